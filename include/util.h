@@ -1,0 +1,63 @@
+/*
+ * util — small helpers every module uses: bounded string copies, number,
+ * hex and MAC parsing/formatting, clocks.  Nothing here allocates except
+ * the x*() wrappers, which exit with status 4 (dnsmasq's "memory") on
+ * failure, because running on without memory helps nobody.
+ */
+#ifndef LEASED_UTIL_H
+#define LEASED_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Exit statuses, dnsmasq's: lxc-net and libvirt act on them. */
+enum {
+	EXIT_CONFIG = 1,
+	EXIT_NETWORK = 2,
+	EXIT_FILESYSTEM = 3,
+	EXIT_MEMORY = 4,
+	EXIT_OTHER = 5,
+};
+
+#define MAC_LEN 6
+#define MAC_STR_LEN 18 /* "aa:bb:cc:dd:ee:ff" + NUL */
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* Grow *arr (of *n elements of size) by one zeroed element; return it. */
+void *array_push(void *arr_ptr, size_t *n, size_t size);
+
+/* Copy at most dstlen-1 bytes and NUL-terminate; return strlen(src). */
+size_t str_copy(char *dst, const char *src, size_t dstlen);
+bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
+
+/* Parse a whole decimal number in [0, max]; -1 on anything else. */
+int parse_u32(const char *s, uint32_t max, uint32_t *out);
+
+/*
+ * Parse "aa:bb:cc" / "aa-bb-cc" / "aabbcc" hex bytes into out (at most
+ * max bytes); set *len.  -1 on a bad digit or too many bytes.
+ */
+int hex_parse(const char *s, uint8_t *out, size_t max, size_t *len);
+/* Format bytes as "aa:bb:cc" (lower case) into out; returns out. */
+char *hex_format(const uint8_t *p, size_t len, char *out, size_t outlen);
+int mac_parse(const char *s, uint8_t mac[MAC_LEN]);
+char *mac_format(const uint8_t mac[MAC_LEN], char out[MAC_STR_LEN]);
+
+/* Monotonic milliseconds, for timers.  Wall seconds, for lease expiry. */
+uint64_t now_mono_ms(void);
+time_t now_wall(void);
+
+/* FNV-1a, the hash all in-memory indexes use. */
+uint64_t hash_bytes(const void *p, size_t len, uint64_t seed);
+
+#endif

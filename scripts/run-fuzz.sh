@@ -1,0 +1,20 @@
+#!/bin/sh
+# Run each libFuzzer target for SECONDS, from its seed corpus if it has one.
+# Usage: run-fuzz.sh SECONDS BIN...
+secs=$1; shift
+set -e
+for f in "$@"; do
+	name=$(basename "$f")
+	corpus=build/fuzz-corpus/$name
+	mkdir -p "$corpus"
+	seeds=tests/fuzz/corpus/$name
+	echo "== fuzz: $name for ${secs}s"
+	if [ -d "$seeds" ]; then
+		"$f" -max_total_time="$secs" -print_final_stats=0 "$corpus" "$seeds" 2>build/fuzz-$name.log ||
+			{ tail -50 build/fuzz-$name.log; exit 1; }
+	else
+		"$f" -max_total_time="$secs" "$corpus" 2>build/fuzz-$name.log ||
+			{ tail -50 build/fuzz-$name.log; exit 1; }
+	fi
+	grep -E '^Done|#[0-9]+ *DONE' build/fuzz-$name.log | tail -1 || true
+done
