@@ -21,14 +21,14 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes 
              -Wmissing-prototypes -Wformat=2
 HARDEN    := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 BASE_CFLAGS := -std=gnu11 -O2 -g $(WARN) -Iinclude $(PKG_CFLAGS) \
-               -DLEASED_VERSION=\"$(VERSION)\"
+               -D_GNU_SOURCE -DLEASED_VERSION=\"$(VERSION)\"
 CFLAGS    ?=
 LDFLAGS   ?=
 ALL_CFLAGS  = $(BASE_CFLAGS) $(HARDEN) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now $(LDFLAGS)
 
 SAN_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude $(PKG_CFLAGS) \
-              -DLEASED_VERSION=\"$(VERSION)\" -fsanitize=address,undefined \
+              -D_GNU_SOURCE -DLEASED_VERSION=\"$(VERSION)\" -fsanitize=address,undefined \
               -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 # Every src/*.c except the two program entry points is library code that
@@ -82,7 +82,7 @@ build/tests-san/%: tests/unit/%.c build/libleased-san.a $(HDRS)
 
 # Fuzz targets: clang + libFuzzer, with ASan and UBSan.
 FUZZ_CC     := clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude $(PKG_CFLAGS) -DLEASED_VERSION=\"$(VERSION)\" \
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DLEASED_VERSION=\"$(VERSION)\" \
                -DLEASED_FUZZING -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(@D)

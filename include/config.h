@@ -100,6 +100,9 @@ struct dhcp_host {
  * (ip list, u8/u16/u32, bool, string, hex, domain list per RFC 3397 ...).
  * len == 0 with present == true means "send this option with no value /
  * send none", as dnsmasq's empty value does.
+ * An address 0.0.0.0 in an IPv4 address option (and [::] in an IPv6 one)
+ * is kept as is: dnsmasq's "the address of the machine running the
+ * server", which the engine substitutes with the interface's address.
  */
 struct dhcp_option {
 	int family;              /* AF_INET (option:) or AF_INET6 (option6:) */

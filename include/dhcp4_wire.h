@@ -76,6 +76,11 @@ struct dhcp4_builder {
 /* Start a BOOTREPLY echoing req's xid, flags, giaddr, chaddr; add option 53. */
 void dhcp4_build_init(struct dhcp4_builder *b, const struct dhcp4_packet *req,
 		      uint8_t msg_type, size_t max);
+/* Set ciaddr, yiaddr and siaddr of the reply (all 0 after init). */
+void dhcp4_build_set_addrs(struct dhcp4_builder *b, struct in_addr ciaddr,
+			   struct in_addr yiaddr, struct in_addr siaddr);
+/* Set the broadcast bit (a relayed DHCPNAK, RFC 2131 section 4.3.2). */
+void dhcp4_build_set_broadcast(struct dhcp4_builder *b);
 /*
  * Append an option; values longer than 255 are split per RFC 3396.
  * Returns -1 (and adds nothing) when it would not fit with room left for

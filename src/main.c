@@ -1,8 +1,258 @@
-/* leased — placeholder until the daemon is wired (see DESIGN.md). */
-#include <stdio.h>
+/*
+ * leased — main: parse the configuration, start every module in order,
+ * connect them, and run the loop.  Nothing here decides anything about
+ * DHCP or leases; it only wires (DESIGN.md: "main.c only wires modules
+ * together").  Invoked as `dnsmasq` it behaves exactly the same.
+ */
+#include "config.h"
+#include "daemon.h"
+#include "dhcp4_server.h"
+#include "hostdb.h"
+#include "lease.h"
+#include "log.h"
+#include "loop.h"
+#include "netlink.h"
+#include "store.h"
+#include "util.h"
 
-int main(void)
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VERSION_LINE "Dnsmasq version 2.90 (leased " LEASED_VERSION ", a dnsmasq-compatible DHCP server for container bridges)"
+
+/* The running daemon's parts, owned by main() and lent to callbacks. */
+struct wiring {
+	const struct config *cfg;
+	struct loop *loop;
+	struct netlink *nl;
+	struct lease_table *leases;
+	struct store *store;
+	struct hostdb *hosts;
+	struct dhcp4_server *dhcp4;
+	struct loop_timer *expiry;
+};
+
+static void on_netlink(void *ctx, int fd, uint32_t events)
 {
-	printf("Dnsmasq version 2.90 (leased %s)\n", LEASED_VERSION);
+	struct wiring *w = ctx;
+
+	(void)fd;
+	(void)events;
+	netlink_process(w->nl);
+}
+
+static void on_interfaces_changed(void *ctx)
+{
+	struct wiring *w = ctx;
+
+	dhcp4_server_interfaces_changed(w->dhcp4);
+}
+
+static void on_store(void *ctx, int fd, uint32_t events)
+{
+	struct wiring *w = ctx;
+
+	(void)fd;
+	(void)events;
+	if (store_handle_acks(w->store) < 0) {
+		/* Without the writer no lease can be made durable: stop granting. */
+		log_err("lease store writer died; exiting so no lease is granted unsaved");
+		loop_quit(w->loop, EXIT_FILESYSTEM);
+		return;
+	}
+	dhcp4_server_send_durable(w->dhcp4);
+}
+
+static void on_expiry(void *ctx)
+{
+	struct wiring *w = ctx;
+
+	lease_expire(w->leases, now_wall());
+}
+
+/*
+ * Before every wait: arm the expiry timer for the earliest lease, then
+ * hand everything this iteration changed to the store in one batch (one
+ * sync for the whole burst), and send what is already durable.
+ */
+static void before_wait(void *ctx)
+{
+	struct wiring *w = ctx;
+	time_t next = lease_next_expiry(w->leases);
+
+	if (next) {
+		time_t now = now_wall();
+		uint64_t delay = next > now ? (uint64_t)(next - now) * 1000 : 0;
+
+		loop_timer_arm(w->expiry, now_mono_ms() + delay);
+	} else {
+		loop_timer_disarm(w->expiry);
+	}
+	store_flush(w->store);
+	dhcp4_server_send_durable(w->dhcp4);
+}
+
+static void reload(struct wiring *w)
+{
+	struct config_error err = { 0 };
+	struct hostdb *fresh = hostdb_load(w->cfg, &err);
+
+	if (!fresh) {
+		log_err("reload failed, keeping the previous reservations: %s", err.msg);
+		return;
+	}
+	dhcp4_server_set_hosts(w->dhcp4, fresh);
+	hostdb_free(w->hosts);
+	w->hosts = fresh;
+	log_info("reloaded: %zu DHCP reservations", hostdb_count(fresh));
+}
+
+static void on_signal(void *ctx, int signo)
+{
+	struct wiring *w = ctx;
+
+	switch (signo) {
+	case SIGTERM:
+	case SIGINT:
+		log_info("exiting on signal %d", signo);
+		loop_quit(w->loop, 0);
+		break;
+	case SIGHUP:
+		reload(w);
+		break;
+	case SIGUSR1:
+		log_info("%zu leases held", lease_count(w->leases));
+		dhcp4_server_log_stats(w->dhcp4);
+		break;
+	case SIGUSR2:
+		log_reopen();
+		break;
+	}
+}
+
+/* Start every module; on failure fill msg and return the exit status. */
+static int start(struct wiring *w, char *msg, size_t msglen)
+{
+	const struct config *cfg = w->cfg;
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
+	struct config_error cerr = { 0 };
+	struct dhcp4_server_deps deps;
+	int status = EXIT_OTHER;
+
+	w->loop = loop_new();
+	if (!w->loop) {
+		snprintf(msg, msglen, "cannot create event loop: %s", strerror(errno));
+		return EXIT_OTHER;
+	}
+	w->nl = netlink_open(msg, msglen);
+	if (!w->nl)
+		return EXIT_NETWORK;
+	w->hosts = hostdb_load(cfg, &cerr);
+	if (!w->hosts) {
+		snprintf(msg, msglen, "%s", cerr.msg);
+		return cerr.status ? cerr.status : EXIT_CONFIG;
+	}
+	w->leases = lease_table_new();
+	w->store = store_open(cfg->lease_file ? cfg->lease_file : DEFAULT_LEASE_FILE,
+			      cfg->leasefile_ro, w->leases, now_wall(), msg, msglen, &status);
+	if (!w->store)
+		return status;
+	deps = (struct dhcp4_server_deps){
+		.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,
+		.loop = w->loop, .hosts = w->hosts,
+	};
+	w->dhcp4 = dhcp4_server_new(&deps, msg, msglen, &status);
+	if (!w->dhcp4)
+		return status;
+	if (daemon_write_pidfile(cfg->pid_file) < 0) {
+		snprintf(msg, msglen, "cannot write pid file %s: %s", cfg->pid_file, strerror(errno));
+		return EXIT_FILESYSTEM;
+	}
+	if (daemon_drop_privileges(cfg->user, cfg->group, msg, msglen) < 0)
+		return EXIT_OTHER;
+	w->expiry = loop_timer_new(w->loop, on_expiry, w);
+	netlink_on_change(w->nl, on_interfaces_changed, w);
+	if (loop_add_fd(w->loop, netlink_fd(w->nl), EPOLLIN, on_netlink, w) < 0 ||
+	    (store_fd(w->store) >= 0 &&
+	     loop_add_fd(w->loop, store_fd(w->store), EPOLLIN, on_store, w) < 0) ||
+	    loop_add_signals(w->loop, signals, (int)ARRAY_SIZE(signals), on_signal, w) < 0 ||
+	    loop_add_hook(w->loop, before_wait, w) < 0) {
+		snprintf(msg, msglen, "cannot set up the event loop: %s", strerror(errno));
+		return EXIT_OTHER;
+	}
 	return 0;
+}
+
+static void stop(struct wiring *w)
+{
+	if (w->store)
+		store_close(w->store); /* everything queued reaches the disk */
+	dhcp4_server_free(w->dhcp4);
+	loop_timer_free(w->expiry);
+	hostdb_free(w->hosts);
+	lease_table_free(w->leases);
+	netlink_close(w->nl);
+	loop_free(w->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct config_error err = { 0 };
+	enum config_action action = CONFIG_RUN;
+	struct wiring w = { .cfg = &cfg };
+	char msg[CONFIG_ERR_LEN];
+	bool foreground;
+	int status;
+
+	config_init(&cfg);
+	if (config_parse_args(&cfg, argc, argv, &action, &err) < 0 ||
+	    (action == CONFIG_RUN && config_validate(&cfg, &err) < 0)) {
+		fprintf(stderr, "leased: %s\n", err.msg);
+		return err.status ? err.status : EXIT_CONFIG;
+	}
+	if (action == CONFIG_VERSION) {
+		printf("%s\n", VERSION_LINE);
+		return 0;
+	}
+	if (action == CONFIG_HELP) {
+		config_print_help(stdout);
+		return 0;
+	}
+	if (cfg.test_only) {
+		printf("dnsmasq: syntax check OK.\n");
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	foreground = cfg.keep_in_foreground || cfg.no_daemon;
+	if (!foreground && daemon_background() < 0) {
+		fprintf(stderr, "leased: cannot go to the background: %s\n", strerror(errno));
+		return EXIT_OTHER;
+	}
+	if (log_open("leased", cfg.log_facility) < 0) {
+		snprintf(msg, sizeof(msg), "cannot open log file %s: %s", cfg.log_facility,
+			 strerror(errno));
+		daemon_fail(EXIT_FILESYSTEM, msg);
+		return EXIT_FILESYSTEM;
+	}
+	log_set_stderr(cfg.no_daemon);
+	log_set_debug(cfg.log_dhcp);
+	status = start(&w, msg, sizeof(msg));
+	if (status != 0) {
+		log_err("%s", msg);
+		daemon_fail(status, msg);
+		stop(&w);
+		return status;
+	}
+	log_info("started, version %s (dnsmasq-compatible 2.90); %zu leases loaded",
+		 LEASED_VERSION, lease_count(w.leases));
+	daemon_ready();
+	status = loop_run(w.loop);
+	stop(&w);
+	log_close();
+	config_free(&cfg);
+	return status < 0 ? EXIT_OTHER : status;
 }

@@ -1,0 +1,47 @@
+/*
+ * dhcp4_server — the DHCPv4 server's I/O: the UDP socket on port 67, which
+ * interfaces are served (--interface, --except-interface,
+ * --listen-address), the ping check, and the queue of replies waiting for
+ * the store.  Decisions are dhcp4_handle()'s; this module only moves bytes.
+ *
+ * A reply whose lease change is not yet durable waits in a FIFO tagged
+ * with the store's sequence number and leaves when the store acknowledges
+ * it: the lease is on disk before the client hears about it.
+ */
+#ifndef LEASED_DHCP4_SERVER_H
+#define LEASED_DHCP4_SERVER_H
+
+#include "config.h"
+#include "hostdb.h"
+#include "lease.h"
+#include "loop.h"
+#include "netlink.h"
+#include "store.h"
+
+struct dhcp4_server;
+
+struct dhcp4_server_deps {
+	const struct config *cfg;
+	struct lease_table *leases;
+	struct store *store;
+	struct netlink *nl;
+	struct loop *loop;
+	const struct hostdb *hosts; /* replaced by dhcp4_server_set_hosts() */
+};
+
+/*
+ * Bind 0.0.0.0:67 and open the ping socket.  NULL with err and *status
+ * (EXIT_NETWORK ...) on failure; the message names address and port.
+ */
+struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
+				      char *err, size_t errlen, int *status);
+void dhcp4_server_free(struct dhcp4_server *s);
+void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts);
+/* Send every queued reply the store has made durable. */
+void dhcp4_server_send_durable(struct dhcp4_server *s);
+/* Interfaces changed (netlink): re-apply the device binding. */
+void dhcp4_server_interfaces_changed(struct dhcp4_server *s);
+/* Log counters (SIGUSR1). */
+void dhcp4_server_log_stats(const struct dhcp4_server *s);
+
+#endif

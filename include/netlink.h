@@ -1,0 +1,54 @@
+/*
+ * netlink — the interfaces and IPv4 addresses of this host, kept current by
+ * libnl caches fed with rtnetlink events, and the neighbour entries the
+ * DHCP server sets so it can unicast to a client that has no address yet.
+ *
+ * The bridge may be missing at start, go down, lose its addresses, or be
+ * deleted and re-created with a new index (an lxc-net restart): the module
+ * only reports what is there now and calls the change hook, and the server
+ * follows.  Nothing here ever touches the lease table.
+ */
+#ifndef LEASED_NETLINK_H
+#define LEASED_NETLINK_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define NETLINK_MAX_ADDRS 8
+
+struct netlink;
+
+struct nl_iface {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	bool up;
+	size_t naddrs;
+	struct in_addr addrs[NETLINK_MAX_ADDRS];
+	struct in_addr netmasks[NETLINK_MAX_ADDRS];
+};
+
+typedef void (*netlink_change_fn)(void *ctx);
+
+/* Open the caches; NULL with err filled on failure. */
+struct netlink *netlink_open(char *err, size_t errlen);
+void netlink_close(struct netlink *nl);
+/* Descriptor to watch; call netlink_process() when readable. */
+int netlink_fd(const struct netlink *nl);
+void netlink_process(struct netlink *nl);
+/* Called after links or addresses changed (not for each message). */
+void netlink_on_change(struct netlink *nl, netlink_change_fn fn, void *ctx);
+
+/* Current view; NULL when unknown.  Valid until the next netlink_process(). */
+const struct nl_iface *netlink_iface_by_index(const struct netlink *nl, int ifindex);
+const struct nl_iface *netlink_iface_by_name(const struct netlink *nl, const char *name);
+/* All interfaces, for iteration. */
+const struct nl_iface *netlink_ifaces(const struct netlink *nl, size_t *n);
+
+/* Tell the kernel chaddr owns ip on ifindex, so a unicast reply reaches it. */
+int netlink_set_neighbour(struct netlink *nl, int ifindex, struct in_addr ip,
+			  const uint8_t *hwaddr, size_t hwlen);
+
+#endif

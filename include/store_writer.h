@@ -1,0 +1,104 @@
+/*
+ * store_writer — the store's internals, shared by src/store.c (the daemon
+ * side), src/store_writer.c (the writer process), the unit tests and the
+ * fuzzer.  Nothing outside the store should need this header.
+ *
+ * Files, for a lease file F:
+ *   F          dnsmasq-format snapshot, replaced by rename only
+ *   F.new      the snapshot being written
+ *   F.journal  records appended since the last snapshot started
+ *   F.journal.old  records of the previous journal while a snapshot that
+ *              covers them is being written (deleted once it is in place)
+ *   F.lock     flock()ed by the one writer that owns these files
+ * Recovery reads F, F.journal.old, F.journal in that order.
+ *
+ * A journal record is one text line, "CCCCCCCC OP BODY\n": CCCCCCCC is the
+ * checksum of "OP BODY" as 8 hex digits, OP is '+' (BODY: the whole lease
+ * as a lease-file line) or '-' (BODY: the IPv4 address removed).  Every
+ * record is a full state of one address, so replaying any record twice, or
+ * a prefix of the journal over a snapshot that already has it, is harmless.
+ *
+ * Daemon and writer talk over a SOCK_SEQPACKET pair.  Every message starts
+ * with struct store_msg; RECORDS carries journal lines after it and the
+ * seq of the last one; ACK is exactly the header; LOG carries a message
+ * the writer wants logged (it has no log of its own).
+ */
+#ifndef LEASED_STORE_WRITER_H
+#define LEASED_STORE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lease.h"
+#include "leasefile.h"
+#include "store.h"
+
+enum store_msg_type {
+	STORE_MSG_RECORDS = 1,
+	STORE_MSG_ACK = 2,
+	STORE_MSG_LOG = 3,
+};
+
+struct store_msg {
+	uint32_t type;
+	uint32_t reserved;
+	uint64_t seq;
+};
+
+/* Largest message either side sends (header included). */
+#define STORE_MSG_MAX (64 * 1024)
+/* Longest journal record, newline included. */
+#define STORE_RECORD_MAX (LEASEFILE_LINE_MAX + 16)
+
+struct store_paths {
+	char *file, *tmp, *journal, *old, *lock, *dir;
+};
+
+void store_paths_init(struct store_paths *p, const char *lease_file);
+void store_paths_free(struct store_paths *p);
+
+/* Format a record for lease l (add) or address addr (l == NULL: remove). */
+int store_record_format(const struct lease *l, struct in_addr addr, char *buf, size_t buflen);
+
+enum store_record {
+	STORE_RECORD_ADD,
+	STORE_RECORD_DEL,
+	STORE_RECORD_BAD,
+};
+/* Parse one record (len bytes, trailing newline optional, not NUL-terminated). */
+enum store_record store_record_parse(const char *line, size_t len, struct lease *out,
+				     const char **why);
+
+/* Address → lease-file line map: the state the writer snapshots. */
+struct store_map;
+struct store_map *store_map_new(void);
+void store_map_free(struct store_map *m);
+size_t store_map_count(const struct store_map *m);
+/* line: a whole lease-file line, newline included. */
+void store_map_set(struct store_map *m, struct in_addr addr, const char *line, size_t len);
+void store_map_del(struct store_map *m, struct in_addr addr);
+/* Apply one parsed record; false if it does not parse. */
+bool store_map_apply(struct store_map *m, const char *rec, size_t len);
+typedef void (*store_map_visit_fn)(void *ctx, struct in_addr addr, const char *line, size_t len);
+void store_map_foreach(const struct store_map *m, store_map_visit_fn fn, void *ctx);
+
+/*
+ * Write m as the lease file: F.new, fsync, rename over F, fsync the
+ * directory.  -1 with err filled (naming the file) on failure.
+ */
+int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
+			 char *err, size_t errlen);
+
+/* fsync a directory, so renames and new names in it are durable. */
+int store_fsync_dir(const char *dir);
+
+/* The writer process: never returns.  Keeps sock, lock_fd and journal_fd. */
+void store_writer_run(const struct store_paths *p, struct store_map *m, int sock,
+		      int lock_fd, int journal_fd) __attribute__((noreturn));
+
+/* The writer's pid (tests kill it); -1 when there is none. */
+pid_t store_writer_pid(const struct store *s);
+
+#endif

@@ -1,0 +1,445 @@
+/*
+ * dhcp4_server — socket, interface admission, ping check and the durable
+ * reply queue around dhcp4_handle(); see include/dhcp4_server.h.
+ */
+#include "dhcp4_server.h"
+#include "dhcp4.h"
+#include "log.h"
+#include "probe.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#define RECV_BATCH 32
+#define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
+
+struct queued_reply {
+	uint64_t seq;           /* store sequence that must be durable first */
+	int ifindex;
+	struct in_addr src;
+	struct sockaddr_in dst;
+	bool set_neighbour;
+	uint8_t chaddr[16];
+	uint8_t hlen;
+	size_t len;
+	uint8_t buf[DHCP4_MAX_PACKET];
+};
+
+struct parked_discover {
+	struct in_addr addr;    /* being probed */
+	int ifindex;
+	size_t len;
+	uint8_t buf[DHCP4_MAX_PACKET];
+};
+
+struct dhcp4_stats {
+	uint64_t received, dropped, replies, by_type[DHCPINFORM + 1];
+	uint64_t probes, conflicts;
+};
+
+struct dhcp4_server {
+	struct dhcp4_server_deps d;
+	int fd;
+	int bound_ifindex;      /* SO_BINDTODEVICE target, 0 when unbound */
+	struct probe *probe;
+	struct queued_reply *queue; /* ring */
+	size_t qhead, qlen, qcap;
+	struct parked_discover *parked;
+	size_t nparked;
+	struct dhcp4_result result; /* scratch, reused for every packet */
+	uint8_t rbufs[RECV_BATCH][DHCP4_MAX_PACKET];
+	char cbufs[RECV_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
+	struct dhcp4_stats stats;
+};
+
+static bool name_matches(const char *pattern, const char *name)
+{
+	/* dnsmasq allows a trailing '*' in interface names. */
+	return fnmatch(pattern, name, 0) == 0;
+}
+
+static bool iface_has_listen_addr(const struct config *cfg, const struct nl_iface *i)
+{
+	for (size_t k = 0; k < cfg->nlisten_addrs; k++) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&cfg->listen_addrs[k];
+
+		if (sin->sin_family != AF_INET)
+			continue;
+		for (size_t a = 0; a < i->naddrs; a++)
+			if (i->addrs[a].s_addr == sin->sin_addr.s_addr)
+				return true;
+	}
+	return false;
+}
+
+/* --interface, --except-interface and --listen-address, as dnsmasq reads them. */
+static bool iface_served(const struct config *cfg, const struct nl_iface *i)
+{
+	for (size_t k = 0; k < cfg->nexcept_interfaces; k++)
+		if (name_matches(cfg->except_interfaces[k], i->name))
+			return false;
+	if (cfg->ninterfaces == 0 && cfg->nlisten_addrs == 0)
+		return strcmp(i->name, "lo") != 0;
+	for (size_t k = 0; k < cfg->ninterfaces; k++)
+		if (name_matches(cfg->interfaces[k], i->name))
+			return true;
+	return iface_has_listen_addr(cfg, i);
+}
+
+/*
+ * One --interface with --bind-interfaces/--bind-dynamic: bind the socket
+ * to that device so another DHCP server on another bridge (libvirt's
+ * dnsmasq, say) gets its own unicast renewals.  Re-applied when the
+ * bridge is re-created with a new index.
+ */
+static void apply_device_binding(struct dhcp4_server *s)
+{
+	const struct config *cfg = s->d.cfg;
+	const struct nl_iface *i;
+
+	if (!(cfg->bind_interfaces || cfg->bind_dynamic) || cfg->ninterfaces != 1 ||
+	    strchr(cfg->interfaces[0], '*'))
+		return;
+	i = netlink_iface_by_name(s->d.nl, cfg->interfaces[0]);
+	if (!i || i->ifindex == s->bound_ifindex)
+		return;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, i->name, (socklen_t)strlen(i->name)) < 0) {
+		log_warn("cannot bind DHCP socket to %s: %s", i->name, strerror(errno));
+		return;
+	}
+	s->bound_ifindex = i->ifindex;
+}
+
+void dhcp4_server_interfaces_changed(struct dhcp4_server *s)
+{
+	apply_device_binding(s);
+}
+
+static void fill_iface(const struct nl_iface *src, struct dhcp4_iface *dst)
+{
+	dst->ifindex = src->ifindex;
+	str_copy(dst->name, src->name, sizeof(dst->name));
+	dst->naddrs = MIN(src->naddrs, (size_t)DHCP4_IFACE_MAX_ADDRS);
+	memcpy(dst->addrs, src->addrs, dst->naddrs * sizeof(dst->addrs[0]));
+	memcpy(dst->netmasks, src->netmasks, dst->naddrs * sizeof(dst->netmasks[0]));
+}
+
+static int send_reply(struct dhcp4_server *s, const struct queued_reply *r)
+{
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)r->buf, .iov_len = r->len };
+	struct msghdr mh = {
+		.msg_name = (void *)&r->dst, .msg_namelen = sizeof(r->dst),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct in_pktinfo *pi;
+
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	pi->ipi_ifindex = r->ifindex;
+	pi->ipi_spec_dst = r->src;
+	if (r->set_neighbour)
+		netlink_set_neighbour(s->d.nl, r->ifindex, r->dst.sin_addr, r->chaddr, r->hlen);
+	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
+		log_ratelimited("dhcp-send", LOG_WARNING, "cannot send DHCP reply to %s: %s",
+				inet_ntoa(r->dst.sin_addr), strerror(errno));
+		return -1;
+	}
+	s->stats.replies++;
+	return 0;
+}
+
+static struct queued_reply *queue_push(struct dhcp4_server *s)
+{
+	if (s->qlen == s->qcap) {
+		size_t ncap = s->qcap ? s->qcap * 2 : 64;
+		struct queued_reply *n = xcalloc(ncap, sizeof(*n));
+
+		for (size_t i = 0; i < s->qlen; i++)
+			n[i] = s->queue[(s->qhead + i) % s->qcap];
+		free(s->queue);
+		s->queue = n;
+		s->qcap = ncap;
+		s->qhead = 0;
+	}
+	return &s->queue[(s->qhead + s->qlen++) % s->qcap];
+}
+
+void dhcp4_server_send_durable(struct dhcp4_server *s)
+{
+	uint64_t durable = store_durable_seq(s->d.store);
+
+	while (s->qlen && s->queue[s->qhead].seq <= durable) {
+		send_reply(s, &s->queue[s->qhead]);
+		s->qhead = (s->qhead + 1) % s->qcap;
+		s->qlen--;
+	}
+}
+
+/* Turn a verdict into a queued reply: RFC 2131 4.1 destinations. */
+static void queue_result(struct dhcp4_server *s, const struct dhcp4_iface *iface,
+			 const struct dhcp4_result *res)
+{
+	struct queued_reply *q = queue_push(s);
+	struct in_addr server_addr = { 0 }, mask;
+
+	dhcp4_range_for_iface(s->d.cfg, iface, &server_addr, &mask);
+	q->seq = res->lease_changed ? store_pending_seq(s->d.store) : 0;
+	q->ifindex = iface->ifindex;
+	q->src = server_addr;
+	q->dst.sin_family = AF_INET;
+	q->dst.sin_port = htons(DHCP4_CLIENT_PORT);
+	q->set_neighbour = false;
+	switch (res->dest) {
+	case DHCP4_TO_RELAY:
+		q->dst.sin_port = htons(DHCP4_SERVER_PORT);
+		q->dst.sin_addr = res->dest_addr;
+		break;
+	case DHCP4_TO_CIADDR:
+		q->dst.sin_addr = res->dest_addr;
+		break;
+	case DHCP4_TO_BROADCAST:
+		q->dst.sin_addr.s_addr = INADDR_BROADCAST;
+		break;
+	case DHCP4_TO_YIADDR:
+		q->dst.sin_addr = res->dest_addr;
+		q->set_neighbour = res->hlen > 0 && res->hlen <= sizeof(q->chaddr);
+		memcpy(q->chaddr, res->chaddr, sizeof(q->chaddr));
+		q->hlen = res->hlen;
+		if (!q->set_neighbour)
+			q->dst.sin_addr.s_addr = INADDR_BROADCAST;
+		break;
+	}
+	q->len = res->reply_len;
+	memcpy(q->buf, res->reply, res->reply_len);
+}
+
+static bool probe_ok_cb(void *arg, struct in_addr addr)
+{
+	struct dhcp4_server *s = arg;
+
+	return probe_is_clear(s->probe, addr);
+}
+
+static void park_discover(struct dhcp4_server *s, const struct dhcp4_iface *iface,
+			  const uint8_t *pkt, size_t len, struct in_addr addr)
+{
+	struct parked_discover *p;
+
+	if (probe_start(s->probe, addr) < 0) {
+		/* Cannot ping: do not make the client wait for nothing. */
+		log_ratelimited("probe", LOG_WARNING, "ping check of %s not possible; offering without it",
+				inet_ntoa(addr));
+		return;
+	}
+	s->stats.probes++;
+	if (s->nparked == MAX_PARKED)
+		return; /* the client will retransmit */
+	p = &s->parked[s->nparked++];
+	p->addr = addr;
+	p->ifindex = iface->ifindex;
+	p->len = len;
+	memcpy(p->buf, pkt, len);
+}
+
+static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
+			  const uint8_t *pkt, size_t len);
+
+/* A ping check finished: quarantine on an answer, then handle again. */
+static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
+{
+	struct dhcp4_server *s = ctx;
+
+	if (in_use) {
+		s->stats.conflicts++;
+		log_warn("%s answers a ping but has no lease here: not offering it for %d s",
+			 inet_ntoa(addr), DHCP4_PROBE_QUARANTINE);
+		lease_quarantine(s->d.leases, addr, now_wall() + DHCP4_PROBE_QUARANTINE);
+	}
+	for (size_t i = 0; i < s->nparked;) {
+		struct parked_discover p;
+		const struct nl_iface *nif;
+
+		if (s->parked[i].addr.s_addr != addr.s_addr) {
+			i++;
+			continue;
+		}
+		p = s->parked[i];
+		s->parked[i] = s->parked[--s->nparked];
+		nif = netlink_iface_by_index(s->d.nl, p.ifindex);
+		if (nif)
+			handle_packet(s, nif, p.buf, p.len);
+	}
+}
+
+static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
+			  const uint8_t *pkt, size_t len)
+{
+	struct dhcp4_iface iface;
+	struct dhcp4_env env = {
+		.cfg = s->d.cfg,
+		.hosts = s->d.hosts,
+		.leases = s->d.leases,
+		.iface = &iface,
+		.now = now_wall(),
+		.probe_ok = s->probe ? probe_ok_cb : NULL,
+		.probe_arg = s,
+	};
+	struct dhcp4_result *res = &s->result;
+
+	fill_iface(nif, &iface);
+	dhcp4_handle(&env, pkt, len, res);
+	switch (res->verdict) {
+	case DHCP4_IGNORE:
+		break;
+	case DHCP4_PROBE:
+		park_discover(s, &iface, pkt, len, res->probe_addr);
+		break;
+	case DHCP4_REPLY:
+		if (res->reply_type <= DHCPINFORM)
+			s->stats.by_type[res->reply_type]++;
+		queue_result(s, &iface, res);
+		break;
+	}
+}
+
+static int recv_ifindex(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+			return ((struct in_pktinfo *)CMSG_DATA(cm))->ipi_ifindex;
+	return 0;
+}
+
+static void on_readable(void *ctx, int fd, uint32_t events)
+{
+	struct dhcp4_server *s = ctx;
+	struct mmsghdr msgs[RECV_BATCH];
+	struct iovec iovs[RECV_BATCH];
+	int n;
+
+	(void)events;
+	for (int i = 0; i < RECV_BATCH; i++) {
+		iovs[i].iov_base = s->rbufs[i];
+		iovs[i].iov_len = sizeof(s->rbufs[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_control = s->cbufs[i];
+		msgs[i].msg_hdr.msg_controllen = sizeof(s->cbufs[i]);
+	}
+	n = recvmmsg(fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		int ifindex = recv_ifindex(&msgs[i].msg_hdr);
+		const struct nl_iface *nif = netlink_iface_by_index(s->d.nl, ifindex);
+
+		s->stats.received++;
+		if (!nif || !iface_served(s->d.cfg, nif) ||
+		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			s->stats.dropped++;
+			continue;
+		}
+		handle_packet(s, nif, s->rbufs[i], msgs[i].msg_len);
+	}
+	/* Replies that need no durable change (OFFER, NAK) leave now. */
+	dhcp4_server_send_durable(s);
+}
+
+static int open_socket(const struct config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
+	int fd, one = 1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0)
+		goto fail;
+	/* Several servers, each bound to its own bridge, share port 67. */
+	if ((cfg->bind_interfaces || cfg->bind_dynamic) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "failed to bind DHCP server socket (0.0.0.0 port %d): %s",
+		 DHCP4_SERVER_PORT, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
+				      char *err, size_t errlen, int *status)
+{
+	struct dhcp4_server *s = xcalloc(1, sizeof(*s));
+
+	s->d = *deps;
+	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
+	s->fd = open_socket(deps->cfg, err, errlen);
+	if (s->fd < 0) {
+		*status = EXIT_NETWORK;
+		goto fail;
+	}
+	if (!deps->cfg->no_ping) {
+		s->probe = probe_new(deps->loop, on_probe_done, s, err, errlen);
+		if (!s->probe) {
+			*status = EXIT_NETWORK;
+			goto fail;
+		}
+	}
+	if (loop_add_fd(deps->loop, s->fd, EPOLLIN, on_readable, s) < 0) {
+		snprintf(err, errlen, "cannot watch DHCP socket: %s", strerror(errno));
+		*status = EXIT_OTHER;
+		goto fail;
+	}
+	apply_device_binding(s);
+	return s;
+fail:
+	dhcp4_server_free(s);
+	return NULL;
+}
+
+void dhcp4_server_free(struct dhcp4_server *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0) {
+		loop_del_fd(s->d.loop, s->fd);
+		close(s->fd);
+	}
+	probe_free(s->probe);
+	free(s->queue);
+	free(s->parked);
+	free(s);
+}
+
+void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts)
+{
+	s->d.hosts = hosts;
+}
+
+void dhcp4_server_log_stats(const struct dhcp4_server *s)
+{
+	const struct dhcp4_stats *st = &s->stats;
+
+	log_info("DHCP: %llu received, %llu dropped, %llu replies (%llu offers, %llu acks, %llu naks), "
+		 "%llu ping checks, %llu conflicts, %zu replies waiting for disk",
+		 (unsigned long long)st->received, (unsigned long long)st->dropped,
+		 (unsigned long long)st->replies, (unsigned long long)st->by_type[DHCPOFFER],
+		 (unsigned long long)st->by_type[DHCPACK], (unsigned long long)st->by_type[DHCPNAK],
+		 (unsigned long long)st->probes, (unsigned long long)st->conflicts, s->qlen);
+}

@@ -1,0 +1,557 @@
+/*
+ * store — the daemon's side of lease durability (see include/store.h for
+ * the promise and include/store_writer.h for files and formats).
+ *
+ * store_open() takes the lock that makes one writer the owner of the lease
+ * files (a writer still finishing after lxc-net's kill -9 of the previous
+ * daemon holds it a moment longer), reads the lease file, journal.old and
+ * journal into an address → line map in that order, so the last record for
+ * an address wins, commits what has not expired into the table, writes
+ * the result as a fresh lease file with empty journals, and forks the
+ * writer.  From then on every change the table reports becomes a journal
+ * record, queued in messages of at most STORE_MSG_MAX bytes and sent once
+ * per loop iteration by store_flush().  Nothing here ever waits on the
+ * disk: the writer's acknowledgements arrive on store_fd().
+ */
+#include "store.h"
+#include "store_writer.h"
+#include "log.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define LOCK_WAIT_MS 10000
+#define LOCK_POLL_MS 20
+
+struct outmsg {
+	char *buf; /* struct store_msg, then records */
+	size_t len;
+};
+
+struct store {
+	bool read_only;
+	bool dead;
+	int fd;
+	pid_t writer;
+	uint64_t pending, durable;
+	struct outmsg *queue;
+	size_t nqueue;
+};
+
+/* ---- loading ------------------------------------------------------- */
+
+/* Whole file into *buf; 1 when it does not exist, -1 (errno) when unreadable. */
+static int read_file(const char *path, char **buf, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -1;
+	p = xmalloc(cap);
+	for (;;) {
+		ssize_t r;
+
+		if (n == cap) {
+			cap *= 2;
+			p = xrealloc(p, cap);
+		}
+		r = read(fd, p + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+
+			free(p);
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+static void map_set_lease(struct store_map *m, const struct lease *l)
+{
+	char line[LEASEFILE_LINE_MAX];
+	int n = leasefile_format_line(l, line, sizeof(line));
+
+	if (n > 0)
+		store_map_set(m, l->addr, line, (size_t)n);
+}
+
+static void load_leasefile_line(const char *path, size_t lineno, const char *line,
+				size_t len, struct store_map *m)
+{
+	struct lease l;
+	const char *why = NULL;
+
+	switch (leasefile_parse_line(line, len, &l, &why)) {
+	case LEASEFILE_V4:
+		map_set_lease(m, &l);
+		break;
+	case LEASEFILE_SKIP:
+		break;
+	case LEASEFILE_BAD:
+		/* One bad line must not cost every other container its address. */
+		log_warn("%s:%zu: %s; line ignored", path, lineno, why);
+		break;
+	}
+}
+
+static void load_journal_line(const char *path, size_t lineno, const char *line,
+			      size_t len, struct store_map *m)
+{
+	struct lease l;
+	const char *why = NULL;
+
+	switch (store_record_parse(line, len, &l, &why)) {
+	case STORE_RECORD_ADD:
+		map_set_lease(m, &l);
+		break;
+	case STORE_RECORD_DEL:
+		store_map_del(m, l.addr);
+		break;
+	case STORE_RECORD_BAD:
+		log_warn("%s:%zu: %s; record ignored", path, lineno, why);
+		break;
+	}
+}
+
+/* Apply every line of path to m; a journal's unterminated last line is torn. */
+static int load_file(const char *path, bool journal, struct store_map *m,
+		     char *err, size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0, lineno = 0;
+	const char *p, *end;
+	int r = read_file(path, &buf, &len);
+
+	if (r > 0)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "cannot read lease file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (p = buf, end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t llen = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		lineno++;
+		if (journal && !nl) {
+			/* kill -9 or a crash in the middle of an append: never acknowledged. */
+			log_warn("%s:%zu: incomplete last record (interrupted write) ignored",
+				 path, lineno);
+			break;
+		}
+		if (journal)
+			load_journal_line(path, lineno, p, llen, m);
+		else
+			load_leasefile_line(path, lineno, p, llen, m);
+		p += llen + (nl ? 1 : 0);
+	}
+	free(buf);
+	return 0;
+}
+
+struct load_ctx {
+	struct lease_table *t;
+	time_t now;
+	size_t expired;
+	bool conflicts; /* a commit displaced or renamed another lease */
+};
+
+/* Would committing l change a lease other than the one at l->addr? */
+static bool load_conflicts(const struct lease_table *t, const struct lease *l)
+{
+	const struct lease *o;
+
+	if (lease_by_addr(t, l->addr))
+		return true;
+	o = lease_by_client(t, l->client_id, l->client_id_len, l->htype, l->hwaddr, l->hwlen);
+	if (o && (l->client_id_len || l->hwlen))
+		return true;
+	return l->hostname[0] && lease_by_name(t, l->hostname);
+}
+
+static void commit_loaded(void *ctx, struct in_addr addr, const char *line, size_t len)
+{
+	struct load_ctx *c = ctx;
+	struct lease l;
+
+	(void)addr;
+	if (leasefile_parse_line(line, len, &l, NULL) != LEASEFILE_V4)
+		return;
+	if (l.expires != 0 && l.expires <= c->now) {
+		c->expired++;
+		return;
+	}
+	if (!c->conflicts && load_conflicts(c->t, &l))
+		c->conflicts = true;
+	lease_commit(c->t, &l, LEASE_EV_LOADED);
+}
+
+static void map_from_table(void *ctx, const struct lease *l)
+{
+	map_set_lease(ctx, l);
+}
+
+/* ---- open ---------------------------------------------------------- */
+
+static int take_lock(const struct store_paths *p, char *err, size_t errlen)
+{
+	int fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot open or create lease file lock %s: %s", p->lock,
+			 strerror(errno));
+		return -1;
+	}
+	/* A writer of a killed daemon may still be writing its last snapshot. */
+	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += LOCK_POLL_MS) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errlen, "cannot lock %s: %s", p->lock, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (waited >= LOCK_WAIT_MS) {
+			snprintf(err, errlen, "lease file %s is in use by another process "
+				 "(%s stayed locked for %d s)", p->file, p->lock,
+				 LOCK_WAIT_MS / 1000);
+			close(fd);
+			return -1;
+		}
+		poll(NULL, 0, LOCK_POLL_MS);
+	}
+	return fd;
+}
+
+/* Read everything back into t; leave m holding exactly t's state. */
+static int load_all(const struct store_paths *p, struct lease_table *t, time_t now,
+		    struct store_map **m, char *err, size_t errlen)
+{
+	struct load_ctx c = { .t = t, .now = now };
+
+	if (load_file(p->file, false, *m, err, errlen) < 0 ||
+	    load_file(p->old, true, *m, err, errlen) < 0 ||
+	    load_file(p->journal, true, *m, err, errlen) < 0)
+		return -1;
+	store_map_foreach(*m, commit_loaded, &c);
+	if (c.expired)
+		log_info("%s: %zu expired leases dropped", p->file, c.expired);
+	/* The writer must start from the table's state exactly. */
+	if (c.conflicts || c.expired || lease_count(t) != store_map_count(*m)) {
+		store_map_free(*m);
+		*m = store_map_new();
+		lease_foreach(t, map_from_table, *m);
+	}
+	return 0;
+}
+
+/* Fresh lease file, no journal.old, empty journal: returns the journal fd. */
+static int compact(const struct store_paths *p, const struct store_map *m,
+		   char *err, size_t errlen)
+{
+	int fd;
+
+	if (store_snapshot_write(p, m, err, errlen) < 0)
+		return -1;
+	if (unlink(p->old) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "cannot remove %s: %s", p->old, strerror(errno));
+		return -1;
+	}
+	fd = open(p->journal, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || fsync(fd) < 0 || store_fsync_dir(p->dir) < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", p->journal, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void on_change(void *ctx, const struct lease *old, const struct lease *new,
+		      enum lease_event ev);
+
+struct store *store_open(const char *lease_file, bool read_only,
+			 struct lease_table *t, time_t now,
+			 char *err, size_t errlen, int *status)
+{
+	struct store *s;
+	struct store_paths p = { 0 };
+	struct store_map *m = NULL;
+	int lock_fd = -1, journal_fd = -1, sv[2] = { -1, -1 };
+	sigset_t all, saved;
+	pid_t pid;
+
+	*status = EXIT_FILESYSTEM;
+	if (!lease_file || !*lease_file || !t) {
+		snprintf(err, errlen, "no lease file given");
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->fd = -1;
+	s->writer = -1;
+	if (read_only) {
+		s->read_only = true;
+		*status = 0;
+		return s;
+	}
+	store_paths_init(&p, lease_file);
+	lock_fd = take_lock(&p, err, errlen);
+	if (lock_fd < 0)
+		goto fail;
+	m = store_map_new();
+	if (load_all(&p, t, now, &m, err, errlen) < 0)
+		goto fail;
+	journal_fd = compact(&p, m, err, errlen);
+	if (journal_fd < 0)
+		goto fail;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "cannot create the lease writer socket: %s", strerror(errno));
+		*status = EXIT_OTHER;
+		goto fail;
+	}
+	/* No signal may reach the writer before it has chosen to ignore them. */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		store_writer_run(&p, m, sv[1], lock_fd, journal_fd);
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start the lease writer: %s", strerror(errno));
+		*status = EXIT_OTHER;
+		goto fail;
+	}
+	close(sv[1]);
+	close(lock_fd);
+	close(journal_fd);
+	store_map_free(m);
+	store_paths_free(&p);
+	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
+	s->fd = sv[0];
+	s->writer = pid;
+	if (lease_table_add_observer(t, on_change, s) < 0) {
+		snprintf(err, errlen, "lease table has no room for the store's observer");
+		*status = EXIT_OTHER;
+		store_close(s);
+		return NULL;
+	}
+	*status = 0;
+	return s;
+
+fail:
+	if (sv[0] >= 0) {
+		close(sv[0]);
+		close(sv[1]);
+	}
+	if (journal_fd >= 0)
+		close(journal_fd);
+	if (lock_fd >= 0)
+		close(lock_fd);
+	store_map_free(m);
+	store_paths_free(&p);
+	free(s);
+	return NULL;
+}
+
+/* ---- changes → messages -------------------------------------------- */
+
+static void queue_record(struct store *s, const struct lease *l, struct in_addr addr)
+{
+	char rec[STORE_RECORD_MAX];
+	struct outmsg *last = s->nqueue ? &s->queue[s->nqueue - 1] : NULL;
+	struct store_msg h = { .type = STORE_MSG_RECORDS };
+	int n = store_record_format(l, addr, rec, sizeof(rec));
+
+	if (n < 0) {
+		log_err("cannot journal the lease of %s: record too long", inet_ntoa(addr));
+		return;
+	}
+	if (!last || last->len + (size_t)n > STORE_MSG_MAX) {
+		last = array_push(&s->queue, &s->nqueue, sizeof(*s->queue));
+		last->buf = xmalloc(STORE_MSG_MAX);
+		last->len = sizeof(h);
+	}
+	memcpy(last->buf + last->len, rec, (size_t)n);
+	last->len += (size_t)n;
+	h.seq = ++s->pending;
+	memcpy(last->buf, &h, sizeof(h));
+}
+
+static void on_change(void *ctx, const struct lease *old, const struct lease *new,
+		      enum lease_event ev)
+{
+	struct store *s = ctx;
+
+	/* Loaded leases came from the files; writing them back adds nothing. */
+	if (ev == LEASE_EV_LOADED)
+		return;
+	if (old && (!new || old->addr.s_addr != new->addr.s_addr))
+		queue_record(s, NULL, old->addr);
+	if (new)
+		queue_record(s, new, new->addr);
+}
+
+/* ---- public interface ---------------------------------------------- */
+
+int store_fd(const struct store *s)
+{
+	return s && !s->read_only ? s->fd : -1;
+}
+
+uint64_t store_pending_seq(const struct store *s)
+{
+	return s ? s->pending : 0;
+}
+
+uint64_t store_durable_seq(const struct store *s)
+{
+	return s ? s->durable : 0;
+}
+
+pid_t store_writer_pid(const struct store *s)
+{
+	return s ? s->writer : -1;
+}
+
+static void drop_sent(struct store *s, size_t sent)
+{
+	if (sent == 0)
+		return;
+	for (size_t i = 0; i < sent; i++)
+		free(s->queue[i].buf);
+	memmove(s->queue, s->queue + sent, (s->nqueue - sent) * sizeof(*s->queue));
+	s->nqueue -= sent;
+	if (s->nqueue == 0) {
+		free(s->queue);
+		s->queue = NULL;
+	}
+}
+
+int store_flush(struct store *s)
+{
+	size_t sent = 0;
+	int r = 0;
+
+	if (!s || s->read_only)
+		return 0;
+	if (s->dead)
+		return -1;
+	while (sent < s->nqueue) {
+		ssize_t n = send(s->fd, s->queue[sent].buf, s->queue[sent].len,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break; /* the writer is busy; acks will bring us back */
+		if (n < 0) {
+			log_err("lease writer gone: %s", strerror(errno));
+			s->dead = true;
+			r = -1;
+			break;
+		}
+		sent++;
+	}
+	if (sent)
+		drop_sent(s, sent);
+	return r;
+}
+
+static void handle_message(struct store *s, const char *buf, size_t len)
+{
+	struct store_msg h;
+
+	if (len < sizeof(h)) {
+		log_err("lease writer: short message (%zu bytes) ignored", len);
+		return;
+	}
+	memcpy(&h, buf, sizeof(h));
+	if (h.type == STORE_MSG_ACK && len == sizeof(h)) {
+		if (h.seq > s->pending)
+			log_err("lease writer acknowledged %llu of %llu changes; ignored",
+				(unsigned long long)h.seq, (unsigned long long)s->pending);
+		else if (h.seq > s->durable)
+			s->durable = h.seq;
+	} else if (h.type == STORE_MSG_LOG) {
+		log_err("%.*s", (int)(len - sizeof(h)), buf + sizeof(h));
+	} else {
+		log_err("lease writer: unexpected message (type %u, %zu bytes) ignored",
+			h.type, len);
+	}
+}
+
+int store_handle_acks(struct store *s)
+{
+	char buf[sizeof(struct store_msg) + 1024];
+
+	if (!s || s->read_only)
+		return 0;
+	if (s->dead)
+		return -1;
+	for (;;) {
+		ssize_t n = recv(s->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		if (n <= 0) {
+			log_err("lease writer (pid %d) exited: leases can no longer be saved",
+				(int)s->writer);
+			s->dead = true;
+			return -1;
+		}
+		handle_message(s, buf, (size_t)n);
+	}
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	if (!s->read_only) {
+		while (!s->dead && (s->nqueue || s->durable < s->pending)) {
+			struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+			if (store_flush(s) < 0)
+				break;
+			if (s->nqueue)
+				pfd.events |= POLLOUT;
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				break;
+			if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) && store_handle_acks(s) < 0)
+				break;
+		}
+		if (s->fd >= 0)
+			close(s->fd);
+		/* The writer writes a last snapshot, then exits on EOF. */
+		if (s->writer > 0)
+			while (waitpid(s->writer, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+	drop_sent(s, s->nqueue);
+	free(s);
+}

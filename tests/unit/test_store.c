@@ -1,0 +1,751 @@
+/*
+ * test_store — durability, in a fresh temporary directory per test: what
+ * was acknowledged comes back after a reopen, after the daemon is killed
+ * (with or without its writer) in the middle of a burst, and after a torn
+ * journal record; a lease file dnsmasq wrote is read; expired leases are
+ * dropped at load; the lease file is always whole and kept current while
+ * the daemon runs; --leasefile-ro touches nothing.  One test times loading
+ * and snapshotting 100,000 leases (printed, never asserted).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lease.h"
+#include "leasefile.h"
+#include "log.h"
+#include "store.h"
+#include "store_writer.h"
+#include "util.h"
+
+#define NOW 1700000000
+
+struct fixture {
+	char dir[64];
+	char file[128];
+	char journal[160];
+	char old[160];
+	char log[128];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	strcpy(f->dir, "/tmp/test_store.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->file, sizeof(f->file), "%s/dnsmasq.leases", f->dir);
+	snprintf(f->journal, sizeof(f->journal), "%s.journal", f->file);
+	snprintf(f->old, sizeof(f->old), "%s.journal.old", f->file);
+	snprintf(f->log, sizeof(f->log), "%s/log", f->dir);
+	/* Warnings go to a file the tests read. */
+	log_open("test_store", f->log);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	DIR *d = opendir(f->dir);
+	struct dirent *e;
+	char path[512];
+
+	log_close();
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
+		unlink(path);
+	}
+	if (d)
+		closedir(d);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+static char *read_text(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	char *buf;
+	long n;
+
+	if (!fp)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		n = 0;
+	fclose(fp);
+	return buf;
+}
+
+static struct in_addr ip_n(uint32_t host_order)
+{
+	struct in_addr a = { .s_addr = htonl(host_order) };
+
+	return a;
+}
+
+static struct in_addr ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+/* A distinct lease for every i (address, MAC, client-id on odd i, name). */
+static struct lease lease_n(uint32_t i, time_t expires)
+{
+	struct lease l;
+
+	memset(&l, 0, sizeof(l));
+	l.addr = ip_n(0x0a000000 + 2 + i);
+	l.htype = 1;
+	l.hwlen = 6;
+	l.hwaddr[0] = 0x02;
+	memcpy(l.hwaddr + 2, &i, sizeof(i));
+	if (i % 2) {
+		l.client_id_len = 7;
+		l.client_id[0] = 1;
+		memcpy(l.client_id + 1, l.hwaddr, 6);
+	}
+	snprintf(l.hostname, sizeof(l.hostname), "c%u", i);
+	l.expires = expires;
+	return l;
+}
+
+static bool lease_same(const struct lease *a, const struct lease *b)
+{
+	return a->addr.s_addr == b->addr.s_addr && a->htype == b->htype &&
+	       a->hwlen == b->hwlen && memcmp(a->hwaddr, b->hwaddr, a->hwlen) == 0 &&
+	       a->client_id_len == b->client_id_len &&
+	       memcmp(a->client_id, b->client_id, a->client_id_len) == 0 &&
+	       strcmp(a->hostname, b->hostname) == 0 && a->expires == b->expires;
+}
+
+/* Until everything queued is on disk; false if the writer died. */
+static bool wait_durable(struct store *s)
+{
+	while (store_durable_seq(s) < store_pending_seq(s)) {
+		struct pollfd pfd = { .fd = store_fd(s), .events = POLLIN };
+
+		if (store_flush(s) < 0)
+			return false;
+		if (poll(&pfd, 1, 10000) <= 0)
+			return false;
+		if (store_handle_acks(s) < 0)
+			return false;
+	}
+	return true;
+}
+
+static struct store *open_store(const struct fixture *f, struct lease_table *t, time_t now)
+{
+	char err[256] = "";
+	int status = -1;
+	struct store *s = store_open(f->file, false, t, now, err, sizeof(err), &status);
+
+	if (!s)
+		fail_msg("store_open: %s (status %d)", err, status);
+	assert_int_equal(status, 0);
+	return s;
+}
+
+struct compare {
+	const struct lease_table *other;
+	size_t n;
+};
+
+static void compare_visit(void *ctx, const struct lease *l)
+{
+	struct compare *c = ctx;
+	const struct lease *o = lease_by_addr(c->other, l->addr);
+
+	if (!o || !lease_same(l, o))
+		fail_msg("lease %s differs after reload", inet_ntoa(l->addr));
+	c->n++;
+}
+
+static void assert_tables_equal(const struct lease_table *a, const struct lease_table *b)
+{
+	struct compare c = { .other = b };
+
+	assert_int_equal(lease_count(a), lease_count(b));
+	lease_foreach(a, compare_visit, &c);
+	assert_int_equal(c.n, lease_count(a));
+}
+
+/* Every line of the lease file is a whole lease; returns how many. */
+static size_t assert_leasefile_whole(const char *path)
+{
+	char *text = read_text(path);
+	char *p = text, *nl;
+	size_t n = 0;
+
+	assert_non_null(text);
+	while ((nl = strchr(p, '\n'))) {
+		struct lease l;
+		const char *why = NULL;
+
+		if (leasefile_parse_line(p, (size_t)(nl - p), &l, &why) != LEASEFILE_V4)
+			fail_msg("bad lease file line \"%.*s\": %s", (int)(nl - p), p, why);
+		n++;
+		p = nl + 1;
+	}
+	assert_int_equal(*p, '\0'); /* ends with a newline: never half-written */
+	free(text);
+	return n;
+}
+
+/* ---- tests --------------------------------------------------------- */
+
+static void test_reload_equals_saved(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t1 = lease_table_new(), *t2 = lease_table_new();
+	struct store *s = open_store(f, t1, NOW);
+
+	assert_int_equal(lease_count(t1), 0); /* a missing lease file is fine */
+	for (uint32_t i = 0; i < 2000; i++) {
+		struct lease l = lease_n(i, i % 7 ? NOW + 3600 + i : 0);
+
+		assert_int_equal(lease_commit(t1, &l, LEASE_EV_GRANTED), 0);
+		if (i % 100 == 0) /* several flushes, as loop iterations would */
+			assert_int_equal(store_flush(s), 0);
+	}
+	for (uint32_t i = 0; i < 2000; i += 10)
+		lease_remove(t1, lease_n(i, 0).addr, LEASE_EV_RELEASED);
+	for (uint32_t i = 1; i < 2000; i += 10) {
+		struct lease l = *lease_by_addr(t1, lease_n(i, 0).addr);
+
+		if (l.expires) /* infinite stays infinite */
+			l.expires += 7200;
+		lease_commit(t1, &l, LEASE_EV_RENEWED);
+	}
+	/* A name moves: the old holder's loss is saved too. */
+	{
+		struct lease l = lease_n(3, NOW + 9999);
+
+		str_copy(l.hostname, "c5", sizeof(l.hostname));
+		lease_commit(t1, &l, LEASE_EV_RENEWED);
+	}
+	assert_int_equal(store_pending_seq(s), 2000 + 200 + 200 + 2);
+	assert_true(wait_durable(s));
+	assert_int_equal(store_durable_seq(s), store_pending_seq(s));
+	store_close(s);
+	assert_int_equal(assert_leasefile_whole(f->file), lease_count(t1));
+
+	s = open_store(f, t2, NOW);
+	assert_tables_equal(t1, t2);
+	assert_string_equal(lease_by_addr(t2, lease_n(5, 0).addr)->hostname, "");
+	store_close(s);
+	lease_table_free(t1);
+	lease_table_free(t2);
+}
+
+static void test_leasefile_kept_current(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	struct lease l = lease_n(1, NOW + 100);
+	size_t n = 0;
+
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_true(wait_durable(s));
+	/* Within a second or so the lease file has the lease, while we run. */
+	for (int i = 0; i < 40 && n == 0; i++) {
+		poll(NULL, 0, 100);
+		n = assert_leasefile_whole(f->file);
+	}
+	assert_int_equal(n, 1);
+	store_close(s);
+	lease_table_free(t);
+}
+
+static void test_dnsmasq_file_read(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s;
+	char *log;
+
+	/* Written by dnsmasq 2.90, plus one expired lease and one bad line. */
+	write_text(f->file,
+		   "1795554952 00:16:3e:aa:bb:ee 10.0.3.14 UpperName 01:00:16:3e:aa:bb:ee\n"
+		   "1795554952 01- 10.0.3.13 nohw 01:02:03\n"
+		   "1795554952 06-aa:bb:cc:dd:ee:ff 10.0.3.11 tok *\n"
+		   "0 00:16:3e:aa:bb:cc 10.0.3.9 * *\n"
+		   "1699999999 00:16:3e:aa:bb:dd 10.0.3.10 gone *\n"
+		   "1795554952 de:21:82:c6:a7:e1 10.0.3.3 c1 01:de:21:82:c6:a7:e1\n"
+		   "1795554952 zz:21:82:c6:a7:e1 10.0.3.4 bad *\n"
+		   "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n"
+		   "1795554952 1234567 fd42::5 c1 00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1\n");
+	s = open_store(f, t, NOW);
+	assert_int_equal(lease_count(t), 5);
+	assert_non_null(lease_by_name(t, "uppername"));
+	assert_non_null(lease_by_name(t, "c1"));
+	assert_int_equal(lease_by_addr(t, ip("10.0.3.11"))->htype, 6);
+	assert_int_equal(lease_by_addr(t, ip("10.0.3.9"))->expires, 0);
+	assert_null(lease_by_addr(t, ip("10.0.3.10"))); /* expired before now */
+	assert_null(lease_by_addr(t, ip("10.0.3.4")));
+	/* The bad line is named by file and line number. */
+	log = read_text(f->log);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "dnsmasq.leases:7: bad hardware address"));
+	free(log);
+	/* The file was rewritten without the expired and the bad line. */
+	assert_int_equal(assert_leasefile_whole(f->file), 5);
+	store_close(s);
+	lease_table_free(t);
+}
+
+static void test_journal_replay_and_torn_record(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct lease a = lease_n(1, NOW + 100), b = lease_n(2, NOW + 100);
+	struct lease c = lease_n(3, NOW + 100), d = lease_n(4, NOW + 100);
+	char line[LEASEFILE_LINE_MAX], rec[STORE_RECORD_MAX], bad[STORE_RECORD_MAX];
+	char journal[4 * STORE_RECORD_MAX] = "", old[2 * STORE_RECORD_MAX] = "";
+	struct store *s;
+	char *log;
+
+	/* Lease file: a and b. */
+	leasefile_format_line(&a, line, sizeof(line));
+	write_text(f->file, line);
+	leasefile_format_line(&b, line, sizeof(line));
+	{
+		FILE *fp = fopen(f->file, "a");
+
+		fputs(line, fp);
+		fclose(fp);
+	}
+	/* journal.old: c arrives with expiry +100, and a goes. */
+	store_record_format(&c, c.addr, rec, sizeof(rec));
+	strcat(old, rec);
+	store_record_format(NULL, a.addr, rec, sizeof(rec));
+	strcat(old, rec);
+	write_text(f->old, old);
+	/* journal: c renewed (later record wins), a corrupted record for b's
+	 * removal (skipped), then d torn in the middle of its write. */
+	c.expires = NOW + 500;
+	store_record_format(&c, c.addr, rec, sizeof(rec));
+	strcat(journal, rec);
+	store_record_format(NULL, b.addr, bad, sizeof(bad));
+	bad[0] = bad[0] == '0' ? '1' : '0';
+	strcat(journal, bad);
+	store_record_format(&d, d.addr, rec, sizeof(rec));
+	rec[strlen(rec) - 1] = '\0'; /* no newline: torn */
+	strcat(journal, rec);
+	write_text(f->journal, journal);
+
+	s = open_store(f, t, NOW);
+	assert_int_equal(lease_count(t), 2);
+	assert_null(lease_by_addr(t, a.addr));
+	assert_non_null(lease_by_addr(t, b.addr));
+	assert_int_equal(lease_by_addr(t, c.addr)->expires, NOW + 500);
+	assert_null(lease_by_addr(t, d.addr));
+	log = read_text(f->log);
+	assert_non_null(strstr(log, "dnsmasq.leases.journal:2: checksum mismatch"));
+	assert_non_null(strstr(log, "dnsmasq.leases.journal:3: incomplete last record"));
+	free(log);
+	/* Compacted at open: the journals are empty or gone. */
+	assert_int_equal(access(f->old, F_OK), -1);
+	{
+		struct stat st;
+
+		assert_int_equal(stat(f->journal, &st), 0);
+		assert_int_equal(st.st_size, 0);
+	}
+	assert_int_equal(assert_leasefile_whole(f->file), 2);
+	store_close(s);
+	lease_table_free(t);
+}
+
+static void test_record_format_parse(void **state)
+{
+	struct lease l = lease_n(9, NOW), out;
+	char rec[STORE_RECORD_MAX];
+	const char *why;
+	int n;
+
+	(void)state;
+	n = store_record_format(&l, l.addr, rec, sizeof(rec));
+	assert_true(n > 12);
+	assert_int_equal(rec[n - 1], '\n');
+	assert_int_equal(store_record_parse(rec, (size_t)n, &out, &why), STORE_RECORD_ADD);
+	assert_true(lease_same(&l, &out));
+	n = store_record_format(NULL, l.addr, rec, sizeof(rec));
+	assert_int_equal(store_record_parse(rec, (size_t)n, &out, &why), STORE_RECORD_DEL);
+	assert_int_equal(out.addr.s_addr, l.addr.s_addr);
+	/* Any single changed byte is caught. */
+	for (int i = 0; i < n - 1; i++) {
+		char copy[STORE_RECORD_MAX];
+
+		memcpy(copy, rec, (size_t)n);
+		copy[i] ^= 0x01;
+		assert_int_equal(store_record_parse(copy, (size_t)n, &out, &why), STORE_RECORD_BAD);
+		assert_non_null(why);
+	}
+	/* Every prefix of a record is rejected. */
+	n = store_record_format(&l, l.addr, rec, sizeof(rec));
+	for (int i = 0; i < n - 1; i++)
+		assert_int_equal(store_record_parse(rec, (size_t)i, &out, &why), STORE_RECORD_BAD);
+}
+
+static void test_expired_dropped_at_load(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+
+	for (uint32_t i = 0; i < 30; i++) {
+		struct lease l = lease_n(i, i % 3 == 0 ? 0 : NOW + (time_t)i * 10);
+
+		lease_commit(t, &l, LEASE_EV_GRANTED);
+	}
+	assert_true(wait_durable(s));
+	store_close(s);
+	lease_table_free(t);
+
+	/* 150 s later: infinite leases and those ending after that stay. */
+	t = lease_table_new();
+	s = open_store(f, t, NOW + 150);
+	for (uint32_t i = 0; i < 30; i++) {
+		bool keep = i % 3 == 0 || NOW + (time_t)i * 10 > NOW + 150;
+
+		assert_int_equal(lease_by_addr(t, lease_n(i, 0).addr) != NULL, keep);
+	}
+	store_close(s);
+	lease_table_free(t);
+}
+
+static void test_read_only(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	char err[256];
+	int status = -1;
+	struct store *s;
+	struct lease l = lease_n(1, 0);
+	DIR *d;
+	struct dirent *e;
+	size_t files = 0;
+
+	write_text(f->file, "0 00:16:3e:aa:bb:cc 10.0.3.9 * *\n");
+	s = store_open(f->file, true, t, NOW, err, sizeof(err), &status);
+	assert_non_null(s);
+	assert_int_equal(status, 0);
+	assert_int_equal(store_fd(s), -1);
+	assert_int_equal(lease_count(t), 0); /* loads nothing */
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_int_equal(store_flush(s), 0);
+	assert_int_equal(store_handle_acks(s), 0);
+	assert_int_equal(store_durable_seq(s), store_pending_seq(s));
+	store_close(s);
+	/* Writes nothing: only the lease file and our log are there. */
+	d = opendir(f->dir);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			files++;
+	closedir(d);
+	assert_int_equal(files, 2);
+	lease_table_free(t);
+}
+
+static void test_open_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	char err[256] = "", path[256];
+	int status = 0;
+
+	/* The lease file is a directory: unreadable, named in the message. */
+	assert_int_equal(mkdir(f->file, 0755), 0);
+	assert_null(store_open(f->file, false, t, NOW, err, sizeof(err), &status));
+	assert_int_equal(status, EXIT_FILESYSTEM);
+	assert_non_null(strstr(err, f->file));
+	rmdir(f->file);
+	/* A directory that does not exist. */
+	snprintf(path, sizeof(path), "%s/missing/leases", f->dir);
+	assert_null(store_open(path, false, t, NOW, err, sizeof(err), &status));
+	assert_int_equal(status, EXIT_FILESYSTEM);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(lease_count(t), 0);
+	lease_table_free(t);
+}
+
+static void test_writer_death_reported(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	struct lease l = lease_n(1, 0);
+	struct pollfd pfd = { .fd = store_fd(s), .events = POLLIN };
+
+	kill(store_writer_pid(s), SIGKILL);
+	assert_int_equal(poll(&pfd, 1, 5000), 1);
+	assert_int_equal(store_handle_acks(s), -1);
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_int_equal(store_flush(s), -1);
+	assert_true(store_durable_seq(s) < store_pending_seq(s));
+	store_close(s);
+	lease_table_free(t);
+}
+
+/* The writer ignores the signals lxc-net and a terminal send to the group. */
+static void test_writer_ignores_term(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	struct lease l = lease_n(1, 0);
+
+	kill(store_writer_pid(s), SIGTERM);
+	kill(store_writer_pid(s), SIGHUP);
+	kill(store_writer_pid(s), SIGINT);
+	poll(NULL, 0, 100);
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_true(wait_durable(s));
+	store_close(s);
+	lease_table_free(t);
+}
+
+/* ---- kill -9 in the middle of a burst ------------------------------ */
+
+/* Lease i's fate in the churn below: every 10th commit releases i-5. */
+static bool churn_released(uint32_t i, uint32_t upto)
+{
+	return i % 10 == 5 && i + 5 < upto;
+}
+
+/*
+ * The "daemon": grant leases as fast as the store takes them, release some,
+ * and after each acknowledgement tell the parent how many commits are
+ * durable.  Never returns.
+ */
+static void churn_child(const struct fixture *f, int out)
+{
+	struct lease_table *t = lease_table_new();
+	char err[256];
+	int status;
+	struct store *s = store_open(f->file, false, t, NOW, err, sizeof(err), &status);
+	uint32_t base = (uint32_t)lease_count(t), i = 0;
+	int32_t pid;
+
+	if (!s || base != 0)
+		_exit(2);
+	pid = store_writer_pid(s);
+	if (write(out, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(3);
+	for (;;) {
+		/* A burst of 50 commits per "loop iteration". */
+		for (int k = 0; k < 50; k++, i++) {
+			struct lease l = lease_n(i, NOW + 3600);
+
+			lease_commit(t, &l, LEASE_EV_GRANTED);
+			if (i % 10 == 0 && i >= 5)
+				lease_remove(t, lease_n(i - 5, 0).addr, LEASE_EV_RELEASED);
+		}
+		if (!wait_durable(s))
+			_exit(4);
+		if (write(out, &i, sizeof(i)) != sizeof(i))
+			_exit(5);
+	}
+}
+
+/* Run the churn, kill it after ms, reopen and check every acknowledged commit. */
+static void kill_and_recover(const struct fixture *f, int ms, bool kill_writer)
+{
+	int pfd[2];
+	pid_t child;
+	int32_t writer = -1;
+	uint32_t durable = 0, v;
+	struct lease_table *t;
+	struct store *s;
+	uint64_t start;
+
+	assert_int_equal(pipe(pfd), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		close(pfd[0]);
+		churn_child(f, pfd[1]);
+	}
+	close(pfd[1]);
+	assert_int_equal(read(pfd[0], &writer, sizeof(writer)), sizeof(writer));
+	assert_true(writer > 0);
+	start = now_mono_ms();
+	while (now_mono_ms() - start < (uint64_t)ms &&
+	       read(pfd[0], &v, sizeof(v)) == sizeof(v))
+		durable = v;
+	kill(child, SIGKILL);
+	if (kill_writer)
+		kill(writer, SIGKILL);
+	/* Whatever the child reported before it died is acknowledged too. */
+	while (read(pfd[0], &v, sizeof(v)) == sizeof(v))
+		durable = v;
+	close(pfd[0]);
+	waitpid(child, NULL, 0);
+	assert_true(durable > 0);
+
+	/* The lease file is whole at any instant. */
+	assert_leasefile_whole(f->file);
+	t = lease_table_new();
+	s = open_store(f, t, NOW);
+	for (uint32_t i = 0; i < durable; i++) {
+		const struct lease *l = lease_by_addr(t, lease_n(i, 0).addr);
+		struct lease want = lease_n(i, NOW + 3600);
+
+		if (churn_released(i, durable)) {
+			if (l)
+				fail_msg("released lease %u of %u is back", i, durable);
+		} else if (!l || !lease_same(l, &want)) {
+			fail_msg("acknowledged lease %u of %u lost (writer %s)", i, durable,
+				 kill_writer ? "killed" : "alive");
+		}
+	}
+	printf("   kill after %d ms (writer %s): %u durable commits, all recovered\n", ms,
+	       kill_writer ? "killed too" : "finishing", durable);
+	store_close(s);
+	lease_table_free(t);
+	/* Next round starts from nothing. */
+	unlink(f->file);
+}
+
+static void test_kill_daemon_and_writer(void **state)
+{
+	struct fixture *f = *state;
+
+	/* Before, around and after the first snapshot rotations. */
+	kill_and_recover(f, 300, true);
+	kill_and_recover(f, 1100, true);
+	kill_and_recover(f, 2600, true);
+}
+
+static void test_kill_daemon_only(void **state)
+{
+	struct fixture *f = *state;
+
+	/* lxc-net's kill -9: the writer finishes, the next start waits for it. */
+	kill_and_recover(f, 700, false);
+	kill_and_recover(f, 1800, false);
+}
+
+/* ---- 100,000 leases ------------------------------------------------ */
+
+static double ms_since(uint64_t start)
+{
+	return (double)(now_mono_ms() - start);
+}
+
+static void test_timing_100k(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store_map *m = store_map_new();
+	struct store_paths p;
+	struct store *s = open_store(f, t, NOW);
+	const uint32_t n = 100000;
+	uint64_t start;
+	char err[256];
+	double commit_ms, durable_ms, close_ms, load_ms, snap_ms;
+
+	start = now_mono_ms();
+	for (uint32_t i = 0; i < n; i++) {
+		struct lease l = lease_n(i, NOW + 3600);
+
+		lease_commit(t, &l, LEASE_EV_GRANTED);
+		if (i % 1000 == 999)
+			store_flush(s);
+	}
+	commit_ms = ms_since(start);
+	start = now_mono_ms();
+	assert_true(wait_durable(s));
+	durable_ms = ms_since(start);
+	start = now_mono_ms();
+	store_close(s);
+	close_ms = ms_since(start);
+	lease_table_free(t);
+
+	t = lease_table_new();
+	start = now_mono_ms();
+	s = open_store(f, t, NOW);
+	load_ms = ms_since(start);
+	assert_int_equal(lease_count(t), n);
+
+	/* The snapshot alone, as the writer's child writes it each second. */
+	store_paths_init(&p, f->file);
+	for (uint32_t i = 0; i < n; i++) {
+		struct lease l = lease_n(i, NOW + 3600);
+		char line[LEASEFILE_LINE_MAX];
+		int len = leasefile_format_line(&l, line, sizeof(line));
+
+		store_map_set(m, l.addr, line, (size_t)len);
+	}
+	store_close(s); /* the writer must not race our snapshot */
+	start = now_mono_ms();
+	assert_int_equal(store_snapshot_write(&p, m, err, sizeof(err)), 0);
+	snap_ms = ms_since(start);
+	assert_int_equal(assert_leasefile_whole(f->file), n);
+	printf("   100000 leases: commit+queue %.0f ms, journal until durable %.0f ms, "
+	       "close %.0f ms,\n   open (load + compaction snapshot) %.0f ms, "
+	       "snapshot alone %.0f ms\n", commit_ms, durable_ms, close_ms, load_ms, snap_ms);
+	store_paths_free(&p);
+	store_map_free(m);
+	lease_table_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_reload_equals_saved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leasefile_kept_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dnsmasq_file_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_replay_and_torn_record, setup,
+						teardown),
+		cmocka_unit_test(test_record_format_parse),
+		cmocka_unit_test_setup_teardown(test_expired_dropped_at_load, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_death_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writer_ignores_term, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_daemon_and_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill_daemon_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timing_100k, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
