@@ -43,6 +43,9 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 
+# `make V=1` shows full commands.
+Q := $(if $(V),,@)
+
 .PHONY: all deps check unit unit-san fuzz-smoke fuzz integration demo bench \
         install clean
 all: build/leased build/leasectl
@@ -52,33 +55,41 @@ deps:
 
 build/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@echo "  CC $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 build/libleased.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR $@"
+	$(Q)ar rcs $@ $^
 
 build/leased: build/obj/main.o build/libleased.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/leasectl: build/obj/leasectl.o build/libleased.a
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@echo "  CC $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 build/tests/%: tests/unit/%.c build/libleased.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< build/libleased.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	@echo "  CC $@"
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< build/libleased.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 build/san/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -c $< -o $@
+	@echo "  CC $@"
+	$(Q)$(CC) $(SAN_CFLAGS) -c $< -o $@
 
 build/libleased-san.a: $(SAN_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR $@"
+	$(Q)ar rcs $@ $^
 
 build/tests-san/%: tests/unit/%.c build/libleased-san.a $(HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) -o $@ $< build/libleased-san.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	@echo "  CC $@"
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< build/libleased-san.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # Fuzz targets: clang + libFuzzer, with ASan and UBSan.
 FUZZ_CC     := clang
@@ -86,7 +97,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DLEASED_
                -DLEASED_FUZZING -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+	@echo "  CC $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh build/tests $(UNIT_BINS)

@@ -32,8 +32,8 @@ void probe_free(struct probe *p);
 bool probe_is_clear(const struct probe *p, struct in_addr addr);
 /*
  * Start a probe (or join one already running for addr).  -1 when it
- * cannot be sent or too many are pending: the caller treats that as
- * "clear" rather than make the client wait.
+ * cannot be sent or too many are pending: the address then counts as
+ * clear (probe_is_clear() says so), rather than make the client wait.
  */
 int probe_start(struct probe *p, struct in_addr addr);
 

@@ -240,28 +240,39 @@ static const struct dhcp_host *find_reservation(const struct dhcp4_ctx *c)
 
 /* --- the client's name ------------------------------------------------ */
 
-/* The first label of option 81's name, RFC 4702 section 2. */
-static size_t fqdn_first_label(const uint8_t *v, size_t len, char *out, size_t outlen)
+/*
+ * The first label of a client's name: option 12 is plain text (some
+ * clients count a trailing NUL); option 81 (RFC 4702 section 2) is flags,
+ * RCODE1, RCODE2, then the name in DNS wire format when the E flag is set,
+ * else in ASCII.
+ */
+static bool first_label(const uint8_t *v, size_t len, bool fqdn, const uint8_t **label,
+			size_t *n)
 {
-	const uint8_t *name = v + 3;
-	size_t nlen = len - 3, n = 0;
+	if (fqdn) {
+		bool wire;
 
-	if (len < 3)
-		return 0;
-	if (v[0] & FQDN_FLAG_E) {
-		if (nlen < 1 || name[0] > nlen - 1)
-			return 0;
-		n = name[0];
-		name++;
+		if (len < 3)
+			return false;
+		wire = v[0] & FQDN_FLAG_E;
+		v += 3;
+		len -= 3;
+		if (wire) {
+			if (len < 1 || v[0] > len - 1)
+				return false;
+			*label = v + 1;
+			*n = v[0];
+			return true;
+		}
 	} else {
-		while (n < nlen && name[n] != '.')
-			n++;
+		while (len && v[len - 1] == '\0')
+			len--;
 	}
-	if (n >= outlen)
-		return n; /* too long: the caller refuses it */
-	memcpy(out, name, n);
-	out[n] = '\0';
-	return n;
+	*label = v;
+	*n = 0;
+	while (*n < len && v[*n] != '.')
+		(*n)++;
+	return true;
 }
 
 /*
@@ -272,38 +283,24 @@ static size_t fqdn_first_label(const uint8_t *v, size_t len, char *out, size_t o
 static bool sanitize_name(const struct dhcp4_ctx *c, const uint8_t *v, size_t len,
 			  bool fqdn, char *out)
 {
-	char buf[256];
-	size_t n;
+	const uint8_t *label;
+	char buf[LEASE_NAME_MAX];
+	size_t n, copy;
 
-	if (fqdn) {
-		n = fqdn_first_label(v, len, buf, sizeof(buf));
-	} else {
-		n = 0;
-		while (len && v[len - 1] == '\0')
-			len--; /* some clients count a trailing NUL */
-		while (n < len && n < sizeof(buf) - 1 && v[n] != '.') {
-			buf[n] = (char)v[n];
-			n++;
-		}
-		buf[n] = '\0';
-	}
-	if (n == 0)
+	if (!first_label(v, len, fqdn, &label, &n) || n == 0)
 		return false;
-	for (size_t i = 0; i < n && i < sizeof(buf); i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		buf[i] = (char)tolower(ch);
-		if (!isprint(ch))
-			buf[i] = '?';
-	}
-	if (n >= LEASE_NAME_MAX || strlen(buf) != n || !config_valid_label(buf)) {
+	copy = MIN(n, sizeof(buf) - 1);
+	for (size_t i = 0; i < copy; i++)
+		buf[i] = isprint(label[i]) ? (char)tolower(label[i]) : '?';
+	buf[copy] = '\0';
+	if (n >= sizeof(buf) || !config_valid_label(buf)) {
 		if (!c->cfg->quiet_dhcp)
 			log_ratelimited("dhcp4-name", LOG_INFO,
-					"not using hostname \"%.63s\" from %s on %s: not a valid DNS label",
-					buf, c->hwstr, c->env->iface->name);
+					"not using hostname \"%s%s\" from %s on %s: not a valid DNS label",
+					buf, n > copy ? "..." : "", c->hwstr, c->env->iface->name);
 		return false;
 	}
-	memcpy(out, buf, n + 1);
+	memcpy(out, buf, copy + 1);
 	return true;
 }
 

@@ -232,25 +232,31 @@ static bool probe_ok_cb(void *arg, struct in_addr addr)
 	return probe_is_clear(s->probe, addr);
 }
 
-static void park_discover(struct dhcp4_server *s, const struct dhcp4_iface *iface,
+/*
+ * Park a DISCOVER while its address is pinged.  Returns false when no
+ * probe could be sent: probe_start() then counts the address as clear,
+ * and the caller handles the message again at once rather than make the
+ * client wait for nothing.
+ */
+static bool park_discover(struct dhcp4_server *s, const struct dhcp4_iface *iface,
 			  const uint8_t *pkt, size_t len, struct in_addr addr)
 {
 	struct parked_discover *p;
 
 	if (probe_start(s->probe, addr) < 0) {
-		/* Cannot ping: do not make the client wait for nothing. */
 		log_ratelimited("probe", LOG_WARNING, "ping check of %s not possible; offering without it",
 				inet_ntoa(addr));
-		return;
+		return false;
 	}
 	s->stats.probes++;
 	if (s->nparked == MAX_PARKED)
-		return; /* the client will retransmit */
+		return true; /* the client will retransmit */
 	p = &s->parked[s->nparked++];
 	p->addr = addr;
 	p->ifindex = iface->ifindex;
 	p->len = len;
 	memcpy(p->buf, pkt, len);
+	return true;
 }
 
 static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
@@ -304,7 +310,8 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 	case DHCP4_IGNORE:
 		break;
 	case DHCP4_PROBE:
-		park_discover(s, &iface, pkt, len, res->probe_addr);
+		if (!park_discover(s, &iface, pkt, len, res->probe_addr))
+			handle_packet(s, nif, pkt, len); /* now counted as clear */
 		break;
 	case DHCP4_REPLY:
 		if (res->reply_type <= DHCPINFORM)

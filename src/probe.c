@@ -193,7 +193,7 @@ int probe_start(struct probe *p, struct in_addr addr)
 		if (p->pending[i].addr.s_addr == addr.s_addr)
 			return 0;
 	if (p->npending == PROBE_MAX_PENDING)
-		return -1;
+		goto unprobed;
 	memset(&pkt, 0, sizeof(pkt));
 	pkt.h.type = ICMP_ECHO;
 	pkt.h.un.echo.id = htons(p->ident);
@@ -201,10 +201,13 @@ int probe_start(struct probe *p, struct in_addr addr)
 	memcpy(pkt.payload, "leased..", sizeof(pkt.payload));
 	pkt.h.checksum = icmp_checksum(&pkt, sizeof(pkt));
 	if (sendto(p->fd, &pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
-		return -1;
+		goto unprobed;
 	p->pending[p->npending].addr = addr;
 	p->pending[p->npending].deadline_ms = now_mono_ms() + PROBE_TIMEOUT_MS;
 	p->npending++;
 	arm_timer(p);
 	return 0;
+unprobed:
+	remember_clear(p, addr);
+	return -1;
 }

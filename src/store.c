@@ -33,6 +33,7 @@
 
 #define LOCK_WAIT_MS 10000
 #define LOCK_POLL_MS 20
+#define CLOSE_WAIT_MS 10000
 
 struct outmsg {
 	char *buf; /* struct store_msg, then records */
@@ -528,23 +529,37 @@ int store_handle_acks(struct store *s)
 	}
 }
 
+/* Send everything and wait for its acknowledgement, for at most CLOSE_WAIT_MS at a time. */
+static void drain(struct store *s)
+{
+	while (!s->dead && (s->nqueue || s->durable < s->pending)) {
+		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+		int r;
+
+		if (store_flush(s) < 0)
+			return;
+		if (s->nqueue)
+			pfd.events |= POLLOUT;
+		r = poll(&pfd, 1, CLOSE_WAIT_MS);
+		if (r == 0) {
+			/* A full disk must not keep the daemon from exiting. */
+			log_err("lease writer did not confirm %llu changes within %d s",
+				(unsigned long long)(s->pending - s->durable), CLOSE_WAIT_MS / 1000);
+			return;
+		}
+		if (r < 0 && errno != EINTR)
+			return;
+		if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) && store_handle_acks(s) < 0)
+			return;
+	}
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	if (!s->read_only) {
-		while (!s->dead && (s->nqueue || s->durable < s->pending)) {
-			struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-
-			if (store_flush(s) < 0)
-				break;
-			if (s->nqueue)
-				pfd.events |= POLLOUT;
-			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
-				break;
-			if ((pfd.revents & (POLLIN | POLLHUP | POLLERR)) && store_handle_acks(s) < 0)
-				break;
-		}
+		drain(s);
 		if (s->fd >= 0)
 			close(s->fd);
 		/* The writer writes a last snapshot, then exits on EOF. */

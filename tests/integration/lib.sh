@@ -82,7 +82,7 @@ start_leased() {
 	local before
 	before=$(started_count)
 	ip netns exec "$SRV" "$LEASED" -k --log-facility="$TMP/leased.log" \
-		--dhcp-leasefile="$TMP/leases" --pid-file="$TMP/leased.pid" "$@" \
+		--dhcp-leasefile="${LEASEFILE:-$TMP/leases}" --pid-file="$TMP/leased.pid" "$@" \
 		2>>"$TMP/leased.stderr" &
 	LEASED_PID=$!
 	for _ in $(seq 50); do
@@ -122,7 +122,7 @@ udhcpc_lease() {
 }
 
 # lease_line IP: the lease-file line for IP, from the file leased keeps.
-lease_line() { grep " $1 " "$TMP/leases" 2>/dev/null; }
+lease_line() { grep " $1 " "${LEASEFILE:-$TMP/leases}" 2>/dev/null; }
 
 # wait_for CMD...: retry a condition for up to 3 s.
 wait_for() {

@@ -757,6 +757,7 @@ static void test_hostname_option_12(void **state)
 {
 	struct fx *f = fx_default();
 	const struct lease *l;
+	char longname[200];
 
 	(void)state;
 	l = ack_with_name(f, mac_a, OPT_HOSTNAME, "Web-1.example.com", 17);
@@ -769,6 +770,12 @@ static void test_hostname_option_12(void **state)
 	assert_string_equal(l->hostname, "");
 	l = ack_with_name(f, mac_c, OPT_HOSTNAME, "-dash", 5);
 	assert_string_equal(l->hostname, "");
+	/* Longer than a DNS label (63): dropped, not cut. */
+	memset(longname, 'a', sizeof(longname));
+	l = ack_with_name(f, mac_c, OPT_HOSTNAME, longname, sizeof(longname));
+	assert_string_equal(l->hostname, "");
+	l = ack_with_name(f, mac_c, OPT_HOSTNAME, longname, 63);
+	assert_int_equal(strlen(l->hostname), 63);
 	fx_free(f);
 }
 
@@ -797,6 +804,9 @@ static void test_hostname_option_81(void **state)
 	assert_int_equal(v[0] & 0x07, 0x03); /* S set, O set: client had S=0 */
 	assert_int_equal(len, 3 + strlen("ns.lxc"));
 	assert_memory_equal(v + 3, "ns.lxc", len - 3);
+	/* A wire-format label whose length runs past the option: no name. */
+	l = ack_with_name(f, mac_c, OPT_CLIENT_FQDN, "\x05\0\0\x09" "abc", 7);
+	assert_string_equal(l->hostname, "");
 	fx_free(f);
 }
 
