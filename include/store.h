@@ -17,6 +17,10 @@
  * Nothing is rewritten in place.  At start the lease file, then the
  * journal, are read back, so recovery sees every acknowledged change.
  * Granting a lease costs an append, never a rewrite of all leases.
+ * (The snapshot is written while the journal carries on: the journal is
+ * first renamed to LEASEFILE.journal.old, read back between the two.
+ * LEASEFILE.lock keeps a new daemon from loading while the writer of a
+ * killed one is still finishing.  Details: src/store_writer.c.)
  */
 #ifndef LEASED_STORE_H
 #define LEASED_STORE_H

@@ -114,6 +114,7 @@ static void apply_device_binding(struct dhcp4_server *s)
 		log_warn("cannot bind DHCP socket to %s: %s", i->name, strerror(errno));
 		return;
 	}
+	log_info("DHCP socket bound to %s (index %d)", i->name, i->ifindex);
 	s->bound_ifindex = i->ifindex;
 }
 

@@ -41,15 +41,31 @@ static void on_cache_change(struct nl_cache *c, struct nl_object *o, int action,
 	nl->changed = true;
 }
 
+/*
+ * libnl's link cache can keep a deleted bridge (its RTM_DELLINK for a
+ * bridge master is not always applied), and an lxc-net restart re-creates
+ * the bridge under the same name: ask the kernel whether the index still
+ * carries that name before trusting the cached entry.
+ */
+static bool link_is_live(int ifindex, const char *name)
+{
+	char now[IF_NAMESIZE];
+
+	return if_indextoname((unsigned)ifindex, now) && strcmp(now, name) == 0;
+}
+
 static void add_link(struct nl_object *obj, void *arg)
 {
 	struct netlink *nl = arg;
 	struct rtnl_link *link = (struct rtnl_link *)obj;
-	struct nl_iface *i = array_push(&nl->ifaces, &nl->nifaces, sizeof(*i));
 	const char *name = rtnl_link_get_name(link);
+	struct nl_iface *i;
 
+	if (!name || !link_is_live(rtnl_link_get_ifindex(link), name))
+		return;
+	i = array_push(&nl->ifaces, &nl->nifaces, sizeof(*i));
 	i->ifindex = rtnl_link_get_ifindex(link);
-	str_copy(i->name, name ? name : "", sizeof(i->name));
+	str_copy(i->name, name, sizeof(i->name));
 	i->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
 }
 

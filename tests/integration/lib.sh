@@ -21,7 +21,15 @@ NAMESPACES=""
 PIDS=""
 LEASED_PID=""
 
+CLEANUP_HOOKS=()
+
+# at_cleanup CMD [ARGS...]: run CMD first when the test ends, however it
+# ends (hooks run in the order they were added, before anything below).
+at_cleanup() { CLEANUP_HOOKS+=("$*"); }
+
 cleanup() {
+	local h
+	for h in "${CLEANUP_HOOKS[@]}"; do eval "$h"; done
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	[ -n "$LEASED_PID" ] && stop_leased_hard
 	for ns in $NAMESPACES; do
@@ -35,11 +43,14 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 fail() {
+	local f
 	echo "FAIL: $*" >&2
-	if [ -f "$TMP/leased.log" ]; then
-		echo "--- leased log (last 30 lines)" >&2
-		tail -30 "$TMP/leased.log" >&2
-	fi
+	# FAIL_LOGS: the logs worth showing on failure (default: leased's).
+	for f in ${FAIL_LOGS:-$TMP/leased.log}; do
+		[ -f "$f" ] || continue
+		echo "--- $f (last 30 lines)" >&2
+		tail -30 "$f" >&2
+	done
 	exit 1
 }
 

@@ -1,0 +1,329 @@
+#!/bin/bash
+# The lxc package's own lxc-net script runs leased as its "dnsmasq", set
+# up exactly as README "Switching lxc-net to leased" says (the lines of
+# contrib/lxc/default-lxc-net in /etc/default/lxc-net, leased linked as
+# /usr/local/lib/leased/bin/dnsmasq), and busybox containers made with the
+# lxc busybox template get their addresses from it:
+#   1. lxc-net start succeeds; leased daemonizes, writes the pid file lxc-net
+#      asks for and runs as lxc-net's unprivileged user;
+#   2. the containers get addresses in the bridge's range (lxc-ls -f, lease
+#      file);
+#   3. lxc-net stop (flush, link down, kill -9) and start: every container
+#      renews or re-requests and keeps its address;
+#   4. take-over: real dnsmasq runs for one lxc-net start (the way back the
+#      README describes) and moves the containers to addresses reserved for
+#      them; back on leased, which knows those addresses only from the lease
+#      file dnsmasq wrote, restarted containers get them again.
+#
+# Isolation: lxc-net, lxc-start, lxc-ls... run in a network namespace and a
+# private mount namespace of their own (held by one "sleep" process), where
+# temporary directories are bind-mounted over /run, /usr/local,
+# /var/lib/misc, /var/lib/lxc, /var/cache/lxc, /etc/lxc and
+# /etc/default/lxc-net, and a fresh sysfs shows that namespace's links.
+# lxcbr0, its nftables rules and every packet exist only there; the machine's
+# files are compared before and after.
+. "$(dirname "$0")/lib.sh"
+
+START=$SECONDS
+NS=${ID}n
+CTS="${ID}a ${ID}b"
+LNET=10.77.9
+LEASEFILE=dnsmasq.lxcbr0.leases
+R=$TMP/root                    # sources of the bind mounts
+LOGDIR=$R/run/dhcp-log         # /run/dhcp-log inside
+LEASES=$R/misc/$LEASEFILE      # /var/lib/misc/dnsmasq.lxcbr0.leases inside
+LLOG=$LOGDIR/leased.log
+DLOG=$LOGDIR/dnsmasq.log
+FAIL_LOGS="$LLOG $DLOG $TMP/lxc-net.log $TMP/lxc.log"
+HOLDER=""
+STARTED=""                     # containers lxc-start was run for
+SEEN_PIDS=""                   # container init PIDs, for a last-resort kill
+BINDS="/run /usr/local /var/lib/misc /var/lib/lxc /var/cache/lxc /etc/lxc /etc/default/lxc-net"
+HOST_PATHS="$BINDS /run/lxc /var/log/lxc /etc/default/lxc"
+
+# ---- preconditions: missing pieces fail loudly, never skip -------------
+LXCNET=$(dpkg -L lxc 2>/dev/null | grep -m1 '/lxc/lxc-net$')
+[ -n "$LXCNET" ] && [ -x "$LXCNET" ] ||
+	fail "the lxc package (its lxc-net script) is not installed: run scripts/deps.sh"
+for c in lxc-create lxc-start lxc-stop lxc-ls lxc-attach lxc-destroy nft busybox nsenter unshare; do
+	command -v "$c" >/dev/null || fail "$c not found: run scripts/deps.sh"
+done
+[ -x /usr/sbin/dnsmasq ] || fail "/usr/sbin/dnsmasq (dnsmasq-base) not installed: run scripts/deps.sh"
+[ -x "$LEASED" ] || fail "$LEASED not built: run make"
+[ -f /etc/default/lxc-net ] || fail "/etc/default/lxc-net (lxc's conffile) is missing"
+DUSER=""
+for u in lxc-dnsmasq dnsmasq nobody; do # lxc-net's own choice of user
+	getent passwd "$u" >/dev/null && { DUSER=$u; break; }
+done
+DUID=$(id -u "$DUSER")
+
+host_state() {
+	local p
+	for p in $HOST_PATHS; do
+		if [ -e "$p" ]; then
+			find "$p" -xdev -printf '%p %y %s %m %u %T@\n' 2>/dev/null | sort
+		else
+			echo "$p absent"
+		fi
+	done
+	find /sys/fs/cgroup -maxdepth 3 -type d -name '*lxc*' 2>/dev/null | sort
+}
+host_state > "$TMP/host.before"
+
+# ---- the private namespaces ---------------------------------------------
+mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
+	"$R/misc" "$R/lxc" "$R/cache-lxc" "$R/etc-lxc" "$R/cg"
+chmod 755 "$R" "$R"/* "$R/run/lxc" "$LOGDIR"
+cp "$LEASED" "$R/usr-local/sbin/leased"   # make install
+ln -s /usr/local/sbin/leased "$R/usr-local/lib/leased/bin/dnsmasq"
+cat > "$R/etc-lxc/default.conf" <<EOF
+lxc.net.0.type = veth
+lxc.net.0.link = lxcbr0
+lxc.net.0.flags = up
+lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx
+EOF
+# LXC_DHCP_CONFILE: only where leased and dnsmasq log (there is no syslog).
+cat > "$R/etc-lxc/dhcp-leased.conf" <<EOF
+log-facility=/run/dhcp-log/leased.log
+EOF
+
+# write_default WHO: /etc/default/lxc-net for leased (the README's lines
+# appended) or for dnsmasq (those lines removed again, and dnsmasq's conf).
+# Written in place: it is bind-mounted by inode.
+write_default() {
+	{
+		cat <<EOF
+USE_LXC_BRIDGE="true"
+LXC_BRIDGE="lxcbr0"
+LXC_ADDR="$LNET.1"
+LXC_NETMASK="255.255.255.0"
+LXC_NETWORK="$LNET.0/24"
+LXC_DHCP_RANGE="$LNET.2,$LNET.254"
+LXC_DHCP_MAX="253"
+LXC_DOMAIN="lxc"
+LXC_DHCP_CONFILE=/etc/lxc/dhcp-$1.conf
+EOF
+		[ "$1" = leased ] && cat "$TOP/contrib/lxc/default-lxc-net"
+	} > "$R/default-lxc-net"
+}
+write_default leased
+
+# The holder: enters the network namespace, unshares the mount namespace
+# (private: nothing propagates back), mounts a sysfs of this network
+# namespace (lxc-net reads /sys/class/net) with the cgroup hierarchies kept
+# (lxc-start needs them), binds the directories over, then only sleeps.
+new_ns "$NS"
+cat > "$TMP/holder.sh" <<EOF
+set -e
+mount --rbind /sys/fs/cgroup $R/cg
+mount -t sysfs sysfs /sys
+mount --rbind $R/cg /sys/fs/cgroup
+umount -l $R/cg
+mount --bind $R/run /run
+mount --bind $R/usr-local /usr/local
+mount --bind $R/misc /var/lib/misc
+mount --bind $R/lxc /var/lib/lxc
+mount --bind $R/cache-lxc /var/cache/lxc
+mount --bind $R/etc-lxc /etc/lxc
+mount --bind $R/default-lxc-net /etc/default/lxc-net
+touch $TMP/holder.ready
+exec sleep 100000
+EOF
+mkdir -p /var/cache/lxc 2>/dev/null # the lxc package ships it; mount point
+nsenter --net="/run/netns/$NS" unshare -m --propagation private bash "$TMP/holder.sh" \
+	>"$TMP/holder.log" 2>&1 &
+HOLDER=$!
+wait_for test -e "$TMP/holder.ready" || fail "namespace holder did not start: $(cat "$TMP/holder.log")"
+
+inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
+# lxc-net as systemd runs it: empty environment, the default PATH.
+lxcnet() {
+	echo "== lxc-net $1" >>"$TMP/lxc-net.log"
+	inns env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		timeout 60 "$LXCNET" "$1" >>"$TMP/lxc-net.log" 2>&1
+}
+
+teardown() {
+	local c p
+	[ -n "$HOLDER" ] || return 0
+	for c in $STARTED; do
+		inns timeout 20 lxc-stop -k -n "$c" >>"$TMP/lxc.log" 2>&1
+	done
+	for p in $SEEN_PIDS; do kill -9 "$p" 2>/dev/null; done
+	for c in $CTS; do
+		[ -e "$R/lxc/$c" ] && inns timeout 20 lxc-destroy -n "$c" >>"$TMP/lxc.log" 2>&1
+	done
+	lxcnet stop
+	ip netns pids "$NS" 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
+	kill -9 "$HOLDER" 2>/dev/null
+	wait "$HOLDER" 2>/dev/null
+	HOLDER=""
+	# Cgroups these containers left behind (names carry the test's ID).
+	find /sys/fs/cgroup -depth -type d -name "lxc.*.$ID*" -exec rmdir {} \; 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "/etc/netns/$NS"
+}
+at_cleanup teardown
+
+pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(readlink "/proc/$HOLDER/ns/net")" ]; }
+# server_pids: every process in the namespace that is leased or dnsmasq.
+server_pids() {
+	local p e
+	for p in $(ip netns pids "$NS"); do
+		e=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+		case "$e" in */leased | */dnsmasq) echo "$p" ;; esac
+	done
+}
+no_server_left() { [ -z "$(server_pids)" ]; }
+ct_mac() { sed -n 's/^lxc\.net\.0\.hwaddr *= *//p' "$R/lxc/$1/config"; }
+# ct_ip NAME: the IPv4 address(es) lxc-ls -f shows for NAME.
+ct_ip() { inns lxc-ls -f -F NAME,IPV4 | awk -v n="$1" '$1 == n { print $2 }'; }
+# wait_ip NAME [ADDR]: up to 60 s for NAME to show an address in the range
+# (or exactly ADDR); prints it.
+wait_ip() {
+	local ip
+	for _ in $(seq 120); do
+		ip=$(ct_ip "$1")
+		case "$ip" in
+		"$LNET".*) [ -z "${2:-}" ] || [ "$ip" = "$2" ] && { echo "$ip"; return 0; } ;;
+		esac
+		sleep 0.5
+	done
+	echo "$ip"
+	return 1
+}
+ct_start() {
+	inns lxc-start -d -n "$1" >>"$TMP/lxc.log" 2>&1 ||
+		fail "lxc-start $1 failed: $(tail -5 "$TMP/lxc.log")"
+	STARTED="$STARTED $1"
+	SEEN_PIDS="$SEEN_PIDS $(inns lxc-info -p -H -n "$1" 2>/dev/null)"
+}
+ct_restart() {
+	inns timeout 20 lxc-stop -k -n "$1" >>"$TMP/lxc.log" 2>&1 || fail "lxc-stop $1 failed"
+	ct_start "$1"
+}
+# lease_of MAC: the address the lease file gives MAC.
+lease_of() { awk -v m="$1" '$2 == m { print $3 }' "$LEASES" 2>/dev/null; }
+acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
+declare -A IP MAC
+
+# server_up WHAT EXE: after lxc-net start, the pid file names a live
+# daemon running EXE in the namespace; prints its pid.
+server_up() {
+	local pid
+	pid=$(pidfile_pid)
+	[ -n "$pid" ] || fail "$1: lxc-net start left no pid file /run/lxc/dnsmasq.pid"
+	kill -0 "$pid" 2>/dev/null || fail "$1: pid file names $pid, which is not running"
+	in_ns "$pid" || fail "$1: pid $pid is not in the test's network namespace"
+	[ "$(readlink "/proc/$pid/exe")" = "$2" ] ||
+		fail "$1: pid $pid runs $(readlink "/proc/$pid/exe"), not $2"
+	echo "$pid"
+}
+
+# ---- 1. lxc-net start with leased ---------------------------------------
+lxcnet start || fail "lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
+pid=$(server_up "leased" /usr/local/sbin/leased) || exit 1
+grep -q 'started, version' "$LLOG" || fail "leased logged no start"
+uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
+[ "$uid" = "$DUID" ] || fail "leased runs as uid $uid, not $DUSER ($DUID) that lxc-net passes with -u"
+inns ip -4 addr show lxcbr0 | grep -q "inet $LNET.1/24" || fail "lxcbr0 has no $LNET.1/24"
+grep -q "Failed to setup" "$TMP/lxc-net.log" && fail "lxc-net reported a failure"
+ok "lxc-net start exit 0; leased daemonized as pid $pid (the pid file's), user $DUSER"
+
+# ---- 2. busybox containers get addresses --------------------------------
+for c in $CTS; do
+	inns lxc-create -n "$c" -t busybox >>"$TMP/lxc.log" 2>&1 ||
+		fail "lxc-create -t busybox $c failed: $(tail -5 "$TMP/lxc.log")"
+	MAC[$c]=$(ct_mac "$c")
+	[ -n "${MAC[$c]}" ] || fail "container $c has no hwaddr in its config"
+done
+for c in $CTS; do ct_start "$c"; done
+for c in $CTS; do
+	IP[$c]=$(wait_ip "$c") || fail "container $c got no address in $LNET.0/24 within 60 s (lxc-ls: '${IP[$c]}')"
+done
+set -- $CTS
+[ "${IP[$1]}" != "${IP[$2]}" ] || fail "both containers have ${IP[$1]}"
+for c in $CTS; do
+	wait_for test "$(lease_of "${MAC[$c]}")" = "${IP[$c]}" ||
+		fail "lease file has '$(lease_of "${MAC[$c]}")' for $c (${MAC[$c]}), lxc-ls shows ${IP[$c]}"
+	[ "$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")" -ge 1 ] || fail "leased logged no DHCPACK for $c"
+done
+ok "containers got $(for c in $CTS; do printf '%s ' "${IP[$c]}"; done)from leased (lxc-ls -f, lease file)"
+
+# ---- 3. lxc-net stop + start keeps every address ------------------------
+lxcnet stop || fail "lxc-net stop exited $?"
+kill -0 "$pid" 2>/dev/null && fail "lxc-net stop left leased ($pid) running"
+wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
+inns ip -4 addr show lxcbr0 | grep -q inet && fail "lxc-net stop did not flush lxcbr0"
+lxcnet start || fail "second lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
+pid=$(server_up "leased again" /usr/local/sbin/leased) || exit 1
+grep -q "leases loaded" "$LLOG" && [ "$(grep 'started, version' "$LLOG" | tail -1 | grep -o '[0-9]* leases loaded')" = "2 leases loaded" ] ||
+	fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
+set -- $CTS
+first=$1
+# The first container is restarted (DISCOVER with no address to ask for),
+# the others renew (busybox udhcpc renews on SIGUSR1).
+ct_restart "$first"
+for c in $CTS; do
+	before=$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")
+	[ "$c" = "$first" ] ||
+		inns lxc-attach -n "$c" -- /bin/killall -USR1 udhcpc || fail "cannot signal udhcpc in $c"
+	got=$(wait_ip "$c") || fail "container $c has no address after lxc-net restart"
+	[ "$got" = "${IP[$c]}" ] || fail "container $c had ${IP[$c]}, now $got"
+	[ "$c" = "$first" ] && before=0
+	wait_for test "$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")" -gt "$before" ||
+		fail "no new DHCPACK for $c ${IP[$c]} after the restart of lxc-net"
+	wait_for test "$(lease_of "${MAC[$c]}")" = "${IP[$c]}" || fail "lease of $c lost: '$(lease_of "${MAC[$c]}")'"
+done
+ok "lxc-net stop (kill -9) + start: restarted $first and renewing others keep their addresses"
+
+# ---- 4. take-over of a lease file dnsmasq wrote --------------------------
+# Back to dnsmasq as the README says (the lines removed again), with a
+# reservation moving each container to an address leased never gave it.
+lxcnet stop || fail "lxc-net stop exited $?"
+wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
+n=200
+: > "$R/etc-lxc/dhcp-dnsmasq.conf"
+echo "log-facility=/run/dhcp-log/dnsmasq.log" >> "$R/etc-lxc/dhcp-dnsmasq.conf"
+declare -A RES
+for c in $CTS; do
+	RES[$c]=$LNET.$n
+	n=$((n + 1))
+	echo "dhcp-host=${MAC[$c]},${RES[$c]}" >> "$R/etc-lxc/dhcp-dnsmasq.conf"
+done
+write_default dnsmasq
+lxcnet start || fail "lxc-net start with dnsmasq exited $?: $(tail -5 "$TMP/lxc-net.log")"
+dpid=$(server_up "dnsmasq" /usr/sbin/dnsmasq) || exit 1
+for c in $CTS; do ct_restart "$c"; done
+for c in $CTS; do
+	got=$(wait_ip "$c" "${RES[$c]}") || fail "under dnsmasq $c got '$got', not its reservation ${RES[$c]}"
+	wait_for test "$(lease_of "${MAC[$c]}")" = "${RES[$c]}" ||
+		fail "dnsmasq's lease file has '$(lease_of "${MAC[$c]}")' for $c"
+done
+ok "the way back works: lxc-net ran /usr/sbin/dnsmasq (pid $dpid), which moved the containers to $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
+cp "$LEASES" "$TMP/dnsmasq-written.leases"
+
+lxcnet stop || fail "lxc-net stop exited $?"
+wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
+write_default leased
+lxcnet start || fail "lxc-net start back on leased exited $?: $(tail -5 "$TMP/lxc-net.log")"
+pid=$(server_up "leased after dnsmasq" /usr/local/sbin/leased) || exit 1
+for c in $CTS; do
+	[ "$(lease_of "${MAC[$c]}")" = "${RES[$c]}" ] ||
+		fail "leased's lease file has '$(lease_of "${MAC[$c]}")' for $c, dnsmasq wrote ${RES[$c]}"
+done
+for c in $CTS; do ct_restart "$c"; done
+for c in $CTS; do
+	got=$(wait_ip "$c" "${RES[$c]}") || fail "back on leased $c got '$got', dnsmasq had given it ${RES[$c]}"
+	wait_for test "$(acks "${RES[$c]}" "${MAC[$c]}" "$LLOG")" -ge 1 || fail "leased logged no DHCPACK for $c ${RES[$c]}"
+done
+ok "leased took over dnsmasq's lease file: restarted containers keep $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
+
+# ---- the machine is as it was -------------------------------------------
+teardown
+host_state > "$TMP/host.after"
+diff "$TMP/host.before" "$TMP/host.after" >"$TMP/host.diff" ||
+	fail "the machine's files changed: $(head -20 "$TMP/host.diff")"
+ip netns list | grep -qw "$NS" && fail "namespace $NS is still there"
+ok "cleanup: containers, namespaces and cgroups gone, the machine's lxc files untouched ($((SECONDS - START)) s)"
