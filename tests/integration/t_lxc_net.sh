@@ -38,8 +38,8 @@ FAIL_LOGS="$LLOG $DLOG $TMP/lxc-net.log $TMP/lxc.log"
 HOLDER=""
 STARTED=""                     # containers lxc-start was run for
 SEEN_PIDS=""                   # container init PIDs, for a last-resort kill
-BINDS="/run /usr/local /var/lib/misc /var/lib/lxc /var/cache/lxc /etc/lxc /etc/default/lxc-net"
-HOST_PATHS="$BINDS /run/lxc /var/log/lxc /etc/default/lxc"
+HOST_PATHS="/run/lxc /usr/local/lib/leased /usr/local/sbin/leased /var/lib/misc /var/lib/lxc
+/var/cache/lxc /var/log/lxc /etc/lxc /etc/default/lxc /etc/default/lxc-net"
 
 # ---- preconditions: missing pieces fail loudly, never skip -------------
 LXCNET=$(dpkg -L lxc 2>/dev/null | grep -m1 '/lxc/lxc-net$')
@@ -73,7 +73,8 @@ host_state > "$TMP/host.before"
 # ---- the private namespaces ---------------------------------------------
 mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
 	"$R/misc" "$R/lxc" "$R/cache-lxc" "$R/etc-lxc" "$R/cg"
-chmod 755 "$R" "$R"/* "$R/run/lxc" "$LOGDIR"
+chmod 755 "$R" "$R/run" "$R/run/lxc" "$LOGDIR" "$R/usr-local" "$R/misc" "$R/lxc" \
+	"$R/cache-lxc" "$R/etc-lxc"
 cp "$LEASED" "$R/usr-local/sbin/leased"   # make install
 ln -s /usr/local/sbin/leased "$R/usr-local/lib/leased/bin/dnsmasq"
 cat > "$R/etc-lxc/default.conf" <<EOF
@@ -123,13 +124,12 @@ mount --bind $R/run /run
 mount --bind $R/usr-local /usr/local
 mount --bind $R/misc /var/lib/misc
 mount --bind $R/lxc /var/lib/lxc
-mount --bind $R/cache-lxc /var/cache/lxc
+[ ! -d /var/cache/lxc ] || mount --bind $R/cache-lxc /var/cache/lxc
 mount --bind $R/etc-lxc /etc/lxc
 mount --bind $R/default-lxc-net /etc/default/lxc-net
 touch $TMP/holder.ready
 exec sleep 100000
 EOF
-mkdir -p /var/cache/lxc 2>/dev/null # the lxc package ships it; mount point
 nsenter --net="/run/netns/$NS" unshare -m --propagation private bash "$TMP/holder.sh" \
 	>"$TMP/holder.log" 2>&1 &
 HOLDER=$!
@@ -166,6 +166,8 @@ teardown() {
 at_cleanup teardown
 
 pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
+# alive PID: running (a zombie, dead but not yet reaped by init, is not).
+alive() { local st; st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]; }
 in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(readlink "/proc/$HOLDER/ns/net")" ]; }
 # server_pids: every process in the namespace that is leased or dnsmasq.
 server_pids() {
@@ -205,7 +207,9 @@ ct_restart() {
 }
 # lease_of MAC: the address the lease file gives MAC.
 lease_of() { awk -v m="$1" '$2 == m { print $3 }' "$LEASES" 2>/dev/null; }
+lease_is() { [ "$(lease_of "$1")" = "$2" ]; }
 acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
+acks_over() { [ "$(acks "$1" "$2" "$3")" -gt "$4" ]; }
 declare -A IP MAC
 
 # server_up WHAT EXE: after lxc-net start, the pid file names a live
@@ -214,7 +218,7 @@ server_up() {
 	local pid
 	pid=$(pidfile_pid)
 	[ -n "$pid" ] || fail "$1: lxc-net start left no pid file /run/lxc/dnsmasq.pid"
-	kill -0 "$pid" 2>/dev/null || fail "$1: pid file names $pid, which is not running"
+	alive "$pid" || fail "$1: pid file names $pid, which is not running"
 	in_ns "$pid" || fail "$1: pid $pid is not in the test's network namespace"
 	[ "$(readlink "/proc/$pid/exe")" = "$2" ] ||
 		fail "$1: pid $pid runs $(readlink "/proc/$pid/exe"), not $2"
@@ -245,7 +249,7 @@ done
 set -- $CTS
 [ "${IP[$1]}" != "${IP[$2]}" ] || fail "both containers have ${IP[$1]}"
 for c in $CTS; do
-	wait_for test "$(lease_of "${MAC[$c]}")" = "${IP[$c]}" ||
+	wait_for lease_is "${MAC[$c]}" "${IP[$c]}" ||
 		fail "lease file has '$(lease_of "${MAC[$c]}")' for $c (${MAC[$c]}), lxc-ls shows ${IP[$c]}"
 	[ "$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")" -ge 1 ] || fail "leased logged no DHCPACK for $c"
 done
@@ -253,7 +257,8 @@ ok "containers got $(for c in $CTS; do printf '%s ' "${IP[$c]}"; done)from lease
 
 # ---- 3. lxc-net stop + start keeps every address ------------------------
 lxcnet stop || fail "lxc-net stop exited $?"
-kill -0 "$pid" 2>/dev/null && fail "lxc-net stop left leased ($pid) running"
+ps -o stat= -p "$pid" >> "$TMP/ps-after-stop"
+alive "$pid" && fail "lxc-net stop left leased running: $(ps -o pid,ppid,stat,user,args -p "$pid")"
 wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
 inns ip -4 addr show lxcbr0 | grep -q inet && fail "lxc-net stop did not flush lxcbr0"
 lxcnet start || fail "second lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
@@ -262,19 +267,19 @@ grep -q "leases loaded" "$LLOG" && [ "$(grep 'started, version' "$LLOG" | tail -
 	fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
 set -- $CTS
 first=$1
+declare -A BEFORE
+for c in $CTS; do BEFORE[$c]=$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG"); done
 # The first container is restarted (DISCOVER with no address to ask for),
 # the others renew (busybox udhcpc renews on SIGUSR1).
 ct_restart "$first"
 for c in $CTS; do
-	before=$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")
 	[ "$c" = "$first" ] ||
 		inns lxc-attach -n "$c" -- /bin/killall -USR1 udhcpc || fail "cannot signal udhcpc in $c"
 	got=$(wait_ip "$c") || fail "container $c has no address after lxc-net restart"
 	[ "$got" = "${IP[$c]}" ] || fail "container $c had ${IP[$c]}, now $got"
-	[ "$c" = "$first" ] && before=0
-	wait_for test "$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")" -gt "$before" ||
+	wait_for acks_over "${IP[$c]}" "${MAC[$c]}" "$LLOG" "${BEFORE[$c]}" ||
 		fail "no new DHCPACK for $c ${IP[$c]} after the restart of lxc-net"
-	wait_for test "$(lease_of "${MAC[$c]}")" = "${IP[$c]}" || fail "lease of $c lost: '$(lease_of "${MAC[$c]}")'"
+	wait_for lease_is "${MAC[$c]}" "${IP[$c]}" || fail "lease of $c lost: '$(lease_of "${MAC[$c]}")'"
 done
 ok "lxc-net stop (kill -9) + start: restarted $first and renewing others keep their addresses"
 
@@ -298,7 +303,7 @@ dpid=$(server_up "dnsmasq" /usr/sbin/dnsmasq) || exit 1
 for c in $CTS; do ct_restart "$c"; done
 for c in $CTS; do
 	got=$(wait_ip "$c" "${RES[$c]}") || fail "under dnsmasq $c got '$got', not its reservation ${RES[$c]}"
-	wait_for test "$(lease_of "${MAC[$c]}")" = "${RES[$c]}" ||
+	wait_for lease_is "${MAC[$c]}" "${RES[$c]}" ||
 		fail "dnsmasq's lease file has '$(lease_of "${MAC[$c]}")' for $c"
 done
 ok "the way back works: lxc-net ran /usr/sbin/dnsmasq (pid $dpid), which moved the containers to $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
@@ -316,7 +321,7 @@ done
 for c in $CTS; do ct_restart "$c"; done
 for c in $CTS; do
 	got=$(wait_ip "$c" "${RES[$c]}") || fail "back on leased $c got '$got', dnsmasq had given it ${RES[$c]}"
-	wait_for test "$(acks "${RES[$c]}" "${MAC[$c]}" "$LLOG")" -ge 1 || fail "leased logged no DHCPACK for $c ${RES[$c]}"
+	wait_for acks_over "${RES[$c]}" "${MAC[$c]}" "$LLOG" 0 || fail "leased logged no DHCPACK for $c ${RES[$c]}"
 done
 ok "leased took over dnsmasq's lease file: restarted containers keep $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
 
