@@ -69,6 +69,9 @@ host_state() {
 	find /sys/fs/cgroup -maxdepth 3 -type d -name '*lxc*' 2>/dev/null | sort
 }
 host_state > "$TMP/host.before"
+# LXC leaves an empty lxc.pivot cgroup in every hierarchy; the ones that
+# were not there before are this test's to remove.
+find /sys/fs/cgroup -maxdepth 3 -type d -name lxc.pivot > "$TMP/pivots.before" 2>/dev/null
 
 # ---- the private namespaces ---------------------------------------------
 mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
@@ -83,10 +86,9 @@ lxc.net.0.link = lxcbr0
 lxc.net.0.flags = up
 lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx
 EOF
-# LXC_DHCP_CONFILE: only where leased and dnsmasq log (there is no syslog).
-cat > "$R/etc-lxc/dhcp-leased.conf" <<EOF
-log-facility=/run/dhcp-log/leased.log
-EOF
+# LXC_DHCP_CONFILE: where leased and dnsmasq log (there is no syslog), and
+# no upstream DNS server from the machine's resolv.conf.
+printf 'no-resolv\nlog-facility=/run/dhcp-log/leased.log\n' > "$R/etc-lxc/dhcp-leased.conf"
 
 # write_default WHO: /etc/default/lxc-net for leased (the README's lines
 # appended) or for dnsmasq (those lines removed again, and dnsmasq's conf).
@@ -130,9 +132,13 @@ mount --bind $R/default-lxc-net /etc/default/lxc-net
 touch $TMP/holder.ready
 exec sleep 100000
 EOF
-nsenter --net="/run/netns/$NS" unshare -m --propagation private bash "$TMP/holder.sh" \
-	>"$TMP/holder.log" 2>&1 &
-HOLDER=$!
+# Started from a subshell: not a job of this shell (no "Killed" notice).
+(
+	nsenter --net="/run/netns/$NS" unshare -m --propagation private bash "$TMP/holder.sh" \
+		>"$TMP/holder.log" 2>&1 &
+	echo $! > "$TMP/holder.pid"
+)
+HOLDER=$(cat "$TMP/holder.pid")
 wait_for test -e "$TMP/holder.ready" || fail "namespace holder did not start: $(cat "$TMP/holder.log")"
 
 inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
@@ -156,18 +162,29 @@ teardown() {
 	lxcnet stop
 	ip netns pids "$NS" 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
 	kill -9 "$HOLDER" 2>/dev/null
-	wait "$HOLDER" 2>/dev/null
+	wait_for dead "$HOLDER"
 	HOLDER=""
-	# Cgroups these containers left behind (names carry the test's ID).
-	find /sys/fs/cgroup -depth -type d -name "lxc.*.$ID*" -exec rmdir {} \; 2>/dev/null
+	wait_for rm_cgroups
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "/etc/netns/$NS"
 }
 at_cleanup teardown
 
+# rm_cgroups: remove the cgroups the containers left behind (their names
+# carry the test's ID) and lxc.pivot where the test made it; true when
+# none is left (a cgroup whose last process is still exiting is busy).
+rm_cgroups() {
+	local d left=0
+	for d in $(find /sys/fs/cgroup -maxdepth 4 -depth -type d \( -name "lxc.*.$ID*" -o -name lxc.pivot \) 2>/dev/null); do
+		case "$d" in */lxc.pivot) grep -qxF "$d" "$TMP/pivots.before" && continue ;; esac
+		rmdir "$d" 2>/dev/null || left=1
+	done
+	return $left
+}
 pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
 # alive PID: running (a zombie, dead but not yet reaped by init, is not).
 alive() { local st; st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]; }
+dead() { ! alive "$1"; }
 in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(readlink "/proc/$HOLDER/ns/net")" ]; }
 # server_pids: every process in the namespace that is leased or dnsmasq.
 server_pids() {
@@ -198,7 +215,7 @@ wait_ip() {
 ct_start() {
 	inns lxc-start -d -n "$1" >>"$TMP/lxc.log" 2>&1 ||
 		fail "lxc-start $1 failed: $(tail -5 "$TMP/lxc.log")"
-	STARTED="$STARTED $1"
+	case " $STARTED " in *" $1 "*) ;; *) STARTED="$STARTED $1" ;; esac
 	SEEN_PIDS="$SEEN_PIDS $(inns lxc-info -p -H -n "$1" 2>/dev/null)"
 }
 ct_restart() {
@@ -209,6 +226,8 @@ ct_restart() {
 lease_of() { awk -v m="$1" '$2 == m { print $3 }' "$LEASES" 2>/dev/null; }
 lease_is() { [ "$(lease_of "$1")" = "$2" ]; }
 acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
+# loaded: how many leases the last leased start loaded.
+loaded() { grep 'started, version' "$LLOG" | tail -1 | sed -n 's/.* \([0-9]*\) leases loaded.*/\1/p'; }
 acks_over() { [ "$(acks "$1" "$2" "$3")" -gt "$4" ]; }
 declare -A IP MAC
 
@@ -226,8 +245,13 @@ server_up() {
 }
 
 # ---- 1. lxc-net start with leased ---------------------------------------
+# lxc-net waits for "dnsmasq" to return: its exit 0 means leased's parent
+# exited once the daemon was up.
 lxcnet start || fail "lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased" /usr/local/sbin/leased) || exit 1
+ppid=$(ps -o ppid= -p "$pid" | tr -d ' ')
+[ "$(readlink "/proc/$ppid/exe" 2>/dev/null)" != /usr/local/sbin/leased ] ||
+	fail "the pid file names $pid, a child of leased $ppid (the store writer?), not the daemon"
 grep -q 'started, version' "$LLOG" || fail "leased logged no start"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 [ "$uid" = "$DUID" ] || fail "leased runs as uid $uid, not $DUSER ($DUID) that lxc-net passes with -u"
@@ -257,14 +281,12 @@ ok "containers got $(for c in $CTS; do printf '%s ' "${IP[$c]}"; done)from lease
 
 # ---- 3. lxc-net stop + start keeps every address ------------------------
 lxcnet stop || fail "lxc-net stop exited $?"
-ps -o stat= -p "$pid" >> "$TMP/ps-after-stop"
 alive "$pid" && fail "lxc-net stop left leased running: $(ps -o pid,ppid,stat,user,args -p "$pid")"
 wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
 inns ip -4 addr show lxcbr0 | grep -q inet && fail "lxc-net stop did not flush lxcbr0"
 lxcnet start || fail "second lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased again" /usr/local/sbin/leased) || exit 1
-grep -q "leases loaded" "$LLOG" && [ "$(grep 'started, version' "$LLOG" | tail -1 | grep -o '[0-9]* leases loaded')" = "2 leases loaded" ] ||
-	fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
+[ "$(loaded)" = 2 ] || fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
 set -- $CTS
 first=$1
 declare -A BEFORE
@@ -288,11 +310,11 @@ ok "lxc-net stop (kill -9) + start: restarted $first and renewing others keep th
 # reservation moving each container to an address leased never gave it.
 lxcnet stop || fail "lxc-net stop exited $?"
 wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
-n=200
-: > "$R/etc-lxc/dhcp-dnsmasq.conf"
-echo "log-facility=/run/dhcp-log/dnsmasq.log" >> "$R/etc-lxc/dhcp-dnsmasq.conf"
+printf 'no-resolv\nlog-facility=/run/dhcp-log/dnsmasq.log\n' > "$R/etc-lxc/dhcp-dnsmasq.conf"
 declare -A RES
+n=200
 for c in $CTS; do
+	while printf '%s\n' "${IP[@]}" | grep -qxF "$LNET.$n"; do n=$((n + 1)); done
 	RES[$c]=$LNET.$n
 	n=$((n + 1))
 	echo "dhcp-host=${MAC[$c]},${RES[$c]}" >> "$R/etc-lxc/dhcp-dnsmasq.conf"
@@ -314,6 +336,7 @@ wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pid
 write_default leased
 lxcnet start || fail "lxc-net start back on leased exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased after dnsmasq" /usr/local/sbin/leased) || exit 1
+[ "$(loaded)" = 2 ] || fail "leased did not load dnsmasq's 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
 for c in $CTS; do
 	[ "$(lease_of "${MAC[$c]}")" = "${RES[$c]}" ] ||
 		fail "leased's lease file has '$(lease_of "${MAC[$c]}")' for $c, dnsmasq wrote ${RES[$c]}"
