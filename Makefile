@@ -117,9 +117,12 @@ fuzz: $(FUZZ_BINS)
 integration: all
 	@tests/integration/run.sh
 
-check: all unit unit-san fuzz-smoke integration
+check: deps
+	$(MAKE) all
+	$(MAKE) unit unit-san fuzz-smoke integration
 
-demo: all
+demo: deps
+	$(MAKE) all
 	scripts/demo.sh
 
 bench: all

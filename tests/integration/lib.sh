@@ -11,7 +11,7 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LEASED=$TOP/build/leased
 ID=lt$$
-SRV=${ID}s
+SRV=${ID}-srv # clients are ${ID}NAME: no clash
 BR=br0
 NET=10.77.3
 PREFIX=${PREFIX:-24}

@@ -90,9 +90,11 @@ EOF
 # no upstream DNS server from the machine's resolv.conf.
 printf 'no-resolv\nlog-facility=/run/dhcp-log/leased.log\n' > "$R/etc-lxc/dhcp-leased.conf"
 
-# write_default WHO: /etc/default/lxc-net for leased (the README's lines
-# appended) or for dnsmasq (those lines removed again, and dnsmasq's conf).
-# Written in place: it is bind-mounted by inode.
+# write_default WHO [plain]: /etc/default/lxc-net for leased (the README's
+# lines appended) or for dnsmasq (those lines removed again).  plain: the
+# package's defaults but the subnet (lxc-net passes --conf-file=/dev/null);
+# else also a domain and WHO's conf-file.  Written in place: it is
+# bind-mounted by inode.
 write_default() {
 	{
 		cat <<EOF
@@ -103,13 +105,13 @@ LXC_NETMASK="255.255.255.0"
 LXC_NETWORK="$LNET.0/24"
 LXC_DHCP_RANGE="$LNET.2,$LNET.254"
 LXC_DHCP_MAX="253"
-LXC_DOMAIN="lxc"
-LXC_DHCP_CONFILE=/etc/lxc/dhcp-$1.conf
 EOF
+		[ "${2:-}" = plain ] ||
+			printf 'LXC_DOMAIN="lxc"\nLXC_DHCP_CONFILE=/etc/lxc/dhcp-%s.conf\n' "$1"
 		[ "$1" = leased ] && cat "$TOP/contrib/lxc/default-lxc-net"
 	} > "$R/default-lxc-net"
 }
-write_default leased
+write_default leased plain
 
 # The holder: enters the network namespace, unshares the mount namespace
 # (private: nothing propagates back), mounts a sysfs of this network
@@ -246,13 +248,14 @@ server_up() {
 
 # ---- 1. lxc-net start with leased ---------------------------------------
 # lxc-net waits for "dnsmasq" to return: its exit 0 means leased's parent
-# exited once the daemon was up.
+# exited once the daemon was up.  Until step 3 lxc-net runs with the
+# package's defaults (--conf-file=/dev/null): leased logs to syslog, which
+# is not there, so steps 1 and 2 look at the pid and lease files only.
 lxcnet start || fail "lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased" /usr/local/sbin/leased) || exit 1
 ppid=$(ps -o ppid= -p "$pid" | tr -d ' ')
 [ "$(readlink "/proc/$ppid/exe" 2>/dev/null)" != /usr/local/sbin/leased ] ||
 	fail "the pid file names $pid, a child of leased $ppid (the store writer?), not the daemon"
-grep -q 'started, version' "$LLOG" || fail "leased logged no start"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
 [ "$uid" = "$DUID" ] || fail "leased runs as uid $uid, not $DUSER ($DUID) that lxc-net passes with -u"
 inns ip -4 addr show lxcbr0 | grep -q "inet $LNET.1/24" || fail "lxcbr0 has no $LNET.1/24"
@@ -275,7 +278,6 @@ set -- $CTS
 for c in $CTS; do
 	wait_for lease_is "${MAC[$c]}" "${IP[$c]}" ||
 		fail "lease file has '$(lease_of "${MAC[$c]}")' for $c (${MAC[$c]}), lxc-ls shows ${IP[$c]}"
-	[ "$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG")" -ge 1 ] || fail "leased logged no DHCPACK for $c"
 done
 ok "containers got $(for c in $CTS; do printf '%s ' "${IP[$c]}"; done)from leased (lxc-ls -f, lease file)"
 
@@ -284,6 +286,7 @@ lxcnet stop || fail "lxc-net stop exited $?"
 alive "$pid" && fail "lxc-net stop left leased running: $(ps -o pid,ppid,stat,user,args -p "$pid")"
 wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
 inns ip -4 addr show lxcbr0 | grep -q inet && fail "lxc-net stop did not flush lxcbr0"
+write_default leased # from now on with a domain and a conf-file (the log)
 lxcnet start || fail "second lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased again" /usr/local/sbin/leased) || exit 1
 [ "$(loaded)" = 2 ] || fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
