@@ -46,8 +46,8 @@ HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all deps check unit unit-san fuzz-smoke fuzz integration demo bench \
-        install clean
+.PHONY: all deps check unit unit-san man-lint fuzz-smoke fuzz integration demo \
+        bench install clean
 all: build/leased build/leasectl
 
 deps:
@@ -114,12 +114,19 @@ fuzz-smoke: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
 
+# Manual pages must format without a warning.
+man-lint:
+	@for m in man/*.[0-9]; do \
+		out=$$(groff -ww -man -Tutf8 "$$m" 2>&1 >/dev/null); \
+		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; echo "  MAN $$m ok"; \
+	done
+
 integration: all
 	@tests/integration/run.sh
 
 check: deps
 	$(MAKE) all
-	$(MAKE) unit unit-san fuzz-smoke integration
+	$(MAKE) unit unit-san man-lint fuzz-smoke integration
 
 demo: deps
 	$(MAKE) all

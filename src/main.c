@@ -223,7 +223,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (cfg.test_only) {
-		printf("dnsmasq: syntax check OK.\n");
+		fprintf(stderr, "dnsmasq: syntax check OK.\n");
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
