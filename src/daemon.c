@@ -27,25 +27,22 @@ int daemon_status_fd(void)
 	return status_fd;
 }
 
-/* The parent: wait for one message "STATUS MESSAGE", or for EOF. */
+/*
+ * The parent: wait for the one message "STATUS MESSAGE".  It is a single
+ * write shorter than PIPE_BUF, so one read gets all of it; waiting for
+ * EOF instead would hang if any process the daemon forked kept the pipe.
+ */
 static void parent_wait(int fd, pid_t child)
 {
 	char buf[1024];
-	size_t got = 0;
 	ssize_t n;
 	int status;
 	char *msg;
 
-	while (got < sizeof(buf) - 1) {
-		n = read(fd, buf + got, sizeof(buf) - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	if (got == 0) {
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0) {
 		/* The child died before it could say anything. */
 		if (waitpid(child, &status, WNOHANG) > 0 && WIFSIGNALED(status))
 			fprintf(stderr, "leased: daemon killed by signal %d during start-up\n",
@@ -54,6 +51,7 @@ static void parent_wait(int fd, pid_t child)
 			fprintf(stderr, "leased: daemon exited during start-up\n");
 		_exit(EXIT_OTHER);
 	}
+	buf[n] = '\0';
 	status = atoi(buf);
 	msg = strchr(buf, ' ');
 	if (status != 0 && msg && msg[1])
