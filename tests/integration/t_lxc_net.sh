@@ -13,7 +13,9 @@
 #   4. take-over: real dnsmasq runs for one lxc-net start (the way back the
 #      README describes) and moves the containers to addresses reserved for
 #      them; back on leased, which knows those addresses only from the lease
-#      file dnsmasq wrote, restarted containers get them again.
+#      file dnsmasq wrote, restarted containers get them again;
+#   5. and back: dnsmasq without the reservations gives the restarted
+#      containers those addresses again, from the lease file leased wrote.
 #
 # Isolation: lxc-net, lxc-start, lxc-ls... run in a network namespace and a
 # private mount namespace of their own (held by one "sleep" process), where
@@ -26,7 +28,8 @@
 
 START=$SECONDS
 NS=${ID}n
-CTS="${ID}a ${ID}b"
+CT1=${ID}a
+CTS="$CT1 ${ID}b"
 LNET=10.77.9
 LEASEFILE=dnsmasq.lxcbr0.leases
 R=$TMP/root                    # sources of the bind mounts
@@ -34,6 +37,7 @@ LOGDIR=$R/run/dhcp-log         # /run/dhcp-log inside
 LEASES=$R/misc/$LEASEFILE      # /var/lib/misc/dnsmasq.lxcbr0.leases inside
 LLOG=$LOGDIR/leased.log
 DLOG=$LOGDIR/dnsmasq.log
+# shellcheck disable=SC2034 # read by fail() in lib.sh
 FAIL_LOGS="$LLOG $DLOG $TMP/lxc-net.log $TMP/lxc.log"
 HOLDER=""
 STARTED=""                     # containers lxc-start was run for
@@ -177,10 +181,11 @@ at_cleanup teardown
 # none is left (a cgroup whose last process is still exiting is busy).
 rm_cgroups() {
 	local d left=0
-	for d in $(find /sys/fs/cgroup -maxdepth 4 -depth -type d \( -name "lxc.*.$ID*" -o -name lxc.pivot \) 2>/dev/null); do
+	while read -r d; do
 		case "$d" in */lxc.pivot) grep -qxF "$d" "$TMP/pivots.before" && continue ;; esac
 		rmdir "$d" 2>/dev/null || left=1
-	done
+	done < <(find /sys/fs/cgroup -maxdepth 4 -depth -type d \
+		\( -name "lxc.*.$ID*" -o -name lxc.pivot \) 2>/dev/null)
 	return $left
 }
 pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
@@ -232,6 +237,8 @@ acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
 loaded() { grep 'started, version' "$LLOG" | tail -1 | sed -n 's/.* \([0-9]*\) leases loaded.*/\1/p'; }
 acks_over() { [ "$(acks "$1" "$2" "$3")" -gt "$4" ]; }
 declare -A IP MAC
+# addrs ARRAY: the containers' entries of ARRAY (IP or RES), in order.
+addrs() { local -n a=$1; local c out=""; for c in $CTS; do out="$out ${a[$c]}"; done; echo "${out# }"; }
 
 # server_up WHAT EXE: after lxc-net start, the pid file names a live
 # daemon running EXE in the namespace; prints its pid.
@@ -273,13 +280,12 @@ for c in $CTS; do ct_start "$c"; done
 for c in $CTS; do
 	IP[$c]=$(wait_ip "$c") || fail "container $c got no address in $LNET.0/24 within 60 s (lxc-ls: '${IP[$c]}')"
 done
-set -- $CTS
-[ "${IP[$1]}" != "${IP[$2]}" ] || fail "both containers have ${IP[$1]}"
+[ "$(printf '%s\n' "${IP[@]}" | sort -u | wc -l)" = 2 ] || fail "both containers have ${IP[$CT1]}"
 for c in $CTS; do
 	wait_for lease_is "${MAC[$c]}" "${IP[$c]}" ||
 		fail "lease file has '$(lease_of "${MAC[$c]}")' for $c (${MAC[$c]}), lxc-ls shows ${IP[$c]}"
 done
-ok "containers got $(for c in $CTS; do printf '%s ' "${IP[$c]}"; done)from leased (lxc-ls -f, lease file)"
+ok "containers got $(addrs IP) from leased (lxc-ls -f, lease file)"
 
 # ---- 3. lxc-net stop + start keeps every address ------------------------
 lxcnet stop || fail "lxc-net stop exited $?"
@@ -290,8 +296,7 @@ write_default leased # from now on with a domain and a conf-file (the log)
 lxcnet start || fail "second lxc-net start exited $?: $(tail -5 "$TMP/lxc-net.log")"
 pid=$(server_up "leased again" /usr/local/sbin/leased) || exit 1
 [ "$(loaded)" = 2 ] || fail "restarted leased did not load the 2 leases: $(grep 'started, version' "$LLOG" | tail -1)"
-set -- $CTS
-first=$1
+first=$CT1
 declare -A BEFORE
 for c in $CTS; do BEFORE[$c]=$(acks "${IP[$c]}" "${MAC[$c]}" "$LLOG"); done
 # The first container is restarted (DISCOVER with no address to ask for),
@@ -331,7 +336,7 @@ for c in $CTS; do
 	wait_for lease_is "${MAC[$c]}" "${RES[$c]}" ||
 		fail "dnsmasq's lease file has '$(lease_of "${MAC[$c]}")' for $c"
 done
-ok "the way back works: lxc-net ran /usr/sbin/dnsmasq (pid $dpid), which moved the containers to $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
+ok "switching back works: lxc-net ran /usr/sbin/dnsmasq (pid $dpid), which moved the containers to $(addrs RES)"
 cp "$LEASES" "$TMP/dnsmasq-written.leases"
 
 lxcnet stop || fail "lxc-net stop exited $?"
@@ -349,7 +354,23 @@ for c in $CTS; do
 	got=$(wait_ip "$c" "${RES[$c]}") || fail "back on leased $c got '$got', dnsmasq had given it ${RES[$c]}"
 	wait_for acks_over "${RES[$c]}" "${MAC[$c]}" "$LLOG" 0 || fail "leased logged no DHCPACK for $c ${RES[$c]}"
 done
-ok "leased took over dnsmasq's lease file: restarted containers keep $(for c in $CTS; do printf '%s ' "${RES[$c]}"; done)"
+ok "leased took over dnsmasq's lease file: restarted containers keep $(addrs RES)"
+
+# ---- and the way back: dnsmasq reads the lease file leased wrote ---------
+# No reservations now: the reserved addresses are nothing dnsmasq would
+# pick by itself, so keeping them needs leased's lease file.
+for c in $CTS; do wait_for lease_is "${MAC[$c]}" "${RES[$c]}" || fail "leased lost the lease of $c"; done
+lxcnet stop || fail "lxc-net stop exited $?"
+wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
+printf 'no-resolv\nlog-facility=/run/dhcp-log/dnsmasq.log\n' > "$R/etc-lxc/dhcp-dnsmasq.conf"
+write_default dnsmasq
+lxcnet start || fail "lxc-net start with dnsmasq exited $?: $(tail -5 "$TMP/lxc-net.log")"
+dpid=$(server_up "dnsmasq again" /usr/sbin/dnsmasq) || exit 1
+for c in $CTS; do ct_restart "$c"; done
+for c in $CTS; do
+	got=$(wait_ip "$c" "${RES[$c]}") || fail "back on dnsmasq $c got '$got', leased's lease file has ${RES[$c]}"
+done
+ok "the way back: dnsmasq read leased's lease file, restarted containers keep their addresses"
 
 # ---- the machine is as it was -------------------------------------------
 teardown
