@@ -43,6 +43,8 @@ struct dhcp4_iface {
  * the same message (quarantining the address first if it answered).
  * NULL probe_ok means no check (--no-ping, unit tests).
  */
+struct dhcp4_work;
+
 struct dhcp4_env {
 	const struct config *cfg;
 	const struct hostdb *hosts;
@@ -51,7 +53,13 @@ struct dhcp4_env {
 	time_t now;
 	bool (*probe_ok)(void *arg, struct in_addr addr);
 	void *probe_arg;
+	/* Scratch reused for every message (dhcp4_work_new()); NULL: the
+	 * call allocates its own, which is fine for tests. */
+	struct dhcp4_work *work;
 };
+
+struct dhcp4_work *dhcp4_work_new(void);
+void dhcp4_work_free(struct dhcp4_work *w);
 
 enum dhcp4_verdict {
 	DHCP4_IGNORE,   /* nothing to send (bad packet, not for us, RELEASE...) */

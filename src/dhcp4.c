@@ -593,7 +593,7 @@ static void send_reply(struct dhcp4_ctx *c, const struct dhcp4_reply_info *ri,
 		       struct in_addr yiaddr, struct dhcp4_result *out)
 {
 	static const struct in_addr none = { 0 };
-	struct dhcp4_builder *b = xmalloc(sizeof(*b));
+	struct dhcp4_builder *b = &c->work->builder;
 	struct in_addr ciaddr = none;
 
 	dhcp4_build_init(b, c->req, ri->type, reply_size_limit(c->req));
@@ -607,7 +607,6 @@ static void send_reply(struct dhcp4_ctx *c, const struct dhcp4_reply_info *ri,
 	dhcp4_reply_options(c, ri, b);
 	out->reply_len = dhcp4_build_finish(b);
 	memcpy(out->reply, b->buf, out->reply_len);
-	free(b);
 	out->verdict = DHCP4_REPLY;
 	out->reply_type = ri->type;
 	set_destination(c, ri->type, yiaddr, out);
@@ -923,10 +922,20 @@ static void handle_parsed(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	dispatch(c, out);
 }
 
+struct dhcp4_work *dhcp4_work_new(void)
+{
+	return xmalloc(sizeof(struct dhcp4_work));
+}
+
+void dhcp4_work_free(struct dhcp4_work *w)
+{
+	free(w);
+}
+
 void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 		  struct dhcp4_result *out)
 {
-	struct dhcp4_packet *req;
+	struct dhcp4_work *work;
 	struct dhcp4_ctx c;
 	const char *why = "no data";
 
@@ -936,16 +945,18 @@ void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 	out->verdict = DHCP4_IGNORE;
 	if (!env || !env->cfg || !env->leases || !env->iface)
 		return;
-	req = xmalloc(sizeof(*req));
-	if (!pkt || dhcp4_parse(pkt, len, req, &why) < 0) {
+	work = env->work ? env->work : dhcp4_work_new();
+	if (!pkt || dhcp4_parse(pkt, len, &work->req, &why) < 0) {
 		drop(env, why);
 		goto out;
 	}
 	memset(&c, 0, sizeof(c));
 	c.env = env;
+	c.work = work;
 	c.cfg = env->cfg;
-	c.req = req;
+	c.req = &work->req;
 	handle_parsed(&c, out);
 out:
-	free(req);
+	if (work != env->work)
+		dhcp4_work_free(work);
 }

@@ -11,9 +11,40 @@
 #define DHCP4_MAX_TAGS 4
 #define DHCP4_HWSTR_LEN (4 + 16 * 3) /* "255-" + 16 hex bytes */
 
+/* Where an option's value came from; a tagged entry beats an untagged one. */
+enum source { SRC_NONE, SRC_DEFAULT, SRC_CONFIG, SRC_CONFIG_TAGGED };
+
+struct candidate {
+	const uint8_t *data;
+	size_t len;
+	bool send;        /* false: absent or suppressed */
+	bool force;       /* --dhcp-option-force */
+	enum source src;
+};
+
+struct reply_opts {
+	struct candidate cand[256];
+	bool done[256];
+	uint8_t mask[4], bcast[4], router[4], dns[4];
+	uint8_t scratch[4096]; /* configured values with 0.0.0.0 replaced */
+	size_t scratch_used;
+};
+
+/*
+ * The memory one message is handled in: the parsed request, the reply
+ * being built and the option candidates.  The server keeps one and lends
+ * it to every call, so the packet path allocates nothing.
+ */
+struct dhcp4_work {
+	struct dhcp4_packet req;
+	struct dhcp4_builder builder;
+	struct reply_opts opts;
+};
+
 /* Everything known about one received message while deciding on it. */
 struct dhcp4_ctx {
 	const struct dhcp4_env *env;
+	struct dhcp4_work *work;
 	const struct config *cfg;
 	const struct dhcp4_packet *req;
 	const struct dhcp_range *range;

@@ -22,25 +22,6 @@
 
 #define FQDN_NAME_MAX 255
 
-/* Where an option's value came from; a tagged entry beats an untagged one. */
-enum source { SRC_NONE, SRC_DEFAULT, SRC_CONFIG, SRC_CONFIG_TAGGED };
-
-struct candidate {
-	const uint8_t *data;
-	size_t len;
-	bool send;        /* false: absent or suppressed */
-	bool force;       /* --dhcp-option-force */
-	enum source src;
-};
-
-struct reply_opts {
-	struct candidate cand[256];
-	bool done[256];
-	uint8_t mask[4], bcast[4], router[4], dns[4];
-	uint8_t scratch[4096]; /* configured values with 0.0.0.0 replaced */
-	size_t scratch_used;
-};
-
 /* Options whose value is one or more IPv4 addresses (RFC 2132). */
 static const uint8_t addr_list_codes[] = {
 	3, 4, 5, 6, 7, 8, 9, 10, 11, 16, 28, 32, 41, 42, 44, 45, 48, 49,
@@ -295,10 +276,11 @@ static void emit_requested(const struct dhcp4_ctx *c, struct reply_opts *ro,
 void dhcp4_reply_options(const struct dhcp4_ctx *c, const struct dhcp4_reply_info *ri,
 			 struct dhcp4_builder *b)
 {
-	struct reply_opts *ro = xcalloc(1, sizeof(*ro));
+	struct reply_opts *ro = &c->work->opts;
 	uint8_t fqdn[3 + FQDN_NAME_MAX + 1];
 	size_t fqdn_len;
 
+	memset(ro, 0, sizeof(*ro));
 	emit(c, ro, b, OPT_SERVER_ID, &c->server.s_addr, 4);
 	if (ri->type == DHCPNAK) {
 		if (ri->message)
@@ -319,5 +301,5 @@ void dhcp4_reply_options(const struct dhcp4_ctx *c, const struct dhcp4_reply_inf
 		emit(c, ro, b, OPT_CLIENT_FQDN, fqdn, fqdn_len);
 	emit_requested(c, ro, b);
 out:
-	free(ro);
+	return;
 }

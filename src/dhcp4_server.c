@@ -54,6 +54,7 @@ struct dhcp4_server {
 	struct parked_discover *parked;
 	size_t nparked;
 	struct dhcp4_result result; /* scratch, reused for every packet */
+	struct dhcp4_work *work;    /* the engine's scratch, likewise */
 	uint8_t rbufs[RECV_BATCH][DHCP4_MAX_PACKET];
 	char cbufs[RECV_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
 	struct dhcp4_stats stats;
@@ -302,6 +303,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 		.now = now_wall(),
 		.probe_ok = s->probe ? probe_ok_cb : NULL,
 		.probe_arg = s,
+		.work = s->work,
 	};
 	struct dhcp4_result *res = &s->result;
 
@@ -397,6 +399,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 
 	s->d = *deps;
 	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
+	s->work = dhcp4_work_new();
 	s->fd = open_socket(deps->cfg, err, errlen);
 	if (s->fd < 0) {
 		*status = EXIT_NETWORK;
@@ -432,6 +435,7 @@ void dhcp4_server_free(struct dhcp4_server *s)
 	probe_free(s->probe);
 	free(s->queue);
 	free(s->parked);
+	dhcp4_work_free(s->work);
 	free(s);
 }
 

@@ -45,6 +45,9 @@ static const char *const confs[2] = {
 };
 
 static struct setup *setups[2];
+/* One work area for every input, as the server keeps one: state left
+ * behind by one message must not change the next one's outcome. */
+static struct dhcp4_work *work;
 
 static struct setup *get_setup(int which)
 {
@@ -142,6 +145,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct dhcp4_env env = { .cfg = &s->cfg, .hosts = s->hosts, .iface = &iface, .now = T0 };
 	struct dhcp4_result *res = malloc(sizeof(*res));
 
+	if (!work)
+		work = dhcp4_work_new();
+	env.work = work;
 	if (!res)
 		abort();
 	inet_pton(AF_INET, "10.0.3.1", &iface.addrs[0]);
