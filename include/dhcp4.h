@@ -53,6 +53,7 @@ struct dhcp4_env {
 	time_t now;
 	bool (*probe_ok)(void *arg, struct in_addr addr);
 	void *probe_arg;
+	bool replay;    /* the message was parked for a ping check: log it once */
 	/* Scratch reused for every message (dhcp4_work_new()); NULL: the
 	 * call allocates its own, which is fine for tests. */
 	struct dhcp4_work *work;

@@ -652,7 +652,9 @@ static void handle_discover(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	enum pick pick;
 	struct dhcp4_reply_info ri = { .type = DHCPOFFER, .lease = true };
 
-	log_event(c, "DHCPDISCOVER", has_want ? &want : NULL, NULL);
+	/* A DISCOVER handled again after its ping check was logged the first time. */
+	if (!c->env->replay)
+		log_event(c, "DHCPDISCOVER", has_want ? &want : NULL, NULL);
 	pick = choose_address(c, has_want ? &want : NULL, true, &addr);
 	if (pick == PICK_NONE) {
 		log_event(c, "DHCPDISCOVER", NULL, "no address available");

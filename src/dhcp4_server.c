@@ -262,7 +262,7 @@ static bool park_discover(struct dhcp4_server *s, const struct dhcp4_iface *ifac
 }
 
 static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
-			  const uint8_t *pkt, size_t len);
+			  const uint8_t *pkt, size_t len, bool replay);
 
 /* A ping check finished: quarantine on an answer, then handle again. */
 static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
@@ -287,12 +287,12 @@ static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
 		s->parked[i] = s->parked[--s->nparked];
 		nif = netlink_iface_by_index(s->d.nl, p.ifindex);
 		if (nif)
-			handle_packet(s, nif, p.buf, p.len);
+			handle_packet(s, nif, p.buf, p.len, true);
 	}
 }
 
 static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
-			  const uint8_t *pkt, size_t len)
+			  const uint8_t *pkt, size_t len, bool replay)
 {
 	struct dhcp4_iface iface;
 	struct dhcp4_env env = {
@@ -304,6 +304,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 		.probe_ok = s->probe ? probe_ok_cb : NULL,
 		.probe_arg = s,
 		.work = s->work,
+		.replay = replay,
 	};
 	struct dhcp4_result *res = &s->result;
 
@@ -314,7 +315,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 		break;
 	case DHCP4_PROBE:
 		if (!park_discover(s, &iface, pkt, len, res->probe_addr))
-			handle_packet(s, nif, pkt, len); /* now counted as clear */
+			handle_packet(s, nif, pkt, len, true); /* now counted as clear */
 		break;
 	case DHCP4_REPLY:
 		if (res->reply_type <= DHCPINFORM)
@@ -360,7 +361,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 			s->stats.dropped++;
 			continue;
 		}
-		handle_packet(s, nif, s->rbufs[i], msgs[i].msg_len);
+		handle_packet(s, nif, s->rbufs[i], msgs[i].msg_len, false);
 	}
 	/* Replies that need no durable change (OFFER, NAK) leave now. */
 	dhcp4_server_send_durable(s);

@@ -902,6 +902,33 @@ static void test_quiet_dhcp_logs_nothing_routine(void **state)
 	fx_free(f);
 }
 
+/* A DISCOVER handled again after its ping check is logged once, not twice. */
+static void test_replayed_discover_logged_once(void **state)
+{
+	struct fx *f = fx_default();
+	char path[] = "/tmp/test_dhcp4_log_XXXXXX";
+	char *text, *first;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(log_open("leased", path), 0);
+	discover(f, mac_a, 1);
+	f->env.replay = true;
+	discover(f, mac_a, 1);
+	f->env.replay = false;
+	log_close();
+	text = read_file(path);
+	unlink(path);
+	first = strstr(text, "DHCPDISCOVER(lxcbr0) de:21:82:c6:a7:e1\n");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "DHCPDISCOVER(lxcbr0)"));
+	assert_int_equal(f->res.verdict, DHCP4_REPLY); /* the replay still offers */
+	free(text);
+	fx_free(f);
+}
+
 /* The option codes of the reply, in order, as they are on the wire. */
 static size_t reply_codes(struct fx *f, uint8_t *codes, size_t max)
 {
@@ -1342,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_hostname_kept_on_renew),
 		cmocka_unit_test(test_log_lines_dnsmasq_format),
 		cmocka_unit_test(test_quiet_dhcp_logs_nothing_routine),
+		cmocka_unit_test(test_replayed_discover_logged_once),
 		cmocka_unit_test(test_prl_order),
 		cmocka_unit_test(test_max_size_truncates),
 		cmocka_unit_test(test_configured_options),
