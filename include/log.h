@@ -17,6 +17,12 @@
  * file, appended.  Returns -1 (errno set) when the file cannot be opened.
  */
 int log_open(const char *ident, const char *target);
+/*
+ * A log file is fully buffered, so a busy server does not pay one write()
+ * per line; the daemon calls log_flush() once per loop pass (and
+ * log_close() flushes), so lines still appear within one pass.
+ */
+void log_flush(void);
 /* Reopen a log file (SIGUSR2, after logrotate). */
 void log_reopen(void);
 /* Also copy every message to stderr (foreground start, --no-daemon). */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #define RECV_BATCH 32
+#define SEND_BATCH 32
 #define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
 
 struct queued_reply {
@@ -133,33 +134,60 @@ static void fill_iface(const struct nl_iface *src, struct dhcp4_iface *dst)
 	memcpy(dst->netmasks, src->netmasks, dst->naddrs * sizeof(dst->netmasks[0]));
 }
 
-static int send_reply(struct dhcp4_server *s, const struct queued_reply *r)
+/* Address, source and interface of one reply, for sendmmsg. */
+struct send_slot {
+	struct iovec iov;
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+static void prepare_send(struct dhcp4_server *s, struct queued_reply *r,
+			 struct send_slot *slot, struct mmsghdr *m)
 {
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)r->buf, .iov_len = r->len };
-	struct msghdr mh = {
-		.msg_name = (void *)&r->dst, .msg_namelen = sizeof(r->dst),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct cmsghdr *cm;
 	struct in_pktinfo *pi;
 
+	memset(slot->cbuf, 0, sizeof(slot->cbuf));
+	slot->iov.iov_base = r->buf;
+	slot->iov.iov_len = r->len;
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = &r->dst;
+	m->msg_hdr.msg_namelen = sizeof(r->dst);
+	m->msg_hdr.msg_iov = &slot->iov;
+	m->msg_hdr.msg_iovlen = 1;
+	m->msg_hdr.msg_control = slot->cbuf;
+	m->msg_hdr.msg_controllen = sizeof(slot->cbuf);
+	cm = CMSG_FIRSTHDR(&m->msg_hdr);
 	cm->cmsg_level = IPPROTO_IP;
 	cm->cmsg_type = IP_PKTINFO;
 	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
 	pi = (struct in_pktinfo *)CMSG_DATA(cm);
 	pi->ipi_ifindex = r->ifindex;
 	pi->ipi_spec_dst = r->src;
+	/* The client has no address yet: tell the kernel where it is. */
 	if (r->set_neighbour)
 		netlink_set_neighbour(s->d.nl, r->ifindex, r->dst.sin_addr, r->chaddr, r->hlen);
-	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
-		log_ratelimited("dhcp-send", LOG_WARNING, "cannot send DHCP reply to %s: %s",
-				inet_ntoa(r->dst.sin_addr), strerror(errno));
-		return -1;
+}
+
+/* Send n prepared replies with as few system calls as the kernel allows. */
+static void send_batch(struct dhcp4_server *s, struct mmsghdr *msgs, unsigned n)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int sent = sendmmsg(s->fd, msgs + done, n - done, MSG_DONTWAIT);
+
+		if (sent <= 0) {
+			/* Skip the one that failed, say why, go on with the rest. */
+			const struct sockaddr_in *to = msgs[done].msg_hdr.msg_name;
+
+			log_ratelimited("dhcp-send", LOG_WARNING, "cannot send DHCP reply to %s: %s",
+					inet_ntoa(to->sin_addr), strerror(errno));
+			done++;
+			continue;
+		}
+		s->stats.replies += (uint64_t)sent;
+		done += (unsigned)sent;
 	}
-	s->stats.replies++;
-	return 0;
 }
 
 static struct queued_reply *queue_push(struct dhcp4_server *s)
@@ -183,9 +211,22 @@ void dhcp4_server_send_durable(struct dhcp4_server *s)
 	uint64_t durable = store_durable_seq(s->d.store);
 
 	while (s->qlen && s->queue[s->qhead].seq <= durable) {
-		send_reply(s, &s->queue[s->qhead]);
-		s->qhead = (s->qhead + 1) % s->qcap;
-		s->qlen--;
+		struct mmsghdr msgs[SEND_BATCH];
+		struct send_slot slots[SEND_BATCH];
+		unsigned n = 0;
+
+		/* Ring entries stay put until the batch is sent. */
+		while (n < SEND_BATCH && n < s->qlen) {
+			struct queued_reply *r = &s->queue[(s->qhead + n) % s->qcap];
+
+			if (r->seq > durable)
+				break;
+			prepare_send(s, r, &slots[n], &msgs[n]);
+			n++;
+		}
+		send_batch(s, msgs, n);
+		s->qhead = (s->qhead + n) % s->qcap;
+		s->qlen -= n;
 	}
 }
 

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#define LOG_BUFFER (64 * 1024)
+
 static struct {
 	const char *ident;
 	char *path;     /* log file, or NULL */
@@ -43,7 +45,8 @@ int log_open(const char *ident, const char *target)
 		logger.file = fopen(target, "ae");
 		if (!logger.file)
 			return -1;
-		setvbuf(logger.file, NULL, _IOLBF, 0);
+		/* Fully buffered: log_flush() once per loop pass writes it out. */
+		setvbuf(logger.file, NULL, _IOFBF, LOG_BUFFER);
 		return 0;
 	}
 	for (size_t i = 0; target && i < ARRAY_SIZE(facilities); i++)
@@ -63,10 +66,16 @@ void log_reopen(void)
 	f = fopen(logger.path, "ae");
 	if (!f)
 		return; /* keep the old one rather than lose messages */
-	setvbuf(f, NULL, _IOLBF, 0);
+	setvbuf(f, NULL, _IOFBF, LOG_BUFFER);
 	if (logger.file && logger.file != stderr)
 		fclose(logger.file);
 	logger.file = f;
+}
+
+void log_flush(void)
+{
+	if (logger.file)
+		fflush(logger.file);
 }
 
 void log_set_stderr(bool on)

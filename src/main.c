@@ -93,6 +93,7 @@ static void before_wait(void *ctx)
 	}
 	store_flush(w->store);
 	dhcp4_server_send_durable(w->dhcp4);
+	log_flush();
 }
 
 static void reload(struct wiring *w)
@@ -156,6 +157,7 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 		return cerr.status ? cerr.status : EXIT_CONFIG;
 	}
 	w->leases = lease_table_new();
+	log_flush(); /* the store forks: no buffered line may be written twice */
 	w->store = store_open(cfg->lease_file ? cfg->lease_file : DEFAULT_LEASE_FILE,
 			      cfg->leasefile_ro, w->leases, now_wall(), msg, msglen, &status);
 	if (!w->store)

@@ -143,18 +143,23 @@ int hex_parse(const char *s, uint8_t *out, size_t max, size_t *len)
 
 char *hex_format(const uint8_t *p, size_t len, char *out, size_t outlen)
 {
+	static const char digits[] = "0123456789abcdef";
 	size_t o = 0;
 
 	if (outlen == 0)
 		return out;
-	out[0] = '\0';
+	/* By hand: this runs for every DHCP log line and journal record. */
 	for (size_t i = 0; i < len; i++) {
 		size_t need = i ? 3 : 2;
 
 		if (o + need >= outlen)
 			break; /* truncate at a whole byte */
-		o += (size_t)snprintf(out + o, outlen - o, i ? ":%02x" : "%02x", p[i]);
+		if (i)
+			out[o++] = ':';
+		out[o++] = digits[p[i] >> 4];
+		out[o++] = digits[p[i] & 0x0f];
 	}
+	out[o] = '\0';
 	return out;
 }
 

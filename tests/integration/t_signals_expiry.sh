@@ -30,6 +30,8 @@ ok "SIGUSR1 logs lease count and DHCP counters"
 
 mv "$TMP/leased.log" "$TMP/leased.log.1"
 kill -USR2 "$LEASED_PID"
+# Both pending at once, signalfd hands over SIGUSR1 (10) before SIGUSR2 (12).
+wait_for test -e "$TMP/leased.log" || fail "SIGUSR2 did not reopen the log file"
 kill -USR1 "$LEASED_PID"
 wait_for grep -q 'leases held' "$TMP/leased.log" || fail "no new log file after SIGUSR2"
 ok "SIGUSR2 reopens the log file after it was moved away"
