@@ -13,6 +13,7 @@
 #ifndef LEASED_LEASEFILE_H
 #define LEASED_LEASEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lease.h"
@@ -28,6 +29,8 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 					 struct lease *out, const char **why);
 /* Format one lease with a trailing '\n'; returns length, or -1 if buf is short. */
 int leasefile_format_line(const struct lease *l, char *buf, size_t buflen);
+/* True when a and b would be written as the same line. */
+bool leasefile_same(const struct lease *a, const struct lease *b);
 /* Upper bound of one formatted line. */
 #define LEASEFILE_LINE_MAX 1024
 

@@ -241,3 +241,13 @@ int leasefile_format_line(const struct lease *l, char *buf, size_t buflen)
 		return -1;
 	return n;
 }
+
+bool leasefile_same(const struct lease *a, const struct lease *b)
+{
+	return a->addr.s_addr == b->addr.s_addr && a->expires == b->expires &&
+	       a->htype == b->htype && a->hwlen == b->hwlen &&
+	       memcmp(a->hwaddr, b->hwaddr, MIN(a->hwlen, (uint8_t)LEASE_HWADDR_MAX)) == 0 &&
+	       a->client_id_len == b->client_id_len &&
+	       memcmp(a->client_id, b->client_id, a->client_id_len) == 0 &&
+	       strcmp(a->hostname, b->hostname) == 0;
+}

@@ -409,6 +409,12 @@ static void on_change(void *ctx, const struct lease *old, const struct lease *ne
 	/* Loaded leases came from the files; writing them back adds nothing. */
 	if (ev == LEASE_EV_LOADED)
 		return;
+	/*
+	 * A renewal within the same second changes no byte on disk: no
+	 * record, so its ACK waits for nothing but what is already pending.
+	 */
+	if (old && new && leasefile_same(old, new))
+		return;
 	if (old && (!new || old->addr.s_addr != new->addr.s_addr))
 		queue_record(s, NULL, old->addr);
 	if (new)
