@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install everything leased's build, tests and demo need, from Debian
 # packages.  Idempotent: when every package is already installed it does not
-# touch apt at all, so `make check` can call it every time.
+# touch apt at all, so `make check` can call it every time.  With package
+# names as arguments it installs those instead (tests/bench/deps.sh).
 set -eu
 
-PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
+DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base busybox-static python3
 lxc nftables groff-base"
@@ -13,6 +14,7 @@ lxc nftables groff-base"
 # inside the test's namespace).  Its postinst starts lxc-net only where
 # systemd runs (/run/systemd/system); it asks nothing on a new install.
 
+PKGS=${*:-$DEFAULT_PKGS}
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
@@ -23,6 +25,15 @@ done
 if [ "$(id -u)" != 0 ]; then
 	echo "deps.sh: missing packages:$missing; run as root to install them" >&2
 	exit 1
+fi
+# Packages such as lxc and kea come with services; none may start on the
+# host because of us.  A temporary policy-rc.d (only where the machine has
+# none of its own) makes their postinst leave them stopped.
+POLICY=/usr/sbin/policy-rc.d
+if [ ! -e "$POLICY" ]; then
+	printf '#!/bin/sh\n# temporary, leased scripts/deps.sh: no service starts while installing\nexit 101\n' >"$POLICY"
+	chmod 0755 "$POLICY"
+	trap 'rm -f "$POLICY"' EXIT INT TERM
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

@@ -12,35 +12,9 @@
 # never edited.
 set -eu
 
-PKGS="kea-admin kea-dhcp4-server dnsmasq-base strace iproute2 procps python3 time util-linux"
-
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
-		missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" != 0 ]; then
-	echo "bench deps: missing packages:$missing; run as root to install them" >&2
-	exit 1
-fi
-
-POLICY=/usr/sbin/policy-rc.d
-own_policy=""
-if [ ! -e "$POLICY" ]; then
-	own_policy=1
-	printf '#!/bin/sh\n# temporary, tests/bench/deps.sh: no service starts while installing\nexit 101\n' >"$POLICY"
-	chmod 0755 "$POLICY"
-	trap 'rm -f "$POLICY"' EXIT INT TERM
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
-# shellcheck disable=SC2086
-apt-get install -y -q --no-install-recommends $missing
-
-[ -n "$own_policy" ] && rm -f "$POLICY"
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+sh "$TOP/scripts/deps.sh" kea-admin kea-dhcp4-server dnsmasq-base strace iproute2 procps \
+	python3 time util-linux
 
 # The host's own Kea service must not run beside the benchmark.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
