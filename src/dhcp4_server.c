@@ -19,6 +19,7 @@
 
 #define RECV_BATCH 32
 #define SEND_BATCH 32
+#define DHCP4_RCVBUF (4 * 1024 * 1024)
 #define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
 
 struct queued_reply {
@@ -411,7 +412,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 static int open_socket(const struct config *cfg, char *err, size_t errlen)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
-	int fd, one = 1;
+	int fd, one = 1, rcvbuf = DHCP4_RCVBUF;
 
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -423,6 +424,14 @@ static int open_socket(const struct config *cfg, char *err, size_t errlen)
 	if ((cfg->bind_interfaces || cfg->bind_dynamic) &&
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
+	/*
+	 * Room for a burst: the loop may be off the CPU for tens of
+	 * milliseconds (a busy core, the once-a-second lease-file rewrite
+	 * beside it), and the default buffer holds only a few hundred
+	 * requests.  FORCE needs CAP_NET_ADMIN, which we have here at start.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		goto fail;
 	return fd;
