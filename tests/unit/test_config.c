@@ -20,39 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
-
-static char tmpdir[] = "/tmp/test_config.XXXXXX";
-
-static int setup_dir(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-/* Write text to tmpdir/name; returns the path (static buffer per call site). */
-static const char *write_file(const char *name, const char *text)
-{
-	static char paths[8][256];
-	static int next;
-	char *path = paths[next++ % 8];
-	FILE *f;
-
-	snprintf(path, 256, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
+#include "test_files.h"
 
 static int parse_argv(struct config *cfg, struct config_error *err, enum config_action *act,
 		      char **argv)
@@ -460,11 +428,11 @@ static void test_conf_file_missing_and_nested(void **state)
 	const char *inner, *outer, *loop;
 
 	(void)state;
-	snprintf(arg, sizeof(arg), "--conf-file=%s/absent.conf", tmpdir);
+	snprintf(arg, sizeof(arg), "--conf-file=%s/absent.conf", test_dir);
 	assert_int_equal(PARSE(&cfg, &err, arg), -1);
 	assert_int_equal(err.status, EXIT_FILESYSTEM);
 	snprintf(expect, sizeof(expect), "cannot read conf-file %s/absent.conf: No such file "
-		 "or directory (at command line)", tmpdir);
+		 "or directory (at command line)", test_dir);
 	assert_string_equal(err.msg, expect);
 	config_free(&cfg);
 
@@ -479,7 +447,7 @@ static void test_conf_file_missing_and_nested(void **state)
 	config_free(&cfg);
 
 	/* A missing nested file names the line that included it. */
-	snprintf(text, sizeof(text), "\n\nconf-file=%s/nope.conf\n", tmpdir);
+	snprintf(text, sizeof(text), "\n\nconf-file=%s/nope.conf\n", test_dir);
 	outer = write_file("outer2.conf", text);
 	snprintf(arg, sizeof(arg), "--conf-file=%s", outer);
 	assert_int_equal(PARSE(&cfg, &err, arg), -1);
@@ -489,7 +457,7 @@ static void test_conf_file_missing_and_nested(void **state)
 	config_free(&cfg);
 
 	/* A file including itself stops at the depth limit with a message. */
-	snprintf(text, sizeof(text), "conf-file=%s/loop.conf\n", tmpdir);
+	snprintf(text, sizeof(text), "conf-file=%s/loop.conf\n", test_dir);
 	loop = write_file("loop.conf", text);
 	snprintf(arg, sizeof(arg), "--conf-file=%s", loop);
 	assert_int_equal(PARSE(&cfg, &err, arg), -1);
@@ -508,7 +476,7 @@ static void test_conf_dir(void **state)
 					     "#d.conf#", "e.bak", "f.txt" };
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/conf.d", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/conf.d", test_dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char name[64], text[64];
@@ -1086,5 +1054,5 @@ int main(void)
 		cmocka_unit_test(test_validate),
 	};
 
-	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_remove);
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dhcp4.h"
+#include "test_files.h"
 #include "log.h"
 #include "dhcp4_test_util.h"
 
@@ -840,18 +841,6 @@ static void test_hostname_kept_on_renew(void **state)
 	fx_free(f);
 }
 
-static char *read_file(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = calloc(1, 65536);
-
-	assert_non_null(fp);
-	assert_non_null(buf);
-	assert_true(fread(buf, 1, 65535, fp) < 65535);
-	fclose(fp);
-	return buf;
-}
-
 static void test_log_lines_dnsmasq_format(void **state)
 {
 	struct fx *f = fx_default();
@@ -868,7 +857,8 @@ static void test_log_lines_dnsmasq_format(void **state)
 	inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
 	request_init_reboot(f, mac_a, ip("192.168.1.20"));
 	log_close();
-	text = read_file(path);
+	text = read_text(path);
+	assert_non_null(text);
 	unlink(path);
 	assert_non_null(strstr(text, "DHCPDISCOVER(lxcbr0) de:21:82:c6:a7:e1\n"));
 	snprintf(want, sizeof(want), "DHCPOFFER(lxcbr0) %s de:21:82:c6:a7:e1\n", addr);
@@ -895,7 +885,8 @@ static void test_quiet_dhcp_logs_nothing_routine(void **state)
 	assert_int_equal(log_open("leased", path), 0);
 	dora(f, mac_a);
 	log_close();
-	text = read_file(path);
+	text = read_text(path);
+	assert_non_null(text);
 	unlink(path);
 	assert_null(strstr(text, "DHCP"));
 	free(text);
@@ -919,7 +910,8 @@ static void test_replayed_discover_logged_once(void **state)
 	discover(f, mac_a, 1);
 	f->env.replay = false;
 	log_close();
-	text = read_file(path);
+	text = read_text(path);
+	assert_non_null(text);
 	unlink(path);
 	first = strstr(text, "DHCPDISCOVER(lxcbr0) de:21:82:c6:a7:e1\n");
 	assert_non_null(first);

@@ -18,39 +18,8 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "test_files.h"
 #include "hostdb.h"
-
-static char tmpdir[] = "/tmp/test_hostdb.XXXXXX";
-
-static int setup_dir(void **state)
-{
-	(void)state;
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *write_file(const char *name, const char *text)
-{
-	static char paths[8][256];
-	static int next;
-	char *path = paths[next++ % 8];
-	FILE *f;
-
-	snprintf(path, 256, "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
 
 static void conf(struct config *cfg, const char *text)
 {
@@ -143,7 +112,7 @@ static void test_hostsfile_directory(void **state)
 	char dir[300], text[400];
 
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/dnsmasq.hosts", tmpdir);
+	snprintf(dir, sizeof(dir), "%s/dnsmasq.hosts", test_dir);
 	assert_int_equal(mkdir(dir, 0700), 0);
 	write_file("dnsmasq.hosts/c1", "00:16:3e:bb:00:01,10.1.2.10,c1\n");
 	write_file("dnsmasq.hosts/c2", "00:16:3e:bb:00:02,10.1.2.11,c2\n");
@@ -190,12 +159,12 @@ static void test_missing_file(void **state)
 	char text[400], expect[600];
 
 	(void)state;
-	snprintf(text, sizeof(text), "dhcp-hostsfile=%s/absent\n", tmpdir);
+	snprintf(text, sizeof(text), "dhcp-hostsfile=%s/absent\n", test_dir);
 	conf(&cfg, text);
 	assert_null(hostdb_load(&cfg, &err));
 	assert_int_equal(err.status, EXIT_FILESYSTEM);
 	snprintf(expect, sizeof(expect), "cannot read dhcp-hostsfile %s/absent: No such file or "
-		 "directory", tmpdir);
+		 "directory", test_dir);
 	assert_string_equal(err.msg, expect);
 	config_free(&cfg);
 }
@@ -323,5 +292,5 @@ int main(void)
 		cmocka_unit_test(test_many_hosts),
 	};
 
-	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_remove);
 }

@@ -30,6 +30,7 @@
 #include "lease.h"
 #include "leasefile.h"
 #include "log.h"
+#include "test_files.h"
 #include "store.h"
 #include "store_writer.h"
 #include "util.h"
@@ -80,33 +81,6 @@ static int teardown(void **state)
 	rmdir(f->dir);
 	free(f);
 	return 0;
-}
-
-static void write_text(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-}
-
-static char *read_text(const char *path)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf;
-	long n;
-
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	buf = calloc(1, (size_t)n + 1);
-	if (fread(buf, 1, (size_t)n, fp) != (size_t)n)
-		n = 0;
-	fclose(fp);
-	return buf;
 }
 
 static struct in_addr ip_n(uint32_t host_order)
