@@ -1473,13 +1473,6 @@ void config_init(struct config *cfg)
 	cfg->cache_size = DEFAULT_CACHE_SIZE;
 }
 
-static void free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void free_records(struct dns_record_opt *r, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1496,8 +1489,8 @@ void config_free(struct config *cfg)
 	free(cfg->log_facility);
 	free(cfg->dhcp_script);
 	free(cfg->control_socket);
-	free_strings(cfg->interfaces, cfg->ninterfaces);
-	free_strings(cfg->except_interfaces, cfg->nexcept_interfaces);
+	config_free_list(cfg->interfaces, cfg->ninterfaces);
+	config_free_list(cfg->except_interfaces, cfg->nexcept_interfaces);
 	free(cfg->listen_addrs);
 	for (size_t i = 0; i < cfg->nranges; i++)
 		dhcp_range_free(&cfg->ranges[i]);
@@ -1505,23 +1498,23 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nhosts; i++)
 		dhcp_host_free(&cfg->hosts[i]);
 	free(cfg->hosts);
-	free_strings(cfg->hostsfiles, cfg->nhostsfiles);
+	config_free_list(cfg->hostsfiles, cfg->nhostsfiles);
 	for (size_t i = 0; i < cfg->noptions; i++)
 		dhcp_option_free(&cfg->options[i]);
 	free(cfg->options);
-	free_strings(cfg->optsfiles, cfg->noptsfiles);
+	config_free_list(cfg->optsfiles, cfg->noptsfiles);
 	free(cfg->domain);
 	free(cfg->domain_range);
 	for (size_t i = 0; i < cfg->nservers; i++)
 		free(cfg->servers[i].domain);
 	free(cfg->servers);
 	free(cfg->resolv_file);
-	free_strings(cfg->addn_hosts, cfg->naddn_hosts);
+	config_free_list(cfg->addn_hosts, cfg->naddn_hosts);
 	for (size_t i = 0; i < cfg->naddresses; i++)
 		free(cfg->addresses[i].domain);
 	free(cfg->addresses);
 	for (size_t i = 0; i < cfg->nhost_records; i++)
-		free_strings(cfg->host_records[i].names, cfg->host_records[i].nnames);
+		config_free_list(cfg->host_records[i].names, cfg->host_records[i].nnames);
 	free(cfg->host_records);
 	free_records(cfg->cnames, cfg->ncnames);
 	free_records(cfg->interface_names, cfg->ninterface_names);

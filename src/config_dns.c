@@ -253,9 +253,7 @@ int config_parse_server(struct config *cfg, const char *opt, const char *arg,
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < ndoms; i++)
-		free(doms[i]);
-	free(doms);
+	config_free_list(doms, ndoms);
 	free(v);
 	if (rc < 0)
 		return config_option_error(err, opt, arg, where, "%s", why.msg);
@@ -304,9 +302,7 @@ int config_parse_address(struct config *cfg, const char *arg, const char *where,
 	}
 	rc = 0;
 out:
-	for (size_t i = 0; i < ndoms; i++)
-		free(doms[i]);
-	free(doms);
+	config_free_list(doms, ndoms);
 	free(v);
 	if (rc < 0)
 		return config_option_error(err, "address", arg, where, "%s", why.msg);
