@@ -39,6 +39,8 @@ void *array_push(void *arr_ptr, size_t *n, size_t size);
 size_t str_copy(char *dst, const char *src, size_t dstlen);
 bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
+/* Non-empty and only ASCII digits. */
+bool str_all_digits(const char *s);
 
 /* Parse a whole decimal number in [0, max]; -1 on anything else. */
 int parse_u32(const char *s, uint32_t max, uint32_t *out);

@@ -387,22 +387,12 @@ static int check_number(const char *v, uint32_t max, const char *what, struct re
 	return 0;
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return false;
-	return true;
-}
-
 /* alias[,alias..],target[,ttl] */
 static int check_cname(const struct fieldlist *f, struct reason *why)
 {
 	size_t n = f->n;
 
-	if (n >= 3 && all_digits(f->v[n - 1])) {
+	if (n >= 3 && str_all_digits(f->v[n - 1])) {
 		if (check_number(f->v[n - 1], INT32_MAX, "TTL", why) < 0)
 			return -1;
 		n--;
@@ -471,7 +461,7 @@ static int check_mx(const struct fieldlist *f, struct reason *why)
 	if (check_name(f->v[0], true, why) < 0)
 		return -1;
 	for (size_t i = 1; i < f->n; i++) {
-		if (all_digits(f->v[i]) && i + 1 == f->n) {
+		if (str_all_digits(f->v[i]) && i + 1 == f->n) {
 			if (check_number(f->v[i], 65535, "preference", why) < 0)
 				return -1;
 		} else if (i == 1) {
