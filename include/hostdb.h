@@ -24,6 +24,9 @@ const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name
 /* The reservation that owns this address, if any. */
 const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip);
 size_t hostdb_count(const struct hostdb *db);
+/* Every reservation in configuration order (the DNS names of --dhcp-host). */
+void hostdb_foreach(const struct hostdb *db,
+		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx);
 
 /* DHCPv4 options in force, config's first then the optsfiles' lines. */
 const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n);

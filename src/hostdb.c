@@ -356,6 +356,13 @@ size_t hostdb_count(const struct hostdb *db)
 	return db ? db->nhosts : 0;
 }
 
+void hostdb_foreach(const struct hostdb *db,
+		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx)
+{
+	for (size_t i = 0; db && i < db->nhosts; i++)
+		fn(ctx, &db->hosts[i]);
+}
+
 const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n)
 {
 	*n = db ? db->noptions : 0;

@@ -1,0 +1,95 @@
+/*
+ * dns_local — everything leased answers itself, and the decision whether
+ * a query is answered here, refused, or forwarded.
+ *
+ * Local data comes from two places.  Static data is built whole from the
+ * configuration and the files it names (/etc/hosts unless --no-hosts,
+ * --addn-hosts files and directories, --dhcp-host names, --host-record,
+ * --address, --cname, --srv-host, --txt-record, --mx-host, --ptr-record,
+ * --interface-name) and swapped on SIGHUP like the reservations.  Dynamic
+ * data is read from the lease table (and, for --interface-name, from
+ * netlink) at query time, never copied, so a lease change is visible to
+ * the very next query.
+ *
+ * Rules (dnsmasq's, with leased's coherence on top):
+ * - A lease with hostname H answers as H and H.DOMAIN (-s), A (AAAA once
+ *   IPv6 leases exist), and PTR for its address.  A lease beats a static
+ *   entry of the same name.
+ * - Names in the local domain, in a -S /domain/ or --local domain, or of
+ *   a single label are answered here whatever the type, never forwarded.
+ * - NXDOMAIN only when the name has no record of any type; otherwise
+ *   NOERROR with no answer (NODATA) and an SOA in the authority section.
+ * - --bogus-priv: reverse queries for private ranges that are not known
+ *   here get NXDOMAIN instead of being forwarded.
+ * - Everything else is forwarded.
+ */
+#ifndef LEASED_DNS_LOCAL_H
+#define LEASED_DNS_LOCAL_H
+
+#include "config.h"
+#include "dns_wire.h"
+#include "hostdb.h"
+#include "lease.h"
+#include "netlink.h"
+
+struct dns_local;
+
+/* Build from cfg and the files it names; NULL with err filled on failure. */
+struct dns_local *dns_local_load(const struct config *cfg, const struct hostdb *hosts,
+				 struct config_error *err);
+/*
+ * The same with knobs for tests and tools: another file instead of
+ * /etc/hosts, and where the warnings about hosts files go (bad lines,
+ * files that cannot be read: never fatal).  opts may be NULL.
+ */
+struct dns_local_options {
+	const char *etc_hosts;      /* NULL: "/etc/hosts" (unless --no-hosts) */
+	void (*warn)(void *ctx, const char *msg); /* NULL: log_warn() */
+	void *warn_ctx;
+};
+struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hostdb *hosts,
+				      const struct dns_local_options *opts,
+				      struct config_error *err);
+void dns_local_free(struct dns_local *d);
+/* Names and records held (for the reload log line). */
+size_t dns_local_count(const struct dns_local *d);
+
+/* What a query resolves against besides static data. */
+struct dns_local_env {
+	const struct lease_table *leases;
+	const struct netlink *nl;   /* may be NULL (tests) */
+};
+
+enum dns_local_verdict {
+	DNS_LOCAL_ANSWER,   /* out->answer is the reply */
+	DNS_LOCAL_FORWARD,  /* not ours: ask upstream */
+};
+
+/* Where an answer came from, for -q log lines ("config", "DHCP", "/etc/hosts"). */
+#define DNS_LOCAL_SOURCE_LEN 64
+
+#define DNS_LOCAL_MAX_RRS 64
+#define DNS_LOCAL_ARENA 8192
+
+/* A local answer with storage for its records. */
+struct dns_local_result {
+	struct dns_answer answer;
+	char source[DNS_LOCAL_SOURCE_LEN];
+	struct dns_rr rrs[DNS_LOCAL_MAX_RRS];
+	uint8_t arena[DNS_LOCAL_ARENA];     /* owner names and RDATA */
+	size_t arena_used;
+};
+
+enum dns_local_verdict dns_local_answer(const struct dns_local *d,
+					const struct dns_local_env *env,
+					const struct dns_query *q,
+					struct dns_local_result *out);
+
+/*
+ * The names a lease implies (H, H.DOMAIN and the reverse name of its
+ * address), for purging the cache on a lease change.  Calls fn for each.
+ */
+void dns_local_lease_names(const struct dns_local *d, const struct lease *l,
+			   void (*fn)(void *ctx, const char *name), void *ctx);
+
+#endif

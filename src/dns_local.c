@@ -1,0 +1,1330 @@
+/*
+ * dns_local — what leased answers itself (see include/dns_local.h).
+ *
+ * Static data lives in three hash tables built by dns_local_load and
+ * never changed after:
+ * - names: lower-cased (canonical) name → that name's records, each with
+ *   its RDATA already in wire form, its TTL and where it came from.  The
+ *   reverse map is part of it: an address from a hosts file, a
+ *   --host-record or a --dhcp-host becomes a PTR record at its reverse
+ *   name (the first name for an address wins, as dnsmasq's "first
+ *   address creates the PTR").  --interface-name records hold the
+ *   interface, resolved through netlink at query time.
+ * - zones: a domain → what to do with names below it that have no record
+ *   of their own: synthesise addresses (--address=/d/a), answer NXDOMAIN
+ *   (-S /d/, --local=/d/, --address=/d/, -s d, --bogus-priv's reverse
+ *   zones) or forward (-S /d/addr, -S /d/#).  The most specific domain
+ *   decides, found by looking the name up, then each parent in turn.
+ * - empty non-terminals: every proper ancestor of a name with data, so
+ *   that inside a local zone "b.lxc" above "a.b.lxc" is NODATA, not
+ *   NXDOMAIN (RFC 8020).
+ *
+ * Dynamic data (leases, interface addresses) is read at query time.  A
+ * query costs one hash lookup per name in a CNAME chain plus one per
+ * label for the zone walk; nothing scans the tables.  The only loop over
+ * configuration on the query path is the reverse lookup of
+ * --interface-name addresses, one step per such option.
+ *
+ * An answer is copied whole into the caller's dns_local_result (owners
+ * and RDATA in its arena), so it outlives a reload that frees this
+ * dns_local.  Records beyond DNS_LOCAL_MAX_RRS or DNS_LOCAL_ARENA bytes
+ * are left out silently: the answer holds those that fit.
+ */
+#include "dns_local.h"
+#include "config_internal.h"
+#include "hostsfile.h"
+#include "log.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ETC_HOSTS "/etc/hosts"
+#define SRC_CONFIG "config"
+#define SRC_DHCP "DHCP"
+
+/*
+ * The SOA of negative answers.  MNAME is the zone itself and RNAME
+ * "nobody.invalid", as RFC 6303 section 3 does for locally served zones:
+ * nobody is to be mailed and nothing transfers these zones, so the timers
+ * only need to be plausible.  MINIMUM and the SOA's own TTL are the
+ * local TTL (0 by default), because a lease can make a negative answer
+ * false at any moment and RFC 2308 caps negative caching at their minimum.
+ */
+#define SOA_RNAME "nobody.invalid"
+#define SOA_REFRESH 3600
+#define SOA_RETRY 600
+#define SOA_EXPIRE 86400
+
+/* RFC 1995's IXFR, refused like AXFR. */
+#define QTYPE_IXFR 251
+
+/* CNAME hops followed within local data; a loop ends here too. */
+#define CNAME_DEPTH 8
+
+/* dnsmasq's defaults for --srv-host and --mx-host parts not given. */
+#define SRV_DEFAULT_PORT 1
+#define MX_DEFAULT_PREF 1
+
+/* ---- string-keyed hash index ---- */
+
+struct sslot {
+	uint64_t hash;
+	const char *key;       /* owned by the indexed element */
+	size_t idx;            /* element index + 1; 0 = empty */
+};
+
+struct strindex {
+	struct sslot *slots;
+	size_t cap;            /* a power of two, at least twice n */
+	size_t n;
+};
+
+static uint64_t str_hash(const char *key)
+{
+	return hash_bytes(key, strlen(key), 0);
+}
+
+static size_t six_find(const struct strindex *ix, const char *key)
+{
+	uint64_t h;
+
+	if (!ix->cap)
+		return SIZE_MAX;
+	h = str_hash(key);
+	for (size_t i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+		const struct sslot *s = &ix->slots[i];
+
+		if (!s->idx)
+			return SIZE_MAX;
+		if (s->hash == h && strcmp(s->key, key) == 0)
+			return s->idx - 1;
+	}
+}
+
+static void six_place(struct strindex *ix, const struct sslot *s)
+{
+	size_t i = s->hash & (ix->cap - 1);
+
+	while (ix->slots[i].idx)
+		i = (i + 1) & (ix->cap - 1);
+	ix->slots[i] = *s;
+}
+
+/* Add a key known to be absent. */
+static void six_add(struct strindex *ix, const char *key, size_t idx)
+{
+	struct sslot s = { str_hash(key), key, idx + 1 };
+
+	if ((ix->n + 1) * 2 > ix->cap) {
+		struct strindex bigger = { .cap = ix->cap ? ix->cap * 2 : 16, .n = ix->n };
+
+		bigger.slots = xcalloc(bigger.cap, sizeof(*bigger.slots));
+		for (size_t i = 0; i < ix->cap; i++)
+			if (ix->slots[i].idx)
+				six_place(&bigger, &ix->slots[i]);
+		free(ix->slots);
+		*ix = bigger;
+	}
+	six_place(ix, &s);
+	ix->n++;
+}
+
+/* ---- the static data ---- */
+
+struct rec {
+	uint16_t type;
+	bool iface;            /* addresses of interface `extra`, at query time */
+	uint16_t rdlen;
+	uint32_t ttl;
+	uint8_t *rdata;        /* wire form, uncompressed; NULL for iface */
+	char *extra;           /* CNAME: the target, to follow; iface: its name */
+	const char *source;    /* "config" or a hosts file's path (interned) */
+};
+
+/* What a loader hands add_rec(): the same, borrowed. */
+struct rec_in {
+	uint16_t type;
+	bool iface;
+	uint32_t ttl;
+	const uint8_t *rdata;
+	size_t rdlen;
+	const char *extra;
+};
+
+struct name_entry {
+	char *key;             /* canonical, lower-case */
+	struct rec *recs;
+	size_t nrecs;
+};
+
+enum zone_kind { ZONE_ADDRESS, ZONE_LOCAL, ZONE_FORWARD, ZONE_BOGUS };
+
+struct zone {
+	char *key;             /* canonical domain; "" for dnsmasq's "#" (any name) */
+	bool local;            /* answer NXDOMAIN for unknown names */
+	bool forward;          /* an upstream server is named for it */
+	bool bogus;            /* a private reverse zone under --bogus-priv */
+	bool null_addr;        /* --address=/d/#: 0.0.0.0 and :: */
+	struct in_addr *v4;
+	size_t n4;
+	struct in6_addr *v6;
+	size_t n6;
+};
+
+/* --interface-name's reverse direction: first name per interface wins. */
+struct iface_rev {
+	char *ifname;
+	char *name;
+};
+
+struct dns_local {
+	struct name_entry *names;
+	size_t nnames;
+	struct strindex by_name;
+	struct zone *zones;
+	size_t nzones;
+	struct strindex by_zone;
+	char **ents;           /* empty non-terminals: proper ancestors of names */
+	size_t nents;
+	struct strindex by_ent;
+	struct iface_rev *ifrevs;
+	size_t nifrevs;
+	char **sources;        /* interned hosts-file paths */
+	size_t nsources;
+	char *domain;          /* -s, canonical; NULL when none */
+	uint32_t ttl;          /* --local-ttl */
+	uint32_t serial;       /* of the SOA: the load time */
+	size_t nrecs;
+	bool expand_hosts;
+
+	/* While loading only. */
+	const char *src;
+	void (*warn)(void *ctx, const char *msg);
+	void *warn_ctx;
+};
+
+/* A name's canonical form (lower case, no trailing dot) into out. */
+static void key_of(const char *name, char *out)
+{
+	dns_name_lower(name, out, DNS_NAME_STR);
+}
+
+/* The label after the first unescaped dot, or NULL for the last label. */
+static const char *next_label(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' && s[1]) {
+			s++;
+			continue;
+		}
+		if (*s == '.')
+			return s + 1;
+	}
+	return NULL;
+}
+
+static const struct name_entry *find_name(const struct dns_local *d, const char *key)
+{
+	size_t i = six_find(&d->by_name, key);
+
+	return i == SIZE_MAX ? NULL : &d->names[i];
+}
+
+static const struct zone *find_zone(const struct dns_local *d, const char *key)
+{
+	size_t i = six_find(&d->by_zone, key);
+
+	return i == SIZE_MAX ? NULL : &d->zones[i];
+}
+
+static bool entry_has(const struct name_entry *e, uint16_t type)
+{
+	for (size_t i = 0; e && i < e->nrecs; i++)
+		if (e->recs[i].type == type)
+			return true;
+	return false;
+}
+
+/* ---- loading: records ---- */
+
+static struct name_entry *entry_get(struct dns_local *d, const char *name)
+{
+	char key[DNS_NAME_STR];
+	size_t i;
+
+	if (dns_name_labels(name) < 1)
+		return NULL; /* not a name, or the root: nothing local lives there */
+	key_of(name, key);
+	i = six_find(&d->by_name, key);
+	if (i != SIZE_MAX)
+		return &d->names[i];
+	i = d->nnames;
+	((struct name_entry *)array_push(&d->names, &d->nnames, sizeof(struct name_entry)))
+		->key = xstrdup(key);
+	six_add(&d->by_name, d->names[i].key, i);
+	return &d->names[i];
+}
+
+static bool same_rec(const struct rec *r, const struct rec_in *in)
+{
+	if (r->type != in->type || r->iface != in->iface || r->rdlen != in->rdlen)
+		return false;
+	if (in->rdlen && memcmp(r->rdata, in->rdata, in->rdlen) != 0)
+		return false;
+	return in->iface ? strcmp(r->extra, in->extra) == 0 : true;
+}
+
+/* A record for name; the same record twice (a name in two files) is kept once. */
+static void add_rec(struct dns_local *d, const char *name, const struct rec_in *in)
+{
+	struct name_entry *e = entry_get(d, name);
+	struct rec *r;
+
+	if (!e || in->rdlen > UINT16_MAX)
+		return;
+	for (size_t i = 0; i < e->nrecs; i++)
+		if (same_rec(&e->recs[i], in))
+			return;
+	r = array_push(&e->recs, &e->nrecs, sizeof(*r));
+	r->type = in->type;
+	r->iface = in->iface;
+	r->ttl = in->ttl;
+	r->rdlen = (uint16_t)in->rdlen;
+	if (in->rdlen) {
+		r->rdata = xmalloc(in->rdlen);
+		memcpy(r->rdata, in->rdata, in->rdlen);
+	}
+	r->extra = in->extra ? xstrdup(in->extra) : NULL;
+	r->source = d->src;
+	d->nrecs++;
+}
+
+/* A record whose RDATA a builder wrote into buf (n < 0: it could not). */
+static void add_built(struct dns_local *d, const char *name, uint16_t type, uint32_t ttl,
+		      const uint8_t *buf, int n)
+{
+	struct rec_in in = { .type = type, .ttl = ttl, .rdata = buf };
+
+	if (n < 0)
+		return;
+	in.rdlen = (size_t)n;
+	add_rec(d, name, &in);
+}
+
+static void add_addr(struct dns_local *d, const char *name, int family, const void *addr,
+		     uint32_t ttl)
+{
+	int n = family == AF_INET ? 4 : 16;
+
+	add_built(d, name, family == AF_INET ? DNS_T_A : DNS_T_AAAA, ttl, addr, n);
+}
+
+/*
+ * The reverse map: a PTR at the address's reverse name, unless that name
+ * already has one (an explicit --ptr-record, or an earlier source).
+ */
+static void add_reverse(struct dns_local *d, int family, const void *addr, const char *target,
+			uint32_t ttl)
+{
+	char owner[DNS_NAME_STR];
+	uint8_t rd[DNS_WIRE_NAME_MAX];
+
+	if (dns_reverse_name(family, addr, owner, sizeof(owner)) < 0)
+		return;
+	if (entry_has(find_name(d, owner), DNS_T_PTR))
+		return;
+	add_built(d, owner, DNS_T_PTR, ttl, rd, dns_rdata_name(target, rd, sizeof(rd)));
+}
+
+/* "name.domain" into out, for names that take the domain; false if none. */
+static bool qualify(const struct dns_local *d, const char *name, char *out, size_t outlen)
+{
+	int n;
+
+	if (!d->domain || dns_name_labels(name) != 1)
+		return false;
+	n = snprintf(out, outlen, "%s.%s", name, d->domain);
+	return n > 0 && (size_t)n < outlen;
+}
+
+static uint16_t number_or(const char *s, uint16_t dflt)
+{
+	uint32_t v;
+
+	return s && parse_u32(s, 65535, &v) == 0 ? (uint16_t)v : dflt;
+}
+
+/* --ptr-record=name[,target]; without a target the name exists with no data. */
+static void load_ptr(struct dns_local *d, const struct dns_record_opt *o)
+{
+	uint8_t rd[DNS_WIRE_NAME_MAX];
+
+	if (o->nfields < 2) {
+		entry_get(d, o->fields[0]);
+		return;
+	}
+	add_built(d, o->fields[0], DNS_T_PTR, d->ttl, rd,
+		  dns_rdata_name(o->fields[1], rd, sizeof(rd)));
+}
+
+/* --host-record: never expanded; the addresses point back at the first name. */
+static void load_host_record(struct dns_local *d, const struct host_record *h)
+{
+	uint32_t ttl = h->ttl >= 0 ? (uint32_t)h->ttl : d->ttl;
+
+	for (size_t i = 0; i < h->nnames; i++) {
+		if (h->has_v4)
+			add_addr(d, h->names[i], AF_INET, &h->v4, ttl);
+		if (h->has_v6)
+			add_addr(d, h->names[i], AF_INET6, &h->v6, ttl);
+	}
+	if (h->has_v4)
+		add_reverse(d, AF_INET, &h->v4, h->names[0], ttl);
+	if (h->has_v6)
+		add_reverse(d, AF_INET6, &h->v6, h->names[0], ttl);
+}
+
+/* --cname=alias[,alias..],target[,ttl] (as src/config_dns.c checked it). */
+static void load_cname(struct dns_local *d, const struct dns_record_opt *o)
+{
+	uint8_t rd[DNS_WIRE_NAME_MAX];
+	struct rec_in in = { .type = DNS_T_CNAME, .ttl = d->ttl, .rdata = rd };
+	size_t n = o->nfields;
+	uint32_t ttl;
+	int len;
+
+	if (n >= 3 && str_all_digits(o->fields[n - 1]) &&
+	    parse_u32(o->fields[n - 1], INT32_MAX, &ttl) == 0) {
+		in.ttl = ttl;
+		n--;
+	}
+	if (n < 2)
+		return;
+	len = dns_rdata_name(o->fields[n - 1], rd, sizeof(rd));
+	if (len < 0)
+		return;
+	in.rdlen = (size_t)len;
+	in.extra = o->fields[n - 1];
+	for (size_t i = 0; i + 1 < n; i++)
+		add_rec(d, o->fields[i], &in);
+}
+
+/*
+ * --srv-host=_service._proto[.domain][,target[,port[,priority[,weight]]]].
+ * Without a domain part (every label starts with '_') the -s domain is
+ * appended, as dnsmasq does; without a target the target is the root,
+ * RFC 2782's "service decidedly not available here".
+ */
+static void load_srv(struct dns_local *d, const struct dns_record_opt *o)
+{
+	const char *const *f = (const char *const *)o->fields;
+	char owner[DNS_NAME_STR];
+	uint8_t rd[DNS_WIRE_NAME_MAX + 6];
+	bool bare = true;
+
+	for (const char *l = f[0]; l; l = next_label(l))
+		if (*l != '_')
+			bare = false;
+	if (bare && d->domain)
+		snprintf(owner, sizeof(owner), "%s.%s", f[0], d->domain);
+	else
+		str_copy(owner, f[0], sizeof(owner));
+	add_built(d, owner, DNS_T_SRV, d->ttl, rd,
+		  dns_rdata_srv(number_or(o->nfields > 3 ? f[3] : NULL, 0),
+				number_or(o->nfields > 4 ? f[4] : NULL, 0),
+				number_or(o->nfields > 2 ? f[2] : NULL, SRV_DEFAULT_PORT),
+				o->nfields > 1 ? f[1] : "", rd, sizeof(rd)));
+}
+
+/* --txt-record=name[,text..]; no text is one empty string (RFC 1035 needs one). */
+static void load_txt(struct dns_local *d, const struct dns_record_opt *o)
+{
+	static const char *const empty[] = { "" };
+	size_t cap = 1;
+	uint8_t *rd;
+
+	for (size_t i = 1; i < o->nfields; i++)
+		cap += strlen(o->fields[i]) + 2;
+	rd = xmalloc(cap);
+	if (o->nfields > 1)
+		add_built(d, o->fields[0], DNS_T_TXT, d->ttl, rd,
+			  dns_rdata_txt((const char *const *)o->fields + 1, o->nfields - 1,
+					rd, cap));
+	else
+		add_built(d, o->fields[0], DNS_T_TXT, d->ttl, rd, dns_rdata_txt(empty, 1, rd, cap));
+	free(rd);
+}
+
+/*
+ * --mx-host=name[,target][,preference].  Without a target, dnsmasq names
+ * the host it runs on (--mx-target is not supported): so does leased.
+ */
+static void load_mx(struct dns_local *d, const struct dns_record_opt *o)
+{
+	char self[256] = "localhost";
+	const char *target = NULL;
+	uint16_t pref = MX_DEFAULT_PREF;
+	uint8_t rd[DNS_WIRE_NAME_MAX + 2];
+
+	for (size_t i = 1; i < o->nfields; i++) {
+		if (i + 1 == o->nfields && str_all_digits(o->fields[i]))
+			pref = number_or(o->fields[i], MX_DEFAULT_PREF);
+		else
+			target = o->fields[i];
+	}
+	if (!target) {
+		if (gethostname(self, sizeof(self) - 1) < 0 || !self[0])
+			str_copy(self, "localhost", sizeof(self));
+		self[sizeof(self) - 1] = '\0';
+		target = self;
+	}
+	add_built(d, o->fields[0], DNS_T_MX, d->ttl, rd,
+		  dns_rdata_mx(pref, target, rd, sizeof(rd)));
+}
+
+/* --interface-name=name,interface[/4|/6] */
+static void load_interface_name(struct dns_local *d, const struct dns_record_opt *o)
+{
+	char ifname[IF_NAMESIZE + 3];
+	struct rec_in in = { .type = DNS_T_A, .iface = true, .ttl = d->ttl, .extra = ifname };
+	size_t n;
+
+	if (o->nfields < 2)
+		return;
+	n = str_copy(ifname, o->fields[1], sizeof(ifname));
+	if (n >= sizeof(ifname))
+		return;
+	if (n > 2 && (str_has_suffix(ifname, "/4") || str_has_suffix(ifname, "/6"))) {
+		/* "/6": the interface's IPv6 addresses only, which netlink does not give yet. */
+		if (ifname[n - 1] == '6')
+			in.type = DNS_T_AAAA;
+		ifname[n - 2] = '\0';
+	}
+	add_rec(d, o->fields[0], &in);
+	if (in.type == DNS_T_A) {
+		struct iface_rev *r = array_push(&d->ifrevs, &d->nifrevs, sizeof(*r));
+
+		r->ifname = xstrdup(ifname);
+		r->name = xstrdup(o->fields[0]);
+	}
+}
+
+/*
+ * --dhcp-host with a name and an address answers like the lease it
+ * stands for: H, and H.DOMAIN when -s is given (whatever --expand-hosts
+ * says, so the name does not change when the container stops), PTR to
+ * the longest of them.  The first reservation of a name wins, as in the
+ * hostdb.
+ */
+struct host_walk {
+	struct dns_local *d;
+	const struct hostdb *db;
+};
+
+static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
+{
+	struct host_walk *w = ctx;
+	char fqdn[DNS_NAME_STR];
+	const char *ptr = h->name;
+
+	if (!h->name || !h->has_ip || h->ignore)
+		return;
+	if (w->db && hostdb_by_name(w->db, h->name) != h)
+		return;
+	add_addr(w->d, h->name, AF_INET, &h->ip, w->d->ttl);
+	if (qualify(w->d, h->name, fqdn, sizeof(fqdn))) {
+		add_addr(w->d, fqdn, AF_INET, &h->ip, w->d->ttl);
+		ptr = fqdn;
+	}
+	add_reverse(w->d, AF_INET, &h->ip, ptr, w->d->ttl);
+}
+
+static void load_config_records(struct dns_local *d, const struct config *cfg,
+				const struct hostdb *db)
+{
+	struct host_walk w = { d, db };
+
+	d->src = SRC_CONFIG;
+	/* Explicit PTRs first, so the reverse map never shadows one. */
+	for (size_t i = 0; i < cfg->nptr_records; i++)
+		load_ptr(d, &cfg->ptr_records[i]);
+	for (size_t i = 0; i < cfg->nhost_records; i++)
+		load_host_record(d, &cfg->host_records[i]);
+	for (size_t i = 0; i < cfg->ncnames; i++)
+		load_cname(d, &cfg->cnames[i]);
+	for (size_t i = 0; i < cfg->nsrv_hosts; i++)
+		load_srv(d, &cfg->srv_hosts[i]);
+	for (size_t i = 0; i < cfg->ntxt_records; i++)
+		load_txt(d, &cfg->txt_records[i]);
+	for (size_t i = 0; i < cfg->nmx_hosts; i++)
+		load_mx(d, &cfg->mx_hosts[i]);
+	for (size_t i = 0; i < cfg->ninterface_names; i++)
+		load_interface_name(d, &cfg->interface_names[i]);
+	if (db) {
+		hostdb_foreach(db, load_dhcp_host, &w);
+	} else {
+		for (size_t i = 0; i < cfg->nhosts; i++)
+			load_dhcp_host(&w, &cfg->hosts[i]);
+	}
+}
+
+/* ---- loading: hosts files ---- */
+
+/* Records point at one copy of each file's path (entries come file by file). */
+static void set_source(struct dns_local *d, const char *path)
+{
+	if (d->nsources && strcmp(d->sources[d->nsources - 1], path) == 0) {
+		d->src = d->sources[d->nsources - 1];
+		return;
+	}
+	*(char **)array_push(&d->sources, &d->nsources, sizeof(char *)) = xstrdup(path);
+	d->src = d->sources[d->nsources - 1];
+}
+
+static void hosts_entry(void *ctx, const struct hostsfile_entry *e)
+{
+	struct dns_local *d = ctx;
+	char fqdn[DNS_NAME_STR];
+	const char *ptr = e->name;
+
+	set_source(d, e->file);
+	add_addr(d, e->name, e->family, &e->addr, d->ttl);
+	/* --expand-hosts: "c1" is "c1.DOMAIN" too, forward and reverse. */
+	if (d->expand_hosts && qualify(d, e->name, fqdn, sizeof(fqdn))) {
+		add_addr(d, fqdn, e->family, &e->addr, d->ttl);
+		ptr = fqdn;
+	}
+	/* The line's first name is the canonical one: it gets the PTR. */
+	if (e->first)
+		add_reverse(d, e->family, &e->addr, ptr, d->ttl);
+}
+
+static void hosts_problem(void *ctx, const char *msg)
+{
+	struct dns_local *d = ctx;
+
+	if (d->warn)
+		d->warn(d->warn_ctx, msg);
+	else
+		log_warn("%s", msg);
+}
+
+/* A missing or bad hosts file is a warning: DNS still starts. */
+static void load_hosts(struct dns_local *d, const char *path)
+{
+	const struct hostsfile_sink sink = { hosts_entry, hosts_problem, d };
+	long n = hostsfile_load(path, &sink);
+
+	if (n >= 0)
+		log_info("read %s: %ld names", path, n);
+	d->src = SRC_CONFIG;
+}
+
+/* ---- loading: zones ---- */
+
+static struct zone *zone_get(struct dns_local *d, const char *domain)
+{
+	char key[DNS_NAME_STR];
+	size_t i;
+
+	/* dnsmasq's "#" domain matches every name: the root. */
+	if (strcmp(domain, "#") == 0)
+		key[0] = '\0';
+	else
+		key_of(domain, key);
+	i = six_find(&d->by_zone, key);
+	if (i != SIZE_MAX)
+		return &d->zones[i];
+	i = d->nzones;
+	((struct zone *)array_push(&d->zones, &d->nzones, sizeof(struct zone)))->key = xstrdup(key);
+	six_add(&d->by_zone, d->zones[i].key, i);
+	return &d->zones[i];
+}
+
+static void load_server_zone(struct dns_local *d, const struct dns_server *s)
+{
+	struct zone *z;
+
+	/* "//" (unqualified names): single labels are always answered here. */
+	if (!s->domain || !s->domain[0])
+		return;
+	z = zone_get(d, s->domain);
+	if (s->local_only)
+		z->local = true;
+	else
+		z->forward = true;
+}
+
+static void load_address_zone(struct dns_local *d, const struct dns_address *a)
+{
+	struct zone *z = zone_get(d, a->domain);
+
+	if (a->null_addr) {
+		z->null_addr = true;
+	} else if (!a->has_addr) {
+		z->local = true;
+	} else if (a->addr.ss_family == AF_INET) {
+		*(struct in_addr *)array_push(&z->v4, &z->n4, sizeof(struct in_addr)) =
+			((const struct sockaddr_in *)&a->addr)->sin_addr;
+	} else {
+		*(struct in6_addr *)array_push(&z->v6, &z->n6, sizeof(struct in6_addr)) =
+			((const struct sockaddr_in6 *)&a->addr)->sin6_addr;
+	}
+}
+
+/*
+ * --bogus-priv: RFC 6303's locally served reverse zones (RFC 1918, loopback,
+ * link-local, "this network", the documentation nets, broadcast, ULA and
+ * fe80::/10, ::1 and ::) plus RFC 6598's 100.64.0.0/10.
+ */
+static void load_bogus_zones(struct dns_local *d)
+{
+	static const char *const fixed[] = {
+		"10.in-addr.arpa", "168.192.in-addr.arpa", "127.in-addr.arpa",
+		"254.169.in-addr.arpa", "0.in-addr.arpa", "2.0.192.in-addr.arpa",
+		"100.51.198.in-addr.arpa", "113.0.203.in-addr.arpa",
+		"255.255.255.255.in-addr.arpa", "c.f.ip6.arpa", "d.f.ip6.arpa",
+		"8.e.f.ip6.arpa", "9.e.f.ip6.arpa", "a.e.f.ip6.arpa", "b.e.f.ip6.arpa",
+		"8.b.d.0.1.0.0.2.ip6.arpa",
+	};
+	static const struct in6_addr any6 = IN6ADDR_ANY_INIT, loop6 = IN6ADDR_LOOPBACK_INIT;
+	char name[DNS_NAME_STR];
+
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		zone_get(d, fixed[i])->bogus = true;
+	for (unsigned o = 16; o <= 31; o++) {
+		snprintf(name, sizeof(name), "%u.172.in-addr.arpa", o);
+		zone_get(d, name)->bogus = true;
+	}
+	for (unsigned o = 64; o <= 127; o++) {
+		snprintf(name, sizeof(name), "%u.100.in-addr.arpa", o);
+		zone_get(d, name)->bogus = true;
+	}
+	if (dns_reverse_name(AF_INET6, &any6, name, sizeof(name)) > 0)
+		zone_get(d, name)->bogus = true;
+	if (dns_reverse_name(AF_INET6, &loop6, name, sizeof(name)) > 0)
+		zone_get(d, name)->bogus = true;
+}
+
+static void load_zones(struct dns_local *d, const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nservers; i++)
+		load_server_zone(d, &cfg->servers[i]);
+	for (size_t i = 0; i < cfg->naddresses; i++)
+		load_address_zone(d, &cfg->addresses[i]);
+	/*
+	 * The DHCP domain is local unless a server is named for exactly it:
+	 * then names not known here go to that server, as with dnsmasq.
+	 */
+	if (d->domain) {
+		struct zone *z = zone_get(d, d->domain);
+
+		if (!z->forward)
+			z->local = true;
+	}
+	if (cfg->bogus_priv)
+		load_bogus_zones(d);
+}
+
+/*
+ * Every proper ancestor of a name with data ("b.lxc" for "a.b.lxc") exists
+ * as an empty non-terminal: inside a local zone it is NODATA, not
+ * NXDOMAIN, since RFC 8020 lets a resolver take NXDOMAIN to mean that
+ * nothing below exists either.
+ */
+static void load_ents(struct dns_local *d)
+{
+	for (size_t i = 0; i < d->nnames; i++) {
+		for (const char *a = next_label(d->names[i].key); a; a = next_label(a)) {
+			if (six_find(&d->by_ent, a) != SIZE_MAX)
+				break; /* its ancestors are in already */
+			*(char **)array_push(&d->ents, &d->nents, sizeof(char *)) = xstrdup(a);
+			six_add(&d->by_ent, d->ents[d->nents - 1], d->nents - 1);
+		}
+	}
+}
+
+/* ---- load / free ---- */
+
+struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hostdb *hosts,
+				      const struct dns_local_options *opts,
+				      struct config_error *err)
+{
+	struct dns_local *d;
+
+	if (err) {
+		err->msg[0] = '\0';
+		err->status = 0;
+	}
+	if (!cfg) {
+		if (err)
+			config_set_error(err, EXIT_CONFIG, "no configuration for DNS");
+		return NULL;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->ttl = cfg->local_ttl;
+	d->serial = (uint32_t)now_wall();
+	d->expand_hosts = cfg->expand_hosts;
+	d->warn = opts ? opts->warn : NULL;
+	d->warn_ctx = opts ? opts->warn_ctx : NULL;
+	/* "-s #" (resolv.conf's search domain) is not supported: no domain. */
+	if (cfg->domain && cfg->domain[0] && strcmp(cfg->domain, "#") != 0) {
+		char key[DNS_NAME_STR];
+
+		key_of(cfg->domain, key);
+		d->domain = xstrdup(key);
+	}
+	load_config_records(d, cfg, hosts);
+	if (!cfg->no_hosts)
+		load_hosts(d, opts && opts->etc_hosts ? opts->etc_hosts : ETC_HOSTS);
+	for (size_t i = 0; i < cfg->naddn_hosts; i++)
+		load_hosts(d, cfg->addn_hosts[i]);
+	load_zones(d, cfg);
+	load_ents(d);
+	d->warn = NULL;
+	d->warn_ctx = NULL;
+	d->src = NULL;
+	return d;
+}
+
+struct dns_local *dns_local_load(const struct config *cfg, const struct hostdb *hosts,
+				 struct config_error *err)
+{
+	return dns_local_load_opts(cfg, hosts, NULL, err);
+}
+
+void dns_local_free(struct dns_local *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nnames; i++) {
+		struct name_entry *e = &d->names[i];
+
+		for (size_t j = 0; j < e->nrecs; j++) {
+			free(e->recs[j].rdata);
+			free(e->recs[j].extra);
+		}
+		free(e->recs);
+		free(e->key);
+	}
+	free(d->names);
+	free(d->by_name.slots);
+	for (size_t i = 0; i < d->nzones; i++) {
+		free(d->zones[i].key);
+		free(d->zones[i].v4);
+		free(d->zones[i].v6);
+	}
+	free(d->zones);
+	free(d->by_zone.slots);
+	for (size_t i = 0; i < d->nifrevs; i++) {
+		free(d->ifrevs[i].ifname);
+		free(d->ifrevs[i].name);
+	}
+	free(d->ifrevs);
+	config_free_list(d->ents, d->nents);
+	free(d->by_ent.slots);
+	config_free_list(d->sources, d->nsources);
+	free(d->domain);
+	free(d);
+}
+
+size_t dns_local_count(const struct dns_local *d)
+{
+	return d ? d->nrecs : 0;
+}
+
+/* ---- answering: the result ---- */
+
+struct qctx {
+	const struct dns_local *d;
+	const struct dns_local_env *env;
+	struct dns_local_result *out;
+	uint16_t qtype;
+	const char *hint;        /* where a known name's data came from */
+	const char *soa_owner;   /* for a negative answer */
+};
+
+static void *arena_put(struct dns_local_result *out, const void *p, size_t n)
+{
+	void *dst;
+
+	if (DNS_LOCAL_ARENA - out->arena_used < n)
+		return NULL;
+	dst = out->arena + out->arena_used;
+	if (n)
+		memcpy(dst, p, n);
+	out->arena_used += n;
+	return dst;
+}
+
+/*
+ * Append a record, copying owner and RDATA into the arena; false (and
+ * nothing added) when DNS_LOCAL_MAX_RRS records or DNS_LOCAL_ARENA bytes
+ * are used up: the answer then holds the records that fit.
+ */
+static bool push_rr(struct dns_local_result *out, enum dns_section sec, const char *owner,
+		    uint16_t type, uint32_t ttl, const void *rdata, size_t rdlen)
+{
+	size_t used = out->answer.n[DNS_SEC_ANSWER] + out->answer.n[DNS_SEC_AUTHORITY];
+	size_t mark = out->arena_used;
+	struct dns_rr *rr;
+	const char *o;
+	const uint8_t *rd;
+
+	if (used >= DNS_LOCAL_MAX_RRS || rdlen > UINT16_MAX)
+		return false;
+	/* Records of one owner come together: store the owner once. */
+	if (used && strcmp(out->rrs[used - 1].owner, owner) == 0)
+		o = out->rrs[used - 1].owner;
+	else
+		o = arena_put(out, owner, strlen(owner) + 1);
+	rd = o ? arena_put(out, rdata, rdlen) : NULL;
+	if (!o || (!rd && rdlen)) {
+		out->arena_used = mark;
+		return false;
+	}
+	rr = &out->rrs[used];
+	*rr = (struct dns_rr){ o, type, DNS_C_IN, ttl, rd, (uint16_t)rdlen };
+	out->answer.n[sec]++;
+	return true;
+}
+
+static void answer_rr(struct qctx *c, const char *owner, uint16_t type, uint32_t ttl,
+		      const void *rdata, size_t rdlen, const char *source)
+{
+	if (push_rr(c->out, DNS_SEC_ANSWER, owner, type, ttl, rdata, rdlen) &&
+	    !c->out->source[0])
+		str_copy(c->out->source, source, sizeof(c->out->source));
+}
+
+static void result_init(struct dns_local_result *out)
+{
+	memset(&out->answer, 0, sizeof(out->answer));
+	out->answer.rrs[DNS_SEC_ANSWER] = out->rrs;
+	out->source[0] = '\0';
+	out->arena_used = 0;
+}
+
+static bool wants(const struct qctx *c, uint16_t type)
+{
+	return c->qtype == type || c->qtype == DNS_T_ANY;
+}
+
+/* ---- answering: dynamic data ---- */
+
+/* The lease named by key: "H", or "H.DOMAIN" with -s. */
+static const struct lease *lease_for_name(const struct qctx *c, const char *key)
+{
+	const struct lease_table *t = c->env ? c->env->leases : NULL;
+	const char *dot = strchr(key, '.');
+	char label[LEASE_NAME_MAX];
+	size_t n;
+
+	if (!t)
+		return NULL;
+	if (dot) {
+		if (!c->d->domain || strcmp(dot + 1, c->d->domain) != 0)
+			return NULL;
+		n = (size_t)(dot - key);
+	} else {
+		n = strlen(key);
+	}
+	if (n == 0 || n >= sizeof(label))
+		return NULL;
+	memcpy(label, key, n);
+	label[n] = '\0';
+	return lease_by_name(t, label);
+}
+
+static bool reverse_v4(const char *key, struct in_addr *a)
+{
+	uint8_t addr[16];
+	int family;
+
+	if (!str_has_suffix(key, ".in-addr.arpa") || dns_reverse_addr(key, &family, addr) < 0 ||
+	    family != AF_INET)
+		return false;
+	memcpy(a, addr, sizeof(*a));
+	return true;
+}
+
+static const struct nl_iface *iface_up(const struct qctx *c, const char *ifname)
+{
+	const struct nl_iface *i;
+
+	if (!c->env || !c->env->nl)
+		return NULL;
+	i = netlink_iface_by_name(c->env->nl, ifname);
+	return i && i->up ? i : NULL;
+}
+
+/* The --interface-name whose interface holds a, for its PTR (config order). */
+static const char *iface_name_for(const struct qctx *c, struct in_addr a)
+{
+	for (size_t i = 0; i < c->d->nifrevs; i++) {
+		const struct nl_iface *ifc = iface_up(c, c->d->ifrevs[i].ifname);
+
+		for (size_t j = 0; ifc && j < ifc->naddrs; j++)
+			if (ifc->addrs[j].s_addr == a.s_addr)
+				return c->d->ifrevs[i].name;
+	}
+	return NULL;
+}
+
+static void answer_ptr(struct qctx *c, const char *owner, const char *target,
+		       const char *source)
+{
+	uint8_t rd[DNS_WIRE_NAME_MAX];
+	int n = dns_rdata_name(target, rd, sizeof(rd));
+
+	if (n >= 0)
+		answer_rr(c, owner, DNS_T_PTR, c->d->ttl, rd, (size_t)n, source);
+}
+
+/* A lease's name as its PTR gives it: "H.DOMAIN", or "H" without -s. */
+static void lease_fqdn(const struct dns_local *d, const struct lease *l, char *out,
+		       size_t outlen)
+{
+	if (d && d->domain)
+		snprintf(out, outlen, "%s.%s", l->hostname, d->domain);
+	else
+		str_copy(out, l->hostname, outlen);
+}
+
+/* ---- answering: one name ---- */
+
+/*
+ * --interface-name: the interface's current addresses; none while it is
+ * missing or down (the name still exists: NODATA).  netlink gives no IPv6
+ * addresses yet, so a "/6" name answers nothing.
+ */
+static size_t iface_records(struct qctx *c, const struct rec *r, const char *owner)
+{
+	const struct nl_iface *ifc = r->type == DNS_T_A ? iface_up(c, r->extra) : NULL;
+	size_t j;
+
+	for (j = 0; ifc && j < ifc->naddrs; j++)
+		answer_rr(c, owner, DNS_T_A, r->ttl, &ifc->addrs[j], 4, SRC_CONFIG);
+	return j;
+}
+
+/* What one name holds for the query. */
+struct known {
+	bool exists;             /* named by data here, even with no records */
+	bool any;                /* holds a record of some type */
+	size_t matched;          /* records of the query type (added if they fit) */
+	const struct rec *cname; /* to follow when nothing matched */
+};
+
+static void static_records(struct qctx *c, const struct name_entry *e, const char *owner,
+			   bool leased, bool rev_leased, struct known *k)
+{
+	for (size_t i = 0; i < e->nrecs; i++) {
+		const struct rec *r = &e->recs[i];
+
+		/* A lease owns its name's addresses and its address's PTR. */
+		if (leased && (r->type == DNS_T_A || r->type == DNS_T_AAAA ||
+			       r->type == DNS_T_CNAME))
+			continue;
+		if (rev_leased && r->type == DNS_T_PTR)
+			continue;
+		if (r->type == DNS_T_CNAME && !wants(c, DNS_T_CNAME)) {
+			k->cname = r;
+			continue;
+		}
+		if (!wants(c, r->type))
+			continue;
+		if (r->iface) {
+			k->matched += iface_records(c, r, owner);
+			continue;
+		}
+		k->matched++;
+		answer_rr(c, owner, r->type, r->ttl, r->rdata, r->rdlen, r->source);
+	}
+}
+
+/*
+ * Everything known about key (canonical) for the query type, added to the
+ * answer under owner (the name as asked or as a CNAME names it).
+ */
+static void name_records(struct qctx *c, const char *key, const char *owner, struct known *k)
+{
+	const struct name_entry *e = find_name(c->d, key);
+	const struct lease *fl = lease_for_name(c, key), *rl = NULL;
+	const char *ifname = NULL;
+	struct in_addr ra;
+	char target[DNS_NAME_STR];
+
+	if (reverse_v4(key, &ra)) {
+		if (c->env && c->env->leases)
+			rl = lease_by_addr(c->env->leases, ra);
+		if (rl && !rl->hostname[0])
+			rl = NULL;
+		if (!rl && !entry_has(e, DNS_T_PTR))
+			ifname = iface_name_for(c, ra);
+	}
+	k->exists = e || fl || rl || ifname;
+	k->any = (e && e->nrecs) || fl || rl || ifname;
+	if (fl || rl)
+		c->hint = SRC_DHCP;
+	else if (e && e->nrecs && !c->hint)
+		c->hint = e->recs[0].source;
+	if (fl && wants(c, DNS_T_A)) {
+		k->matched++;
+		answer_rr(c, owner, DNS_T_A, c->d->ttl, &fl->addr, 4, SRC_DHCP);
+	}
+	if (rl && wants(c, DNS_T_PTR)) {
+		k->matched++;
+		lease_fqdn(c->d, rl, target, sizeof(target));
+		answer_ptr(c, owner, target, SRC_DHCP);
+	}
+	if (ifname && wants(c, DNS_T_PTR)) {
+		k->matched++;
+		answer_ptr(c, owner, ifname, SRC_CONFIG);
+	}
+	if (e)
+		static_records(c, e, owner, fl != NULL, rl != NULL, k);
+}
+
+/* The zone that decides for key: the most specific domain holding it. */
+static const struct zone *zone_for(const struct dns_local *d, const char *key)
+{
+	for (const char *s = key; s; s = next_label(s)) {
+		const struct zone *z = find_zone(d, s);
+
+		if (z)
+			return z;
+	}
+	return find_zone(d, "");
+}
+
+static enum zone_kind zone_kind(const struct zone *z)
+{
+	if (z->n4 || z->n6 || z->null_addr)
+		return ZONE_ADDRESS;
+	if (z->local)
+		return ZONE_LOCAL;
+	if (z->forward)
+		return ZONE_FORWARD;
+	return ZONE_BOGUS;
+}
+
+/* The SOA of a negative answer is the zone's; outside one, the name's own. */
+static void set_soa_owner(struct qctx *c, const struct zone *z, const char *owner)
+{
+	c->soa_owner = z && z->key[0] && zone_kind(z) != ZONE_FORWARD ? z->key : owner;
+}
+
+enum outcome { OUT_ANSWER, OUT_NODATA, OUT_NXDOMAIN, OUT_NOT_LOCAL };
+
+/* --address=/d/a: every name below d has those addresses and no other data. */
+static size_t address_records(struct qctx *c, const struct zone *z, const char *owner)
+{
+	static const struct in_addr any4;
+	static const struct in6_addr any6;
+	size_t matched = 0;
+
+	for (size_t i = 0; wants(c, DNS_T_A) && i < z->n4; i++, matched++)
+		answer_rr(c, owner, DNS_T_A, c->d->ttl, &z->v4[i], 4, SRC_CONFIG);
+	for (size_t i = 0; wants(c, DNS_T_AAAA) && i < z->n6; i++, matched++)
+		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &z->v6[i], 16, SRC_CONFIG);
+	if (z->null_addr && wants(c, DNS_T_A)) {
+		answer_rr(c, owner, DNS_T_A, c->d->ttl, &any4, 4, SRC_CONFIG);
+		matched++;
+	}
+	if (z->null_addr && wants(c, DNS_T_AAAA)) {
+		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &any6, 16, SRC_CONFIG);
+		matched++;
+	}
+	return matched;
+}
+
+static void add_soa(struct qctx *c, enum dns_section sec);
+
+/*
+ * The apex of a zone with data below: its SOA when asked for, else NODATA.
+ * NXDOMAIN there would tell a resolver that minimises its queries
+ * (RFC 9156) that nothing below exists (RFC 8020).
+ */
+static enum outcome zone_apex(struct qctx *c, const char *owner)
+{
+	if (!wants(c, DNS_T_SOA))
+		return OUT_NODATA;
+	/* The name as asked, so the answer matches the question to the byte. */
+	c->soa_owner = owner;
+	add_soa(c, DNS_SEC_ANSWER);
+	return OUT_ANSWER;
+}
+
+/*
+ * A reverse name shorter than an address ("3.0.10.in-addr.arpa") may
+ * have leases below it at any moment, so it is never NXDOMAIN.
+ */
+static bool partial_reverse(const char *key)
+{
+	int labels = dns_name_labels(key);
+
+	if (str_has_suffix(key, ".in-addr.arpa"))
+		return labels < 6;
+	if (str_has_suffix(key, ".ip6.arpa"))
+		return labels < 34;
+	return false;
+}
+
+/*
+ * Names that exist without data of their own: the parents of names with
+ * data, the -s domain (leases live below it) and reverse names above an
+ * address in a --bogus-priv zone.  A zone with nothing below it (the
+ * blocking --address=/ads.example/) stays NXDOMAIN at its apex too.
+ */
+static bool above_data(const struct dns_local *d, const char *key, enum zone_kind kind)
+{
+	return six_find(&d->by_ent, key) != SIZE_MAX ||
+	       (d->domain && strcmp(key, d->domain) == 0) ||
+	       (kind == ZONE_BOGUS && partial_reverse(key));
+}
+
+/* A name with no data of its own: its zone decides, then the label count. */
+static enum outcome unknown_name(struct qctx *c, const char *key, const char *owner,
+				 bool exists)
+{
+	const struct zone *z = zone_for(c->d, key);
+	enum zone_kind kind = z ? zone_kind(z) : ZONE_FORWARD;
+
+	set_soa_owner(c, z, owner);
+	/* Named with no data (a --ptr-record without a target): NXDOMAIN, as dnsmasq. */
+	if (exists)
+		return OUT_NXDOMAIN;
+	if (kind == ZONE_ADDRESS && address_records(c, z, owner))
+		return OUT_ANSWER;
+	if (kind == ZONE_FORWARD) {
+		/* --domain-needed's rule, always: a single label never leaves the host. */
+		return dns_name_labels(key) == 1 ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
+	}
+	if (kind == ZONE_ADDRESS)
+		return OUT_NODATA;
+	if (!above_data(c->d, key, kind))
+		return OUT_NXDOMAIN;
+	return z->key[0] && strcmp(z->key, key) == 0 ? zone_apex(c, owner) : OUT_NODATA;
+}
+
+static enum outcome resolve(struct qctx *c, const char *key, const char *owner, int depth);
+
+/*
+ * dnsmasq answers a CNAME only towards local data: the target's records
+ * follow the CNAME in the answer, and the rcode is the target's (RFC 6604).
+ * A target that is not local leaves the CNAME alone, for the client's
+ * resolver to follow.
+ */
+static enum outcome follow_cname(struct qctx *c, const struct rec *r, const char *owner,
+				 int depth)
+{
+	char tkey[DNS_NAME_STR];
+	enum outcome o;
+
+	answer_rr(c, owner, DNS_T_CNAME, r->ttl, r->rdata, r->rdlen, r->source);
+	if (depth >= CNAME_DEPTH)
+		return OUT_ANSWER;
+	key_of(r->extra, tkey);
+	o = resolve(c, tkey, r->extra, depth + 1);
+	return o == OUT_NOT_LOCAL ? OUT_ANSWER : o;
+}
+
+static enum outcome resolve(struct qctx *c, const char *key, const char *owner, int depth)
+{
+	struct known k = { 0 };
+
+	name_records(c, key, owner, &k);
+	if (k.matched)
+		return OUT_ANSWER;
+	if (k.cname)
+		return follow_cname(c, k.cname, owner, depth);
+	if (k.any) {
+		set_soa_owner(c, zone_for(c->d, key), owner);
+		return OUT_NODATA;
+	}
+	return unknown_name(c, key, owner, k.exists);
+}
+
+/* The zone's SOA: the authority of a negative answer, or the answer at its apex. */
+static void add_soa(struct qctx *c, enum dns_section sec)
+{
+	uint8_t rd[DNS_RDATA_NAMES_MAX];
+	const char *zone = c->soa_owner ? c->soa_owner : "";
+	int n = dns_rdata_soa(zone, SOA_RNAME, c->d->serial, SOA_REFRESH, SOA_RETRY,
+			      SOA_EXPIRE, c->d->ttl, rd, sizeof(rd));
+
+	if (n < 0)
+		return;
+	if (sec == DNS_SEC_ANSWER) {
+		answer_rr(c, zone, DNS_T_SOA, c->d->ttl, rd, (size_t)n, SRC_CONFIG);
+		return;
+	}
+	c->out->answer.rrs[DNS_SEC_AUTHORITY] = &c->out->rrs[c->out->answer.n[DNS_SEC_ANSWER]];
+	push_rr(c->out, DNS_SEC_AUTHORITY, zone, DNS_T_SOA, c->d->ttl, rd, (size_t)n);
+}
+
+static bool class_ok(uint16_t qclass)
+{
+	return qclass == DNS_C_IN || qclass == DNS_C_ANY;
+}
+
+enum dns_local_verdict dns_local_answer(const struct dns_local *d,
+					const struct dns_local_env *env,
+					const struct dns_query *q,
+					struct dns_local_result *out)
+{
+	char key[DNS_NAME_STR];
+	struct qctx c = { .d = d, .env = env, .out = out };
+	enum outcome o;
+
+	if (!out)
+		return DNS_LOCAL_FORWARD;
+	result_init(out);
+	if (!d || !q || dns_name_labels(q->qname) < 1)
+		return DNS_LOCAL_FORWARD; /* the root, or not a name: not ours */
+	key_of(q->qname, key);
+	c.qtype = q->qtype;
+	o = resolve(&c, key, q->qname, 0);
+	if (o == OUT_NOT_LOCAL) {
+		result_init(out);
+		return DNS_LOCAL_FORWARD;
+	}
+	/* Local names exist in class IN only; zone transfers are not offered. */
+	if (!class_ok(q->qclass) || q->qtype == DNS_T_AXFR ||
+	    q->qtype == QTYPE_IXFR) {
+		result_init(out);
+		out->answer.rcode = DNS_R_REFUSED;
+		str_copy(out->source, SRC_CONFIG, sizeof(out->source));
+		return DNS_LOCAL_ANSWER;
+	}
+	out->answer.authoritative = true;
+	out->answer.rcode = o == OUT_NXDOMAIN ? DNS_R_NXDOMAIN : DNS_R_NOERROR;
+	if (o == OUT_NODATA || o == OUT_NXDOMAIN)
+		add_soa(&c, DNS_SEC_AUTHORITY);
+	if (!out->source[0])
+		str_copy(out->source, c.hint ? c.hint : SRC_CONFIG, sizeof(out->source));
+	return DNS_LOCAL_ANSWER;
+}
+
+void dns_local_lease_names(const struct dns_local *d, const struct lease *l,
+			   void (*fn)(void *ctx, const char *name), void *ctx)
+{
+	char name[DNS_NAME_STR];
+
+	if (!l || !fn)
+		return;
+	if (l->hostname[0]) {
+		fn(ctx, l->hostname);
+		if (d && d->domain) {
+			lease_fqdn(d, l, name, sizeof(name));
+			fn(ctx, name);
+		}
+	}
+	if (dns_reverse_name(AF_INET, &l->addr, name, sizeof(name)) > 0)
+		fn(ctx, name);
+}
