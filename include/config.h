@@ -268,6 +268,11 @@ void dhcp_option_free(struct dhcp_option *o);
 /* Lease time "3600", "45m", "12h", "2d", "1w", "infinite" → seconds. */
 int config_parse_lease_time(const char *s, uint32_t *out);
 
+/* Interface name matches an --except-interface / --interface pattern
+ * (dnsmasq allows a trailing '*'). */
+bool config_interface_excluded(const struct config *cfg, const char *name);
+bool config_interface_listed(const struct config *cfg, const char *name);
+
 /* A valid DNS label (RFC 1123 letters, digits, hyphen; 1..63). */
 bool config_valid_label(const char *s);
 /* Option name → code for DHCPv4 ("router" → 3), -1 if unknown. */

@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -1667,4 +1668,22 @@ void config_print_help(FILE *out)
 		col += (size_t)fprintf(out, "%s--%s", col ? " " : "", options[i].name);
 	}
 	fputc('\n', out);
+}
+
+static bool matches_any(char *const *patterns, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fnmatch(patterns[i], name, 0) == 0)
+			return true;
+	return false;
+}
+
+bool config_interface_excluded(const struct config *cfg, const char *name)
+{
+	return matches_any(cfg->except_interfaces, cfg->nexcept_interfaces, name);
+}
+
+bool config_interface_listed(const struct config *cfg, const char *name)
+{
+	return matches_any(cfg->interfaces, cfg->ninterfaces, name);
 }

@@ -9,7 +9,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,12 +61,6 @@ struct dhcp4_server {
 	struct dhcp4_stats stats;
 };
 
-static bool name_matches(const char *pattern, const char *name)
-{
-	/* dnsmasq allows a trailing '*' in interface names. */
-	return fnmatch(pattern, name, 0) == 0;
-}
-
 static bool iface_has_listen_addr(const struct config *cfg, const struct nl_iface *i)
 {
 	for (size_t k = 0; k < cfg->nlisten_addrs; k++) {
@@ -85,15 +78,11 @@ static bool iface_has_listen_addr(const struct config *cfg, const struct nl_ifac
 /* --interface, --except-interface and --listen-address, as dnsmasq reads them. */
 static bool iface_served(const struct config *cfg, const struct nl_iface *i)
 {
-	for (size_t k = 0; k < cfg->nexcept_interfaces; k++)
-		if (name_matches(cfg->except_interfaces[k], i->name))
-			return false;
+	if (config_interface_excluded(cfg, i->name))
+		return false;
 	if (cfg->ninterfaces == 0 && cfg->nlisten_addrs == 0)
 		return strcmp(i->name, "lo") != 0;
-	for (size_t k = 0; k < cfg->ninterfaces; k++)
-		if (name_matches(cfg->interfaces[k], i->name))
-			return true;
-	return iface_has_listen_addr(cfg, i);
+	return config_interface_listed(cfg, i->name) || iface_has_listen_addr(cfg, i);
 }
 
 /*

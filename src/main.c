@@ -7,6 +7,8 @@
 #include "config.h"
 #include "daemon.h"
 #include "dhcp4_server.h"
+#include "dns_local.h"
+#include "dns_service.h"
 #include "hostdb.h"
 #include "lease.h"
 #include "log.h"
@@ -32,6 +34,8 @@ struct wiring {
 	struct store *store;
 	struct hostdb *hosts;
 	struct dhcp4_server *dhcp4;
+	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
+	struct dns_service *dns;      /* NULL with --port=0 */
 	struct loop_timer *expiry;
 };
 
@@ -96,10 +100,12 @@ static void before_wait(void *ctx)
 	log_flush();
 }
 
+/* SIGHUP: reservations, hosts files and the resolv file, each whole or not at all. */
 static void reload(struct wiring *w)
 {
 	struct config_error err = { 0 };
 	struct hostdb *fresh = hostdb_load(w->cfg, &err);
+	struct dns_local *names;
 
 	if (!fresh) {
 		log_err("reload failed, keeping the previous reservations: %s", err.msg);
@@ -109,6 +115,18 @@ static void reload(struct wiring *w)
 	hostdb_free(w->hosts);
 	w->hosts = fresh;
 	log_info("reloaded: %zu DHCP reservations", hostdb_count(fresh));
+	if (!w->dns)
+		return;
+	names = dns_local_load(w->cfg, w->hosts, &err);
+	if (!names) {
+		log_err("reload failed, keeping the previous local names: %s", err.msg);
+	} else {
+		dns_service_set_local(w->dns, names);
+		dns_local_free(w->names);
+		w->names = names;
+		log_info("reloaded: %zu local DNS records", dns_local_count(names));
+	}
+	dns_service_reload(w->dns);
 }
 
 static void on_signal(void *ctx, int signo)
@@ -127,11 +145,39 @@ static void on_signal(void *ctx, int signo)
 	case SIGUSR1:
 		log_info("%zu leases held", lease_count(w->leases));
 		dhcp4_server_log_stats(w->dhcp4);
+		if (w->dns)
+			dns_service_log_stats(w->dns);
 		break;
 	case SIGUSR2:
 		log_reopen();
 		break;
 	}
+}
+
+/* Local names, listeners, cache and forwarder; the cache follows the leases. */
+static int start_dns(struct wiring *w, char *msg, size_t msglen)
+{
+	struct config_error cerr = { 0 };
+	struct dns_service_deps deps;
+	int status = EXIT_OTHER;
+
+	w->names = dns_local_load(w->cfg, w->hosts, &cerr);
+	if (!w->names) {
+		snprintf(msg, msglen, "%s", cerr.msg);
+		return cerr.status ? cerr.status : EXIT_CONFIG;
+	}
+	deps = (struct dns_service_deps){
+		.cfg = w->cfg, .loop = w->loop, .leases = w->leases, .nl = w->nl,
+		.local = w->names,
+	};
+	w->dns = dns_service_new(&deps, msg, msglen, &status);
+	if (!w->dns)
+		return status;
+	if (lease_table_add_observer(w->leases, dns_service_lease_changed, w->dns) < 0) {
+		snprintf(msg, msglen, "cannot watch the lease table for DNS");
+		return EXIT_OTHER;
+	}
+	return 0;
 }
 
 /* Start every module; on failure fill msg and return the exit status. */
@@ -169,6 +215,11 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 	w->dhcp4 = dhcp4_server_new(&deps, msg, msglen, &status);
 	if (!w->dhcp4)
 		return status;
+	if (cfg->port != 0) {
+		status = start_dns(w, msg, msglen);
+		if (status != 0)
+			return status;
+	}
 	if (daemon_write_pidfile(cfg->pid_file) < 0) {
 		snprintf(msg, msglen, "cannot write pid file %s: %s", cfg->pid_file, strerror(errno));
 		return EXIT_FILESYSTEM;
@@ -193,6 +244,8 @@ static void stop(struct wiring *w)
 	if (w->store)
 		store_close(w->store); /* everything queued reaches the disk */
 	dhcp4_server_free(w->dhcp4);
+	dns_service_free(w->dns);
+	dns_local_free(w->names);
 	loop_timer_free(w->expiry);
 	hostdb_free(w->hosts);
 	lease_table_free(w->leases);

@@ -1,0 +1,92 @@
+/*
+ * dns_forward — asking upstream servers what leased does not answer itself.
+ *
+ * Servers come from -S/--server (addr[#port], or /domain/addr to route a
+ * domain, longest suffix first) and, unless --no-resolv, from the
+ * nameserver lines of /etc/resolv.conf or --resolv-file, which is watched
+ * with inotify and reread when it changes.  A server that is one of
+ * leased's own listen addresses is ignored (it would be a loop).
+ *
+ * Order.  With --strict-order servers are asked in the order configured;
+ * otherwise the one with the lowest smoothed round-trip time goes first.
+ * In both modes a server that has stopped answering goes last, and leased
+ * moves on to the next server after a timeout, a SERVFAIL or a REFUSED,
+ * never after NXDOMAIN or NODATA.  The whole exchange has a deadline
+ * (DNS_FORWARD_DEADLINE_MS) shorter than a stub resolver's 5 s timeout, so
+ * the client gets SERVFAIL instead of silence.
+ *
+ * Health (RFC 9520): two timeouts in a row mark a server down; a down
+ * server rests (goes last) and is tried again after 1 s, then 2, 4 ...
+ * up to a minute, until it answers.  When every eligible server is
+ * resting, queries get SERVFAIL at once.
+ *
+ * Every exchange uses a fresh socket (a random source port) and a random
+ * ID, and a reply counts only if it comes from the server asked (the
+ * socket is connected) with the same ID and question.  Identical
+ * questions in flight share one exchange.  Upstream queries carry
+ * leased's own EDNS size (1232) whatever the client sent; a reply with TC
+ * is fetched again over TCP from the same server and never passed on as
+ * complete.  An answer that ends in a CNAME into a domain routed to other
+ * servers has its target asked there and the two are joined.
+ *
+ * Loops: at start and whenever the servers change, each server is sent a
+ * probe query for a random name; if that name reaches leased's own
+ * listener (dns_forward_check_loop), the server forwards back to leased
+ * and is not used.
+ */
+#ifndef LEASED_DNS_FORWARD_H
+#define LEASED_DNS_FORWARD_H
+
+#include "config.h"
+#include "dns_wire.h"
+#include "loop.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define DNS_FORWARD_DEADLINE_MS 2500
+#define DNS_FORWARD_TRY_MS 800
+#define DNS_FORWARD_MAX_INFLIGHT 150   /* dnsmasq's --dns-forward-max default */
+
+struct dns_forward;
+
+/* One finished exchange, reported once for every client waiting on it. */
+struct dns_forward_result {
+	const char *qname;
+	uint16_t qtype, qclass;
+	const uint8_t *reply;      /* complete upstream reply, or NULL */
+	size_t len;
+	int rcode;                 /* the reply's, or DNS_R_SERVFAIL without one */
+	void *const *tokens;       /* the clients, as given to dns_forward_query */
+	size_t ntokens;
+};
+
+typedef void (*dns_forward_done_fn)(void *ctx, const struct dns_forward_result *r);
+
+/* NULL with err filled when the servers cannot be set up. */
+struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
+				    dns_forward_done_fn done, void *ctx,
+				    char *err, size_t errlen);
+void dns_forward_free(struct dns_forward *f);
+
+/*
+ * Ask upstream on behalf of token.  Returns 0 when the exchange is under
+ * way (done() will be called), or the rcode to answer at once:
+ * DNS_R_REFUSED when no server exists for the name, DNS_R_SERVFAIL when
+ * every eligible server is down or too many queries are in flight.
+ */
+int dns_forward_query(struct dns_forward *f, const char *qname, uint16_t qtype,
+		      uint16_t qclass, void *token);
+/* The client behind token has gone (a closed TCP connection). */
+void dns_forward_cancel(struct dns_forward *f, void *token);
+
+/* True if qname is one of our loop probes (the sender is then dropped). */
+bool dns_forward_check_loop(struct dns_forward *f, const char *qname);
+
+/* Reread the resolv file now (SIGHUP). */
+void dns_forward_reload(struct dns_forward *f);
+void dns_forward_log_stats(const struct dns_forward *f);
+
+#endif

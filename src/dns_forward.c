@@ -1,0 +1,1116 @@
+/*
+ * dns_forward — upstream servers, exchanges with them, failover, TCP
+ * retry and loop probes; see include/dns_forward.h.
+ */
+#include "dns_forward.h"
+#include "log.h"
+#include "resolvconf.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#define MAX_UPSTREAMS 64
+#define MAX_CANDIDATES 16
+#define UDP_REPLY_MAX 4096
+#define DOWN_AFTER_TIMEOUTS 2
+#define DOWN_PROBE_MS 1000
+#define DOWN_PROBE_MAX_MS 60000  /* a long-dead server is retried once a minute */
+#define TCP_EXTRA_MS 1500      /* a server that said TC is alive: allow TCP this long */
+#define INFLIGHT_BUCKETS 256
+#define LOOP_PROBE_PREFIX "leased-loop-"
+#define CNAME_CHAIN_MAX 8
+#define MAX_ATTEMPTS 4         /* UDP queries of one exchange still listened to */
+
+struct upstream {
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	char text[INET6_ADDRSTRLEN + 8]; /* "10.0.9.1" or "10.0.9.1#5353" */
+	char *domain;                    /* NULL: a default server */
+	bool from_resolv;
+	bool loop;                       /* forwards back to us: never used */
+	unsigned timeouts;               /* in a row */
+	uint64_t probe_at_ms;            /* when down: next time it may be asked */
+	uint32_t srtt_ms;
+	char loop_probe[48];
+	uint64_t queries, replies, failures;
+};
+
+/*
+ * One UDP query to one server.  A slow server's answer is still welcome
+ * after the next server has been asked, so attempts stay open until the
+ * exchange ends.
+ */
+struct attempt {
+	int fd;
+	int server;
+	uint16_t id;
+	uint64_t sent_ms;
+};
+
+struct exchange {
+	struct dns_forward *f;
+	struct exchange *hnext;          /* in-flight hash chain */
+	struct exchange *all_prev, *all_next; /* every exchange, for freeing */
+	uint64_t hash;
+	char qname[DNS_NAME_STR];
+	uint16_t qtype, qclass;
+	bool probe;                      /* a loop probe: nobody waits */
+	struct attempt att[MAX_ATTEMPTS];
+	size_t natt;
+	uint16_t id;                     /* of the TCP query, or of the latest built */
+	int fd;                          /* TCP connection, or -1 */
+	bool tcp;
+	int cand[MAX_CANDIDATES];
+	size_t ncand, tried;             /* cand[tried - 1] was asked last */
+	int cur;                         /* the server asked last (TCP: being asked) */
+	uint64_t sent_ms, deadline_ms;
+	struct loop_timer *timer;
+	void **tokens;
+	size_t ntokens, captokens;
+	uint8_t query[DNS_HEADER_LEN + DNS_WIRE_NAME_MAX + 4 + 11];
+	size_t qlen, qsent;              /* TCP: bytes of length+query sent */
+	uint8_t *buf;                    /* reply being received */
+	size_t buflen, bufwant;
+	struct exchange *parent;         /* waiting for this CNAME target */
+	uint8_t *held;                   /* parent: its reply while the child runs */
+	size_t heldlen;
+};
+
+struct dns_forward {
+	const struct config *cfg;
+	struct loop *loop;
+	dns_forward_done_fn done;
+	void *ctx;
+	struct upstream ups[MAX_UPSTREAMS];
+	size_t nups;
+	size_t nconfigured;              /* ups[0..nconfigured) come from -S */
+	struct exchange *inflight[INFLIGHT_BUCKETS];
+	size_t ninflight;
+	struct exchange *all;
+	const char *resolv_path;
+	int inotify_fd;
+	uint64_t forwarded, answered, servfails;
+};
+
+static void exchange_send(struct exchange *x);
+static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len, int rcode);
+
+/* ---- random IDs ---- */
+
+static uint16_t random_u16(void)
+{
+	static uint16_t pool[256];
+	static size_t left;
+
+	if (left == 0) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
+			/* getrandom cannot fail short for 512 bytes once seeded. */
+			for (size_t i = 0; i < ARRAY_SIZE(pool); i++)
+				pool[i] = (uint16_t)(now_mono_ms() * 2654435761u + i);
+		}
+		left = ARRAY_SIZE(pool);
+	}
+	return pool[--left];
+}
+
+/* ---- servers ---- */
+
+static void format_server(const struct sockaddr_storage *ss, char *out, size_t outlen)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	uint16_t port;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		port = ntohs(sin->sin_port);
+	} else {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		port = ntohs(sin6->sin6_port);
+	}
+	if (port == 53)
+		snprintf(out, outlen, "%s", host);
+	else
+		snprintf(out, outlen, "%s#%u", host, port);
+}
+
+static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const struct sockaddr_in *)a;
+		const struct sockaddr_in *y = (const struct sockaddr_in *)b;
+
+		return x->sin_addr.s_addr == y->sin_addr.s_addr && x->sin_port == y->sin_port;
+	}
+	const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)a;
+	const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)b;
+
+	return memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0 &&
+	       x->sin6_port == y->sin6_port;
+}
+
+/* A server at one of our own listen addresses and port would be a loop. */
+static bool is_own_address(const struct config *cfg, const struct sockaddr_storage *ss)
+{
+	for (size_t i = 0; i < cfg->nlisten_addrs; i++) {
+		struct sockaddr_storage mine = cfg->listen_addrs[i];
+
+		if (mine.ss_family == AF_INET)
+			((struct sockaddr_in *)&mine)->sin_port = htons((uint16_t)cfg->port);
+		else
+			((struct sockaddr_in6 *)&mine)->sin6_port = htons((uint16_t)cfg->port);
+		if (same_sockaddr(&mine, ss))
+			return true;
+	}
+	/* Listening on the wildcard: a loopback server on our port is us. */
+	if (cfg->nlisten_addrs == 0) {
+		if (ss->ss_family == AF_INET) {
+			const struct sockaddr_in *sin = (const struct sockaddr_in *)ss;
+
+			return ntohs(sin->sin_port) == cfg->port &&
+			       (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+		}
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)ss;
+
+		return ntohs(sin6->sin6_port) == cfg->port &&
+		       IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	}
+	return false;
+}
+
+static void new_loop_probe(struct upstream *u)
+{
+	snprintf(u->loop_probe, sizeof(u->loop_probe), LOOP_PROBE_PREFIX "%04x%04x%04x%04x.test",
+		 random_u16(), random_u16(), random_u16(), random_u16());
+}
+
+static bool add_upstream(struct dns_forward *f, const struct sockaddr_storage *ss,
+			 const char *domain, bool from_resolv)
+{
+	struct upstream *u;
+
+	if (f->nups == MAX_UPSTREAMS) {
+		log_warn("more than %d DNS servers; ignoring the rest", MAX_UPSTREAMS);
+		return false;
+	}
+	u = &f->ups[f->nups];
+	memset(u, 0, sizeof(*u));
+	u->addr = *ss;
+	u->addrlen = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
+					      : sizeof(struct sockaddr_in6);
+	format_server(ss, u->text, sizeof(u->text));
+	u->domain = domain ? xstrdup(domain) : NULL;
+	u->from_resolv = from_resolv;
+	new_loop_probe(u);
+	if (is_own_address(f->cfg, ss)) {
+		log_warn("ignoring nameserver %s - it is leased itself", u->text);
+		free(u->domain);
+		return false;
+	}
+	f->nups++;
+	return true;
+}
+
+static void drop_resolv_servers(struct dns_forward *f)
+{
+	for (size_t i = f->nconfigured; i < f->nups; i++)
+		free(f->ups[i].domain);
+	f->nups = f->nconfigured;
+}
+
+static void start_loop_probes(struct dns_forward *f, size_t from);
+
+/* (Re)read the resolv file's servers; -S servers stay as they are. */
+static void load_resolv(struct dns_forward *f)
+{
+	struct sockaddr_storage found[RESOLVCONF_MAX];
+	size_t n = 0, before;
+
+	if (f->cfg->no_resolv)
+		return;
+	if (resolvconf_read(f->resolv_path, found, RESOLVCONF_MAX, &n) < 0) {
+		log_warn("failed to read %s: %s", f->resolv_path, strerror(errno));
+		return;
+	}
+	drop_resolv_servers(f);
+	before = f->nups;
+	for (size_t i = 0; i < n; i++)
+		if (add_upstream(f, &found[i], NULL, true))
+			log_info("using nameserver %s (from %s)", f->ups[f->nups - 1].text,
+				 f->resolv_path);
+	if (f->nups == before)
+		log_info("no usable nameserver in %s", f->resolv_path);
+	start_loop_probes(f, before);
+}
+
+static void load_configured(struct dns_forward *f)
+{
+	for (size_t i = 0; i < f->cfg->nservers; i++) {
+		const struct dns_server *s = &f->cfg->servers[i];
+
+		if (!s->has_addr || s->local_only)
+			continue;
+		if (add_upstream(f, &s->addr, s->domain, false))
+			log_info("using nameserver %s%s%s", f->ups[f->nups - 1].text,
+				 s->domain ? " for domain " : "", s->domain ? s->domain : "");
+	}
+	f->nconfigured = f->nups;
+}
+
+/*
+ * The servers for qname: those of the longest --server=/domain/ that
+ * holds it, else the default ones.  Loops never; down servers last.
+ */
+static size_t route(const struct dns_forward *f, const char *qname, int *out)
+{
+	int best_len = -1;
+	const char *best = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->nups; i++) {
+		const char *d = f->ups[i].domain;
+		int len = d ? (int)strlen(d) : -1;
+
+		if (d && len > best_len && dns_name_in_domain(qname, d)) {
+			best_len = len;
+			best = d;
+		}
+	}
+	for (size_t i = 0; i < f->nups && n < MAX_CANDIDATES; i++) {
+		const struct upstream *u = &f->ups[i];
+		bool in_group = best ? (u->domain && dns_name_equal(u->domain, best)) : !u->domain;
+
+		if (in_group && !u->loop)
+			out[n++] = (int)i;
+	}
+	return n;
+}
+
+static bool is_down(const struct upstream *u)
+{
+	return u->timeouts >= DOWN_AFTER_TIMEOUTS;
+}
+
+/* Down and not yet due for another try. */
+static bool is_resting(const struct upstream *u, uint64_t now)
+{
+	return is_down(u) && now < u->probe_at_ms;
+}
+
+/*
+ * Strict order keeps the configured order; otherwise fastest first.  A
+ * resting server goes last; once its retry time has come it takes its
+ * place again, so a first server that recovers is first again.
+ */
+static bool ask_before(const struct dns_forward *f, int a, int b, uint64_t now)
+{
+	const struct upstream *ua = &f->ups[a], *ub = &f->ups[b];
+
+	if (is_resting(ua, now) != is_resting(ub, now))
+		return !is_resting(ua, now);
+	if (!f->cfg->strict_order && ua->srtt_ms != ub->srtt_ms)
+		return ua->srtt_ms < ub->srtt_ms;
+	return a < b;
+}
+
+static void order_candidates(const struct dns_forward *f, int *c, size_t n)
+{
+	uint64_t now = now_mono_ms();
+
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && ask_before(f, c[j], c[j - 1], now); j--) {
+			int t = c[j];
+
+			c[j] = c[j - 1];
+			c[j - 1] = t;
+		}
+}
+
+/* A down server may be asked when its probe time has come. */
+static bool may_ask(struct upstream *u, uint64_t now)
+{
+	if (!is_down(u))
+		return true;
+	if (now < u->probe_at_ms)
+		return false;
+	u->probe_at_ms = now + DOWN_PROBE_MS; /* one try at a time */
+	return true;
+}
+
+/* ---- the in-flight table ---- */
+
+static uint64_t question_hash(const char *qname, uint16_t qtype, uint16_t qclass)
+{
+	char lower[DNS_NAME_STR];
+	uint64_t h;
+
+	dns_name_lower(qname, lower, sizeof(lower));
+	h = hash_bytes(lower, strlen(lower), 0);
+	return hash_bytes(&qtype, sizeof(qtype), h) ^ qclass;
+}
+
+static struct exchange *inflight_find(struct dns_forward *f, const char *qname,
+				      uint16_t qtype, uint16_t qclass)
+{
+	uint64_t h = question_hash(qname, qtype, qclass);
+
+	for (struct exchange *x = f->inflight[h % INFLIGHT_BUCKETS]; x; x = x->hnext)
+		if (x->hash == h && x->qtype == qtype && x->qclass == qclass &&
+		    dns_name_equal(x->qname, qname))
+			return x;
+	return NULL;
+}
+
+static void inflight_add(struct dns_forward *f, struct exchange *x)
+{
+	struct exchange **head = &f->inflight[x->hash % INFLIGHT_BUCKETS];
+
+	x->hnext = *head;
+	*head = x;
+	f->ninflight++;
+}
+
+static void inflight_remove(struct dns_forward *f, struct exchange *x)
+{
+	for (struct exchange **p = &f->inflight[x->hash % INFLIGHT_BUCKETS]; *p; p = &(*p)->hnext)
+		if (*p == x) {
+			*p = x->hnext;
+			f->ninflight--;
+			return;
+		}
+}
+
+/* ---- one exchange ---- */
+
+static void close_fd(struct dns_forward *f, int *fd)
+{
+	if (*fd < 0)
+		return;
+	loop_del_fd(f->loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+static void close_attempt(struct exchange *x, size_t i)
+{
+	close_fd(x->f, &x->att[i].fd);
+	x->att[i] = x->att[--x->natt];
+}
+
+/* Every socket of the exchange: UDP attempts and the TCP connection. */
+static void close_socket(struct exchange *x)
+{
+	while (x->natt)
+		close_attempt(x, x->natt - 1);
+	close_fd(x->f, &x->fd);
+}
+
+static void exchange_free(struct exchange *x)
+{
+	if (x->all_prev)
+		x->all_prev->all_next = x->all_next;
+	else
+		x->f->all = x->all_next;
+	if (x->all_next)
+		x->all_next->all_prev = x->all_prev;
+	close_socket(x);
+	loop_timer_free(x->timer);
+	free(x->tokens);
+	free(x->buf);
+	free(x->held);
+	free(x);
+}
+
+static void add_token(struct exchange *x, void *token)
+{
+	if (x->ntokens == x->captokens) {
+		x->captokens = x->captokens ? 2 * x->captokens : 4;
+		x->tokens = xrealloc(x->tokens, x->captokens * sizeof(*x->tokens));
+	}
+	x->tokens[x->ntokens++] = token;
+}
+
+/* The query, with a fresh random ID (x->id). */
+static int build_query(struct exchange *x)
+{
+	struct dns_builder b;
+
+	x->id = random_u16();
+	dns_build_init(&b, x->query, sizeof(x->query), x->id, DNS_F_RD);
+	dns_build_edns(&b, DNS_EDNS_SIZE);
+	if (dns_build_question(&b, x->qname, x->qtype, x->qclass) < 0)
+		return -1;
+	x->qlen = dns_build_finish(&b);
+	return 0;
+}
+
+/* Is reply an answer to our question, with the ID we sent? */
+static bool reply_matches(const struct exchange *x, uint16_t id, const uint8_t *p, size_t len,
+			  struct dns_reader *r)
+{
+	if (dns_reader_init(r, p, len) < 0)
+		return false;
+	return (r->flags & DNS_F_QR) && r->id == id && r->count[0] == 1 &&
+	       r->qtype == x->qtype && r->qclass == x->qclass && dns_name_equal(r->qname, x->qname);
+}
+
+static void note_answer(struct exchange *x, int server, uint64_t sent_ms)
+{
+	struct upstream *u = &x->f->ups[server];
+	uint64_t rtt = now_mono_ms() - sent_ms;
+
+	if (is_down(u))
+		log_info("nameserver %s is answering again", u->text);
+	u->timeouts = 0;
+	u->replies++;
+	/* Smoothed as TCP does (RFC 6298, alpha 1/8). */
+	u->srtt_ms = u->srtt_ms ? (uint32_t)((7 * (uint64_t)u->srtt_ms + rtt) / 8) : (uint32_t)rtt + 1;
+}
+
+static void note_timeout(struct exchange *x, int server)
+{
+	struct upstream *u = &x->f->ups[server];
+
+	u->failures++;
+	if (++u->timeouts >= DOWN_AFTER_TIMEOUTS) {
+		/*
+		 * Down: rest 1 s after the latest failure, doubling with every
+		 * failed retry up to a minute, so a dead server costs a client a
+		 * try timeout at most that often.
+		 */
+		unsigned shift = MIN(u->timeouts - DOWN_AFTER_TIMEOUTS, 6u);
+
+		u->probe_at_ms = now_mono_ms() + MIN((uint64_t)DOWN_PROBE_MS << shift,
+						     (uint64_t)DOWN_PROBE_MAX_MS);
+		if (u->timeouts == DOWN_AFTER_TIMEOUTS)
+			log_warn("nameserver %s is not answering; asking others first", u->text);
+	}
+}
+
+static void switch_to_tcp(struct exchange *x);
+static void handle_reply(struct exchange *x, const uint8_t *p, size_t len, int attempt);
+
+static void on_udp_readable(void *ctx, int fd, uint32_t events)
+{
+	struct exchange *x = ctx;
+	uint8_t buf[UDP_REPLY_MAX];
+	size_t i = 0;
+	ssize_t n;
+
+	(void)events;
+	while (i < x->natt && x->att[i].fd != fd)
+		i++;
+	if (i == x->natt)
+		return; /* a stale event for a socket already closed */
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+		struct dns_reader r;
+
+		if (!reply_matches(x, x->att[i].id, buf, (size_t)n, &r))
+			continue; /* a stray or forged packet: keep waiting */
+		note_answer(x, x->att[i].server, x->att[i].sent_ms);
+		x->cur = x->att[i].server;
+		if (r.flags & DNS_F_TC) {
+			/* RFC 1035 4.2.1: a truncated reply is incomplete; ask over TCP. */
+			switch_to_tcp(x);
+			return;
+		}
+		handle_reply(x, buf, (size_t)n, (int)i);
+		return;
+	}
+	if (errno == ECONNREFUSED) {
+		/* Nothing listens there: as good as a timeout, but known now. */
+		note_timeout(x, x->att[i].server);
+		close_attempt(x, i);
+		if (x->tried < x->ncand)
+			exchange_send(x);
+		else if (x->natt == 0)
+			loop_timer_arm(x->timer, MIN(now_mono_ms() + 50, x->deadline_ms));
+	}
+}
+
+static void tcp_fail(struct exchange *x)
+{
+	close_socket(x);
+	exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+}
+
+static void tcp_read(struct exchange *x)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (!x->buf) {
+			x->buf = xmalloc(2 + DNS_TCP_MAX);
+			x->buflen = 0;
+			x->bufwant = 2;
+		}
+		n = recv(x->fd, x->buf + x->buflen, x->bufwant - x->buflen, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0) {
+			tcp_fail(x);
+			return;
+		}
+		x->buflen += (size_t)n;
+		if (x->buflen < x->bufwant)
+			continue;
+		if (x->bufwant == 2) {
+			x->bufwant = 2 + ((size_t)x->buf[0] << 8 | x->buf[1]);
+			if (x->bufwant < 2 + DNS_HEADER_LEN) {
+				tcp_fail(x);
+				return;
+			}
+			continue;
+		}
+		struct dns_reader r;
+
+		if (!reply_matches(x, x->id, x->buf + 2, x->buflen - 2, &r) ||
+		    (r.flags & DNS_F_TC)) {
+			tcp_fail(x);
+			return;
+		}
+		handle_reply(x, x->buf + 2, x->buflen - 2, -1);
+		return;
+	}
+}
+
+static void on_tcp_event(void *ctx, int fd, uint32_t events);
+
+/* False when the exchange failed (and is gone). */
+static bool tcp_write(struct exchange *x)
+{
+	uint8_t out[2 + sizeof(x->query)];
+	ssize_t n;
+
+	out[0] = (uint8_t)(x->qlen >> 8);
+	out[1] = (uint8_t)x->qlen;
+	memcpy(out + 2, x->query, x->qlen);
+	n = send(x->fd, out + x->qsent, 2 + x->qlen - x->qsent, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EINTR)
+			return true;
+		tcp_fail(x);
+		return false;
+	}
+	x->qsent += (size_t)n;
+	if (x->qsent == 2 + x->qlen) {
+		/* Sent: stop asking for writability, or the loop spins. */
+		loop_del_fd(x->f->loop, x->fd);
+		if (loop_add_fd(x->f->loop, x->fd, EPOLLIN, on_tcp_event, x) < 0) {
+			tcp_fail(x);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void on_tcp_event(void *ctx, int fd, uint32_t events)
+{
+	struct exchange *x = ctx;
+
+	(void)fd;
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+		tcp_fail(x);
+		return;
+	}
+	if ((events & EPOLLOUT) && x->qsent < 2 + x->qlen && !tcp_write(x))
+		return;
+	if (events & EPOLLIN)
+		tcp_read(x);
+}
+
+static int open_socket(struct exchange *x, int server, int type)
+{
+	const struct upstream *u = &x->f->ups[server];
+	int fd = socket(u->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	/* Connected: the kernel drops anything not from the server asked. */
+	if (connect(fd, (const struct sockaddr *)&u->addr, u->addrlen) < 0 &&
+	    errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void switch_to_tcp(struct exchange *x)
+{
+	close_socket(x);
+	x->tcp = true;
+	x->qsent = 0;
+	free(x->buf); /* an earlier server's TCP reply: start a new one */
+	x->buf = NULL;
+	if (build_query(x) < 0 || (x->fd = open_socket(x, x->cur, SOCK_STREAM)) < 0 ||
+	    loop_add_fd(x->f->loop, x->fd, EPOLLIN | EPOLLOUT, on_tcp_event, x) < 0) {
+		tcp_fail(x);
+		return;
+	}
+	x->deadline_ms = MAX(x->deadline_ms, now_mono_ms() + TCP_EXTRA_MS);
+	loop_timer_arm(x->timer, x->deadline_ms);
+}
+
+static void on_timer(void *ctx)
+{
+	struct exchange *x = ctx;
+	uint64_t now = now_mono_ms();
+
+	/* The server asked last had its try; earlier ones may still answer. */
+	if (!x->tcp && x->natt && x->att[x->natt - 1].server == x->cur &&
+	    now - x->att[x->natt - 1].sent_ms >= DNS_FORWARD_TRY_MS)
+		note_timeout(x, x->cur);
+	if (x->tcp || now >= x->deadline_ms) {
+		exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+		return;
+	}
+	exchange_send(x);
+}
+
+/*
+ * Ask the next candidate (after the last one, start again: a lost packet
+ * deserves a second try while the deadline allows).
+ */
+static void exchange_send(struct exchange *x)
+{
+	struct dns_forward *f = x->f;
+	uint64_t now = now_mono_ms();
+
+	struct attempt *a;
+	int fd = -1;
+
+	x->cur = -1;
+	for (size_t k = 0; k < x->ncand; k++) {
+		int c = x->cand[x->tried % x->ncand];
+		bool second_round = x->tried >= x->ncand;
+
+		x->tried++;
+		if (second_round || may_ask(&f->ups[c], now)) {
+			x->cur = c;
+			break;
+		}
+	}
+	if (x->natt == MAX_ATTEMPTS)
+		close_attempt(x, 0); /* the oldest has had its chance */
+	if (x->cur < 0 || build_query(x) < 0 || (fd = open_socket(x, x->cur, SOCK_DGRAM)) < 0 ||
+	    loop_add_fd(f->loop, fd, EPOLLIN, on_udp_readable, x) < 0 ||
+	    send(fd, x->query, x->qlen, MSG_DONTWAIT) < 0) {
+		close_fd(f, &fd);
+		if (x->cur >= 0)
+			note_timeout(x, x->cur);
+		loop_timer_arm(x->timer, MIN(now + 50, x->deadline_ms)); /* try the next soon */
+		return;
+	}
+	a = &x->att[x->natt++];
+	*a = (struct attempt){ .fd = fd, .server = x->cur, .id = x->id, .sent_ms = now };
+	x->sent_ms = now;
+	f->ups[x->cur].queries++;
+	if (f->cfg->log_queries && !x->probe)
+		log_info("forwarded %s to %s", x->qname, f->ups[x->cur].text);
+	loop_timer_arm(x->timer, MIN(now + DNS_FORWARD_TRY_MS, x->deadline_ms));
+}
+
+static struct exchange *exchange_alloc(struct dns_forward *f, const char *qname,
+				       uint16_t qtype, uint16_t qclass)
+{
+	struct exchange *x = xcalloc(1, sizeof(*x));
+
+	x->f = f;
+	x->fd = -1;
+	x->cur = -1;
+	str_copy(x->qname, qname, sizeof(x->qname));
+	x->qtype = qtype;
+	x->qclass = qclass;
+	x->hash = question_hash(qname, qtype, qclass);
+	x->deadline_ms = now_mono_ms() + DNS_FORWARD_DEADLINE_MS;
+	x->timer = loop_timer_new(f->loop, on_timer, x);
+	x->all_next = f->all;
+	if (f->all)
+		f->all->all_prev = x;
+	f->all = x;
+	return x;
+}
+
+static struct exchange *exchange_new(struct dns_forward *f, const char *qname, uint16_t qtype,
+				     uint16_t qclass, int *rcode)
+{
+	struct exchange *x = exchange_alloc(f, qname, qtype, qclass);
+	uint64_t now = now_mono_ms();
+	bool any_up = false;
+
+	x->ncand = route(f, qname, x->cand);
+	if (x->ncand == 0) {
+		*rcode = DNS_R_REFUSED;
+		goto fail;
+	}
+	order_candidates(f, x->cand, x->ncand);
+	for (size_t i = 0; i < x->ncand; i++)
+		any_up |= !is_down(&f->ups[x->cand[i]]) || now >= f->ups[x->cand[i]].probe_at_ms;
+	if (!any_up) {
+		/* RFC 9520: every server failed just now; do not wait on them again. */
+		*rcode = DNS_R_SERVFAIL;
+		goto fail;
+	}
+	return x;
+fail:
+	exchange_free(x);
+	return NULL;
+}
+
+/* ---- CNAME into a domain routed elsewhere ---- */
+
+/*
+ * The end of the answer's CNAME chain from qname, when it has no record of
+ * qtype: the name that still needs an answer.  NULL when complete.
+ */
+static bool chain_end(const uint8_t *p, size_t len, const char *qname, uint16_t qtype,
+		      char *end, size_t endlen)
+{
+	struct dns_reader r;
+	struct dns_rr_buf rb;
+	bool found;
+
+	str_copy(end, qname, endlen);
+	for (int hop = 0; hop <= CNAME_CHAIN_MAX; hop++) {
+		if (dns_reader_init(&r, p, len) < 0)
+			return false;
+		found = false;
+		while (dns_reader_next(&r, &rb) == 1 && rb.section == DNS_SEC_ANSWER) {
+			if (!dns_name_equal(rb.owner, end))
+				continue;
+			if (rb.rr.type == qtype)
+				return false; /* the chain ends in an answer */
+			if (rb.rr.type == DNS_T_CNAME && !found) {
+				size_t off = 0;
+
+				if (dns_name_read(rb.rr.rdata, rb.rr.rdlen, &off, end, endlen) < 0)
+					return false;
+				found = true;
+			}
+		}
+		if (!found)
+			return !dns_name_equal(end, qname);
+	}
+	return false;
+}
+
+static bool same_route(const struct dns_forward *f, const char *a, const char *b)
+{
+	int ca[MAX_CANDIDATES], cb[MAX_CANDIDATES];
+	size_t na = route(f, a, ca), nb = route(f, b, cb);
+
+	return na == nb && memcmp(ca, cb, na * sizeof(int)) == 0;
+}
+
+/* Join the parent's CNAMEs with the child's answer into one reply. */
+static size_t join_replies(const struct exchange *parent, const uint8_t *child, size_t clen,
+			   int rcode, uint8_t *out, size_t outlen)
+{
+	struct dns_builder b;
+	struct dns_reader r;
+	struct dns_rr_buf rb;
+	struct dns_reader pr;
+
+	if (dns_reader_init(&pr, parent->held, parent->heldlen) < 0)
+		return 0;
+	dns_build_init(&b, out, outlen, parent->id, DNS_F_QR | DNS_F_RD | DNS_F_RA);
+	dns_build_set_rcode(&b, rcode);
+	if (dns_build_question(&b, parent->qname, parent->qtype, parent->qclass) < 0)
+		return 0;
+	while (dns_reader_next(&pr, &rb) == 1 && rb.section == DNS_SEC_ANSWER)
+		if (dns_build_rr(&b, DNS_SEC_ANSWER, &rb.rr) < 0)
+			return 0;
+	if (child && dns_reader_init(&r, child, clen) == 0)
+		while (dns_reader_next(&r, &rb) == 1 && rb.section != DNS_SEC_ADDITIONAL)
+			if (dns_build_rr(&b, rb.section, &rb.rr) < 0)
+				return 0;
+	return dns_build_finish(&b);
+}
+
+static void child_done(struct exchange *parent, const uint8_t *reply, size_t len, int rcode)
+{
+	uint8_t *joined;
+	size_t n;
+
+	if (!reply || (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN)) {
+		exchange_finish(parent, NULL, 0, DNS_R_SERVFAIL);
+		return;
+	}
+	joined = xmalloc(DNS_TCP_MAX);
+	n = join_replies(parent, reply, len, rcode, joined, DNS_TCP_MAX);
+	if (n)
+		exchange_finish(parent, joined, n, rcode);
+	else
+		exchange_finish(parent, NULL, 0, DNS_R_SERVFAIL);
+	free(joined);
+}
+
+/* If the chain leads into another route, ask there; true when a child runs. */
+static bool follow_cname(struct exchange *x, const uint8_t *p, size_t len)
+{
+	char end[DNS_NAME_STR];
+	struct exchange *child;
+	int rcode;
+
+	if (x->parent || x->probe || x->qtype == DNS_T_CNAME || x->qtype == DNS_T_ANY ||
+	    !chain_end(p, len, x->qname, x->qtype, end, sizeof(end)) ||
+	    same_route(x->f, end, x->qname))
+		return false;
+	child = exchange_new(x->f, end, x->qtype, x->qclass, &rcode);
+	if (!child)
+		return false;
+	child->parent = x;
+	x->held = xmalloc(len);
+	memcpy(x->held, p, len);
+	x->heldlen = len;
+	close_socket(x);
+	loop_timer_disarm(x->timer);
+	exchange_send(child);
+	return true;
+}
+
+/*
+ * A reply that matched (attempt: its UDP attempt, -1 for TCP).  p must not
+ * point into a buffer this frees: callers pass a copy or x->buf, which
+ * only exchange_free() releases.
+ */
+static void handle_reply(struct exchange *x, const uint8_t *p, size_t len, int attempt)
+{
+	int rcode = p[3] & DNS_F_RCODE_MASK;
+
+	if (rcode == DNS_R_SERVFAIL || rcode == DNS_R_REFUSED || rcode == DNS_R_FORMERR ||
+	    rcode == DNS_R_NOTIMP) {
+		/* One server's trouble: ask the next; others asked may still answer. */
+		if (attempt >= 0)
+			close_attempt(x, (size_t)attempt);
+		else
+			close_fd(x->f, &x->fd);
+		x->tcp = false;
+		if (x->tried < x->ncand)
+			exchange_send(x);
+		else if (x->natt == 0)
+			exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+		return;
+	}
+	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
+		exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+		return;
+	}
+	close_socket(x);
+	if (follow_cname(x, p, len))
+		return;
+	exchange_finish(x, p, len, rcode);
+}
+
+static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len, int rcode)
+{
+	struct dns_forward *f = x->f;
+	struct dns_forward_result r = {
+		.qname = x->qname, .qtype = x->qtype, .qclass = x->qclass,
+		.reply = reply, .len = len, .rcode = rcode,
+		.tokens = x->tokens, .ntokens = x->ntokens,
+	};
+
+	close_socket(x);
+	loop_timer_disarm(x->timer);
+	if (!x->parent && !x->probe)
+		inflight_remove(f, x);
+	if (reply)
+		f->answered++;
+	else if (!x->probe)
+		f->servfails++;
+	if (x->ntokens)
+		f->done(f->ctx, &r);
+	if (x->parent)
+		child_done(x->parent, reply, len, rcode);
+	exchange_free(x);
+}
+
+/* ---- loop probes ---- */
+
+static void start_loop_probes(struct dns_forward *f, size_t from)
+{
+	for (size_t i = from; i < f->nups; i++) {
+		struct exchange *x = exchange_alloc(f, f->ups[i].loop_probe, DNS_T_TXT, DNS_C_IN);
+
+		x->probe = true;
+		x->cand[0] = (int)i;
+		x->ncand = 1;
+		exchange_send(x);
+	}
+}
+
+bool dns_forward_check_loop(struct dns_forward *f, const char *qname)
+{
+	if (strncasecmp(qname, LOOP_PROBE_PREFIX, strlen(LOOP_PROBE_PREFIX)) != 0)
+		return false;
+	for (size_t i = 0; i < f->nups; i++)
+		if (dns_name_equal(qname, f->ups[i].loop_probe)) {
+			if (!f->ups[i].loop)
+				log_err("nameserver %s sends our own queries back to us (a loop); "
+					"not using it", f->ups[i].text);
+			f->ups[i].loop = true;
+			return true;
+		}
+	return false;
+}
+
+/* ---- resolv file watch ---- */
+
+static void on_inotify(void *ctx, int fd, uint32_t events)
+{
+	struct dns_forward *f = ctx;
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char *path = xstrdup(f->resolv_path);
+	const char *base = basename(path);
+	bool changed = false;
+	ssize_t n;
+
+	(void)events;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+
+			if (ev->len && strcmp(ev->name, base) == 0)
+				changed = true;
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	free(path);
+	if (changed) {
+		log_info("reading %s", f->resolv_path);
+		load_resolv(f);
+	}
+}
+
+/* Watch the directory: resolv.conf is usually replaced, not rewritten. */
+static void watch_resolv(struct dns_forward *f)
+{
+	char *path = xstrdup(f->resolv_path);
+	const char *dir = dirname(path);
+
+	f->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (f->inotify_fd < 0 ||
+	    inotify_add_watch(f->inotify_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+				  IN_DELETE | IN_MOVED_FROM) < 0 ||
+	    loop_add_fd(f->loop, f->inotify_fd, EPOLLIN, on_inotify, f) < 0) {
+		log_warn("cannot watch %s for changes (%s); it is reread on SIGHUP",
+			 f->resolv_path, strerror(errno));
+		if (f->inotify_fd >= 0)
+			close(f->inotify_fd);
+		f->inotify_fd = -1;
+	}
+	free(path);
+}
+
+/* ---- interface ---- */
+
+struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
+				    dns_forward_done_fn done, void *ctx,
+				    char *err, size_t errlen)
+{
+	struct dns_forward *f = xcalloc(1, sizeof(*f));
+
+	(void)err;
+	(void)errlen;
+	f->cfg = cfg;
+	f->loop = loop;
+	f->done = done;
+	f->ctx = ctx;
+	f->inotify_fd = -1;
+	f->resolv_path = cfg->resolv_file ? cfg->resolv_file : DEFAULT_RESOLV_FILE;
+	load_configured(f);
+	start_loop_probes(f, 0);
+	if (!cfg->no_resolv) {
+		load_resolv(f);
+		watch_resolv(f);
+	}
+	return f;
+}
+
+void dns_forward_free(struct dns_forward *f)
+{
+	if (!f)
+		return;
+	while (f->all)
+		exchange_free(f->all);
+	if (f->inotify_fd >= 0) {
+		loop_del_fd(f->loop, f->inotify_fd);
+		close(f->inotify_fd);
+	}
+	for (size_t i = 0; i < f->nups; i++)
+		free(f->ups[i].domain);
+	free(f);
+}
+
+int dns_forward_query(struct dns_forward *f, const char *qname, uint16_t qtype,
+		      uint16_t qclass, void *token)
+{
+	struct exchange *x = inflight_find(f, qname, qtype, qclass);
+	int rcode = DNS_R_SERVFAIL;
+
+	if (x) {
+		add_token(x, token); /* the same question is already out: share it */
+		return 0;
+	}
+	if (f->ninflight >= DNS_FORWARD_MAX_INFLIGHT) {
+		log_ratelimited("dns-forward-max", LOG_WARNING,
+				"%d queries in flight upstream; answering SERVFAIL",
+				DNS_FORWARD_MAX_INFLIGHT);
+		return DNS_R_SERVFAIL;
+	}
+	x = exchange_new(f, qname, qtype, qclass, &rcode);
+	if (!x) {
+		if (rcode == DNS_R_SERVFAIL)
+			f->servfails++;
+		return rcode;
+	}
+	add_token(x, token);
+	inflight_add(f, x);
+	f->forwarded++;
+	exchange_send(x);
+	return 0;
+}
+
+void dns_forward_cancel(struct dns_forward *f, void *token)
+{
+	for (size_t b = 0; b < INFLIGHT_BUCKETS; b++)
+		for (struct exchange *x = f->inflight[b]; x; x = x->hnext)
+			for (size_t i = 0; i < x->ntokens; i++)
+				if (x->tokens[i] == token)
+					x->tokens[i] = x->tokens[--x->ntokens];
+}
+
+void dns_forward_reload(struct dns_forward *f)
+{
+	if (!f->cfg->no_resolv)
+		load_resolv(f);
+}
+
+void dns_forward_log_stats(const struct dns_forward *f)
+{
+	log_info("DNS forwarding: %llu queries forwarded, %llu answered, %llu SERVFAIL, %zu in flight",
+		 (unsigned long long)f->forwarded, (unsigned long long)f->answered,
+		 (unsigned long long)f->servfails, f->ninflight);
+	for (size_t i = 0; i < f->nups; i++) {
+		const struct upstream *u = &f->ups[i];
+
+		log_info("server %s: queries sent %llu, answered %llu, timed out %llu%s%s",
+			 u->text, (unsigned long long)u->queries, (unsigned long long)u->replies,
+			 (unsigned long long)u->failures, is_down(u) ? ", down" : "",
+			 u->loop ? ", a loop (unused)" : "");
+	}
+}
