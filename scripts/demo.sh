@@ -4,9 +4,11 @@
 # Creates a network namespace holding a bridge (10.77.3.1/24), three
 # client namespaces on veth pairs, starts leased the way lxc-net starts
 # dnsmasq, lets busybox udhcpc and ISC dhclient take leases, shows the
-# lease file and the log, kills leased with -9 as lxc-net does, restarts
-# it, and shows that the clients keep their addresses.  Everything stays
-# inside the namespaces and is removed at the end, also on failure.
+# lease file and the log, asks leased for the containers' names with dig
+# (A, NODATA for AAAA, PTR, NXDOMAIN), kills leased with -9 as lxc-net
+# does, restarts it, and shows that the clients keep their addresses and
+# names.  Everything stays inside the namespaces and is removed at the
+# end, also on failure.
 . "$(dirname "$0")/../tests/integration/lib.sh"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -37,6 +39,26 @@ cat "$TMP/leases"
 say "leased's log"
 grep -E 'DHCP(OFFER|ACK)|started' "$TMP/leased.log" | sed 's/^/  /'
 
+# dig_web ARGS...: one query from the "web" container to leased.
+dig_web() {
+	ip netns exec "$(client_ns web)" dig @"$SRV_ADDR" +tries=1 +time=2 "$@"
+}
+# answer_of ARGS...: "status, answer" of one query, on one line.
+answer_of() {
+	local out status
+	out=$(dig_web +noall +comments +answer "$@")
+	status=$(sed -n 's/.*status: \([A-Z]*\).*/\1/p' <<<"$out")
+	printf '%s %s' "$status" "$(grep -v '^;' <<<"$out" | awk 'NF {print $NF}' | tr '\n' ' ')"
+}
+
+say "DNS from the lease table, asked from the web container with dig"
+for q in "db.lxc A" "cache A" "db.lxc AAAA" "nosuch.lxc A" "-x ${got[db]}"; do
+	# shellcheck disable=SC2086
+	printf '  %-22s -> %s\n' "$q" "$(answer_of $q)"
+done
+[ "$(dig_web +short db.lxc A)" = "${got[db]}" ] || fail "db.lxc does not answer ${got[db]}"
+echo "  (AAAA: NOERROR with no answer, never NXDOMAIN: the name exists)"
+
 say "kill -9 (what lxc-net stop does), then start again"
 stop_leased_hard
 start_leased "${ARGS[@]}"
@@ -46,5 +68,7 @@ for c in web db cache; do
 	[ "$now" = "${got[$c]}" ] || fail "$c had ${got[$c]}, now $now"
 	printf '  %-6s keeps %s\n' "$c" "$now"
 done
+[ "$(dig_web +short cache.lxc A)" = "${got[cache]}" ] || fail "cache.lxc lost its name"
+echo "  cache.lxc still answers ${got[cache]}"
 
 say "Demo finished; cleaning up namespaces"

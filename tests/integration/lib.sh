@@ -9,7 +9,9 @@
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LEASED=$TOP/build/leased
+# LEASED_BIN: run another binary instead, e.g. a script that execs
+# `dnsmasq --conf-file=/dev/null -u root "$@"`, to compare with dnsmasq.
+LEASED=${LEASED_BIN:-$TOP/build/leased}
 ID=lt$$
 SRV=${ID}-srv # clients are ${ID}NAME: no clash
 BR=br0
@@ -142,4 +144,100 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# ---- DNS (t_dns_*.sh) ----
+# An upstream DNS server (dnsupstream.py, on Debian's python3 with
+# dnspython) in namespace ${ID}up, on the server's bridge, at addresses
+# outside the DHCP ranges; dig from client namespaces.
+PY3=/usr/bin/python3
+UPSTREAM_PY=$TOP/tests/integration/dnsupstream.py
+UP_NS=${ID}up
+declare -A UPSTREAM_PIDS=()
+
+# need_dns_tools: fail loudly when dig or python3-dnspython is missing.
+need_dns_tools() {
+	command -v dig >/dev/null || fail "dig missing (dnsutils; scripts/deps.sh installs it)"
+	[ -x "$PY3" ] || fail "$PY3 missing (scripts/deps.sh installs python3)"
+	"$PY3" -c 'import dns.message' 2>/dev/null ||
+		fail "dnspython missing for $PY3 (python3-dnspython; scripts/deps.sh)"
+}
+
+# add_upstream_ns ADDR...: namespace $UP_NS on the bridge with these addresses.
+add_upstream_ns() {
+	local a
+	add_client up
+	for a in "$@"; do
+		ip -n "$UP_NS" addr add "$a/$PREFIX" dev eth0 || fail "cannot add $a to $UP_NS"
+	done
+}
+
+# start_upstream TAG ADDR [dnsupstream.py ARGS...]: an upstream listening
+# on ADDR:53 in $UP_NS.  Its rules file is $TMP/TAG.rules (see up_rules),
+# its counts $TMP/TAG.counts (see up_count), its log $TMP/TAG.log.
+start_upstream() {
+	local tag=$1 addr=$2 pid
+	shift 2
+	need_dns_tools
+	[ -e "$TMP/$tag.rules" ] || : >"$TMP/$tag.rules"
+	rm -f "$TMP/$tag.pid"
+	ip netns exec "$UP_NS" "$PY3" "$UPSTREAM_PY" --addr "$addr" \
+		--rules-file "$TMP/$tag.rules" --counts "$TMP/$tag.counts" \
+		--pid-file "$TMP/$tag.pid" "$@" >>"$TMP/$tag.log" 2>&1 &
+	pid=$!
+	PIDS="$PIDS $pid"
+	UPSTREAM_PIDS[$tag]=$pid
+	at_cleanup stop_upstream "$tag"
+	for _ in $(seq 50); do
+		[ -s "$TMP/$tag.pid" ] && return 0
+		kill -0 "$pid" 2>/dev/null || fail "upstream $tag exited at start: $(tail -3 "$TMP/$tag.log")"
+		sleep 0.1
+	done
+	fail "upstream $tag did not start: $(tail -3 "$TMP/$tag.log")"
+}
+
+stop_upstream() {
+	local pid=${UPSTREAM_PIDS[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "UPSTREAM_PIDS[$1]"
+}
+
+# up_rules TAG < RULES: replace upstream TAG's rules (read at its next query).
+up_rules() {
+	cat >"$TMP/$1.rules.new" && mv -f "$TMP/$1.rules.new" "$TMP/$1.rules"
+}
+
+# up_count TAG NAME [TYPE [TRANSPORT]]: how often upstream TAG was asked
+# (every type and transport unless given).
+up_count() {
+	awk -v n="$2" -v t="${3:-}" -v tr="${4:-}" \
+		'$1 == n && (t == "" || $2 == t) && (tr == "" || $3 == tr) { c += $4 } END { print c + 0 }' \
+		"$TMP/$1.counts" 2>/dev/null || echo 0
+}
+
+# dig_in CLIENT ARGS...: dig from client CLIENT's namespace, one try of 2 s
+# (later +time=N wins), to the server unless ARGS name another @server.
+dig_in() {
+	local ns at="@$SRV_ADDR" a
+	ns=$(client_ns "$1")
+	shift
+	for a in "$@"; do case "$a" in @*) at="" ;; esac; done
+	ip netns exec "$ns" dig +tries=1 +time=2 $at "$@" 2>&1
+}
+
+# Parts of dig's output (text in $1).
+dig_status() { sed -n 's/.*->>HEADER<<-.* status: \([A-Z]*\),.*/\1/p' <<<"$1" | head -1; }
+dig_flags() { sed -n 's/^;; flags: \([^;]*\);.*/\1/p' <<<"$1" | head -1; }
+dig_has_flag() { dig_flags "$1" | tr ' ' '\n' | grep -qx "$2"; }
+# dig_count OUT SECTION: the header's count (QUERY, ANSWER, AUTHORITY, ADDITIONAL).
+dig_count() { sed -n "s/^;; flags:.* $2: \([0-9]*\).*/\1/p" <<<"$1" | head -1; }
+dig_size() { sed -n 's/^;; MSG SIZE  rcvd: \([0-9]*\).*/\1/p' <<<"$1" | head -1; }
+# dig_section OUT SECTION: the records of ANSWER, AUTHORITY or ADDITIONAL.
+dig_section() { awk -v s=";; $2 SECTION:" '$0 == s { on = 1; next } on && /^$/ { on = 0 } on' <<<"$1"; }
+# dig_rdata OUT TYPE [SECTION]: the data of the records of TYPE (ANSWER by default).
+dig_rdata() {
+	dig_section "$1" "${3:-ANSWER}" |
+		awk -v t="$2" '$4 == t { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }'
 }
