@@ -67,6 +67,23 @@ bool dns_cache_lookup(struct dns_cache *c, const char *qname, uint16_t qtype,
 size_t dns_cache_purge_name(struct dns_cache *c, const char *name);
 void dns_cache_clear(struct dns_cache *c);
 
+/* One entry as leasectl shows it; valid during the callback only. */
+struct dns_cache_entry_info {
+	const char *qname;
+	uint16_t qtype, qclass;
+	int rcode;
+	bool negative;
+	uint32_t ttl_left;          /* seconds */
+	struct dns_answer answer;   /* TTLs reduced by the time spent */
+};
+
+/* Every live entry, most recently used first (expired ones are skipped). */
+void dns_cache_foreach(struct dns_cache *c, uint64_t now,
+		       void (*fn)(void *ctx, const struct dns_cache_entry_info *e), void *ctx);
+/* Look at one entry without counting a hit or moving it in the LRU. */
+bool dns_cache_peek(struct dns_cache *c, const char *qname, uint16_t qtype, uint16_t qclass,
+		    uint64_t now, struct dns_cache_entry_info *out);
+
 struct dns_cache_stats {
 	size_t entries;
 	uint64_t hits, misses, inserts, evictions, purged;

@@ -85,6 +85,30 @@ void dns_forward_cancel(struct dns_forward *f, void *token);
 /* True if qname is one of our loop probes (the sender is then dropped). */
 bool dns_forward_check_loop(struct dns_forward *f, const char *qname);
 
+/* An upstream server as leasectl shows it. */
+struct dns_forward_server_info {
+	const char *addr;           /* "10.0.9.1" or "10.0.9.1#5353" */
+	const char *domain;         /* NULL: a default server */
+	bool from_resolv;
+	bool down;                  /* stopped answering; resting */
+	bool loop;                  /* forwards back to us; unused */
+	uint32_t srtt_ms;           /* 0: not measured yet */
+	uint64_t queries, replies, timeouts;
+};
+
+void dns_forward_foreach_server(const struct dns_forward *f,
+				void (*fn)(void *ctx, const struct dns_forward_server_info *s),
+				void *ctx);
+/*
+ * The servers a query for qname would be sent to now, in the order they
+ * would be asked (indices for dns_forward_server_at); returns the count
+ * (0: REFUSED, no server for the name).
+ */
+size_t dns_forward_route(const struct dns_forward *f, const char *qname, size_t *order,
+			 size_t max);
+bool dns_forward_server_at(const struct dns_forward *f, size_t i,
+			   struct dns_forward_server_info *out);
+
 /* Reread the resolv file now (SIGHUP). */
 void dns_forward_reload(struct dns_forward *f);
 void dns_forward_log_stats(const struct dns_forward *f);

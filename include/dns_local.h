@@ -58,6 +58,8 @@ size_t dns_local_count(const struct dns_local *d);
 struct dns_local_env {
 	const struct lease_table *leases;
 	const struct netlink *nl;   /* may be NULL (tests) */
+	bool explain;               /* fill out->detail */
+	time_t now;                 /* explain's clock for "expires in"; 0: now_wall() */
 };
 
 enum dns_local_verdict {
@@ -71,10 +73,21 @@ enum dns_local_verdict {
 #define DNS_LOCAL_MAX_RRS 64
 #define DNS_LOCAL_ARENA 8192
 
+#define DNS_LOCAL_DETAIL_LEN 256
+
 /* A local answer with storage for its records. */
 struct dns_local_result {
 	struct dns_answer answer;
 	char source[DNS_LOCAL_SOURCE_LEN];
+	/*
+	 * Why, for `leasectl explain`: where the data (or the negative) comes
+	 * from, precisely — "lease of 52:54:00:aa:bb:cc (c1)", "/etc/hosts:12",
+	 * "--host-record at /etc/lxc/dnsmasq.conf:4", "in local domain lxc
+	 * (-s lxc)", "single-label names are answered here", "--address=/ads/
+	 * at command line" ...  Filled by dns_local_answer() only when
+	 * explain is set in the env (it costs nothing otherwise).
+	 */
+	char detail[DNS_LOCAL_DETAIL_LEN];
 	struct dns_rr rrs[DNS_LOCAL_MAX_RRS];
 	uint8_t arena[DNS_LOCAL_ARENA];     /* owner names and RDATA */
 	size_t arena_used;

@@ -20,6 +20,8 @@
 #define LEASED_DNS_SERVICE_H
 
 #include "config.h"
+#include "dns_cache.h"
+#include "dns_forward.h"
 #include "dns_local.h"
 #include "lease.h"
 #include "loop.h"
@@ -52,6 +54,39 @@ void dns_service_set_local(struct dns_service *s, const struct dns_local *local)
 /* SIGHUP: empty the cache and reread the resolv file. */
 void dns_service_reload(struct dns_service *s);
 void dns_service_log_stats(const struct dns_service *s);
+
+/* Counters since start (leasectl stats). */
+struct dns_service_stats {
+	uint64_t queries, tcp_queries, local, cached, forwarded, refused, malformed;
+	uint64_t upstream_answered, upstream_failed;   /* forwarded queries' outcomes */
+	struct dns_cache_stats cache;
+	uint32_t cache_size;
+};
+void dns_service_get_stats(const struct dns_service *s, struct dns_service_stats *out);
+
+/* The cache and the forwarder, for leasectl's cache, stats and explain. */
+struct dns_cache *dns_service_cache(struct dns_service *s);
+const struct dns_forward *dns_service_forward(const struct dns_service *s);
+const struct dns_local *dns_service_local(const struct dns_service *s);
+
+/*
+ * How a query for (name, type) would be answered now, without answering
+ * it: from local data (out->local, with detail), from the cache
+ * (out->cached), or upstream (out->servers, in the order they would be
+ * asked; none: REFUSED).  Changes nothing (no LRU move, no hit counted).
+ */
+enum dns_explain_decision { DNS_EXPLAIN_LOCAL, DNS_EXPLAIN_CACHED, DNS_EXPLAIN_FORWARD };
+#define DNS_EXPLAIN_MAX_SERVERS 16
+struct dns_explanation {
+	enum dns_explain_decision decision;
+	const struct dns_local_result *local;    /* DNS_EXPLAIN_LOCAL, and the forward reason */
+	struct dns_cache_entry_info cached;      /* DNS_EXPLAIN_CACHED */
+	size_t servers[DNS_EXPLAIN_MAX_SERVERS]; /* DNS_EXPLAIN_FORWARD */
+	size_t nservers;
+};
+/* -1 when name is not a valid DNS name. */
+int dns_service_explain(struct dns_service *s, const char *name, uint16_t type,
+			struct dns_explanation *out);
 
 /* A lease_observer_fn: purge the cache for every name the change touches. */
 void dns_service_lease_changed(void *ctx, const struct lease *old, const struct lease *new,

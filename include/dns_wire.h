@@ -246,4 +246,11 @@ size_t dns_write_error(uint8_t *buf, size_t limit, const struct dns_query *q, in
 /* "A", "AAAA", ... or "TYPE123" into out (dnsmasq's query[...] names). */
 const char *dns_type_name(uint16_t type, char *out, size_t outlen);
 
+/*
+ * RDATA in presentation form ("10.0.3.5", "c1.lxc", "10 mail.lxc",
+ * "\"text\"", SOA fields; other types RFC 3597's "\\# LEN HEX"), for
+ * logs and leasectl.  Returns out; "?" when the RDATA is malformed.
+ */
+const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen);
+
 #endif

@@ -29,7 +29,7 @@ struct hostsfile_entry {
 	const char *name;           /* as written, trailing dot removed; valid during the call */
 	bool first;                 /* the first good name of its line (the canonical one) */
 	const char *file;
-	unsigned line;
+	unsigned line;              /* from 1 in each file, every line counted */
 };
 
 /* Where the parser reports: both callbacks may be NULL. */

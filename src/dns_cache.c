@@ -90,6 +90,7 @@ struct dns_cache {
 	size_t count;
 	struct dns_rr *scratch; /* the records of the last hit */
 	size_t scratch_cap;
+	char peek_name[DNS_NAME_STR]; /* the name of the last peek */
 	uint64_t hits, misses, inserts, evictions, purged;
 };
 
@@ -784,4 +785,60 @@ void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *out)
 	out->inserts = c->inserts;
 	out->evictions = c->evictions;
 	out->purged = c->purged;
+}
+
+/* ---- looking without touching (leasectl) --------------------------- */
+
+static void fill_info(struct dns_cache *c, const struct entry *e, uint64_t now, char *qname,
+		      struct dns_cache_entry_info *out)
+{
+	struct dns_cache_hit hit;
+	size_t nlen = e->key.len - 4;
+	const uint8_t *k = e->key.bytes;
+
+	memcpy(qname, k, nlen);
+	qname[nlen] = '\0';
+	fill_hit(c, e, now, &hit);
+	*out = (struct dns_cache_entry_info){
+		.qname = qname,
+		.qtype = (uint16_t)(k[nlen] << 8 | k[nlen + 1]),
+		.qclass = (uint16_t)(k[nlen + 2] << 8 | k[nlen + 3]),
+		.rcode = e->rcode, .negative = e->negative,
+		.ttl_left = (uint32_t)(e->expires - now), .answer = hit.answer,
+	};
+}
+
+void dns_cache_foreach(struct dns_cache *c, uint64_t now,
+		       void (*fn)(void *ctx, const struct dns_cache_entry_info *e), void *ctx)
+{
+	char qname[DNS_NAME_STR];
+	struct dns_cache_entry_info info;
+
+	for (const struct entry *e = c->newest; e; e = e->older) {
+		if (now >= e->expires)
+			continue;
+		fill_info(c, e, now, qname, &info);
+		fn(ctx, &info);
+	}
+}
+
+bool dns_cache_peek(struct dns_cache *c, const char *qname, uint16_t qtype, uint16_t qclass,
+		    uint64_t now, struct dns_cache_entry_info *out)
+{
+	uint8_t key[QKEY_MAX];
+	struct hkey probe, *k;
+	const struct entry *e;
+	int klen = question_key(qname, qtype, qclass, key);
+
+	if (klen < 0)
+		return false;
+	key_set(c, &probe, key, (size_t)klen);
+	k = table_find(&c->entries, &probe);
+	if (!k)
+		return false;
+	e = container_of(k, struct entry, key);
+	if (now >= e->expires)
+		return false;
+	fill_info(c, e, now, c->peek_name, out);
+	return true;
 }

@@ -261,11 +261,19 @@ static void load_configured(struct dns_forward *f)
 	for (size_t i = 0; i < f->cfg->nservers; i++) {
 		const struct dns_server *s = &f->cfg->servers[i];
 
-		if (!s->has_addr || s->local_only)
+		const char *domain = s->domain;
+
+		/*
+		 * "//" is for single-label names, which leased always answers
+		 * itself; "/#/" is dnsmasq's "every other domain": a default.
+		 */
+		if (!s->has_addr || s->local_only || (domain && !*domain))
 			continue;
-		if (add_upstream(f, &s->addr, s->domain, false))
+		if (domain && strcmp(domain, "#") == 0)
+			domain = NULL;
+		if (add_upstream(f, &s->addr, domain, false))
 			log_info("using nameserver %s%s%s", f->ups[f->nups - 1].text,
-				 s->domain ? " for domain " : "", s->domain ? s->domain : "");
+				 domain ? " for domain " : "", domain ? domain : "");
 	}
 	f->nconfigured = f->nups;
 }
@@ -1113,4 +1121,46 @@ void dns_forward_log_stats(const struct dns_forward *f)
 			 (unsigned long long)u->failures, is_down(u) ? ", down" : "",
 			 u->loop ? ", a loop (unused)" : "");
 	}
+}
+
+static void server_info(const struct upstream *u, struct dns_forward_server_info *out)
+{
+	*out = (struct dns_forward_server_info){
+		.addr = u->text, .domain = u->domain, .from_resolv = u->from_resolv,
+		.down = is_down(u), .loop = u->loop, .srtt_ms = u->srtt_ms,
+		.queries = u->queries, .replies = u->replies, .timeouts = u->failures,
+	};
+}
+
+void dns_forward_foreach_server(const struct dns_forward *f,
+				void (*fn)(void *ctx, const struct dns_forward_server_info *s),
+				void *ctx)
+{
+	struct dns_forward_server_info info;
+
+	for (size_t i = 0; i < f->nups; i++) {
+		server_info(&f->ups[i], &info);
+		fn(ctx, &info);
+	}
+}
+
+size_t dns_forward_route(const struct dns_forward *f, const char *qname, size_t *order,
+			 size_t max)
+{
+	int cand[MAX_CANDIDATES];
+	size_t n = route(f, qname, cand);
+
+	order_candidates(f, cand, n);
+	for (size_t i = 0; i < n && i < max; i++)
+		order[i] = (size_t)cand[i];
+	return MIN(n, max);
+}
+
+bool dns_forward_server_at(const struct dns_forward *f, size_t i,
+			   struct dns_forward_server_info *out)
+{
+	if (i >= f->nups)
+		return false;
+	server_info(&f->ups[i], out);
+	return true;
 }

@@ -29,6 +29,13 @@
  * and RDATA in its arena), so it outlives a reload that frees this
  * dns_local.  Records beyond DNS_LOCAL_MAX_RRS or DNS_LOCAL_ARENA bytes
  * are left out silently: the answer holds those that fit.
+ *
+ * For `leasectl explain` every record remembers where it came from (a
+ * hosts file's line, or "--OPTION at FILE:LINE"), and every zone the
+ * option that made it local, forwarded or an address; with env->explain
+ * the answer's detail names them and the reason for a negative.  That
+ * work hangs off one pointer (qctx.why) that is NULL on the plain query
+ * path, so an ordinary query only tests it.
  */
 #include "dns_local.h"
 #include "config_internal.h"
@@ -38,6 +45,8 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -140,9 +149,11 @@ struct rec {
 	bool iface;            /* addresses of interface `extra`, at query time */
 	uint16_t rdlen;
 	uint32_t ttl;
+	uint32_t line;         /* a hosts file's line; 0 for configuration */
 	uint8_t *rdata;        /* wire form, uncompressed; NULL for iface */
 	char *extra;           /* CNAME: the target, to follow; iface: its name */
 	const char *source;    /* "config" or a hosts file's path (interned) */
+	const char *origin;    /* config: "--host-record at FILE:LINE" (interned) */
 };
 
 /* What a loader hands add_rec(): the same, borrowed. */
@@ -159,6 +170,7 @@ struct name_entry {
 	char *key;             /* canonical, lower-case */
 	struct rec *recs;
 	size_t nrecs;
+	const char *origin;    /* what named it without data (a bare --ptr-record) */
 };
 
 enum zone_kind { ZONE_ADDRESS, ZONE_LOCAL, ZONE_FORWARD, ZONE_BOGUS };
@@ -169,16 +181,24 @@ struct zone {
 	bool forward;          /* an upstream server is named for it */
 	bool bogus;            /* a private reverse zone under --bogus-priv */
 	bool null_addr;        /* --address=/d/#: 0.0.0.0 and :: */
+	bool local_address;    /* local because of --address=/d/ (the empty form) */
 	struct in_addr *v4;
 	size_t n4;
 	struct in6_addr *v6;
 	size_t n6;
+	/* For explain, all interned: what made the zone what it is. */
+	const char *local_why; /* "-s lxc", "-S/--local /corp/ at F:L", "--address=/d/ at F:L" */
+	const char *fwd_why;   /* "-S /d/192.0.2.53 at F:L" */
+	const char *null_why;  /* "--address=/d/# at F:L" */
+	const char **v4why;    /* per address: "--address=/d/1.2.3.4 at F:L" */
+	const char **v6why;
 };
 
 /* --interface-name's reverse direction: first name per interface wins. */
 struct iface_rev {
 	char *ifname;
 	char *name;
+	const char *origin;    /* "--interface-name at FILE:LINE" (interned) */
 };
 
 struct dns_local {
@@ -193,7 +213,7 @@ struct dns_local {
 	struct strindex by_ent;
 	struct iface_rev *ifrevs;
 	size_t nifrevs;
-	char **sources;        /* interned hosts-file paths */
+	char **sources;        /* interned hosts-file paths and option origins */
 	size_t nsources;
 	char *domain;          /* -s, canonical; NULL when none */
 	uint32_t ttl;          /* --local-ttl */
@@ -201,8 +221,10 @@ struct dns_local {
 	size_t nrecs;
 	bool expand_hosts;
 
-	/* While loading only. */
-	const char *src;
+	/* While loading only: where the records being added come from. */
+	const char *src;       /* "config" or the hosts file's path */
+	uint32_t line;         /* the hosts file's line, or 0 */
+	const char *origin;    /* config: "--OPTION at WHERE" */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
 };
@@ -250,6 +272,41 @@ static bool entry_has(const struct name_entry *e, uint16_t type)
 }
 
 /* ---- loading: records ---- */
+
+/*
+ * One copy of each string records and zones point at: hosts-file paths
+ * (entries come file by file, so comparing with the last one is enough)
+ * and the origins explain gives ("--host-record at FILE:LINE").
+ */
+static const char *intern(struct dns_local *d, const char *s)
+{
+	if (d->nsources && strcmp(d->sources[d->nsources - 1], s) == 0)
+		return d->sources[d->nsources - 1];
+	*(char **)array_push(&d->sources, &d->nsources, sizeof(char *)) = xstrdup(s);
+	return d->sources[d->nsources - 1];
+}
+
+static const char *intern_fmt(struct dns_local *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static const char *intern_fmt(struct dns_local *d, const char *fmt, ...)
+{
+	char buf[DNS_NAME_STR + sizeof(struct config_origin) + 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return intern(d, buf);
+}
+
+/* Records from an option from here on: "--OPTION at WHERE". */
+static void set_option(struct dns_local *d, const char *opt, const struct config_origin *o)
+{
+	d->src = SRC_CONFIG;
+	d->line = 0;
+	d->origin = intern_fmt(d, "--%s at %s", opt, o->where);
+}
 
 static struct name_entry *entry_get(struct dns_local *d, const char *name)
 {
@@ -300,6 +357,8 @@ static void add_rec(struct dns_local *d, const char *name, const struct rec_in *
 	}
 	r->extra = in->extra ? xstrdup(in->extra) : NULL;
 	r->source = d->src;
+	r->line = d->line;
+	r->origin = d->origin;
 	d->nrecs++;
 }
 
@@ -364,7 +423,10 @@ static void load_ptr(struct dns_local *d, const struct dns_record_opt *o)
 	uint8_t rd[DNS_WIRE_NAME_MAX];
 
 	if (o->nfields < 2) {
-		entry_get(d, o->fields[0]);
+		struct name_entry *e = entry_get(d, o->fields[0]);
+
+		if (e && !e->origin)
+			e->origin = d->origin;
 		return;
 	}
 	add_built(d, o->fields[0], DNS_T_PTR, d->ttl, rd,
@@ -510,6 +572,7 @@ static void load_interface_name(struct dns_local *d, const struct dns_record_opt
 
 		r->ifname = xstrdup(ifname);
 		r->name = xstrdup(o->fields[0]);
+		r->origin = d->origin;
 	}
 }
 
@@ -523,11 +586,14 @@ static void load_interface_name(struct dns_local *d, const struct dns_record_opt
 struct host_walk {
 	struct dns_local *d;
 	const struct hostdb *db;
+	size_t seen, nconfig;  /* hostdb holds the --dhcp-host options first */
 };
 
 static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 {
 	struct host_walk *w = ctx;
+	/* hostdb_load copies the --dhcp-host options first, then the hostsfiles' lines. */
+	bool from_config = w->seen++ < w->nconfig;
 	char fqdn[DNS_NAME_STR];
 	const char *ptr = h->name;
 
@@ -535,6 +601,7 @@ static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 		return;
 	if (w->db && hostdb_by_name(w->db, h->name) != h)
 		return;
+	set_option(w->d, from_config ? "dhcp-host" : "dhcp-hostsfile", &h->origin);
 	add_addr(w->d, h->name, AF_INET, &h->ip, w->d->ttl);
 	if (qualify(w->d, h->name, fqdn, sizeof(fqdn))) {
 		add_addr(w->d, fqdn, AF_INET, &h->ip, w->d->ttl);
@@ -546,24 +613,37 @@ static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 static void load_config_records(struct dns_local *d, const struct config *cfg,
 				const struct hostdb *db)
 {
-	struct host_walk w = { d, db };
+	struct host_walk w = { d, db, 0, cfg->nhosts };
 
-	d->src = SRC_CONFIG;
 	/* Explicit PTRs first, so the reverse map never shadows one. */
-	for (size_t i = 0; i < cfg->nptr_records; i++)
+	for (size_t i = 0; i < cfg->nptr_records; i++) {
+		set_option(d, "ptr-record", &cfg->ptr_records[i].origin);
 		load_ptr(d, &cfg->ptr_records[i]);
-	for (size_t i = 0; i < cfg->nhost_records; i++)
+	}
+	for (size_t i = 0; i < cfg->nhost_records; i++) {
+		set_option(d, "host-record", &cfg->host_records[i].origin);
 		load_host_record(d, &cfg->host_records[i]);
-	for (size_t i = 0; i < cfg->ncnames; i++)
+	}
+	for (size_t i = 0; i < cfg->ncnames; i++) {
+		set_option(d, "cname", &cfg->cnames[i].origin);
 		load_cname(d, &cfg->cnames[i]);
-	for (size_t i = 0; i < cfg->nsrv_hosts; i++)
+	}
+	for (size_t i = 0; i < cfg->nsrv_hosts; i++) {
+		set_option(d, "srv-host", &cfg->srv_hosts[i].origin);
 		load_srv(d, &cfg->srv_hosts[i]);
-	for (size_t i = 0; i < cfg->ntxt_records; i++)
+	}
+	for (size_t i = 0; i < cfg->ntxt_records; i++) {
+		set_option(d, "txt-record", &cfg->txt_records[i].origin);
 		load_txt(d, &cfg->txt_records[i]);
-	for (size_t i = 0; i < cfg->nmx_hosts; i++)
+	}
+	for (size_t i = 0; i < cfg->nmx_hosts; i++) {
+		set_option(d, "mx-host", &cfg->mx_hosts[i].origin);
 		load_mx(d, &cfg->mx_hosts[i]);
-	for (size_t i = 0; i < cfg->ninterface_names; i++)
+	}
+	for (size_t i = 0; i < cfg->ninterface_names; i++) {
+		set_option(d, "interface-name", &cfg->interface_names[i].origin);
 		load_interface_name(d, &cfg->interface_names[i]);
+	}
 	if (db) {
 		hostdb_foreach(db, load_dhcp_host, &w);
 	} else {
@@ -574,24 +654,16 @@ static void load_config_records(struct dns_local *d, const struct config *cfg,
 
 /* ---- loading: hosts files ---- */
 
-/* Records point at one copy of each file's path (entries come file by file). */
-static void set_source(struct dns_local *d, const char *path)
-{
-	if (d->nsources && strcmp(d->sources[d->nsources - 1], path) == 0) {
-		d->src = d->sources[d->nsources - 1];
-		return;
-	}
-	*(char **)array_push(&d->sources, &d->nsources, sizeof(char *)) = xstrdup(path);
-	d->src = d->sources[d->nsources - 1];
-}
-
 static void hosts_entry(void *ctx, const struct hostsfile_entry *e)
 {
 	struct dns_local *d = ctx;
 	char fqdn[DNS_NAME_STR];
 	const char *ptr = e->name;
 
-	set_source(d, e->file);
+	/* Records point at one copy of the file's path, and remember their line. */
+	d->src = intern(d, e->file);
+	d->line = e->line;
+	d->origin = NULL;
 	add_addr(d, e->name, e->family, &e->addr, d->ttl);
 	/* --expand-hosts: "c1" is "c1.DOMAIN" too, forward and reverse. */
 	if (d->expand_hosts && qualify(d, e->name, fqdn, sizeof(fqdn))) {
@@ -622,6 +694,8 @@ static void load_hosts(struct dns_local *d, const char *path)
 	if (n >= 0)
 		log_info("read %s: %ld names", path, n);
 	d->src = SRC_CONFIG;
+	d->line = 0;
+	d->origin = NULL;
 }
 
 /* ---- loading: zones ---- */
@@ -645,34 +719,83 @@ static struct zone *zone_get(struct dns_local *d, const char *domain)
 	return &d->zones[i];
 }
 
+/* An address option's value as written: "192.0.2.53", "2001:db8::5#5353". */
+static void addr_text(const struct sockaddr_storage *ss, bool with_port, char *out,
+		      size_t outlen)
+{
+	const void *a = &((const struct sockaddr_in *)ss)->sin_addr;
+	uint16_t port = ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		a = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+		port = ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	}
+	inet_ntop(ss->ss_family, a, ip, sizeof(ip));
+	if (with_port && port && port != 53)
+		snprintf(out, outlen, "%s#%u", ip, port);
+	else
+		snprintf(out, outlen, "%s", ip);
+}
+
 static void load_server_zone(struct dns_local *d, const struct dns_server *s)
 {
+	char addr[INET6_ADDRSTRLEN + 8] = "#";
 	struct zone *z;
 
 	/* "//" (unqualified names): single labels are always answered here. */
 	if (!s->domain || !s->domain[0])
 		return;
 	z = zone_get(d, s->domain);
-	if (s->local_only)
+	/* --local=/d/ and -S /d/ are the same option once parsed. */
+	if (s->local_only) {
 		z->local = true;
-	else
-		z->forward = true;
+		if (!z->local_why)
+			z->local_why = intern_fmt(d, "-S/--local /%s/ at %s", s->domain,
+						  s->origin.where);
+		return;
+	}
+	z->forward = true;
+	if (s->has_addr)
+		addr_text(&s->addr, true, addr, sizeof(addr));
+	if (!z->fwd_why)
+		z->fwd_why = intern_fmt(d, "-S /%s/%s at %s", s->domain, addr, s->origin.where);
 }
 
 static void load_address_zone(struct dns_local *d, const struct dns_address *a)
 {
 	struct zone *z = zone_get(d, a->domain);
+	char addr[INET6_ADDRSTRLEN];
 
 	if (a->null_addr) {
 		z->null_addr = true;
-	} else if (!a->has_addr) {
+		if (!z->null_why)
+			z->null_why = intern_fmt(d, "--address=/%s/# at %s", a->domain,
+						 a->origin.where);
+		return;
+	}
+	if (!a->has_addr) {
 		z->local = true;
-	} else if (a->addr.ss_family == AF_INET) {
+		if (!z->local_why) {
+			z->local_address = true;
+			z->local_why = intern_fmt(d, "--address=/%s/ at %s", a->domain,
+						  a->origin.where);
+		}
+		return;
+	}
+	addr_text(&a->addr, false, addr, sizeof(addr));
+	if (a->addr.ss_family == AF_INET) {
 		*(struct in_addr *)array_push(&z->v4, &z->n4, sizeof(struct in_addr)) =
 			((const struct sockaddr_in *)&a->addr)->sin_addr;
+		z->v4why = xrealloc(z->v4why, z->n4 * sizeof(*z->v4why));
+		z->v4why[z->n4 - 1] = intern_fmt(d, "--address=/%s/%s at %s", a->domain, addr,
+						 a->origin.where);
 	} else {
 		*(struct in6_addr *)array_push(&z->v6, &z->n6, sizeof(struct in6_addr)) =
 			((const struct sockaddr_in6 *)&a->addr)->sin6_addr;
+		z->v6why = xrealloc(z->v6why, z->n6 * sizeof(*z->v6why));
+		z->v6why[z->n6 - 1] = intern_fmt(d, "--address=/%s/%s at %s", a->domain, addr,
+						 a->origin.where);
 	}
 }
 
@@ -723,8 +846,11 @@ static void load_zones(struct dns_local *d, const struct config *cfg)
 	if (d->domain) {
 		struct zone *z = zone_get(d, d->domain);
 
-		if (!z->forward)
+		if (!z->forward) {
 			z->local = true;
+			if (!z->local_why)
+				z->local_why = intern_fmt(d, "-s %s", d->domain);
+		}
 	}
 	if (cfg->bogus_priv)
 		load_bogus_zones(d);
@@ -817,6 +943,8 @@ void dns_local_free(struct dns_local *d)
 		free(d->zones[i].key);
 		free(d->zones[i].v4);
 		free(d->zones[i].v6);
+		free(d->zones[i].v4why);
+		free(d->zones[i].v6why);
 	}
 	free(d->zones);
 	free(d->by_zone.slots);
@@ -846,6 +974,7 @@ struct qctx {
 	uint16_t qtype;
 	const char *hint;        /* where a known name's data came from */
 	const char *soa_owner;   /* for a negative answer */
+	struct why *why;         /* explain only; NULL on the plain query path */
 };
 
 static void *arena_put(struct dns_local_result *out, const void *p, size_t n)
@@ -893,12 +1022,15 @@ static bool push_rr(struct dns_local_result *out, enum dns_section sec, const ch
 	return true;
 }
 
-static void answer_rr(struct qctx *c, const char *owner, uint16_t type, uint32_t ttl,
+/* True when the record was added (explain then says where it came from). */
+static bool answer_rr(struct qctx *c, const char *owner, uint16_t type, uint32_t ttl,
 		      const void *rdata, size_t rdlen, const char *source)
 {
-	if (push_rr(c->out, DNS_SEC_ANSWER, owner, type, ttl, rdata, rdlen) &&
-	    !c->out->source[0])
+	if (!push_rr(c->out, DNS_SEC_ANSWER, owner, type, ttl, rdata, rdlen))
+		return false;
+	if (!c->out->source[0])
 		str_copy(c->out->source, source, sizeof(c->out->source));
+	return true;
 }
 
 static void result_init(struct dns_local_result *out)
@@ -912,6 +1044,205 @@ static void result_init(struct dns_local_result *out)
 static bool wants(const struct qctx *c, uint16_t type)
 {
 	return c->qtype == type || c->qtype == DNS_T_ANY;
+}
+
+/* ---- explain: where an answer, or a negative, comes from ---- */
+
+/*
+ * For `leasectl explain`, only when env->explain is set: every caller
+ * checks c->why first, so a plain query formats nothing and looks
+ * nothing up.  The detail is a list of items joined by "; "; an item
+ * after a CNAME starts ", then TARGET: ".  Text that does not fit ends
+ * with "...".
+ */
+struct why {
+	size_t len;
+	bool full;             /* cut short: nothing more is added */
+	bool fresh;            /* no "; " before the next item (just opened a list) */
+	const void *last;      /* the origin of the last item, said once */
+	uint32_t last_line;
+	const char *then;      /* a CNAME's target: the next item says so first */
+	time_t now;            /* for "expires in" */
+};
+
+static void why_vput(struct qctx *c, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void why_vput(struct qctx *c, const char *fmt, va_list ap)
+{
+	struct why *w = c->why;
+	char *buf = c->out->detail;
+	size_t room = DNS_LOCAL_DETAIL_LEN - w->len;
+	int n;
+
+	if (w->full)
+		return;
+	n = vsnprintf(buf + w->len, room, fmt, ap);
+	if (n < 0) {
+		buf[w->len] = '\0';
+		return;
+	}
+	if ((size_t)n < room) {
+		w->len += (size_t)n;
+		return;
+	}
+	w->full = true;
+	w->len = DNS_LOCAL_DETAIL_LEN - 1;
+	memcpy(buf + DNS_LOCAL_DETAIL_LEN - 4, "...", 4);
+}
+
+static void why_put(struct qctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void why_put(struct qctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	why_vput(c, fmt, ap);
+	va_end(ap);
+}
+
+/* Start over (a refusal replaces whatever was said). */
+static void why_reset(struct qctx *c)
+{
+	time_t now = c->why->now;
+
+	*c->why = (struct why){ .now = now };
+	c->out->detail[0] = '\0';
+}
+
+/* Begin an item: "; " between items, ", then TARGET: " after a CNAME. */
+static void why_item(struct qctx *c)
+{
+	struct why *w = c->why;
+
+	if (w->then) {
+		why_put(c, ", then %s: ", w->then);
+		w->then = NULL;
+	} else if (w->len && !w->fresh) {
+		why_put(c, "; ");
+	}
+	w->fresh = false;
+	w->last = NULL;
+}
+
+/* Open a list inside an item ("... records only ("): its first entry needs no "; ". */
+static void why_open(struct qctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void why_open(struct qctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	why_vput(c, fmt, ap);
+	va_end(ap);
+	c->why->fresh = true;
+	c->why->last = NULL;
+}
+
+/*
+ * An origin: "FILE:LINE", or an option's "--host-record at FILE:LINE".
+ * Said once for consecutive records; more lines of one file read
+ * "FILE:3,7".  True when it began an item (a suffix may follow).
+ */
+static bool why_origin(struct qctx *c, const char *src, uint32_t line)
+{
+	struct why *w = c->why;
+
+	if (!w->then && w->last == src) {
+		if (w->last_line == line)
+			return false;
+		if (line) {
+			why_put(c, ",%u", line);
+			w->last_line = line;
+			return false;
+		}
+	}
+	why_item(c);
+	if (line)
+		why_put(c, "%s:%u", src, line);
+	else
+		why_put(c, "%s", src);
+	w->last = src;
+	w->last_line = line;
+	return true;
+}
+
+static void why_rec(struct qctx *c, const struct rec *r)
+{
+	if (r->line)
+		why_origin(c, r->source, r->line);
+	else if (why_origin(c, r->origin ? r->origin : SRC_CONFIG, 0) && r->iface)
+		why_put(c, " (interface %s)", r->extra);
+}
+
+/* "59m12s", "1h0m5s", "2d3h0m0s". */
+static void why_duration(struct qctx *c, time_t t)
+{
+	long long s = (long long)t, d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60;
+
+	if (d)
+		why_put(c, "%lldd%lldh%lldm%llds", d, h, m, s % 60);
+	else if (h)
+		why_put(c, "%lldh%lldm%llds", h, m, s % 60);
+	else if (m)
+		why_put(c, "%lldm%llds", m, s % 60);
+	else
+		why_put(c, "%llds", s % 60);
+}
+
+/* "lease of 00:16:3e:00:00:01 (c1), expires in 59m12s" */
+static void why_lease(struct qctx *c, const struct lease *l)
+{
+	char hw[LEASE_HWADDR_MAX * 3], ip[INET_ADDRSTRLEN];
+
+	if (!c->why->then && c->why->last == l)
+		return;
+	why_item(c);
+	c->why->last = l;
+	c->why->last_line = 0;
+	if (l->hwlen)
+		why_put(c, "lease of %s", hex_format(l->hwaddr, l->hwlen, hw, sizeof(hw)));
+	else
+		why_put(c, "lease of %s", inet_ntop(AF_INET, &l->addr, ip, sizeof(ip)));
+	if (l->hostname[0])
+		why_put(c, " (%s)", l->hostname);
+	if (!l->expires) {
+		why_put(c, ", never expires");
+	} else if (l->expires <= c->why->now) {
+		why_put(c, ", expired");
+	} else {
+		why_put(c, ", expires in ");
+		why_duration(c, l->expires - c->why->now);
+	}
+}
+
+/* A static record a lease stands in front of. */
+static void why_hidden(struct qctx *c, const struct rec *r)
+{
+	why_item(c);
+	why_open(c, "the lease hides ");
+	why_rec(c, r);
+}
+
+/* "A", "A and TXT", "A, MX and TXT" */
+static void why_types(struct qctx *c, const uint16_t *types, size_t n)
+{
+	char name[16];
+
+	for (size_t i = 0; i < n; i++)
+		why_put(c, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ",
+			dns_type_name(types[i], name, sizeof(name)));
+}
+
+static size_t add_type(uint16_t *types, size_t n, size_t max, uint16_t type)
+{
+	for (size_t i = 0; i < n; i++)
+		if (types[i] == type)
+			return n;
+	if (n < max)
+		types[n++] = type;
+	return n;
 }
 
 /* ---- answering: dynamic data ---- */
@@ -963,26 +1294,25 @@ static const struct nl_iface *iface_up(const struct qctx *c, const char *ifname)
 }
 
 /* The --interface-name whose interface holds a, for its PTR (config order). */
-static const char *iface_name_for(const struct qctx *c, struct in_addr a)
+static const struct iface_rev *iface_name_for(const struct qctx *c, struct in_addr a)
 {
 	for (size_t i = 0; i < c->d->nifrevs; i++) {
 		const struct nl_iface *ifc = iface_up(c, c->d->ifrevs[i].ifname);
 
 		for (size_t j = 0; ifc && j < ifc->naddrs; j++)
 			if (ifc->addrs[j].s_addr == a.s_addr)
-				return c->d->ifrevs[i].name;
+				return &c->d->ifrevs[i];
 	}
 	return NULL;
 }
 
-static void answer_ptr(struct qctx *c, const char *owner, const char *target,
+static bool answer_ptr(struct qctx *c, const char *owner, const char *target,
 		       const char *source)
 {
 	uint8_t rd[DNS_WIRE_NAME_MAX];
 	int n = dns_rdata_name(target, rd, sizeof(rd));
 
-	if (n >= 0)
-		answer_rr(c, owner, DNS_T_PTR, c->d->ttl, rd, (size_t)n, source);
+	return n >= 0 && answer_rr(c, owner, DNS_T_PTR, c->d->ttl, rd, (size_t)n, source);
 }
 
 /* A lease's name as its PTR gives it: "H.DOMAIN", or "H" without -s. */
@@ -1007,8 +1337,10 @@ static size_t iface_records(struct qctx *c, const struct rec *r, const char *own
 	const struct nl_iface *ifc = r->type == DNS_T_A ? iface_up(c, r->extra) : NULL;
 	size_t j;
 
-	for (j = 0; ifc && j < ifc->naddrs; j++)
-		answer_rr(c, owner, DNS_T_A, r->ttl, &ifc->addrs[j], 4, SRC_CONFIG);
+	for (j = 0; ifc && j < ifc->naddrs; j++) {
+		if (answer_rr(c, owner, DNS_T_A, r->ttl, &ifc->addrs[j], 4, SRC_CONFIG) && c->why)
+			why_rec(c, r);
+	}
 	return j;
 }
 
@@ -1020,18 +1352,25 @@ struct known {
 	const struct rec *cname; /* to follow when nothing matched */
 };
 
+/* A lease owns its name's addresses (and CNAME) and its address's PTR. */
+static bool lease_hides(const struct rec *r, bool leased, bool rev_leased)
+{
+	return (leased && (r->type == DNS_T_A || r->type == DNS_T_AAAA ||
+			   r->type == DNS_T_CNAME)) ||
+	       (rev_leased && r->type == DNS_T_PTR);
+}
+
 static void static_records(struct qctx *c, const struct name_entry *e, const char *owner,
 			   bool leased, bool rev_leased, struct known *k)
 {
 	for (size_t i = 0; i < e->nrecs; i++) {
 		const struct rec *r = &e->recs[i];
 
-		/* A lease owns its name's addresses and its address's PTR. */
-		if (leased && (r->type == DNS_T_A || r->type == DNS_T_AAAA ||
-			       r->type == DNS_T_CNAME))
+		if (lease_hides(r, leased, rev_leased)) {
+			if (c->why && wants(c, r->type))
+				why_hidden(c, r);
 			continue;
-		if (rev_leased && r->type == DNS_T_PTR)
-			continue;
+		}
 		if (r->type == DNS_T_CNAME && !wants(c, DNS_T_CNAME)) {
 			k->cname = r;
 			continue;
@@ -1043,7 +1382,34 @@ static void static_records(struct qctx *c, const struct name_entry *e, const cha
 			continue;
 		}
 		k->matched++;
-		answer_rr(c, owner, r->type, r->ttl, r->rdata, r->rdlen, r->source);
+		if (answer_rr(c, owner, r->type, r->ttl, r->rdata, r->rdlen, r->source) && c->why)
+			why_rec(c, r);
+	}
+}
+
+/* Where a name's data lives: static records, leases, interfaces. */
+struct found {
+	const struct name_entry *e;
+	const struct lease *fl;        /* the lease named key */
+	const struct lease *rl;        /* the named lease at key's reverse address */
+	const struct iface_rev *ifr;   /* the --interface-name holding that address */
+};
+
+static void name_lookup(const struct qctx *c, const char *key, struct found *f)
+{
+	struct in_addr ra;
+
+	f->e = find_name(c->d, key);
+	f->fl = lease_for_name(c, key);
+	f->rl = NULL;
+	f->ifr = NULL;
+	if (reverse_v4(key, &ra)) {
+		if (c->env && c->env->leases)
+			f->rl = lease_by_addr(c->env->leases, ra);
+		if (f->rl && !f->rl->hostname[0])
+			f->rl = NULL;
+		if (!f->rl && !entry_has(f->e, DNS_T_PTR))
+			f->ifr = iface_name_for(c, ra);
 	}
 }
 
@@ -1053,41 +1419,88 @@ static void static_records(struct qctx *c, const struct name_entry *e, const cha
  */
 static void name_records(struct qctx *c, const char *key, const char *owner, struct known *k)
 {
-	const struct name_entry *e = find_name(c->d, key);
-	const struct lease *fl = lease_for_name(c, key), *rl = NULL;
-	const char *ifname = NULL;
-	struct in_addr ra;
+	struct found f;
 	char target[DNS_NAME_STR];
 
-	if (reverse_v4(key, &ra)) {
-		if (c->env && c->env->leases)
-			rl = lease_by_addr(c->env->leases, ra);
-		if (rl && !rl->hostname[0])
-			rl = NULL;
-		if (!rl && !entry_has(e, DNS_T_PTR))
-			ifname = iface_name_for(c, ra);
-	}
-	k->exists = e || fl || rl || ifname;
-	k->any = (e && e->nrecs) || fl || rl || ifname;
-	if (fl || rl)
+	name_lookup(c, key, &f);
+	k->exists = f.e || f.fl || f.rl || f.ifr;
+	k->any = (f.e && f.e->nrecs) || f.fl || f.rl || f.ifr;
+	if (f.fl || f.rl)
 		c->hint = SRC_DHCP;
-	else if (e && e->nrecs && !c->hint)
-		c->hint = e->recs[0].source;
-	if (fl && wants(c, DNS_T_A)) {
+	else if (f.e && f.e->nrecs && !c->hint)
+		c->hint = f.e->recs[0].source;
+	if (f.fl && wants(c, DNS_T_A)) {
 		k->matched++;
-		answer_rr(c, owner, DNS_T_A, c->d->ttl, &fl->addr, 4, SRC_DHCP);
+		if (answer_rr(c, owner, DNS_T_A, c->d->ttl, &f.fl->addr, 4, SRC_DHCP) && c->why)
+			why_lease(c, f.fl);
 	}
-	if (rl && wants(c, DNS_T_PTR)) {
+	if (f.rl && wants(c, DNS_T_PTR)) {
 		k->matched++;
-		lease_fqdn(c->d, rl, target, sizeof(target));
-		answer_ptr(c, owner, target, SRC_DHCP);
+		lease_fqdn(c->d, f.rl, target, sizeof(target));
+		if (answer_ptr(c, owner, target, SRC_DHCP) && c->why)
+			why_lease(c, f.rl);
 	}
-	if (ifname && wants(c, DNS_T_PTR)) {
+	if (f.ifr && wants(c, DNS_T_PTR)) {
 		k->matched++;
-		answer_ptr(c, owner, ifname, SRC_CONFIG);
+		if (answer_ptr(c, owner, f.ifr->name, SRC_CONFIG) && c->why &&
+		    why_origin(c, f.ifr->origin, 0))
+			why_put(c, " (interface %s)", f.ifr->ifname);
 	}
-	if (e)
-		static_records(c, e, owner, fl != NULL, rl != NULL, k);
+	if (f.e)
+		static_records(c, f.e, owner, f.fl != NULL, f.rl != NULL, k);
+}
+
+/*
+ * Explain a NODATA for a name that has data: the types it has and where
+ * they come from ("c1.lxc has A records only (lease of ...)"), or the
+ * --interface-name whose interface has no address now.
+ */
+static void why_nodata(struct qctx *c, const char *key, const char *owner)
+{
+	uint16_t types[16] = { 0 };
+	size_t nt = 0;
+	struct found f;
+
+	name_lookup(c, key, &f);
+	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
+		const struct rec *r = &f.e->recs[i];
+
+		if (r->iface && wants(c, r->type) && !lease_hides(r, f.fl != NULL, false)) {
+			why_item(c);
+			why_put(c, "no address for %s now: interface %s of %s is missing, down "
+				"or has none", owner, r->extra, r->origin ? r->origin : SRC_CONFIG);
+			return;
+		}
+	}
+	if (f.fl)
+		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_A);
+	if (f.rl || f.ifr)
+		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_PTR);
+	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
+		const struct rec *r = &f.e->recs[i];
+
+		if (lease_hides(r, f.fl != NULL, f.rl != NULL))
+			continue;
+		nt = add_type(types, nt, ARRAY_SIZE(types), r->type);
+	}
+	why_item(c);
+	why_put(c, "%s has ", owner);
+	why_types(c, types, nt);
+	why_open(c, " records only (");
+	if (f.fl)
+		why_lease(c, f.fl);
+	if (f.rl)
+		why_lease(c, f.rl);
+	if (f.ifr && why_origin(c, f.ifr->origin, 0))
+		why_put(c, " (interface %s)", f.ifr->ifname);
+	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
+		const struct rec *r = &f.e->recs[i];
+
+		if (lease_hides(r, f.fl != NULL, f.rl != NULL))
+			continue;
+		why_rec(c, r);
+	}
+	why_put(c, ")");
 }
 
 /* The zone that decides for key: the most specific domain holding it. */
@@ -1128,16 +1541,23 @@ static size_t address_records(struct qctx *c, const struct zone *z, const char *
 	static const struct in6_addr any6;
 	size_t matched = 0;
 
-	for (size_t i = 0; wants(c, DNS_T_A) && i < z->n4; i++, matched++)
-		answer_rr(c, owner, DNS_T_A, c->d->ttl, &z->v4[i], 4, SRC_CONFIG);
-	for (size_t i = 0; wants(c, DNS_T_AAAA) && i < z->n6; i++, matched++)
-		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &z->v6[i], 16, SRC_CONFIG);
+	for (size_t i = 0; wants(c, DNS_T_A) && i < z->n4; i++, matched++) {
+		if (answer_rr(c, owner, DNS_T_A, c->d->ttl, &z->v4[i], 4, SRC_CONFIG) && c->why)
+			why_origin(c, z->v4why[i], 0);
+	}
+	for (size_t i = 0; wants(c, DNS_T_AAAA) && i < z->n6; i++, matched++) {
+		if (answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &z->v6[i], 16, SRC_CONFIG) &&
+		    c->why)
+			why_origin(c, z->v6why[i], 0);
+	}
 	if (z->null_addr && wants(c, DNS_T_A)) {
-		answer_rr(c, owner, DNS_T_A, c->d->ttl, &any4, 4, SRC_CONFIG);
+		if (answer_rr(c, owner, DNS_T_A, c->d->ttl, &any4, 4, SRC_CONFIG) && c->why)
+			why_origin(c, z->null_why, 0);
 		matched++;
 	}
 	if (z->null_addr && wants(c, DNS_T_AAAA)) {
-		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &any6, 16, SRC_CONFIG);
+		if (answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &any6, 16, SRC_CONFIG) && c->why)
+			why_origin(c, z->null_why, 0);
 		matched++;
 	}
 	return matched;
@@ -1188,28 +1608,134 @@ static bool above_data(const struct dns_local *d, const char *key, enum zone_kin
 	       (kind == ZONE_BOGUS && partial_reverse(key));
 }
 
+/* A zone's name as an option writes it: dnsmasq's "#" is every name. */
+static const char *zone_shown(const struct zone *z)
+{
+	return z->key[0] ? z->key : "#";
+}
+
+/* Why a name without data of its own is NODATA rather than NXDOMAIN. */
+static const char *why_above(const struct qctx *c, const char *key)
+{
+	if (six_find(&c->d->by_ent, key) != SIZE_MAX)
+		return "names below it exist, so NODATA";
+	if (c->d->domain && strcmp(key, c->d->domain) == 0)
+		return "leases live below it, so NODATA";
+	return "addresses below it may be known, so NODATA";
+}
+
+/* NODATA under --address=/d/a: "sub.x has A records only (--address=/x/1.2.3.4 at ...)". */
+static void why_address_nodata(struct qctx *c, const struct zone *z, const char *owner)
+{
+	uint16_t types[2] = { 0 };
+	size_t nt = 0;
+
+	if (z->n4 || z->null_addr)
+		types[nt++] = DNS_T_A;
+	if (z->n6 || z->null_addr)
+		types[nt++] = DNS_T_AAAA;
+	why_item(c);
+	why_put(c, "%s has ", owner);
+	why_types(c, types, nt);
+	why_open(c, " records only (");
+	for (size_t i = 0; i < z->n4; i++)
+		why_origin(c, z->v4why[i], 0);
+	for (size_t i = 0; i < z->n6; i++)
+		why_origin(c, z->v6why[i], 0);
+	if (z->null_addr)
+		why_origin(c, z->null_why, 0);
+	why_put(c, ")");
+}
+
+/* Explain what unknown_name decided (o) for a name with no data of its own. */
+static void why_unknown(struct qctx *c, const char *key, const char *owner,
+			const struct zone *z, enum zone_kind kind, enum outcome o)
+{
+	/* Inside a CNAME chain a name not local is the client's to follow. */
+	bool chained = c->why->then != NULL;
+
+	if (kind == ZONE_ADDRESS) {
+		why_address_nodata(c, z, owner);
+		return;
+	}
+	why_item(c);
+	if (kind == ZONE_FORWARD) {
+		if (o == OUT_NXDOMAIN)
+			why_put(c, "no record for %s: single-label names are answered here, "
+				"never forwarded", owner);
+		else if (chained)
+			why_put(c, "not a local name: left for the client to follow");
+		else if (z && z->fwd_why)
+			why_put(c, "not a local name (%s): forwarded", z->fwd_why);
+		else
+			why_put(c, "not a local name: forwarded");
+		return;
+	}
+	if (o == OUT_ANSWER) {
+		if (kind == ZONE_BOGUS)
+			why_put(c, "SOA of private reverse range %s (--bogus-priv), made up here",
+				zone_shown(z));
+		else if (z->local_address)
+			why_put(c, "SOA of %s (%s), made up here", zone_shown(z), z->local_why);
+		else
+			why_put(c, "SOA of local domain %s (%s), made up here", zone_shown(z),
+				z->local_why);
+		return;
+	}
+	if (kind == ZONE_BOGUS)
+		why_put(c, "no record for %s: private reverse range %s not known here "
+			"(--bogus-priv)", owner, zone_shown(z));
+	else if (z->local_address)
+		why_put(c, "%s answers NXDOMAIN for the domain", z->local_why);
+	else
+		why_put(c, "no record for %s in local domain %s (%s)", owner, zone_shown(z),
+			z->local_why);
+	if (o == OUT_NODATA)
+		why_put(c, "; %s", why_above(c, key));
+}
+
+/* A name known here without any record: a --ptr-record without a target. */
+static void why_bare(struct qctx *c, const char *key, const char *owner)
+{
+	const struct name_entry *e = find_name(c->d, key);
+
+	why_item(c);
+	if (e && e->origin)
+		why_put(c, "no record for %s: %s names it without a target, so NXDOMAIN "
+			"(as dnsmasq)", owner, e->origin);
+	else
+		why_put(c, "no record for %s: named here without data", owner);
+}
+
 /* A name with no data of its own: its zone decides, then the label count. */
 static enum outcome unknown_name(struct qctx *c, const char *key, const char *owner,
 				 bool exists)
 {
 	const struct zone *z = zone_for(c->d, key);
 	enum zone_kind kind = z ? zone_kind(z) : ZONE_FORWARD;
+	enum outcome o;
 
 	set_soa_owner(c, z, owner);
 	/* Named with no data (a --ptr-record without a target): NXDOMAIN, as dnsmasq. */
-	if (exists)
+	if (exists) {
+		if (c->why)
+			why_bare(c, key, owner);
 		return OUT_NXDOMAIN;
+	}
 	if (kind == ZONE_ADDRESS && address_records(c, z, owner))
 		return OUT_ANSWER;
-	if (kind == ZONE_FORWARD) {
-		/* --domain-needed's rule, always: a single label never leaves the host. */
-		return dns_name_labels(key) == 1 ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
-	}
-	if (kind == ZONE_ADDRESS)
-		return OUT_NODATA;
-	if (!above_data(c->d, key, kind))
-		return OUT_NXDOMAIN;
-	return z->key[0] && strcmp(z->key, key) == 0 ? zone_apex(c, owner) : OUT_NODATA;
+	/* --domain-needed's rule, always: a single label never leaves the host. */
+	if (kind == ZONE_FORWARD)
+		o = dns_name_labels(key) == 1 ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
+	else if (kind == ZONE_ADDRESS)
+		o = OUT_NODATA;
+	else if (!above_data(c->d, key, kind))
+		o = OUT_NXDOMAIN;
+	else
+		o = z->key[0] && strcmp(z->key, key) == 0 ? zone_apex(c, owner) : OUT_NODATA;
+	if (c->why)
+		why_unknown(c, key, owner, z, kind, o);
+	return o;
 }
 
 static enum outcome resolve(struct qctx *c, const char *key, const char *owner, int depth);
@@ -1226,9 +1752,17 @@ static enum outcome follow_cname(struct qctx *c, const struct rec *r, const char
 	char tkey[DNS_NAME_STR];
 	enum outcome o;
 
-	answer_rr(c, owner, DNS_T_CNAME, r->ttl, r->rdata, r->rdlen, r->source);
-	if (depth >= CNAME_DEPTH)
+	if (answer_rr(c, owner, DNS_T_CNAME, r->ttl, r->rdata, r->rdlen, r->source) && c->why)
+		why_rec(c, r);
+	if (depth >= CNAME_DEPTH) {
+		if (c->why) {
+			why_item(c);
+			why_put(c, "chain cut after %d CNAMEs", CNAME_DEPTH + 1);
+		}
 		return OUT_ANSWER;
+	}
+	if (c->why)
+		c->why->then = r->extra;
 	key_of(r->extra, tkey);
 	o = resolve(c, tkey, r->extra, depth + 1);
 	return o == OUT_NOT_LOCAL ? OUT_ANSWER : o;
@@ -1245,6 +1779,8 @@ static enum outcome resolve(struct qctx *c, const char *key, const char *owner, 
 		return follow_cname(c, k.cname, owner, depth);
 	if (k.any) {
 		set_soa_owner(c, zone_for(c->d, key), owner);
+		if (c->why)
+			why_nodata(c, key, owner);
 		return OUT_NODATA;
 	}
 	return unknown_name(c, key, owner, k.exists);
@@ -1273,6 +1809,25 @@ static bool class_ok(uint16_t qclass)
 	return qclass == DNS_C_IN || qclass == DNS_C_ANY;
 }
 
+/* A refusal replaces whatever was found for the name. */
+static void why_refused(struct qctx *c, const struct dns_query *q)
+{
+	why_reset(c);
+	if (!class_ok(q->qclass)) {
+		/* RFC 1035 section 3.2.4's classes, and RFC 2136's NONE. */
+		if (q->qclass == 3)
+			why_put(c, "class CH refused: local names exist in class IN only");
+		else if (q->qclass == 4)
+			why_put(c, "class HS refused: local names exist in class IN only");
+		else
+			why_put(c, "class %u refused: local names exist in class IN only",
+				q->qclass);
+		return;
+	}
+	why_put(c, "zone transfer (%s) refused: none is offered",
+		q->qtype == DNS_T_AXFR ? "AXFR" : "IXFR");
+}
+
 enum dns_local_verdict dns_local_answer(const struct dns_local *d,
 					const struct dns_local_env *env,
 					const struct dns_query *q,
@@ -1280,17 +1835,28 @@ enum dns_local_verdict dns_local_answer(const struct dns_local *d,
 {
 	char key[DNS_NAME_STR];
 	struct qctx c = { .d = d, .env = env, .out = out };
+	struct why w;
 	enum outcome o;
 
 	if (!out)
 		return DNS_LOCAL_FORWARD;
 	result_init(out);
-	if (!d || !q || dns_name_labels(q->qname) < 1)
-		return DNS_LOCAL_FORWARD; /* the root, or not a name: not ours */
+	out->detail[0] = '\0';
+	if (env && env->explain) {
+		w = (struct why){ .now = env->now ? env->now : now_wall() };
+		c.why = &w;
+	}
+	if (!d || !q || dns_name_labels(q->qname) < 1) {
+		/* the root, or not a name: not ours */
+		if (c.why)
+			why_put(&c, "not a local name: forwarded");
+		return DNS_LOCAL_FORWARD;
+	}
 	key_of(q->qname, key);
 	c.qtype = q->qtype;
 	o = resolve(&c, key, q->qname, 0);
 	if (o == OUT_NOT_LOCAL) {
+		/* The detail stays: unknown_name said why. */
 		result_init(out);
 		return DNS_LOCAL_FORWARD;
 	}
@@ -1300,6 +1866,8 @@ enum dns_local_verdict dns_local_answer(const struct dns_local *d,
 		result_init(out);
 		out->answer.rcode = DNS_R_REFUSED;
 		str_copy(out->source, SRC_CONFIG, sizeof(out->source));
+		if (c.why)
+			why_refused(&c, q);
 		return DNS_LOCAL_ANSWER;
 	}
 	out->answer.authoritative = true;

@@ -68,6 +68,7 @@ struct listener {
 
 struct dns_stats {
 	uint64_t queries, local, cached, forwarded, refused, formerr, tcp_queries;
+	uint64_t upstream_answered, upstream_failed;
 };
 
 struct dns_service {
@@ -103,6 +104,9 @@ static void format_peer(const struct sockaddr_storage *ss, char *out, size_t out
 		str_copy(out, "?", outlen);
 }
 
+struct reply_to;
+static const char *peer_text(const struct reply_to *to, char *buf, size_t len);
+
 static void log_query(const struct dns_query *q, const char *from)
 {
 	char type[16];
@@ -133,19 +137,20 @@ static void log_answer(const char *source, const struct dns_query *q, const stru
 	for (size_t i = 0; i < a->n[DNS_SEC_ANSWER]; i++) {
 		const struct dns_rr *rr = &a->rrs[DNS_SEC_ANSWER][i];
 		char text[DNS_NAME_STR];
-		size_t off = 0;
+		size_t n;
 
-		if (rr->type == DNS_T_A && rr->rdlen == 4)
-			inet_ntop(AF_INET, rr->rdata, text, sizeof(text));
-		else if (rr->type == DNS_T_AAAA && rr->rdlen == 16)
-			inet_ntop(AF_INET6, rr->rdata, text, sizeof(text));
-		else if (rr->type == DNS_T_CNAME)
+		if (rr->type == DNS_T_CNAME)
 			str_copy(text, "<CNAME>", sizeof(text));
-		else if (rr->type == DNS_T_PTR &&
-			 dns_name_read(rr->rdata, rr->rdlen, &off, text, sizeof(text)) == 0)
-			;
-		else
+		else if (rr->type == DNS_T_A || rr->type == DNS_T_AAAA || rr->type == DNS_T_PTR) {
+			const char *v = dns_rdata_format(rr, text, sizeof(text));
+
+			if (v != text)
+				str_copy(text, v, sizeof(text));
+		} else
 			continue;
+		n = strlen(text);
+		if (n > 1 && text[n - 1] == '.')
+			text[n - 1] = '\0'; /* dnsmasq logs names without the root dot */
 		log_info("%s %s is %s", source, rr->owner, text);
 		shown++;
 	}
@@ -237,6 +242,15 @@ struct reply_to {
 	struct tcp_conn *conn;    /* TCP */
 };
 
+/* The client's address as text, made only when a log line needs it. */
+static const char *peer_text(const struct reply_to *to, char *buf, size_t len)
+{
+	if (to->conn)
+		return to->conn->peer;
+	format_peer(&to->rp->peer, buf, len);
+	return buf;
+}
+
 static void deliver(struct reply_to *to, const struct dns_query *q, const struct dns_answer *a,
 		    int error_rcode, bool question_valid)
 {
@@ -284,10 +298,11 @@ static bool forward(struct dns_service *s, const struct dns_query *q, struct rep
 
 /* The answer order for one query; the reply (if any now) goes to `to`. */
 static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
-			 const char *from, struct reply_to *to)
+			 struct reply_to *to)
 {
 	struct dns_query q;
 	struct dns_cache_hit hit;
+	char from[INET6_ADDRSTRLEN];
 	int rc = dns_parse_query(p, len, &q);
 
 	/* Not even a header, or a reply: answering replies could loop forever. */
@@ -296,13 +311,14 @@ static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
 	s->stats.queries++;
 	if (rc != DNS_R_NOERROR) {
 		s->stats.formerr++;
-		log_ratelimited("dns-bad-query", LOG_INFO, "bad DNS query from %s: %s", from,
+		log_ratelimited("dns-bad-query", LOG_INFO, "bad DNS query from %s: %s",
+				peer_text(to, from, sizeof(from)),
 				rc == DNS_R_NOTIMP ? "opcode not implemented" : "malformed");
 		deliver(to, &q, NULL, rc, false);
 		return;
 	}
 	if (s->d.cfg->log_queries)
-		log_query(&q, from);
+		log_query(&q, peer_text(to, from, sizeof(from)));
 	if (dns_forward_check_loop(s->fwd, q.qname) || q.qtype == DNS_T_AXFR || q.qtype == 251) {
 		s->stats.refused++;
 		deliver(to, &q, NULL, DNS_R_REFUSED, true);
@@ -419,6 +435,10 @@ static void on_upstream(void *ctx, const struct dns_forward_result *r)
 		else if (parse_reply(r->reply, r->len, &pr))
 			a = &pr.answer;
 	}
+	if (a)
+		s->stats.upstream_answered += r->ntokens;
+	else
+		s->stats.upstream_failed += r->ntokens;
 	for (size_t i = 0; i < r->ntokens; i++) {
 		struct waiting *w = r->tokens[i];
 
@@ -502,7 +522,6 @@ static void on_udp(void *ctx, int fd, uint32_t events)
 	for (int i = 0; i < n; i++) {
 		struct return_path *rp = &s->rps[nout];
 		size_t outlen = 0;
-		char from[INET6_ADDRSTRLEN];
 		struct reply_to to = { .s = s, .rp = rp, .out = s->out[nout], .outlen = &outlen };
 
 		rp->fd = fd;
@@ -510,8 +529,7 @@ static void on_udp(void *ctx, int fd, uint32_t events)
 		rp->peerlen = s->msg_in[i].msg_hdr.msg_namelen;
 		if (!admitted(s, l, read_dest(&s->msg_in[i].msg_hdr, rp)))
 			continue;
-		format_peer(&rp->peer, from, sizeof(from));
-		answer_query(s, s->in[i], s->msg_in[i].msg_len, from, &to);
+		answer_query(s, s->in[i], s->msg_in[i].msg_len, &to);
 		if (outlen) {
 			prepare_udp(&s->msg_out[nout].msg_hdr, &s->iov_out[nout], s->cout[nout], rp,
 				    s->out[nout], outlen);
@@ -604,7 +622,7 @@ static bool tcp_process(struct tcp_conn *c)
 		if (c->inlen - off < 2 + len)
 			break;
 		c->s->stats.tcp_queries++;
-		answer_query(c->s, c->in + off + 2, len, c->peer, &to);
+		answer_query(c->s, c->in + off + 2, len, &to);
 		off += 2 + len;
 	}
 	memmove(c->in, c->in + off, c->inlen - off);
@@ -867,4 +885,60 @@ void dns_service_lease_changed(void *ctx, const struct lease *old, const struct 
 		dns_local_lease_names(s->d.local, old, purge_one, s);
 	if (new)
 		dns_local_lease_names(s->d.local, new, purge_one, s);
+}
+
+void dns_service_get_stats(const struct dns_service *s, struct dns_service_stats *out)
+{
+	*out = (struct dns_service_stats){
+		.queries = s->stats.queries, .tcp_queries = s->stats.tcp_queries,
+		.local = s->stats.local, .cached = s->stats.cached,
+		.forwarded = s->stats.forwarded, .refused = s->stats.refused,
+		.malformed = s->stats.formerr,
+		.upstream_answered = s->stats.upstream_answered,
+		.upstream_failed = s->stats.upstream_failed,
+		.cache_size = s->d.cfg->cache_size,
+	};
+	dns_cache_stats(s->cache, &out->cache);
+}
+
+struct dns_cache *dns_service_cache(struct dns_service *s)
+{
+	return s->cache;
+}
+
+const struct dns_forward *dns_service_forward(const struct dns_service *s)
+{
+	return s->fwd;
+}
+
+const struct dns_local *dns_service_local(const struct dns_service *s)
+{
+	return s->d.local;
+}
+
+int dns_service_explain(struct dns_service *s, const char *name, uint16_t type,
+			struct dns_explanation *out)
+{
+	struct dns_local_env env = {
+		.leases = s->d.leases, .nl = s->d.nl, .explain = true,
+	};
+	struct dns_query q = { .qtype = type, .qclass = DNS_C_IN };
+	uint8_t wire[DNS_WIRE_NAME_MAX];
+
+	if (dns_name_to_wire(name, wire, sizeof(wire)) < 0 ||
+	    str_copy(q.qname, name, sizeof(q.qname)) >= sizeof(q.qname))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->local = &s->local;
+	if (dns_local_answer(s->d.local, &env, &q, &s->local) == DNS_LOCAL_ANSWER) {
+		out->decision = DNS_EXPLAIN_LOCAL;
+		return 0;
+	}
+	if (dns_cache_peek(s->cache, name, type, DNS_C_IN, now_mono_ms() / 1000, &out->cached)) {
+		out->decision = DNS_EXPLAIN_CACHED;
+		return 0;
+	}
+	out->decision = DNS_EXPLAIN_FORWARD;
+	out->nservers = dns_forward_route(s->fwd, name, out->servers, DNS_EXPLAIN_MAX_SERVERS);
+	return 0;
 }

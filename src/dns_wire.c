@@ -12,6 +12,8 @@
  */
 #include "dns_wire.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1332,4 +1334,112 @@ const char *dns_type_name(uint16_t type, char *out, size_t outlen)
 	else
 		snprintf(out, outlen, "TYPE%u", type);
 	return out;
+}
+
+/* ---- presentation of RDATA (logs, leasectl) ---- */
+
+static bool fmt_name_at(const uint8_t *p, size_t len, size_t *off, char *out, size_t outlen)
+{
+	return dns_name_read(p, len, off, out, outlen) == 0;
+}
+
+/* Append to out (always NUL-terminated, cut at outlen). */
+static void fmt_put(char *out, size_t outlen, size_t *o, const char *s)
+{
+	while (*s && *o + 1 < outlen)
+		out[(*o)++] = *s++;
+	out[*o] = '\0';
+}
+
+static const char *fmt_txt(const struct dns_rr *rr, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < rr->rdlen;) {
+		size_t n = rr->rdata[i++];
+
+		if (n > rr->rdlen - i)
+			return "?";
+		fmt_put(out, outlen, &o, o ? " \"" : "\"");
+		for (size_t k = 0; k < n; k++) {
+			uint8_t c = rr->rdata[i + k];
+			char one[8];
+
+			if (c == '"' || c == '\\')
+				snprintf(one, sizeof(one), "\\%c", c);
+			else if (c < 0x20 || c > 0x7e)
+				snprintf(one, sizeof(one), "\\%03u", c);
+			else
+				snprintf(one, sizeof(one), "%c", c);
+			fmt_put(out, outlen, &o, one);
+		}
+		fmt_put(out, outlen, &o, "\"");
+		i += n;
+	}
+	return out;
+}
+
+static const char *fmt_hex(const struct dns_rr *rr, char *out, size_t outlen)
+{
+	size_t o = (size_t)snprintf(out, outlen, "\\# %u ", rr->rdlen);
+
+	for (size_t i = 0; i < rr->rdlen && o + 3 < outlen; i++)
+		o += (size_t)snprintf(out + o, outlen - o, "%02x", rr->rdata[i]);
+	return out;
+}
+
+static uint32_t fmt_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen)
+{
+	char a[DNS_NAME_STR], b[DNS_NAME_STR];
+	size_t off = 0;
+	const uint8_t *p = rr->rdata;
+
+	switch (rr->type) {
+	case DNS_T_A:
+		if (rr->rdlen != 4 || !inet_ntop(AF_INET, p, out, (socklen_t)outlen))
+			return "?";
+		return out;
+	case DNS_T_AAAA:
+		if (rr->rdlen != 16 || !inet_ntop(AF_INET6, p, out, (socklen_t)outlen))
+			return "?";
+		return out;
+	case DNS_T_CNAME:
+	case DNS_T_PTR:
+	case DNS_T_NS:
+		if (!fmt_name_at(p, rr->rdlen, &off, a, sizeof(a)))
+			return "?";
+		snprintf(out, outlen, "%s.", a);
+		return out;
+	case DNS_T_MX:
+		off = 2;
+		if (rr->rdlen < 3 || !fmt_name_at(p, rr->rdlen, &off, a, sizeof(a)))
+			return "?";
+		snprintf(out, outlen, "%u %s.", (unsigned)(p[0] << 8 | p[1]), a);
+		return out;
+	case DNS_T_SRV:
+		off = 6;
+		if (rr->rdlen < 7 || !fmt_name_at(p, rr->rdlen, &off, a, sizeof(a)))
+			return "?";
+		snprintf(out, outlen, "%u %u %u %s.", (unsigned)(p[0] << 8 | p[1]),
+			 (unsigned)(p[2] << 8 | p[3]), (unsigned)(p[4] << 8 | p[5]), a);
+		return out;
+	case DNS_T_SOA:
+		if (!fmt_name_at(p, rr->rdlen, &off, a, sizeof(a)) ||
+		    !fmt_name_at(p, rr->rdlen, &off, b, sizeof(b)) || rr->rdlen - off != 20)
+			return "?";
+		p += off;
+		snprintf(out, outlen, "%s. %s. %u %u %u %u %u", a, b, fmt_u32(p), fmt_u32(p + 4),
+			 fmt_u32(p + 8), fmt_u32(p + 12), fmt_u32(p + 16));
+		return out;
+	case DNS_T_TXT:
+		return outlen ? fmt_txt(rr, out, outlen) : "?";
+	default:
+		return fmt_hex(rr, out, outlen);
+	}
 }

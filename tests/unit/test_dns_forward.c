@@ -760,6 +760,27 @@ static void test_route_domain_server(void **state)
 	env_free(e);
 }
 
+/*
+ * dnsmasq's special domains: "/#/" is a default server; "//" is for
+ * single-label names, which leased answers itself, so it is never asked.
+ */
+static void test_route_hash_and_empty_domains(void **state)
+{
+	struct env *e = env_new();
+	struct fake *a = env_fake(e, 0, H_ANSWER, "10.0.0.1", false);
+	struct fake *b = env_fake(e, 1, H_ANSWER, "10.0.0.2", false);
+
+	(void)state;
+	env_start(e, "server=/#/127.0.0.1#%u\nserver=//127.0.0.1#%u\n", a->port, b->port);
+	ask(e, "www.example", DNS_T_A, TOK(0));
+	env_run(e, 1, NULL);
+	assert_answer(&e->res[0], "www.example", "10.0.0.1");
+	assert_int_equal(seen(a), 1);
+	assert_int_equal(seen(b), 0);
+	assert_int_equal(b->probes, 0); /* not a server leased uses at all */
+	env_free(e);
+}
+
 /* /b.corp.test/ beats /corp.test/ whatever the order they were given in. */
 static void test_route_longest_suffix(void **state)
 {
@@ -1660,6 +1681,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_route_domain_server),
+		cmocka_unit_test(test_route_hash_and_empty_domains),
 		cmocka_unit_test(test_route_longest_suffix),
 		cmocka_unit_test(test_route_no_server_refused),
 		cmocka_unit_test(test_own_address_ignored),

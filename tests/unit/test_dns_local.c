@@ -4,8 +4,10 @@
  * domains (-s, -S /d/, --local, --address), what is forwarded, hosts files
  * and --addn-hosts directories (and a reload that drops a file), the
  * record options, --bogus-priv, --local-ttl, the names a lease implies,
- * and a lease beating a static entry.  Real lease tables and files; no
- * sockets.
+ * and a lease beating a static entry.  Explain: the detail names the
+ * lease, the hosts file's line or the option and where it was given, and
+ * the reason for every negative and for forwarding; without explain it
+ * stays empty.  Real lease tables and files; no sockets.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -79,10 +81,15 @@ static struct dns_local *load(const char *etc_hosts, const char *fmt, ...)
 	return d;
 }
 
+/* The wall clock explain queries see, so "expires in" is exact. */
+#define NOW ((time_t)1700000000)
+
+static bool explaining;
+
 static enum dns_local_verdict ask_class(const struct dns_local *d, const struct lease_table *t,
 					const char *name, uint16_t type, uint16_t class)
 {
-	struct dns_local_env env = { .leases = t, .nl = NULL };
+	struct dns_local_env env = { .leases = t, .nl = NULL, .explain = explaining, .now = NOW };
 	struct dns_query q;
 
 	memset(&q, 0, sizeof(q));
@@ -98,6 +105,49 @@ static enum dns_local_verdict ask(const struct dns_local *d, const struct lease_
 				  const char *name, uint16_t type)
 {
 	return ask_class(d, t, name, type, DNS_C_IN);
+}
+
+/* The same query with explain set: the answer must not change, only the detail. */
+static enum dns_local_verdict why_class(const struct dns_local *d, const struct lease_table *t,
+					const char *name, uint16_t type, uint16_t class)
+{
+	struct dns_local_result plain;
+	enum dns_local_verdict v, pv;
+
+	pv = ask_class(d, t, name, type, class);
+	assert_string_equal(res.detail, "");
+	memcpy(&plain, &res, sizeof(plain));
+	explaining = true;
+	v = ask_class(d, t, name, type, class);
+	explaining = false;
+	assert_int_equal(v, pv);
+	assert_string_equal(res.source, plain.source);
+	assert_int_equal(res.answer.rcode, plain.answer.rcode);
+	assert_int_equal(res.answer.n[DNS_SEC_ANSWER], plain.answer.n[DNS_SEC_ANSWER]);
+	assert_int_equal(res.answer.n[DNS_SEC_AUTHORITY], plain.answer.n[DNS_SEC_AUTHORITY]);
+	assert_int_equal(res.arena_used, plain.arena_used);
+	assert_memory_equal(res.arena, plain.arena, res.arena_used);
+	assert_true(strlen(res.detail) < DNS_LOCAL_DETAIL_LEN);
+	return v;
+}
+
+static enum dns_local_verdict why(const struct dns_local *d, const struct lease_table *t,
+				  const char *name, uint16_t type)
+{
+	return why_class(d, t, name, type, DNS_C_IN);
+}
+
+static void assert_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void assert_detail(const char *fmt, ...)
+{
+	char expect[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(expect, sizeof(expect), fmt, ap);
+	va_end(ap);
+	assert_string_equal(res.detail, expect);
 }
 
 static size_t nans(void)
@@ -175,7 +225,9 @@ static void assert_negative(int rcode, const char *zone, uint32_t ttl)
 	assert_string_equal(mname, zone);
 }
 
-static void add_lease(struct lease_table *t, const char *ip, const char *name, uint8_t id)
+/* A lease of 00:16:3e:00:00:ID until expires (0: never). */
+static void add_lease_until(struct lease_table *t, const char *ip, const char *name, uint8_t id,
+			    time_t expires)
 {
 	struct lease l;
 
@@ -186,7 +238,13 @@ static void add_lease(struct lease_table *t, const char *ip, const char *name, u
 	memcpy(l.hwaddr, "\x00\x16\x3e\x00\x00", 5);
 	l.hwaddr[5] = id;
 	snprintf(l.hostname, sizeof(l.hostname), "%s", name);
+	l.expires = expires;
 	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), 0);
+}
+
+static void add_lease(struct lease_table *t, const char *ip, const char *name, uint8_t id)
+{
+	add_lease_until(t, ip, name, id, 0);
 }
 
 static struct in_addr ip4(const char *s)
@@ -950,6 +1008,433 @@ static void test_empty_nonterminals(void **state)
 	dns_local_free(d);
 }
 
+/* ---- explain ---- */
+
+/* A dns_local from the command line (argv after the program name). */
+static struct dns_local *load_argv(const char *arg1, const char *arg2)
+{
+	char *argv[] = { (char *)"leased", (char *)arg1, (char *)arg2, NULL };
+	struct dns_local_options opts = { .warn = on_warn };
+	enum config_action action;
+	struct config cfg;
+	struct config_error err;
+	struct dns_local *d;
+
+	config_init(&cfg);
+	if (config_parse_args(&cfg, arg2 ? 3 : 2, argv, &action, &err) < 0)
+		fail_msg("%s", err.msg);
+	opts.etc_hosts = write_file("etc-hosts", "");
+	d = dns_local_load_opts(&cfg, NULL, &opts, &err);
+	if (!d)
+		fail_msg("%s", err.msg);
+	config_free(&cfg);
+	return d;
+}
+
+/* Without explain the detail is empty whatever the outcome; the answer is the same. */
+static void test_explain_off_leaves_detail_empty(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load("192.0.2.1 h.example\n", "domain=lxc\nbogus-priv\n"
+				   "host-record=r.example,192.0.2.2\ncname=a.lxc,c1.lxc\n");
+	static const char *const names[] = { "c1.lxc", "nobody.lxc", "h.example", "r.example",
+					     "a.lxc", "single", "example.com",
+					     "5.3.0.10.in-addr.arpa", "9.9.168.192.in-addr.arpa",
+					     "lxc", "" };
+	static const uint16_t types[] = { DNS_T_A, DNS_T_AAAA, DNS_T_PTR, DNS_T_SOA,
+					  DNS_T_AXFR };
+
+	(void)state;
+	add_lease_until(t, "10.0.3.5", "c1", 1, NOW + 60);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		for (size_t j = 0; j < sizeof(types) / sizeof(types[0]); j++) {
+			ask(d, t, names[i], types[j]);
+			assert_string_equal(res.detail, "");
+			/* why() checks the plain answer is the explained one. */
+			why(d, t, names[i], types[j]);
+			assert_true(res.detail[0] != '\0');
+		}
+		ask_class(d, t, names[i], DNS_T_A, 3);
+		assert_string_equal(res.detail, "");
+	}
+	/* No env at all, and NULL arguments: empty too. */
+	memset(&res, 0xa5, sizeof(res));
+	assert_int_equal(dns_local_answer(d, NULL, NULL, &res), DNS_LOCAL_FORWARD);
+	assert_string_equal(res.detail, "");
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+static void test_explain_lease(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load("10.0.3.200 c2\n2001:db8::2 c2\n", "domain=lxc\n");
+
+	(void)state;
+	add_lease_until(t, "10.0.3.5", "c1", 1, NOW + 59 * 60 + 12);
+	add_lease_until(t, "10.0.3.6", "c2", 2, 0);
+	add_lease_until(t, "10.0.3.7", "c3", 3, NOW + 86400 + 3600 + 60 + 1);
+	add_lease_until(t, "10.0.3.8", "c4", 4, NOW + 3600);
+	assert_int_equal(why(d, t, "c1.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_string_equal(res.source, "DHCP");
+	assert_detail("lease of 00:16:3e:00:00:01 (c1), expires in 59m12s");
+	assert_int_equal(why(d, t, "C1", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:01 (c1), expires in 59m12s");
+	assert_int_equal(why(d, t, "5.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:01 (c1), expires in 59m12s");
+	assert_int_equal(why(d, t, "c3.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:03 (c3), expires in 1d1h1m1s");
+	assert_int_equal(why(d, t, "c4.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:04 (c4), expires in 1h0m0s");
+	/* NODATA: the types the name has, and whose they are. */
+	assert_int_equal(why(d, t, "c1.lxc", DNS_T_MX), DNS_LOCAL_ANSWER);
+	assert_detail("c1.lxc has A records only (lease of 00:16:3e:00:00:01 (c1), "
+		      "expires in 59m12s)");
+	/* A lease in front of a hosts entry says so, with the entry's line. */
+	assert_int_equal(why(d, t, "c2", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:02 (c2), never expires; the lease hides %s/etc-hosts:1",
+		      test_dir);
+	assert_int_equal(why(d, t, "c2", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_detail("the lease hides %s/etc-hosts:2; c2 has A records only "
+		      "(lease of 00:16:3e:00:00:02 (c2), never expires)", test_dir);
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+static void test_explain_hosts_line(void **state)
+{
+	const char *addn = write_file("addn-explain", "# LXD\n\n10.0.9.1 box.example\n");
+	struct dns_local *d = load("# comment\n"
+				   "127.0.0.1 localhost\n"
+				   "\n"
+				   "192.0.2.10\tweb.example.com web\n"
+				   "192.0.2.11 web.example.com\n"
+				   "192.0.2.12 other.example.com\n"
+				   "192.0.2.13 web.example.com\n",
+				   "domain=lxc\nexpand-hosts\naddn-hosts=%s\n", addn);
+
+	(void)state;
+	assert_int_equal(why(d, NULL, "localhost", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("%s/etc-hosts:2", test_dir);
+	assert_int_equal(why(d, NULL, "web", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("%s/etc-hosts:4", test_dir);
+	/* One name on several lines: each line. */
+	assert_int_equal(why(d, NULL, "web.example.com", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 3);
+	assert_detail("%s/etc-hosts:4,5,7", test_dir);
+	/* The reverse entry is the line's. */
+	assert_int_equal(why(d, NULL, "11.2.0.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("%s/etc-hosts:5", test_dir);
+	/* --expand-hosts: the expanded name is the same line. */
+	assert_int_equal(why(d, NULL, "web.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("%s/etc-hosts:4", test_dir);
+	assert_int_equal(why(d, NULL, "box.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("%s:3", addn);
+	assert_int_equal(why(d, NULL, "box.example", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_detail("box.example has A records only (%s:3)", addn);
+	dns_local_free(d);
+}
+
+/*
+ * Lines of one file are listed compactly; past DNS_LOCAL_DETAIL_LEN the
+ * detail is cut, and says so.
+ */
+static void test_explain_cut(void **state)
+{
+	char *text = malloc(200 * 64), expect[DNS_LOCAL_DETAIL_LEN];
+	size_t len = 0, elen;
+	struct dns_local *d;
+
+	(void)state;
+	assert_non_null(text);
+	for (unsigned i = 0; i < 200; i++)
+		len += (size_t)sprintf(text + len, "10.7.%u.%u many.example\n", i / 250, i % 250);
+	d = load(text, "%s", "");
+	assert_int_equal(why(d, NULL, "many.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	/* The records that fit the answer, each line once. */
+	assert_int_equal(nans(), DNS_LOCAL_MAX_RRS);
+	elen = (size_t)snprintf(expect, sizeof(expect), "%s/etc-hosts:1", test_dir);
+	for (unsigned i = 2; i <= DNS_LOCAL_MAX_RRS; i++)
+		elen += (size_t)snprintf(expect + elen, sizeof(expect) - elen, ",%u", i);
+	assert_true(elen < sizeof(expect));
+	assert_detail("%s", expect);
+	dns_local_free(d);
+
+	len = 0;
+	for (unsigned i = 0; i < 40; i++)
+		len += (size_t)sprintf(text + len, "txt-record=t.example,%u\n", i);
+	d = load(NULL, "%s", text);
+	free(text);
+	assert_int_equal(why(d, NULL, "t.example", DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 40);
+	assert_int_equal(strlen(res.detail), DNS_LOCAL_DETAIL_LEN - 1);
+	assert_string_equal(res.detail + DNS_LOCAL_DETAIL_LEN - 4, "...");
+	assert_true(strncmp(res.detail, "--txt-record at t.conf:1; --txt-record at t.conf:2; ",
+			    52) == 0);
+	dns_local_free(d);
+}
+
+static void test_explain_config_records(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	const char *hf = write_file("dhcp-hosts-explain", "# reservations\n"
+				    "00:16:3e:00:00:22,10.0.3.52,filed\n");
+	struct dns_local *d = load(NULL, "domain=lxc\n"                              /* 1 */
+				   "host-record=rec.example,10.1.1.1,2001:db8::1\n" /* 2 */
+				   "dhcp-host=00:16:3e:00:00:21,10.0.3.51,resv\n"   /* 3 */
+				   "dhcp-hostsfile=%s\n"                            /* 4 */
+				   "address=/x.test/1.2.3.4\n"                      /* 5 */
+				   "address=/x.test/2001:db8::9\n"                  /* 6 */
+				   "address=/x.test/1.2.3.5\n"                      /* 7 */
+				   "address=/null.test/#\n"                         /* 8 */
+				   "srv-host=_ldap._tcp.example.com,ldap,389\n"     /* 9 */
+				   "txt-record=txt.example,hello\n"                 /* 10 */
+				   "mx-host=mx.example,mail.example,5\n"            /* 11 */
+				   "ptr-record=p.example,target.example\n"          /* 12 */
+				   "ptr-record=bare.example\n"                      /* 13 */
+				   "interface-name=gw.example,lxcbr0\n"             /* 14 */
+				   "txt-record=rec.example,hi\n",                   /* 15 */
+				   hf);
+
+	(void)state;
+	assert_int_equal(why(d, t, "rec.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_string_equal(res.source, "config");
+	assert_detail("--host-record at t.conf:2");
+	assert_int_equal(why(d, t, "rec.example", DNS_T_ANY), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 3);
+	assert_detail("--host-record at t.conf:2; --txt-record at t.conf:15");
+	assert_int_equal(why(d, t, "1.1.1.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("--host-record at t.conf:2");
+	assert_int_equal(why(d, t, "rec.example", DNS_T_MX), DNS_LOCAL_ANSWER);
+	assert_detail("rec.example has A, AAAA and TXT records only "
+		      "(--host-record at t.conf:2; --txt-record at t.conf:15)");
+	/* --dhcp-host names, from the options and from a hostsfile. */
+	assert_int_equal(why(d, t, "resv.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--dhcp-host at t.conf:3");
+	assert_int_equal(why(d, t, "51.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("--dhcp-host at t.conf:3");
+	assert_int_equal(why(d, t, "filed", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--dhcp-hostsfile at %s:2", hf);
+	/* --address: each address's own line. */
+	assert_int_equal(why(d, t, "a.x.test", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 2);
+	assert_detail("--address=/x.test/1.2.3.4 at t.conf:5; --address=/x.test/1.2.3.5 at t.conf:7");
+	assert_int_equal(why(d, t, "x.test", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_detail("--address=/x.test/2001:db8::9 at t.conf:6");
+	assert_int_equal(why(d, t, "a.x.test", DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_detail("a.x.test has A and AAAA records only (--address=/x.test/1.2.3.4 at t.conf:5; "
+		      "--address=/x.test/1.2.3.5 at t.conf:7; --address=/x.test/2001:db8::9 at "
+		      "t.conf:6)");
+	assert_int_equal(why(d, t, "ads.null.test", DNS_T_ANY), DNS_LOCAL_ANSWER);
+	assert_detail("--address=/null.test/# at t.conf:8");
+	/* The other record options. */
+	assert_int_equal(why(d, t, "_ldap._tcp.example.com", DNS_T_SRV), DNS_LOCAL_ANSWER);
+	assert_detail("--srv-host at t.conf:9");
+	assert_int_equal(why(d, t, "txt.example", DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_detail("--txt-record at t.conf:10");
+	assert_int_equal(why(d, t, "mx.example", DNS_T_MX), DNS_LOCAL_ANSWER);
+	assert_detail("--mx-host at t.conf:11");
+	assert_int_equal(why(d, t, "p.example", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("--ptr-record at t.conf:12");
+	assert_int_equal(why(d, t, "bare.example", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("no record for bare.example: --ptr-record at t.conf:13 names it without a "
+		      "target, so NXDOMAIN (as dnsmasq)");
+	/* No netlink here: the interface is missing. */
+	assert_int_equal(why(d, t, "gw.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("no address for gw.example now: interface lxcbr0 of --interface-name at "
+		      "t.conf:14 is missing, down or has none");
+	assert_int_equal(why(d, t, "gw.example", DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_detail("gw.example has A records only (--interface-name at t.conf:14 "
+		      "(interface lxcbr0))");
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+/* Options given on the command line say so. */
+static void test_explain_command_line(void **state)
+{
+	struct dns_local *d = load_argv("--address=/ads.test/", "--host-record=h.test,192.0.2.5");
+
+	(void)state;
+	assert_int_equal(why(d, NULL, "tracker.ads.test", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	assert_detail("--address=/ads.test/ at command line answers NXDOMAIN for the domain");
+	assert_int_equal(why(d, NULL, "h.test", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--host-record at command line");
+	dns_local_free(d);
+	d = load_argv("--local=/home.arpa/", "--server=/corp/10.0.0.53#5353");
+	assert_int_equal(why(d, NULL, "nas.home.arpa", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("no record for nas.home.arpa in local domain home.arpa "
+		      "(-S/--local /home.arpa/ at command line)");
+	assert_int_equal(why(d, NULL, "www.corp", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name (-S /corp/10.0.0.53#5353 at command line): forwarded");
+	dns_local_free(d);
+}
+
+static void test_explain_cname(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load("192.0.2.7 target.example\n",
+				   "domain=lxc\n"                                  /* 1 */
+				   "cname=www.lxc,c1.lxc\n"                        /* 2 */
+				   "cname=chain.example,www.lxc\n"                 /* 3 */
+				   "cname=static.example,target.example\n"         /* 4 */
+				   "cname=out.lxc,example.com\n"                   /* 5 */
+				   "cname=gone.lxc,nobody.lxc\n"                   /* 6 */
+				   "cname=loop1.lxc,loop2.lxc\ncname=loop2.lxc,loop1.lxc\n");
+
+	(void)state;
+	add_lease_until(t, "10.0.3.5", "c1", 1, NOW + 30);
+	assert_int_equal(why(d, t, "www.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:2, then c1.lxc: lease of 00:16:3e:00:00:01 (c1), "
+		      "expires in 30s");
+	assert_int_equal(why(d, t, "chain.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:3, then www.lxc: --cname at t.conf:2, then c1.lxc: "
+		      "lease of 00:16:3e:00:00:01 (c1), expires in 30s");
+	assert_int_equal(why(d, t, "static.example", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:4, then target.example: %s/etc-hosts:1", test_dir);
+	assert_int_equal(why(d, t, "www.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:2, then c1.lxc: c1.lxc has A records only "
+		      "(lease of 00:16:3e:00:00:01 (c1), expires in 30s)");
+	assert_int_equal(why(d, t, "www.lxc", DNS_T_CNAME), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:2");
+	assert_int_equal(why(d, t, "out.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:5, then example.com: not a local name: left for the "
+		      "client to follow");
+	assert_int_equal(why(d, t, "gone.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("--cname at t.conf:6, then nobody.lxc: no record for nobody.lxc in local "
+		      "domain lxc (-s lxc)");
+	assert_int_equal(why(d, t, "loop1.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_true(strncmp(res.detail, "--cname at t.conf:7, then loop2.lxc: --cname at t.conf:8, "
+			    "then loop1.lxc: --cname at t.conf:7", 91) == 0);
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+/* Every negative says why, naming the option that makes the name local. */
+static void test_explain_negatives(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load(NULL, "domain=lxc\n"               /* 1 */
+				   "server=/corp/\n"                   /* 2 */
+				   "local=/home.arpa/\n"               /* 3 */
+				   "address=/blocked.test/\n"          /* 4 */
+				   "bogus-priv\n"                      /* 5 */
+				   "host-record=a.b.lxc,10.0.3.77\n"   /* 6 */
+				   "host-record=x.blocked.test,192.0.2.1\n");
+
+	(void)state;
+	add_lease(t, "10.0.3.5", "c1", 1);
+	assert_int_equal(why(d, t, "nobody.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	assert_detail("no record for nobody.lxc in local domain lxc (-s lxc)");
+	assert_int_equal(why(d, t, "host.corp", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("no record for host.corp in local domain corp (-S/--local /corp/ at t.conf:2)");
+	assert_int_equal(why(d, t, "nas.home.arpa", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_detail("no record for nas.home.arpa in local domain home.arpa "
+		      "(-S/--local /home.arpa/ at t.conf:3)");
+	assert_int_equal(why(d, t, "ads.blocked.test", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	assert_detail("--address=/blocked.test/ at t.conf:4 answers NXDOMAIN for the domain");
+	/* The apex of that domain has a name below it: NODATA, and why. */
+	assert_int_equal(why(d, t, "blocked.test", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+	assert_detail("--address=/blocked.test/ at t.conf:4 answers NXDOMAIN for the domain; "
+		      "names below it exist, so NODATA");
+	/* Empty non-terminal and the apex of the -s domain. */
+	assert_int_equal(why(d, t, "b.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+	assert_detail("no record for b.lxc in local domain lxc (-s lxc); names below it exist, "
+		      "so NODATA");
+	assert_int_equal(why(d, t, "lxc", DNS_T_SOA), DNS_LOCAL_ANSWER);
+	assert_detail("SOA of local domain lxc (-s lxc), made up here");
+	assert_int_equal(why(d, t, "LXC", DNS_T_NS), DNS_LOCAL_ANSWER);
+	assert_detail("no record for LXC in local domain lxc (-s lxc); names below it exist, "
+		      "so NODATA");
+	/* Single labels. */
+	assert_int_equal(why(d, t, "printer", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	assert_detail("no record for printer: single-label names are answered here, never "
+		      "forwarded");
+	assert_int_equal(why(d, t, "c1", DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_detail("c1 has A records only (lease of 00:16:3e:00:00:01 (c1), never expires)");
+	/* --bogus-priv. */
+	assert_int_equal(why(d, t, "2.1.168.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	assert_detail("no record for 2.1.168.192.in-addr.arpa: private reverse range "
+		      "168.192.in-addr.arpa not known here (--bogus-priv)");
+	assert_int_equal(why(d, t, "1.168.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+	assert_detail("no record for 1.168.192.in-addr.arpa: private reverse range "
+		      "168.192.in-addr.arpa not known here (--bogus-priv); addresses below it may "
+		      "be known, so NODATA");
+	assert_int_equal(why(d, t, "3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("no record for 3.0.10.in-addr.arpa: private reverse range 10.in-addr.arpa "
+		      "not known here (--bogus-priv); names below it exist, so NODATA");
+	assert_int_equal(why(d, t, "10.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_ANSWER);
+	assert_detail("SOA of private reverse range 10.in-addr.arpa (--bogus-priv), made up here");
+	/* REFUSED: the class, zone transfers. */
+	assert_int_equal(why_class(d, t, "c1.lxc", DNS_T_A, 3), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_REFUSED);
+	assert_detail("class CH refused: local names exist in class IN only");
+	assert_int_equal(why_class(d, t, "c1.lxc", DNS_T_A, 4), DNS_LOCAL_ANSWER);
+	assert_detail("class HS refused: local names exist in class IN only");
+	assert_int_equal(why_class(d, t, "c1.lxc", DNS_T_A, 254), DNS_LOCAL_ANSWER);
+	assert_detail("class 254 refused: local names exist in class IN only");
+	assert_int_equal(why(d, t, "lxc", DNS_T_AXFR), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_REFUSED);
+	assert_detail("zone transfer (AXFR) refused: none is offered");
+	assert_int_equal(why(d, t, "lxc", 251), DNS_LOCAL_ANSWER);
+	assert_detail("zone transfer (IXFR) refused: none is offered");
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+/* The leases' domain with nothing below it yet: leases may come. */
+static void test_explain_domain_apex(void **state)
+{
+	struct dns_local *d = load(NULL, "domain=lxc\n");
+
+	(void)state;
+	assert_int_equal(why(d, NULL, "lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("no record for lxc in local domain lxc (-s lxc); leases live below it, "
+		      "so NODATA");
+	dns_local_free(d);
+}
+
+static void test_explain_forward(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load(NULL, "domain=lxc\n"
+				   "server=/ext.corp/192.0.2.53\n"
+				   "server=/lxc/192.0.2.54\n"
+				   "server=/def.test/#\n"
+				   "server=/v6.test/2001:db8::53\n");
+
+	(void)state;
+	assert_int_equal(why(d, t, "example.com", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name: forwarded");
+	assert_int_equal(nans(), 0);
+	assert_int_equal(why(d, t, "www.ext.corp", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name (-S /ext.corp/192.0.2.53 at t.conf:2): forwarded");
+	assert_int_equal(why(d, t, "c9.lxc", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name (-S /lxc/192.0.2.54 at t.conf:3): forwarded");
+	assert_int_equal(why(d, t, "a.def.test", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name (-S /def.test/# at t.conf:4): forwarded");
+	assert_int_equal(why(d, t, "a.v6.test", DNS_T_A), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name (-S /v6.test/2001:db8::53 at t.conf:5): forwarded");
+	assert_int_equal(why(d, t, "", DNS_T_NS), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name: forwarded");
+	assert_int_equal(why_class(d, t, "version.bind", DNS_T_TXT, 3), DNS_LOCAL_FORWARD);
+	assert_detail("not a local name: forwarded");
+	/* A lease in a forwarded domain still answers here. */
+	add_lease(t, "10.0.3.5", "c1", 1);
+	assert_int_equal(why(d, t, "c1.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_detail("lease of 00:16:3e:00:00:01 (c1), never expires");
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -981,6 +1466,16 @@ int main(void)
 		cmocka_unit_test(test_result_limits),
 		cmocka_unit_test(test_result_arena_full),
 		cmocka_unit_test(test_empty_nonterminals),
+		cmocka_unit_test(test_explain_off_leaves_detail_empty),
+		cmocka_unit_test(test_explain_lease),
+		cmocka_unit_test(test_explain_hosts_line),
+		cmocka_unit_test(test_explain_cut),
+		cmocka_unit_test(test_explain_config_records),
+		cmocka_unit_test(test_explain_command_line),
+		cmocka_unit_test(test_explain_cname),
+		cmocka_unit_test(test_explain_negatives),
+		cmocka_unit_test(test_explain_domain_apex),
+		cmocka_unit_test(test_explain_forward),
 	};
 
 	return cmocka_run_group_tests(tests, test_dir_setup, test_dir_remove);

@@ -4,7 +4,9 @@
  * line and bad names skip themselves, each with "FILE:LINE: reason";
  * nothing is read past the buffer (exact-size copies, so ASan would see
  * it); files, directories in name order without backups, and a missing
- * file reported, not fatal.
+ * file reported, not fatal.  Every entry carries its file and line (what
+ * `leasectl explain` shows): lines count from 1 in each file, comments,
+ * blank and bad lines included.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +31,7 @@ struct seen {
 	char name[MAX_SEEN][256];
 	bool first[MAX_SEEN];
 	unsigned line[MAX_SEEN];
+	char file[MAX_SEEN][64];    /* the last part of the path */
 	size_t n;
 	char msg[MAX_SEEN][HOSTSFILE_MSG_LEN];
 	size_t nmsg;
@@ -43,6 +46,8 @@ static void on_entry(void *ctx, const struct hostsfile_entry *e)
 	snprintf(s->name[s->n], sizeof(s->name[0]), "%s", e->name);
 	s->first[s->n] = e->first;
 	s->line[s->n] = e->line;
+	snprintf(s->file[s->n], sizeof(s->file[0]), "%s",
+		 strrchr(e->file, '/') ? strrchr(e->file, '/') + 1 : e->file);
 	s->n++;
 }
 
@@ -263,6 +268,45 @@ static void test_load_file_and_directory(void **state)
 	assert_int_equal(s.nmsg, 0);
 }
 
+/* Each file counts its own lines, whatever the lines hold. */
+static void test_lines_per_file(void **state)
+{
+	struct seen s = { .n = 0 };
+	const struct hostsfile_sink real = { on_entry, on_problem, &s };
+	char dir[300];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/lines.d", test_dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_file("lines.d/a", "# header\r\n"
+				"\r\n"
+				"10.0.0.x bad\r\n"
+				"10.0.0.1 one one-alias\r\n"
+				"   # indented comment\n"
+				"\t10.0.0.2\ttwo   # trailing\n"
+				"10.0.0.3 -bad three\n");
+	write_file("lines.d/b", "\n\n\n10.0.0.4 four");
+	assert_int_equal(hostsfile_load(dir, &real), 5);
+	assert_int_equal(s.n, 5);
+	assert_string_equal(s.name[0], "one");
+	assert_string_equal(s.file[0], "a");
+	assert_int_equal(s.line[0], 4);
+	assert_string_equal(s.name[1], "one-alias");
+	assert_int_equal(s.line[1], 4);
+	assert_string_equal(s.name[2], "two");
+	assert_int_equal(s.line[2], 6);
+	assert_string_equal(s.name[3], "three");
+	assert_int_equal(s.line[3], 7);
+	/* The first good name of its line, after a bad one. */
+	assert_true(s.first[3]);
+	assert_string_equal(s.name[4], "four");
+	assert_string_equal(s.file[4], "b");
+	assert_int_equal(s.line[4], 4);
+	assert_int_equal(s.nmsg, 2);
+	assert_non_null(strstr(s.msg[0], "/lines.d/a:3: bad address \"10.0.0.x\""));
+	assert_non_null(strstr(s.msg[1], "/lines.d/a:7: bad name \"-bad\""));
+}
+
 static void test_missing_file(void **state)
 {
 	struct seen s = { .n = 0 };
@@ -292,6 +336,7 @@ int main(void)
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_null_sink),
 		cmocka_unit_test(test_load_file_and_directory),
+		cmocka_unit_test(test_lines_per_file),
 		cmocka_unit_test(test_missing_file),
 	};
 
