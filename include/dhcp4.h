@@ -78,6 +78,7 @@ enum dhcp4_dest {
 
 struct dhcp4_result {
 	enum dhcp4_verdict verdict;
+	uint8_t request_type;          /* of the message handled; 0 if unparsable */
 	uint8_t reply_type;            /* DHCPOFFER, DHCPACK, DHCPNAK */
 	uint8_t reply[DHCP4_MAX_PACKET];
 	size_t reply_len;

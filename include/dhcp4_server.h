@@ -12,6 +12,7 @@
 #define LEASED_DHCP4_SERVER_H
 
 #include "config.h"
+#include "dhcp4_wire.h"
 #include "hostdb.h"
 #include "lease.h"
 #include "loop.h"
@@ -43,5 +44,15 @@ void dhcp4_server_send_durable(struct dhcp4_server *s);
 void dhcp4_server_interfaces_changed(struct dhcp4_server *s);
 /* Log counters (SIGUSR1). */
 void dhcp4_server_log_stats(const struct dhcp4_server *s);
+
+/* Counters since start (leasectl stats). */
+struct dhcp4_server_stats {
+	uint64_t received, dropped, replies;
+	uint64_t received_by_type[DHCPINFORM + 1]; /* [0]: unparsable */
+	uint64_t sent_by_type[DHCPINFORM + 1];
+	uint64_t probes, conflicts;
+	size_t waiting;                    /* replies waiting for the disk */
+};
+void dhcp4_server_get_stats(const struct dhcp4_server *s, struct dhcp4_server_stats *out);
 
 #endif

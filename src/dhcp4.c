@@ -737,6 +737,16 @@ static void handle_request(struct dhcp4_ctx *c, struct dhcp4_result *out)
 		return;
 	}
 	/*
+	 * An address held back (released by `leasectl release`, declined,
+	 * or answering a ping) is certainly not this client's: say so even
+	 * when not authoritative, so a container whose lease was released
+	 * stops using the address at its next renewal.
+	 */
+	if (!c->own && lease_is_quarantined(c->env->leases, want, c->env->now)) {
+		send_nak(c, want, "address not available", out);
+		return;
+	}
+	/*
 	 * RFC 2131 section 4.3.2, INIT-REBOOT: "If the DHCP server has no
 	 * record of this client, then it MUST remain silent".  Under
 	 * --dhcp-authoritative we are the only server and do know: an unknown
@@ -952,6 +962,7 @@ void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 		drop(env, why);
 		goto out;
 	}
+	out->request_type = work->req.msg_type;
 	memset(&c, 0, sizeof(c));
 	c.env = env;
 	c.work = work;

@@ -40,15 +40,12 @@ struct parked_discover {
 	uint8_t buf[DHCP4_MAX_PACKET];
 };
 
-struct dhcp4_stats {
-	uint64_t received, dropped, replies, by_type[DHCPINFORM + 1];
-	uint64_t probes, conflicts;
-};
-
 struct dhcp4_server {
 	struct dhcp4_server_deps d;
 	int fd;
 	int bound_ifindex;      /* SO_BINDTODEVICE target, 0 when unbound */
+	int lo_fd;              /* port 67 on lo while fd is device-bound, or -1 */
+	struct dhcp4_packet *local_req; /* scratch for messages arriving on lo */
 	struct probe *probe;
 	struct queued_reply *queue; /* ring */
 	size_t qhead, qlen, qcap;
@@ -58,7 +55,7 @@ struct dhcp4_server {
 	struct dhcp4_work *work;    /* the engine's scratch, likewise */
 	uint8_t rbufs[RECV_BATCH][DHCP4_MAX_PACKET];
 	char cbufs[RECV_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
-	struct dhcp4_stats stats;
+	struct dhcp4_server_stats stats;
 };
 
 static bool iface_has_listen_addr(const struct config *cfg, const struct nl_iface *i)
@@ -85,6 +82,82 @@ static bool iface_served(const struct config *cfg, const struct nl_iface *i)
 	return config_interface_listed(cfg, i->name) || iface_has_listen_addr(cfg, i);
 }
 
+static bool iface_is_loopback(const struct nl_iface *i)
+{
+	return strcmp(i->name, "lo") == 0;
+}
+
+/*
+ * A DHCPRELEASE sent from this host on a client's behalf: LXD releases a
+ * container's lease this way, and so does dnsmasq's dhcp_release(1), to
+ * the server's address with the lease's address in ciaddr, the client's
+ * MAC in chaddr and our address as server identifier.  The kernel reports
+ * such a packet as received on lo when it was sent to 127.0.0.1 (and on
+ * kernels before 4.13 whatever it was sent to).  It is handled as if it
+ * had come from the served interface that owns the server identifier,
+ * when the released address is on that interface's subnet; dhcp4_handle
+ * then checks, as for any release, that the address is leased to that
+ * client (client-id, else MAC).  Nothing but a RELEASE is taken from lo.
+ */
+static const struct nl_iface *local_release_iface(struct dhcp4_server *s, const uint8_t *pkt,
+						  size_t len)
+{
+	const struct dhcp4_packet *req = s->local_req;
+	const struct nl_iface *ifs;
+	struct in_addr sid;
+	const char *why;
+	size_t n = 0;
+
+	if (dhcp4_parse(pkt, len, s->local_req, &why) < 0 || req->op != DHCP4_BOOTREQUEST ||
+	    req->msg_type != DHCPRELEASE || req->giaddr.s_addr || !req->ciaddr.s_addr ||
+	    !dhcp4_get_addr_option(req, OPT_SERVER_ID, &sid))
+		return NULL;
+	ifs = netlink_ifaces(s->d.nl, &n);
+	for (size_t i = 0; ifs && i < n; i++) {
+		if (iface_is_loopback(&ifs[i]) || !iface_served(s->d.cfg, &ifs[i]))
+			continue;
+		for (size_t a = 0; a < MIN(ifs[i].naddrs, (size_t)NETLINK_MAX_ADDRS); a++)
+			if (ifs[i].addrs[a].s_addr == sid.s_addr &&
+			    ((sid.s_addr ^ req->ciaddr.s_addr) & ifs[i].netmasks[a].s_addr) == 0)
+				return &ifs[i];
+	}
+	return NULL;
+}
+
+static void on_readable(void *ctx, int fd, uint32_t events);
+
+/*
+ * While the main socket is bound to the bridge it never sees what
+ * arrives on lo: a second socket on port 67, bound to lo, takes the
+ * host's releases (local_release_iface() decides what to accept).
+ * Without it leased works as before, so a failure is only a warning.
+ */
+static void open_lo_socket(struct dhcp4_server *s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
+	int fd, one = 1;
+
+	if (s->lo_fd >= 0)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	if (loop_add_fd(s->d.loop, fd, EPOLLIN, on_readable, s) < 0)
+		goto fail;
+	s->lo_fd = fd;
+	return;
+fail:
+	log_warn("cannot open a DHCP socket on lo for releases sent from this host: %s",
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 /*
  * One --interface with --bind-interfaces/--bind-dynamic: bind the socket
  * to that device so another DHCP server on another bridge (libvirt's
@@ -108,6 +181,7 @@ static void apply_device_binding(struct dhcp4_server *s)
 	}
 	log_info("DHCP socket bound to %s (index %d)", i->name, i->ifindex);
 	s->bound_ifindex = i->ifindex;
+	open_lo_socket(s);
 }
 
 void dhcp4_server_interfaces_changed(struct dhcp4_server *s)
@@ -341,6 +415,8 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 
 	fill_iface(nif, &iface);
 	dhcp4_handle(&env, pkt, len, res);
+	if (!replay && res->request_type <= DHCPINFORM)
+		s->stats.received_by_type[res->request_type]++;
 	switch (res->verdict) {
 	case DHCP4_IGNORE:
 		break;
@@ -350,7 +426,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 		break;
 	case DHCP4_REPLY:
 		if (res->reply_type <= DHCPINFORM)
-			s->stats.by_type[res->reply_type]++;
+			s->stats.sent_by_type[res->reply_type]++;
 		queue_result(s, &iface, res);
 		break;
 	}
@@ -387,8 +463,11 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 		const struct nl_iface *nif = netlink_iface_by_index(s->d.nl, ifindex);
 
 		s->stats.received++;
-		if (!nif || !iface_served(s->d.cfg, nif) ||
-		    (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+		if (nif && !iface_served(s->d.cfg, nif))
+			nif = iface_is_loopback(nif) ? local_release_iface(s, s->rbufs[i],
+									   msgs[i].msg_len)
+						     : NULL;
+		if (!nif || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
 			s->stats.dropped++;
 			continue;
 		}
@@ -438,8 +517,10 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 	struct dhcp4_server *s = xcalloc(1, sizeof(*s));
 
 	s->d = *deps;
+	s->lo_fd = -1;
 	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
 	s->work = dhcp4_work_new();
+	s->local_req = xmalloc(sizeof(*s->local_req));
 	s->fd = open_socket(deps->cfg, err, errlen);
 	if (s->fd < 0) {
 		*status = EXIT_NETWORK;
@@ -472,9 +553,14 @@ void dhcp4_server_free(struct dhcp4_server *s)
 		loop_del_fd(s->d.loop, s->fd);
 		close(s->fd);
 	}
+	if (s->lo_fd >= 0) {
+		loop_del_fd(s->d.loop, s->lo_fd);
+		close(s->lo_fd);
+	}
 	probe_free(s->probe);
 	free(s->queue);
 	free(s->parked);
+	free(s->local_req);
 	dhcp4_work_free(s->work);
 	free(s);
 }
@@ -486,12 +572,18 @@ void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts)
 
 void dhcp4_server_log_stats(const struct dhcp4_server *s)
 {
-	const struct dhcp4_stats *st = &s->stats;
+	const struct dhcp4_server_stats *st = &s->stats;
 
 	log_info("DHCP: %llu received, %llu dropped, %llu replies (%llu offers, %llu acks, %llu naks), "
 		 "%llu ping checks, %llu conflicts, %zu replies waiting for disk",
 		 (unsigned long long)st->received, (unsigned long long)st->dropped,
-		 (unsigned long long)st->replies, (unsigned long long)st->by_type[DHCPOFFER],
-		 (unsigned long long)st->by_type[DHCPACK], (unsigned long long)st->by_type[DHCPNAK],
+		 (unsigned long long)st->replies, (unsigned long long)st->sent_by_type[DHCPOFFER],
+		 (unsigned long long)st->sent_by_type[DHCPACK], (unsigned long long)st->sent_by_type[DHCPNAK],
 		 (unsigned long long)st->probes, (unsigned long long)st->conflicts, s->qlen);
+}
+
+void dhcp4_server_get_stats(const struct dhcp4_server *s, struct dhcp4_server_stats *out)
+{
+	*out = s->stats;
+	out->waiting = s->qlen;
 }

@@ -491,6 +491,30 @@ static void test_rebinding_unknown_client(void **state)
 	fx_free(f);
 }
 
+/*
+ * `leasectl release` removes the lease and holds the address back: the
+ * container's next renewal is refused (NAK) even without
+ * --dhcp-authoritative, so it stops using the address; nobody else is
+ * offered it meanwhile.
+ */
+static void test_renewal_of_released_address_naked(void **state)
+{
+	struct fx *f = fx_default();
+	struct in_addr a;
+
+	(void)state;
+	a = dora(f, mac_a);
+	assert_int_equal(lease_remove(f->leases, a, LEASE_EV_RELEASED), 0);
+	lease_quarantine(f->leases, a, f->env.now + 3600);
+	f->env.now += 1800;
+	request_renewing(f, mac_a, a);
+	expect_reply(f, DHCPNAK);
+	assert_null(lease_by_addr(f->leases, a));
+	/* A new DISCOVER from the same client gets another address. */
+	assert_int_not_equal(dora(f, mac_a).s_addr, a.s_addr);
+	fx_free(f);
+}
+
 static void test_release_removes(void **state)
 {
 	struct fx *f = fx_default();
@@ -1345,6 +1369,7 @@ int main(void)
 		cmocka_unit_test(test_renewing_extends),
 		cmocka_unit_test(test_rebinding_unknown_client),
 		cmocka_unit_test(test_release_removes),
+		cmocka_unit_test(test_renewal_of_released_address_naked),
 		cmocka_unit_test(test_decline_quarantines),
 		cmocka_unit_test(test_decline_by_other_client_ignored),
 		cmocka_unit_test(test_inform),
