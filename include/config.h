@@ -161,7 +161,8 @@ struct config {
 	bool leasefile_ro;
 	char *log_facility;      /* NULL: syslog daemon */
 	char *dhcp_script;
-	char *control_socket;    /* leased's own (issue 4); NULL: default */
+	char *control_socket;    /* leased's own; NULL: /run/leased/NAME.sock */
+	char *control_group;     /* leased's own; NULL: root only (0600) */
 	bool keep_in_foreground; /* -k */
 	bool no_daemon;          /* -d: foreground, log to stderr too */
 	bool test_only;          /* --test */

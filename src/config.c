@@ -1048,6 +1048,8 @@ static const struct option_def options[] = {
 	FLAG("leasefile-ro", '9', leasefile_ro, "Do not write the lease file."),
 	STR("control-socket", 0, control_socket, "<path>",
 	    "leasectl's UNIX socket (leased's own option)."),
+	STR("control-group", 0, control_group, "<group>",
+	    "This group may use leasectl too (leased's own option)."),
 
 	/* DHCP. */
 	FUNC("dhcp-host", 'G', ARG_REQUIRED, opt_dhcp_host, "<hostspec>",
@@ -1490,6 +1492,7 @@ void config_free(struct config *cfg)
 	free(cfg->log_facility);
 	free(cfg->dhcp_script);
 	free(cfg->control_socket);
+	free(cfg->control_group);
 	config_free_list(cfg->interfaces, cfg->ninterfaces);
 	config_free_list(cfg->except_interfaces, cfg->nexcept_interfaces);
 	free(cfg->listen_addrs);

@@ -5,6 +5,7 @@
  * together").  Invoked as `dnsmasq` it behaves exactly the same.
  */
 #include "config.h"
+#include "control.h"
 #include "daemon.h"
 #include "dhcp4_server.h"
 #include "dns_local.h"
@@ -36,6 +37,7 @@ struct wiring {
 	struct dhcp4_server *dhcp4;
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
 	struct dns_service *dns;      /* NULL with --port=0 */
+	struct control *control;      /* leasectl's socket */
 	struct loop_timer *expiry;
 };
 
@@ -100,33 +102,66 @@ static void before_wait(void *ctx)
 	log_flush();
 }
 
-/* SIGHUP: reservations, hosts files and the resolv file, each whole or not at all. */
-static void reload(struct wiring *w)
+static void count_server(void *ctx, const struct dns_forward_server_info *s)
 {
+	(void)s;
+	(*(size_t *)ctx)++;
+}
+
+static size_t dns_server_count(const struct wiring *w)
+{
+	size_t n = 0;
+
+	if (w->dns)
+		dns_forward_foreach_server(dns_service_forward(w->dns), count_server, &n);
+	return n;
+}
+
+/*
+ * SIGHUP and `leasectl reload`: reservations, hosts files and the resolv
+ * file, each whole or not at all; r says what changed.
+ */
+static void reload(void *ctx, struct control_reload_report *r)
+{
+	struct wiring *w = ctx;
 	struct config_error err = { 0 };
 	struct hostdb *fresh = hostdb_load(w->cfg, &err);
 	struct dns_local *names;
 
+	*r = (struct control_reload_report){
+		.reservations_before = hostdb_count(w->hosts),
+		.dns_records_before = w->names ? dns_local_count(w->names) : 0,
+		.dns_servers_before = dns_server_count(w),
+	};
 	if (!fresh) {
-		log_err("reload failed, keeping the previous reservations: %s", err.msg);
+		snprintf(r->error, sizeof(r->error), "reload failed, keeping the previous reservations: %s",
+			 err.msg);
+		log_err("%s", r->error);
 		return;
 	}
 	dhcp4_server_set_hosts(w->dhcp4, fresh);
 	hostdb_free(w->hosts);
 	w->hosts = fresh;
-	log_info("reloaded: %zu DHCP reservations", hostdb_count(fresh));
+	r->reservations_after = hostdb_count(fresh);
+	log_info("reloaded: %zu DHCP reservations", r->reservations_after);
+	r->ok = true;
 	if (!w->dns)
 		return;
 	names = dns_local_load(w->cfg, w->hosts, &err);
 	if (!names) {
-		log_err("reload failed, keeping the previous local names: %s", err.msg);
+		snprintf(r->error, sizeof(r->error), "reload failed, keeping the previous local names: %s",
+			 err.msg);
+		log_err("%s", r->error);
+		r->ok = false;
 	} else {
 		dns_service_set_local(w->dns, names);
 		dns_local_free(w->names);
 		w->names = names;
 		log_info("reloaded: %zu local DNS records", dns_local_count(names));
 	}
+	r->dns_records_after = dns_local_count(w->names);
 	dns_service_reload(w->dns);
+	r->dns_servers_after = dns_server_count(w);
 }
 
 static void on_signal(void *ctx, int signo)
@@ -139,9 +174,12 @@ static void on_signal(void *ctx, int signo)
 		log_info("exiting on signal %d", signo);
 		loop_quit(w->loop, 0);
 		break;
-	case SIGHUP:
-		reload(w);
+	case SIGHUP: {
+		struct control_reload_report r;
+
+		reload(w, &r);
 		break;
+	}
 	case SIGUSR1:
 		log_info("%zu leases held", lease_count(w->leases));
 		dhcp4_server_log_stats(w->dhcp4);
@@ -175,6 +213,26 @@ static int start_dns(struct wiring *w, char *msg, size_t msglen)
 		return status;
 	if (lease_table_add_observer(w->leases, dns_service_lease_changed, w->dns) < 0) {
 		snprintf(msg, msglen, "cannot watch the lease table for DNS");
+		return EXIT_OTHER;
+	}
+	return 0;
+}
+
+/* The control socket, made while still root; it watches the leases for `leasectl watch`. */
+static int start_control(struct wiring *w, char *msg, size_t msglen)
+{
+	struct control_deps deps = {
+		.cfg = w->cfg, .loop = w->loop, .leases = w->leases, .nl = w->nl,
+		.hosts = (const struct hostdb *const *)&w->hosts, .dhcp4 = w->dhcp4, .dns = w->dns,
+		.reload = reload, .reload_ctx = w,
+	};
+	int status = EXIT_OTHER;
+
+	w->control = control_open(&deps, msg, msglen, &status);
+	if (!w->control)
+		return status;
+	if (lease_table_add_observer(w->leases, control_lease_changed, w->control) < 0) {
+		snprintf(msg, msglen, "cannot watch the lease table for leasectl");
 		return EXIT_OTHER;
 	}
 	return 0;
@@ -220,6 +278,9 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 		if (status != 0)
 			return status;
 	}
+	status = start_control(w, msg, msglen);
+	if (status != 0)
+		return status;
 	if (daemon_write_pidfile(cfg->pid_file) < 0) {
 		snprintf(msg, msglen, "cannot write pid file %s: %s", cfg->pid_file, strerror(errno));
 		return EXIT_FILESYSTEM;
@@ -243,6 +304,7 @@ static void stop(struct wiring *w)
 {
 	if (w->store)
 		store_close(w->store); /* everything queued reaches the disk */
+	control_free(w->control);
 	dhcp4_server_free(w->dhcp4);
 	dns_service_free(w->dns);
 	dns_local_free(w->names);
