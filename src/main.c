@@ -15,6 +15,7 @@
 #include "log.h"
 #include "loop.h"
 #include "netlink.h"
+#include "script.h"
 #include "store.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@ struct wiring {
 	struct netlink *nl;
 	struct lease_table *leases;
 	struct store *store;
+	struct script *script;        /* NULL without --dhcp-script */
 	struct hostdb *hosts;
 	struct dhcp4_server *dhcp4;
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
@@ -133,6 +135,7 @@ static void reload(void *ctx, struct control_reload_report *r)
 		.dns_records_before = w->names ? dns_local_count(w->names) : 0,
 		.dns_servers_before = dns_server_count(w),
 	};
+	script_rerun(w->script, w->leases); /* dnsmasq: "old" for every lease on SIGHUP */
 	if (!fresh) {
 		snprintf(r->error, sizeof(r->error), "reload failed, keeping the previous reservations: %s",
 			 err.msg);
@@ -218,6 +221,32 @@ static int start_dns(struct wiring *w, char *msg, size_t msglen)
 	return 0;
 }
 
+/* --dhcp-script: its helper forks now, while still root (as dnsmasq runs it). */
+static int start_script(struct wiring *w, char *msg, size_t msglen)
+{
+	const struct config *cfg = w->cfg;
+	struct script_config sc = {
+		.path = cfg->dhcp_script, .domain = cfg->domain,
+		.log_dhcp = cfg->log_dhcp, .nl = w->nl,
+	};
+	int status = EXIT_OTHER;
+
+	if (!cfg->dhcp_script)
+		return 0;
+	w->script = script_new(&sc, w->loop, msg, msglen, &status);
+	if (!w->script)
+		return status;
+	if (lease_table_add_observer(w->leases, script_lease_changed, w->script) < 0) {
+		snprintf(msg, msglen, "cannot watch the lease table for the dhcp-script");
+		return EXIT_OTHER;
+	}
+	/* libvirt's form: the script keeps the leases ("init" prints them). */
+	if (cfg->leasefile_ro &&
+	    script_load_init(w->script, w->leases, now_wall(), msg, msglen, &status) < 0)
+		return status;
+	return 0;
+}
+
 /* The control socket, made while still root; it watches the leases for `leasectl watch`. */
 static int start_control(struct wiring *w, char *msg, size_t msglen)
 {
@@ -261,6 +290,10 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 		return cerr.status ? cerr.status : EXIT_CONFIG;
 	}
 	w->leases = lease_table_new();
+	/* Before the store: the leases it loads give the script its "old" calls. */
+	status = start_script(w, msg, msglen);
+	if (status != 0)
+		return status;
 	log_flush(); /* the store forks: no buffered line may be written twice */
 	w->store = store_open(cfg->lease_file ? cfg->lease_file : DEFAULT_LEASE_FILE,
 			      cfg->leasefile_ro, w->leases, now_wall(), msg, msglen, &status);
@@ -304,6 +337,7 @@ static void stop(struct wiring *w)
 {
 	if (w->store)
 		store_close(w->store); /* everything queued reaches the disk */
+	script_free(w->script);
 	control_free(w->control);
 	dhcp4_server_free(w->dhcp4);
 	dns_service_free(w->dns);
