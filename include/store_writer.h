@@ -78,6 +78,8 @@ void store_map_free(struct store_map *m);
 size_t store_map_count(const struct store_map *m);
 /* line: a whole lease-file line, newline included. */
 void store_map_set(struct store_map *m, struct in_addr addr, const char *line, size_t len);
+/* The same for a lease, formatted as a lease-file line. */
+void store_map_set_lease(struct store_map *m, const struct lease *l);
 void store_map_del(struct store_map *m, struct in_addr addr);
 /* Apply one parsed record; false if it does not parse. */
 bool store_map_apply(struct store_map *m, const char *rec, size_t len);

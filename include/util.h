@@ -55,6 +55,12 @@ char *hex_format(const uint8_t *p, size_t len, char *out, size_t outlen);
 int mac_parse(const char *s, uint8_t mac[MAC_LEN]);
 char *mac_format(const uint8_t mac[MAC_LEN], char out[MAC_STR_LEN]);
 
+/*
+ * The whole file into *buf (malloc'd, not NUL-terminated) and *len.
+ * 0; 1 when it does not exist; -1 (errno set) when it cannot be read.
+ */
+int read_whole_file(const char *path, char **buf, size_t *len);
+
 /* Monotonic milliseconds, for timers.  Wall seconds, for lease expiry. */
 uint64_t now_mono_ms(void);
 time_t now_wall(void);

@@ -316,59 +316,12 @@ void ctl_leases_json(FILE *out, const struct ctl_leases *ls, bool pretty)
 
 /* ---- offline ------------------------------------------------------- */
 
-/* Whole file into *buf (free it); 1 when it does not exist, -1 with errno. */
-static int slurp(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *p;
-
-	if (fd < 0)
-		return errno == ENOENT ? 1 : -1;
-	p = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			cap *= 2;
-			p = xrealloc(p, cap);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			free(p);
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*buf = p;
-	*len = n;
-	return 0;
-}
-
-static void map_set_lease(struct store_map *m, const struct lease *l)
-{
-	char line[LEASEFILE_LINE_MAX];
-	int n = leasefile_format_line(l, line, sizeof(line));
-
-	if (n > 0)
-		store_map_set(m, l->addr, line, (size_t)n);
-}
-
 /* Apply path to m; 1 when it does not exist, -1 (errno) when unreadable. */
 static int replay(const char *path, bool journal, struct store_map *m, FILE *warn)
 {
 	char *buf = NULL;
 	size_t len = 0, lineno = 0;
-	int r = slurp(path, &buf, &len);
+	int r = read_whole_file(path, &buf, &len);
 
 	if (r != 0)
 		return r;
@@ -385,7 +338,7 @@ static int replay(const char *path, bool journal, struct store_map *m, FILE *war
 		if (journal) {
 			switch (store_record_parse(p, llen, &l, &why)) {
 			case STORE_RECORD_ADD:
-				map_set_lease(m, &l);
+				store_map_set_lease(m, &l);
 				break;
 			case STORE_RECORD_DEL:
 				store_map_del(m, l.addr);
@@ -397,7 +350,7 @@ static int replay(const char *path, bool journal, struct store_map *m, FILE *war
 		} else {
 			switch (leasefile_parse_line(p, llen, &l, &why)) {
 			case LEASEFILE_V4:
-				map_set_lease(m, &l);
+				store_map_set_lease(m, &l);
 				break;
 			case LEASEFILE_SKIP:
 				break;

@@ -52,53 +52,6 @@ struct store {
 
 /* ---- loading ------------------------------------------------------- */
 
-/* Whole file into *buf; 1 when it does not exist, -1 (errno) when unreadable. */
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 64 * 1024, n = 0;
-	char *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? 1 : -1;
-	p = xmalloc(cap);
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			cap *= 2;
-			p = xrealloc(p, cap);
-		}
-		r = read(fd, p + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int saved = errno;
-
-			free(p);
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	*buf = p;
-	*len = n;
-	return 0;
-}
-
-static void map_set_lease(struct store_map *m, const struct lease *l)
-{
-	char line[LEASEFILE_LINE_MAX];
-	int n = leasefile_format_line(l, line, sizeof(line));
-
-	if (n > 0)
-		store_map_set(m, l->addr, line, (size_t)n);
-}
-
 static void load_leasefile_line(const char *path, size_t lineno, const char *line,
 				size_t len, struct store_map *m)
 {
@@ -107,7 +60,7 @@ static void load_leasefile_line(const char *path, size_t lineno, const char *lin
 
 	switch (leasefile_parse_line(line, len, &l, &why)) {
 	case LEASEFILE_V4:
-		map_set_lease(m, &l);
+		store_map_set_lease(m, &l);
 		break;
 	case LEASEFILE_SKIP:
 		break;
@@ -126,7 +79,7 @@ static void load_journal_line(const char *path, size_t lineno, const char *line,
 
 	switch (store_record_parse(line, len, &l, &why)) {
 	case STORE_RECORD_ADD:
-		map_set_lease(m, &l);
+		store_map_set_lease(m, &l);
 		break;
 	case STORE_RECORD_DEL:
 		store_map_del(m, l.addr);
@@ -144,7 +97,7 @@ static int load_file(const char *path, bool journal, struct store_map *m,
 	char *buf = NULL;
 	size_t len = 0, lineno = 0;
 	const char *p, *end;
-	int r = read_file(path, &buf, &len);
+	int r = read_whole_file(path, &buf, &len);
 
 	if (r > 0)
 		return 0;
@@ -212,7 +165,7 @@ static void commit_loaded(void *ctx, struct in_addr addr, const char *line, size
 
 static void map_from_table(void *ctx, const struct lease *l)
 {
-	map_set_lease(ctx, l);
+	store_map_set_lease(ctx, l);
 }
 
 /* ---- open ---------------------------------------------------------- */

@@ -808,3 +808,12 @@ void store_writer_run(const struct store_paths *p, struct store_map *m, int sock
 	writer_loop(&w);
 	_exit(0);
 }
+
+void store_map_set_lease(struct store_map *m, const struct lease *l)
+{
+	char line[LEASEFILE_LINE_MAX];
+	int n = leasefile_format_line(l, line, sizeof(line));
+
+	if (n > 0)
+		store_map_set(m, l->addr, line, (size_t)n);
+}
