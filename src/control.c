@@ -588,12 +588,16 @@ static const char *outcome(const struct dns_answer *a)
 	return a->n[DNS_SEC_ANSWER] ? "answer" : "NODATA";
 }
 
-static void write_cache_entry(struct json_writer *w, const struct dns_cache_entry_info *e)
+/* An entry's members; the question too unless the caller wrote it (explain). */
+static void write_cache_entry(struct json_writer *w, const struct dns_cache_entry_info *e,
+			      bool with_question)
 {
 	char type[16];
 
-	json_string(w, "name", e->qname);
-	json_string(w, "type", dns_type_name(e->qtype, type, sizeof(type)));
+	if (with_question) {
+		json_string(w, "name", e->qname);
+		json_string(w, "type", dns_type_name(e->qtype, type, sizeof(type)));
+	}
 	json_string(w, "outcome", outcome(&e->answer));
 	json_bool(w, "negative", e->negative);
 	json_int(w, "ttl_left", e->ttl_left);
@@ -613,7 +617,7 @@ static void cache_row(void *ctx, const struct dns_cache_entry_info *e)
 	if (cw->name && !dns_name_equal(cw->name, e->qname))
 		return;
 	json_begin_object(cw->w, NULL);
-	write_cache_entry(cw->w, e);
+	write_cache_entry(cw->w, e, true);
 	json_end_object(cw->w);
 }
 
@@ -686,7 +690,7 @@ static void write_explanation(const struct control *c, struct json_writer *w,
 	case DNS_EXPLAIN_CACHED:
 		json_string(w, "decision", "cached");
 		json_string(w, "detail", l->detail);
-		write_cache_entry(w, &x->cached);
+		write_cache_entry(w, &x->cached, false);
 		break;
 	case DNS_EXPLAIN_FORWARD:
 		json_string(w, "decision", x->nservers ? "forward" : "refused");

@@ -241,3 +241,50 @@ dig_rdata() {
 	dig_section "$1" "${3:-ANSWER}" |
 		awk -v t="$2" '$4 == t { $1 = $2 = $3 = $4 = ""; sub(/^ +/, ""); print }'
 }
+
+# ---- leasectl (t_leasectl_*.sh, t_control_protocol.sh) ----
+# Give leased --control-socket="$CTL_SOCK": tests never touch /run/leased.
+LEASECTL=$TOP/build/leasectl
+CTL_SOCK=$TMP/ctl.sock
+
+need_jq() { command -v jq >/dev/null || fail "jq missing (scripts/deps.sh installs it)"; }
+
+# ctl ARGS...: leasectl in the server namespace, on $CTL_SOCK.
+ctl() { ip netns exec "$SRV" "$LEASECTL" --control-socket="$CTL_SOCK" "$@"; }
+
+# ctl_run ARGS...: ctl, keeping its output in $CTL_OUT, its messages in
+# $CTL_ERR and its exit status in $CTL_RC (never fails by itself).
+ctl_run() {
+	CTL_RC=0
+	ctl "$@" >"$TMP/ctl.out" 2>"$TMP/ctl.err" || CTL_RC=$?
+	CTL_OUT=$(cat "$TMP/ctl.out")
+	CTL_ERR=$(cat "$TMP/ctl.err")
+}
+
+# ctl_ok ARGS...: ctl_run, failing the test unless leasectl exits 0.
+ctl_ok() {
+	ctl_run "$@"
+	[ "$CTL_RC" = 0 ] || fail "leasectl $*: exit $CTL_RC, stderr: $CTL_ERR, stdout: $CTL_OUT"
+}
+
+# ctl_bg OUT ARGS...: leasectl ARGS in the background (its own PID in
+# $CTL_BG_PID, stopped at cleanup), stdout to OUT, stderr to OUT.err.
+ctl_bg() {
+	local out=$1
+	shift
+	ip netns exec "$SRV" "$LEASECTL" --control-socket="$CTL_SOCK" "$@" >"$out" 2>"$out.err" &
+	CTL_BG_PID=$!
+	PIDS="$PIDS $CTL_BG_PID"
+	at_cleanup "kill $CTL_BG_PID 2>/dev/null"
+}
+
+# ctl_conns: the control connections from the server namespace that
+# leased has accepted and whose requests it has read (nothing unread).
+ctl_conns() {
+	ip netns exec "$SRV" ss -xn 2>/dev/null |
+		awk -v p="$CTL_SOCK" '$2 == "ESTAB" && $5 == p && $3 == 0 { n++ } END { print n + 0 }'
+}
+
+# jq_true JSON JQ-ARGS...: jq JQ-ARGS (the filter last) on the text JSON
+# prints exactly true (jq -e alone passes on empty input).
+jq_true() { [ "$(jq -c "${@:2}" <<<"$1" 2>/dev/null)" = true ]; }
