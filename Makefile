@@ -47,7 +47,7 @@ HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 Q := $(if $(V),,@)
 
 .PHONY: all deps check unit unit-san man-lint fuzz-smoke fuzz integration demo \
-        bench install clean
+        bench bench-dns install clean
 all: build/leased build/leasectl
 
 deps:
@@ -134,12 +134,17 @@ demo: deps
 
 bench: all
 	tests/bench/run.sh
+	tests/bench/dns.sh
+
+bench-dns: all
+	tests/bench/dns.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 build/leased $(DESTDIR)$(SBINDIR)/leased
 	install -m 0755 build/leasectl $(DESTDIR)$(SBINDIR)/leasectl
 	for m in man/*.8; do [ -e "$$m" ] && install -m 0644 "$$m" $(DESTDIR)$(MANDIR)/man8/ || true; done
+	install -D -m 0644 man/leased.conf.5 $(DESTDIR)$(MANDIR)/man5/leased.conf.5
 
 clean:
 	rm -rf build
