@@ -452,14 +452,8 @@ int ctl_call(struct ctl_conn *c, const char *path, const struct control_request 
 	 * reason and closes before our request is sent: the send fails, but
 	 * the reason is waiting to be read, and it is what the user needs.
 	 */
-	if (status == CTL_OK || errno == EPIPE || errno == ECONNRESET) {
-		char send_msg[256];
-
-		str_copy(send_msg, msg, sizeof(send_msg));
+	if (status == CTL_OK || errno == EPIPE || errno == ECONNRESET)
 		status = ctl_read_line(c, deadline, &line, &len, &eof, msg, msglen);
-		if (status != CTL_OK && send_msg[0])
-			str_copy(msg, send_msg, msglen); /* nothing to read: report the send */
-	}
 	if (status != CTL_OK) {
 		if (errno == ETIMEDOUT)
 			snprintf(msg, msglen, "leased did not answer within %d.%d s on %s",
