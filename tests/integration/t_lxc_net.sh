@@ -289,7 +289,8 @@ ok "containers got $(addrs IP) from leased (lxc-ls -f, lease file)"
 
 # ---- 3. lxc-net stop + start keeps every address ------------------------
 lxcnet stop || fail "lxc-net stop exited $?"
-alive "$pid" && fail "lxc-net stop left leased running: $(ps -o pid,ppid,stat,user,args -p "$pid")"
+# kill -9 is asynchronous: the process may take a moment to be gone.
+wait_for dead "$pid" || fail "lxc-net stop left leased running: $(ps -o pid,ppid,stat,user,args -p "$pid")"
 wait_for no_server_left || fail "after lxc-net stop, still running: $(server_pids)"
 inns ip -4 addr show lxcbr0 | grep -q inet && fail "lxc-net stop did not flush lxcbr0"
 write_default leased # from now on with a domain and a conf-file (the log)
