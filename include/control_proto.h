@@ -45,8 +45,12 @@
 #define CONTROL_PROTO_VERSION 1
 #define CONTROL_MAX_REQUEST 4096
 #define CONTROL_ARG_MAX 256
-/* Values a reply may hold (json_parse_max): some 80,000 leases. */
-#define CONTROL_MAX_REPLY_NODES (1u << 20)
+/*
+ * Values a reply may hold (json_parse_max): about 13 per lease, so
+ * 1,000,000 leases; the parser's memory follows the reply's length, not
+ * this bound, which only stops a runaway reply.
+ */
+#define CONTROL_MAX_REPLY_NODES (1u << 24)
 
 enum control_command {
 	CONTROL_LEASES,
