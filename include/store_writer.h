@@ -80,6 +80,22 @@ size_t store_map_count(const struct store_map *m);
 void store_map_set(struct store_map *m, struct in_addr addr, const char *line, size_t len);
 /* The same for a lease, formatted as a lease-file line. */
 void store_map_set_lease(struct store_map *m, const struct lease *l);
+
+/*
+ * A line that was not applied: why says what was wrong; torn means the
+ * journal's unterminated last record (a write cut short: never
+ * acknowledged, so ignoring it loses nothing).
+ */
+typedef void (*store_bad_line_fn)(void *ctx, const char *path, size_t lineno,
+				  const char *why, bool torn);
+/*
+ * Apply every line of a lease file (journal false) or journal (true) to
+ * m, in order; bad lines are reported and skipped.  0; 1 when path does
+ * not exist; -1 (errno set) when it cannot be read.  The daemon's load
+ * and leasectl's offline reading both use it.
+ */
+int store_map_load_file(struct store_map *m, const char *path, bool journal,
+			store_bad_line_fn bad, void *ctx);
 void store_map_del(struct store_map *m, struct in_addr addr);
 /* Apply one parsed record; false if it does not parse. */
 bool store_map_apply(struct store_map *m, const char *rec, size_t len);

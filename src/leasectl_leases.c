@@ -316,56 +316,13 @@ void ctl_leases_json(FILE *out, const struct ctl_leases *ls, bool pretty)
 
 /* ---- offline ------------------------------------------------------- */
 
-/* Apply path to m; 1 when it does not exist, -1 (errno) when unreadable. */
-static int replay(const char *path, bool journal, struct store_map *m, FILE *warn)
+/* A bad line is named on warn (a torn journal tail is expected: silent). */
+static void warn_bad_line(void *ctx, const char *path, size_t lineno, const char *why, bool torn)
 {
-	char *buf = NULL;
-	size_t len = 0, lineno = 0;
-	int r = read_whole_file(path, &buf, &len);
+	FILE *warn = ctx;
 
-	if (r != 0)
-		return r;
-	for (const char *p = buf, *end = buf + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t llen = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		const char *why = NULL;
-		struct lease l;
-		bool bad = false;
-
-		lineno++;
-		if (journal && !nl)
-			break; /* torn last record: never acknowledged */
-		if (journal) {
-			switch (store_record_parse(p, llen, &l, &why)) {
-			case STORE_RECORD_ADD:
-				store_map_set_lease(m, &l);
-				break;
-			case STORE_RECORD_DEL:
-				store_map_del(m, l.addr);
-				break;
-			case STORE_RECORD_BAD:
-				bad = true;
-				break;
-			}
-		} else {
-			switch (leasefile_parse_line(p, llen, &l, &why)) {
-			case LEASEFILE_V4:
-				store_map_set_lease(m, &l);
-				break;
-			case LEASEFILE_SKIP:
-				break;
-			case LEASEFILE_BAD:
-				bad = true;
-				break;
-			}
-		}
-		if (bad && warn)
-			fprintf(warn, "leasectl: %s:%zu: %s; ignored\n", path, lineno,
-				why ? why : "bad line");
-		p += llen + (nl ? 1 : 0);
-	}
-	free(buf);
-	return 0;
+	if (warn && !torn)
+		fprintf(warn, "leasectl: %s:%zu: %s; ignored\n", path, lineno, why);
 }
 
 struct collect {
@@ -401,7 +358,7 @@ int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_lea
 	order[1] = p.old;
 	order[2] = p.journal;
 	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
-		int r = replay(order[i], i > 0, m, warn);
+		int r = store_map_load_file(m, order[i], i > 0, warn_bad_line, warn);
 
 		if (r < 0) {
 			int saved = errno;

@@ -52,77 +52,21 @@ struct store {
 
 /* ---- loading ------------------------------------------------------- */
 
-static void load_leasefile_line(const char *path, size_t lineno, const char *line,
-				size_t len, struct store_map *m)
+/* One bad line must not cost every other container its address: log it, go on. */
+static void log_bad_line(void *ctx, const char *path, size_t lineno, const char *why, bool torn)
 {
-	struct lease l;
-	const char *why = NULL;
-
-	switch (leasefile_parse_line(line, len, &l, &why)) {
-	case LEASEFILE_V4:
-		store_map_set_lease(m, &l);
-		break;
-	case LEASEFILE_SKIP:
-		break;
-	case LEASEFILE_BAD:
-		/* One bad line must not cost every other container its address. */
-		log_warn("%s:%zu: %s; line ignored", path, lineno, why);
-		break;
-	}
+	(void)ctx;
+	log_warn("%s:%zu: %s; %s ignored", path, lineno, why, torn ? "record" : "line");
 }
 
-static void load_journal_line(const char *path, size_t lineno, const char *line,
-			      size_t len, struct store_map *m)
-{
-	struct lease l;
-	const char *why = NULL;
-
-	switch (store_record_parse(line, len, &l, &why)) {
-	case STORE_RECORD_ADD:
-		store_map_set_lease(m, &l);
-		break;
-	case STORE_RECORD_DEL:
-		store_map_del(m, l.addr);
-		break;
-	case STORE_RECORD_BAD:
-		log_warn("%s:%zu: %s; record ignored", path, lineno, why);
-		break;
-	}
-}
-
-/* Apply every line of path to m; a journal's unterminated last line is torn. */
+/* Apply every line of path to m; err filled when it cannot be read. */
 static int load_file(const char *path, bool journal, struct store_map *m,
 		     char *err, size_t errlen)
 {
-	char *buf = NULL;
-	size_t len = 0, lineno = 0;
-	const char *p, *end;
-	int r = read_whole_file(path, &buf, &len);
-
-	if (r > 0)
-		return 0;
-	if (r < 0) {
+	if (store_map_load_file(m, path, journal, log_bad_line, NULL) < 0) {
 		snprintf(err, errlen, "cannot read lease file %s: %s", path, strerror(errno));
 		return -1;
 	}
-	for (p = buf, end = buf + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t llen = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		lineno++;
-		if (journal && !nl) {
-			/* kill -9 or a crash in the middle of an append: never acknowledged. */
-			log_warn("%s:%zu: incomplete last record (interrupted write) ignored",
-				 path, lineno);
-			break;
-		}
-		if (journal)
-			load_journal_line(path, lineno, p, llen, m);
-		else
-			load_leasefile_line(path, lineno, p, llen, m);
-		p += llen + (nl ? 1 : 0);
-	}
-	free(buf);
 	return 0;
 }
 

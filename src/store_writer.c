@@ -817,3 +817,61 @@ void store_map_set_lease(struct store_map *m, const struct lease *l)
 	if (n > 0)
 		store_map_set(m, l->addr, line, (size_t)n);
 }
+
+/* One line into m; false (with *why) when it is bad. */
+static bool apply_loaded_line(struct store_map *m, const char *line, size_t len, bool journal,
+			      const char **why)
+{
+	struct lease l;
+
+	if (journal) {
+		switch (store_record_parse(line, len, &l, why)) {
+		case STORE_RECORD_ADD:
+			store_map_set_lease(m, &l);
+			return true;
+		case STORE_RECORD_DEL:
+			store_map_del(m, l.addr);
+			return true;
+		case STORE_RECORD_BAD:
+			return false;
+		}
+		return false;
+	}
+	switch (leasefile_parse_line(line, len, &l, why)) {
+	case LEASEFILE_V4:
+		store_map_set_lease(m, &l);
+		return true;
+	case LEASEFILE_SKIP:
+		return true;
+	case LEASEFILE_BAD:
+		return false;
+	}
+	return false;
+}
+
+int store_map_load_file(struct store_map *m, const char *path, bool journal,
+			store_bad_line_fn bad, void *ctx)
+{
+	char *buf = NULL;
+	size_t len = 0, lineno = 0;
+	int r = read_whole_file(path, &buf, &len);
+
+	if (r != 0)
+		return r;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t llen = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *why = NULL;
+
+		lineno++;
+		if (journal && !nl) {
+			bad(ctx, path, lineno, "incomplete last record (interrupted write)", true);
+			break;
+		}
+		if (!apply_loaded_line(m, p, llen, journal, &why))
+			bad(ctx, path, lineno, why ? why : "bad line", false);
+		p += llen + (nl ? 1 : 0);
+	}
+	free(buf);
+	return 0;
+}
