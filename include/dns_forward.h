@@ -7,18 +7,19 @@
  * with inotify and reread when it changes.  A server that is one of
  * leased's own listen addresses is ignored (it would be a loop).
  *
- * Order.  With --strict-order servers are asked in the order configured;
- * otherwise the one with the lowest smoothed round-trip time goes first.
- * In both modes a server that has stopped answering goes last, and leased
- * moves on to the next server after a timeout, a SERVFAIL or a REFUSED,
- * never after NXDOMAIN or NODATA.  The whole exchange has a deadline
- * (DNS_FORWARD_DEADLINE_MS) shorter than a stub resolver's 5 s timeout, so
- * the client gets SERVFAIL instead of silence.
- *
- * Health (RFC 9520): two timeouts in a row mark a server down; a down
- * server rests (goes last) and is tried again after 1 s, then 2, 4 ...
- * up to a minute, until it answers.  When every eligible server is
- * resting, queries get SERVFAIL at once.
+ * Which servers, in which order, all at once or in turn, and when a
+ * server is down are dns_upstream's decisions (include/dns_upstream.h):
+ * routing by domain and --server=//ADDR for single labels; --strict-order
+ * or fastest first; a single label sent to the default servers without
+ * --strict-order goes to all of them at once and an answer that is not
+ * NXDOMAIN wins; a server is down only after answering nothing for a
+ * while, and when every server is down the best is asked all the same.
+ * In turn, leased moves on to the next server after a try timeout
+ * (DNS_FORWARD_TRY_MS), a SERVFAIL or a REFUSED, never after NXDOMAIN or
+ * NODATA.  The whole exchange has a deadline (DNS_FORWARD_DEADLINE_MS)
+ * shorter than a stub resolver's 5 s timeout, so the client gets
+ * SERVFAIL instead of silence.  A reply from a server other than the
+ * preferred one is marked (fell_back) so its negative is not cached.
  *
  * Every exchange uses a fresh socket (a random source port) and a random
  * ID, and a reply counts only if it comes from the server asked (the
@@ -59,6 +60,13 @@ struct dns_forward_result {
 	const uint8_t *reply;      /* complete upstream reply, or NULL */
 	size_t len;
 	int rcode;                 /* the reply's, or DNS_R_SERVFAIL without one */
+	/*
+	 * The reply came from a server asked in place of the preferred one
+	 * (which did not answer in time, failed or is down), or, for a
+	 * single label asked of every server, while some server did not
+	 * answer: pass it on, but a negative answer must not be cached.
+	 */
+	bool fell_back;
 	void *const *tokens;       /* the clients, as given to dns_forward_query */
 	size_t ntokens;
 };
@@ -75,7 +83,7 @@ void dns_forward_free(struct dns_forward *f);
  * Ask upstream on behalf of token.  Returns 0 when the exchange is under
  * way (done() will be called), or the rcode to answer at once:
  * DNS_R_REFUSED when no server exists for the name, DNS_R_SERVFAIL when
- * every eligible server is down or too many queries are in flight.
+ * too many queries are in flight.
  */
 int dns_forward_query(struct dns_forward *f, const char *qname, uint16_t qtype,
 		      uint16_t qclass, void *token);

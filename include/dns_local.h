@@ -15,8 +15,10 @@
  * - A lease with hostname H answers as H and H.DOMAIN (-s), A (AAAA once
  *   IPv6 leases exist), and PTR for its address.  A lease beats a static
  *   entry of the same name.
- * - Names in the local domain, in a -S /domain/ or --local domain, or of
- *   a single label are answered here whatever the type, never forwarded.
+ * - Names in the local domain or in a -S /domain/ or --local domain are
+ *   answered here whatever the type, never forwarded.  So are single
+ *   labels when leased has a local domain, --domain-needed or -S //;
+ *   with --server=//ADDR, or with none of these, they are forwarded.
  * - NXDOMAIN only when the name has no record of any type; otherwise
  *   NOERROR with no answer (NODATA) and an SOA in the authority section.
  * - --bogus-priv: reverse queries for private ranges that are not known

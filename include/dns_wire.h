@@ -253,4 +253,11 @@ const char *dns_type_name(uint16_t type, char *out, size_t outlen);
  */
 const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen);
 
+/*
+ * A negative reply: NXDOMAIN, or NOERROR with no answer record (NODATA,
+ * RFC 2308).  Reads the header only; shorter than a header counts as
+ * negative.
+ */
+bool dns_reply_is_negative(const uint8_t *p, size_t len);
+
 #endif

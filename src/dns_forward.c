@@ -3,6 +3,7 @@
  * retry and loop probes; see include/dns_forward.h.
  */
 #include "dns_forward.h"
+#include "dns_upstream.h"
 #include "log.h"
 #include "resolvconf.h"
 #include "util.h"
@@ -17,31 +18,12 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define MAX_UPSTREAMS 64
-#define MAX_CANDIDATES 16
 #define UDP_REPLY_MAX 4096
-#define DOWN_AFTER_TIMEOUTS 2
-#define DOWN_PROBE_MS 1000
-#define DOWN_PROBE_MAX_MS 60000  /* a long-dead server is retried once a minute */
 #define TCP_EXTRA_MS 1500      /* a server that said TC is alive: allow TCP this long */
 #define INFLIGHT_BUCKETS 256
 #define LOOP_PROBE_PREFIX "leased-loop-"
 #define CNAME_CHAIN_MAX 8
-#define MAX_ATTEMPTS 4         /* UDP queries of one exchange still listened to */
-
-struct upstream {
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	char text[INET6_ADDRSTRLEN + 8]; /* "10.0.9.1" or "10.0.9.1#5353" */
-	char *domain;                    /* NULL: a default server */
-	bool from_resolv;
-	bool loop;                       /* forwards back to us: never used */
-	unsigned timeouts;               /* in a row */
-	uint64_t probe_at_ms;            /* when down: next time it may be asked */
-	uint32_t srtt_ms;
-	char loop_probe[48];
-	uint64_t queries, replies, failures;
-};
+#define MAX_ATTEMPTS 8         /* UDP queries of one exchange still listened to */
 
 /*
  * One UDP query to one server.  A slow server's answer is still welcome
@@ -53,6 +35,7 @@ struct attempt {
 	int server;
 	uint16_t id;
 	uint64_t sent_ms;
+	bool timed_out;                  /* its try is over (counted once) */
 };
 
 struct exchange {
@@ -68,9 +51,14 @@ struct exchange {
 	uint16_t id;                     /* of the TCP query, or of the latest built */
 	int fd;                          /* TCP connection, or -1 */
 	bool tcp;
-	int cand[MAX_CANDIDATES];
-	size_t ncand, tried;             /* cand[tried - 1] was asked last */
+	struct dns_upstream_plan plan;
+	size_t tried;                    /* plan.cand[tried - 1] was asked last (in turn) */
+	size_t asked;                    /* queries sent in this exchange */
 	int cur;                         /* the server asked last (TCP: being asked) */
+	bool fell_back;                  /* asked a server other than the preferred one */
+	bool trouble;                    /* all at once: a server failed or was silent */
+	uint8_t *neg;                    /* all at once: the best negative so far */
+	size_t neglen;
 	uint64_t sent_ms, deadline_ms;
 	struct loop_timer *timer;
 	void **tokens;
@@ -89,9 +77,9 @@ struct dns_forward {
 	struct loop *loop;
 	dns_forward_done_fn done;
 	void *ctx;
-	struct upstream ups[MAX_UPSTREAMS];
-	size_t nups;
-	size_t nconfigured;              /* ups[0..nconfigured) come from -S */
+	struct dns_upstreams s;
+	size_t nconfigured;              /* s.ups[0..nconfigured) come from -S */
+	char loop_probe[DNS_UPSTREAM_MAX][48];
 	struct exchange *inflight[INFLIGHT_BUCKETS];
 	size_t ninflight;
 	struct exchange *all;
@@ -191,44 +179,47 @@ static bool is_own_address(const struct config *cfg, const struct sockaddr_stora
 	return false;
 }
 
-static void new_loop_probe(struct upstream *u)
+static void new_loop_probe(struct dns_forward *f, size_t i)
 {
-	snprintf(u->loop_probe, sizeof(u->loop_probe), LOOP_PROBE_PREFIX "%04x%04x%04x%04x.test",
+	snprintf(f->loop_probe[i], sizeof(f->loop_probe[i]),
+		 LOOP_PROBE_PREFIX "%04x%04x%04x%04x.test",
 		 random_u16(), random_u16(), random_u16(), random_u16());
 }
 
+/* domain: NULL for a default server, "" for an unqualified-names (//) one. */
 static bool add_upstream(struct dns_forward *f, const struct sockaddr_storage *ss,
 			 const char *domain, bool from_resolv)
 {
-	struct upstream *u;
+	struct dns_upstream *u;
 
-	if (f->nups == MAX_UPSTREAMS) {
-		log_warn("more than %d DNS servers; ignoring the rest", MAX_UPSTREAMS);
+	if (f->s.n == DNS_UPSTREAM_MAX) {
+		log_warn("more than %d DNS servers; ignoring the rest", DNS_UPSTREAM_MAX);
 		return false;
 	}
-	u = &f->ups[f->nups];
+	u = &f->s.ups[f->s.n];
 	memset(u, 0, sizeof(*u));
 	u->addr = *ss;
 	u->addrlen = ss->ss_family == AF_INET ? sizeof(struct sockaddr_in)
 					      : sizeof(struct sockaddr_in6);
 	format_server(ss, u->text, sizeof(u->text));
-	u->domain = domain ? xstrdup(domain) : NULL;
+	u->unqualified = domain && !*domain;
+	u->domain = domain && *domain ? xstrdup(domain) : NULL;
 	u->from_resolv = from_resolv;
-	new_loop_probe(u);
 	if (is_own_address(f->cfg, ss)) {
 		log_warn("ignoring nameserver %s - it is leased itself", u->text);
 		free(u->domain);
 		return false;
 	}
-	f->nups++;
+	new_loop_probe(f, f->s.n);
+	f->s.n++;
 	return true;
 }
 
 static void drop_resolv_servers(struct dns_forward *f)
 {
-	for (size_t i = f->nconfigured; i < f->nups; i++)
-		free(f->ups[i].domain);
-	f->nups = f->nconfigured;
+	for (size_t i = f->nconfigured; i < f->s.n; i++)
+		free(f->s.ups[i].domain);
+	f->s.n = f->nconfigured;
 }
 
 static void start_loop_probes(struct dns_forward *f, size_t from);
@@ -246,12 +237,12 @@ static void load_resolv(struct dns_forward *f)
 		return;
 	}
 	drop_resolv_servers(f);
-	before = f->nups;
+	before = f->s.n;
 	for (size_t i = 0; i < n; i++)
 		if (add_upstream(f, &found[i], NULL, true))
-			log_info("using nameserver %s (from %s)", f->ups[f->nups - 1].text,
+			log_info("using nameserver %s (from %s)", f->s.ups[f->s.n - 1].text,
 				 f->resolv_path);
-	if (f->nups == before)
+	if (f->s.n == before)
 		log_info("no usable nameserver in %s", f->resolv_path);
 	start_loop_probes(f, before);
 }
@@ -260,102 +251,22 @@ static void load_configured(struct dns_forward *f)
 {
 	for (size_t i = 0; i < f->cfg->nservers; i++) {
 		const struct dns_server *s = &f->cfg->servers[i];
-
 		const char *domain = s->domain;
 
 		/*
-		 * "//" is for single-label names, which leased always answers
-		 * itself; "/#/" is dnsmasq's "every other domain": a default.
+		 * "//" routes single-label names ("" here); "/#/" is dnsmasq's
+		 * "every other domain": a default.
 		 */
-		if (!s->has_addr || s->local_only || (domain && !*domain))
+		if (!s->has_addr || s->local_only)
 			continue;
 		if (domain && strcmp(domain, "#") == 0)
 			domain = NULL;
 		if (add_upstream(f, &s->addr, domain, false))
-			log_info("using nameserver %s%s%s", f->ups[f->nups - 1].text,
-				 domain ? " for domain " : "", domain ? domain : "");
+			log_info("using nameserver %s%s%s", f->s.ups[f->s.n - 1].text,
+				 !domain ? "" : *domain ? " for domain " : " for unqualified names",
+				 domain ? domain : "");
 	}
-	f->nconfigured = f->nups;
-}
-
-/*
- * The servers for qname: those of the longest --server=/domain/ that
- * holds it, else the default ones.  Loops never; down servers last.
- */
-static size_t route(const struct dns_forward *f, const char *qname, int *out)
-{
-	int best_len = -1;
-	const char *best = NULL;
-	size_t n = 0;
-
-	for (size_t i = 0; i < f->nups; i++) {
-		const char *d = f->ups[i].domain;
-		int len = d ? (int)strlen(d) : -1;
-
-		if (d && len > best_len && dns_name_in_domain(qname, d)) {
-			best_len = len;
-			best = d;
-		}
-	}
-	for (size_t i = 0; i < f->nups && n < MAX_CANDIDATES; i++) {
-		const struct upstream *u = &f->ups[i];
-		bool in_group = best ? (u->domain && dns_name_equal(u->domain, best)) : !u->domain;
-
-		if (in_group && !u->loop)
-			out[n++] = (int)i;
-	}
-	return n;
-}
-
-static bool is_down(const struct upstream *u)
-{
-	return u->timeouts >= DOWN_AFTER_TIMEOUTS;
-}
-
-/* Down and not yet due for another try. */
-static bool is_resting(const struct upstream *u, uint64_t now)
-{
-	return is_down(u) && now < u->probe_at_ms;
-}
-
-/*
- * Strict order keeps the configured order; otherwise fastest first.  A
- * resting server goes last; once its retry time has come it takes its
- * place again, so a first server that recovers is first again.
- */
-static bool ask_before(const struct dns_forward *f, int a, int b, uint64_t now)
-{
-	const struct upstream *ua = &f->ups[a], *ub = &f->ups[b];
-
-	if (is_resting(ua, now) != is_resting(ub, now))
-		return !is_resting(ua, now);
-	if (!f->cfg->strict_order && ua->srtt_ms != ub->srtt_ms)
-		return ua->srtt_ms < ub->srtt_ms;
-	return a < b;
-}
-
-static void order_candidates(const struct dns_forward *f, int *c, size_t n)
-{
-	uint64_t now = now_mono_ms();
-
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && ask_before(f, c[j], c[j - 1], now); j--) {
-			int t = c[j];
-
-			c[j] = c[j - 1];
-			c[j - 1] = t;
-		}
-}
-
-/* A down server may be asked when its probe time has come. */
-static bool may_ask(struct upstream *u, uint64_t now)
-{
-	if (!is_down(u))
-		return true;
-	if (now < u->probe_at_ms)
-		return false;
-	u->probe_at_ms = now + DOWN_PROBE_MS; /* one try at a time */
-	return true;
+	f->nconfigured = f->s.n;
 }
 
 /* ---- the in-flight table ---- */
@@ -439,6 +350,7 @@ static void exchange_free(struct exchange *x)
 	free(x->tokens);
 	free(x->buf);
 	free(x->held);
+	free(x->neg);
 	free(x);
 }
 
@@ -477,38 +389,23 @@ static bool reply_matches(const struct exchange *x, uint16_t id, const uint8_t *
 
 static void note_answer(struct exchange *x, int server, uint64_t sent_ms)
 {
-	struct upstream *u = &x->f->ups[server];
-	uint64_t rtt = now_mono_ms() - sent_ms;
+	struct dns_upstream *u = &x->f->s.ups[server];
 
-	if (is_down(u))
+	if (dns_upstream_answered(u, sent_ms, now_mono_ms()))
 		log_info("nameserver %s is answering again", u->text);
-	u->timeouts = 0;
-	u->replies++;
-	/* Smoothed as TCP does (RFC 6298, alpha 1/8). */
-	u->srtt_ms = u->srtt_ms ? (uint32_t)((7 * (uint64_t)u->srtt_ms + rtt) / 8) : (uint32_t)rtt + 1;
 }
 
 static void note_timeout(struct exchange *x, int server)
 {
-	struct upstream *u = &x->f->ups[server];
+	struct dns_upstream *u = &x->f->s.ups[server];
 
-	u->failures++;
-	if (++u->timeouts >= DOWN_AFTER_TIMEOUTS) {
-		/*
-		 * Down: rest 1 s after the latest failure, doubling with every
-		 * failed retry up to a minute, so a dead server costs a client a
-		 * try timeout at most that often.
-		 */
-		unsigned shift = MIN(u->timeouts - DOWN_AFTER_TIMEOUTS, 6u);
-
-		u->probe_at_ms = now_mono_ms() + MIN((uint64_t)DOWN_PROBE_MS << shift,
-						     (uint64_t)DOWN_PROBE_MAX_MS);
-		if (u->timeouts == DOWN_AFTER_TIMEOUTS)
-			log_warn("nameserver %s is not answering; asking others first", u->text);
-	}
+	if (dns_upstream_timed_out(u, now_mono_ms()))
+		log_warn("nameserver %s has answered nothing for %d s; asking others first",
+			 u->text, DNS_UPSTREAM_DOWN_SILENCE_MS / 1000);
 }
 
 static void switch_to_tcp(struct exchange *x);
+static void after_attempt_closed(struct exchange *x);
 static void handle_reply(struct exchange *x, const uint8_t *p, size_t len, int attempt);
 
 static void on_udp_readable(void *ctx, int fd, uint32_t events)
@@ -540,12 +437,11 @@ static void on_udp_readable(void *ctx, int fd, uint32_t events)
 	}
 	if (errno == ECONNREFUSED) {
 		/* Nothing listens there: as good as a timeout, but known now. */
-		note_timeout(x, x->att[i].server);
+		if (!x->att[i].timed_out)
+			note_timeout(x, x->att[i].server);
 		close_attempt(x, i);
-		if (x->tried < x->ncand)
-			exchange_send(x);
-		else if (x->natt == 0)
-			loop_timer_arm(x->timer, MIN(now_mono_ms() + 50, x->deadline_ms));
+		x->trouble = true;
+		after_attempt_closed(x);
 	}
 }
 
@@ -642,7 +538,7 @@ static void on_tcp_event(void *ctx, int fd, uint32_t events)
 
 static int open_socket(struct exchange *x, int server, int type)
 {
-	const struct upstream *u = &x->f->ups[server];
+	const struct dns_upstream *u = &x->f->s.ups[server];
 	int fd = socket(u->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
@@ -672,15 +568,34 @@ static void switch_to_tcp(struct exchange *x)
 	loop_timer_arm(x->timer, x->deadline_ms);
 }
 
+static bool all_at_once(const struct exchange *x)
+{
+	return x->plan.mode == DNS_UPSTREAM_ALL_AT_ONCE;
+}
+
+/* Every UDP attempt whose try has passed counts as a timeout of its server. */
+static void note_silent_attempts(struct exchange *x, uint64_t now)
+{
+	for (size_t i = 0; i < x->natt; i++)
+		if (!x->att[i].timed_out && now - x->att[i].sent_ms >= DNS_FORWARD_TRY_MS) {
+			note_timeout(x, x->att[i].server);
+			x->att[i].timed_out = true; /* counted once; still listened to */
+			x->trouble = true;
+		}
+}
+
 static void on_timer(void *ctx)
 {
 	struct exchange *x = ctx;
 	uint64_t now = now_mono_ms();
 
-	/* The server asked last had its try; earlier ones may still answer. */
-	if (!x->tcp && x->natt && x->att[x->natt - 1].server == x->cur &&
-	    now - x->att[x->natt - 1].sent_ms >= DNS_FORWARD_TRY_MS)
-		note_timeout(x, x->cur);
+	if (!x->tcp)
+		note_silent_attempts(x, now);
+	/* All at once: a held negative is the answer once the try is over. */
+	if (all_at_once(x) && x->neg) {
+		exchange_finish(x, x->neg, x->neglen, x->neg[3] & DNS_F_RCODE_MASK);
+		return;
+	}
 	if (x->tcp || now >= x->deadline_ms) {
 		exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
 		return;
@@ -688,46 +603,56 @@ static void on_timer(void *ctx)
 	exchange_send(x);
 }
 
-/*
- * Ask the next candidate (after the last one, start again: a lost packet
- * deserves a second try while the deadline allows).
- */
-static void exchange_send(struct exchange *x)
+/* One UDP query to server; false when it could not be sent. */
+static bool send_attempt(struct exchange *x, int server, uint64_t now)
 {
 	struct dns_forward *f = x->f;
-	uint64_t now = now_mono_ms();
-
-	struct attempt *a;
 	int fd = -1;
 
-	x->cur = -1;
-	for (size_t k = 0; k < x->ncand; k++) {
-		int c = x->cand[x->tried % x->ncand];
-		bool second_round = x->tried >= x->ncand;
-
-		x->tried++;
-		if (second_round || may_ask(&f->ups[c], now)) {
-			x->cur = c;
-			break;
-		}
-	}
 	if (x->natt == MAX_ATTEMPTS)
 		close_attempt(x, 0); /* the oldest has had its chance */
-	if (x->cur < 0 || build_query(x) < 0 || (fd = open_socket(x, x->cur, SOCK_DGRAM)) < 0 ||
+	x->cur = server;
+	if (build_query(x) < 0 || (fd = open_socket(x, server, SOCK_DGRAM)) < 0 ||
 	    loop_add_fd(f->loop, fd, EPOLLIN, on_udp_readable, x) < 0 ||
 	    send(fd, x->query, x->qlen, MSG_DONTWAIT) < 0) {
 		close_fd(f, &fd);
-		if (x->cur >= 0)
-			note_timeout(x, x->cur);
+		note_timeout(x, server);
+		x->trouble = true;
+		return false;
+	}
+	x->att[x->natt++] = (struct attempt){ .fd = fd, .server = server, .id = x->id,
+					      .sent_ms = now };
+	x->sent_ms = now;
+	x->asked++;
+	if (server != x->plan.preferred)
+		x->fell_back = true;
+	dns_upstream_sent(&f->s.ups[server], now);
+	if (f->cfg->log_queries && !x->probe)
+		log_info("forwarded %s to %s", x->qname, f->s.ups[server].text);
+	return true;
+}
+
+/*
+ * Ask the next candidate in turn, or (all at once) every candidate; the
+ * timer then waits for a try (or the deadline).
+ */
+static void exchange_send(struct exchange *x)
+{
+	uint64_t now = now_mono_ms();
+	bool sent = false;
+
+	if (all_at_once(x)) {
+		for (size_t i = 0; i < x->plan.ncand && i < MAX_ATTEMPTS; i++)
+			sent |= send_attempt(x, x->plan.cand[i], now);
+	} else {
+		int c = dns_upstream_next(&x->f->s, &x->plan, &x->tried, x->asked, now);
+
+		sent = c >= 0 && send_attempt(x, c, now);
+	}
+	if (!sent) {
 		loop_timer_arm(x->timer, MIN(now + 50, x->deadline_ms)); /* try the next soon */
 		return;
 	}
-	a = &x->att[x->natt++];
-	*a = (struct attempt){ .fd = fd, .server = x->cur, .id = x->id, .sent_ms = now };
-	x->sent_ms = now;
-	f->ups[x->cur].queries++;
-	if (f->cfg->log_queries && !x->probe)
-		log_info("forwarded %s to %s", x->qname, f->ups[x->cur].text);
 	loop_timer_arm(x->timer, MIN(now + DNS_FORWARD_TRY_MS, x->deadline_ms));
 }
 
@@ -739,6 +664,7 @@ static struct exchange *exchange_alloc(struct dns_forward *f, const char *qname,
 	x->f = f;
 	x->fd = -1;
 	x->cur = -1;
+	x->plan.preferred = -1;
 	str_copy(x->qname, qname, sizeof(x->qname));
 	x->qtype = qtype;
 	x->qclass = qclass;
@@ -752,30 +678,22 @@ static struct exchange *exchange_alloc(struct dns_forward *f, const char *qname,
 	return x;
 }
 
+/*
+ * NULL with *rcode REFUSED when no server exists for the name.  Servers
+ * that are down do not make a SERVFAIL here: the best of them is asked.
+ */
 static struct exchange *exchange_new(struct dns_forward *f, const char *qname, uint16_t qtype,
 				     uint16_t qclass, int *rcode)
 {
 	struct exchange *x = exchange_alloc(f, qname, qtype, qclass);
-	uint64_t now = now_mono_ms();
-	bool any_up = false;
 
-	x->ncand = route(f, qname, x->cand);
-	if (x->ncand == 0) {
+	dns_upstream_plan(&f->s, qname, now_mono_ms(), &x->plan);
+	if (x->plan.ncand == 0) {
 		*rcode = DNS_R_REFUSED;
-		goto fail;
-	}
-	order_candidates(f, x->cand, x->ncand);
-	for (size_t i = 0; i < x->ncand; i++)
-		any_up |= !is_down(&f->ups[x->cand[i]]) || now >= f->ups[x->cand[i]].probe_at_ms;
-	if (!any_up) {
-		/* RFC 9520: every server failed just now; do not wait on them again. */
-		*rcode = DNS_R_SERVFAIL;
-		goto fail;
+		exchange_free(x);
+		return NULL;
 	}
 	return x;
-fail:
-	exchange_free(x);
-	return NULL;
 }
 
 /* ---- CNAME into a domain routed elsewhere ---- */
@@ -813,14 +731,6 @@ static bool chain_end(const uint8_t *p, size_t len, const char *qname, uint16_t 
 			return !dns_name_equal(end, qname);
 	}
 	return false;
-}
-
-static bool same_route(const struct dns_forward *f, const char *a, const char *b)
-{
-	int ca[MAX_CANDIDATES], cb[MAX_CANDIDATES];
-	size_t na = route(f, a, ca), nb = route(f, b, cb);
-
-	return na == nb && memcmp(ca, cb, na * sizeof(int)) == 0;
 }
 
 /* Join the parent's CNAMEs with the child's answer into one reply. */
@@ -875,7 +785,7 @@ static bool follow_cname(struct exchange *x, const uint8_t *p, size_t len)
 
 	if (x->parent || x->probe || x->qtype == DNS_T_CNAME || x->qtype == DNS_T_ANY ||
 	    !chain_end(p, len, x->qname, x->qtype, end, sizeof(end)) ||
-	    same_route(x->f, end, x->qname))
+	    dns_upstream_same_route(&x->f->s, end, x->qname))
 		return false;
 	child = exchange_new(x->f, end, x->qtype, x->qclass, &rcode);
 	if (!child)
@@ -890,6 +800,35 @@ static bool follow_cname(struct exchange *x, const uint8_t *p, size_t len)
 	return true;
 }
 
+/* All at once: keep the best negative; NODATA beats NXDOMAIN (the name exists there). */
+static void hold_negative(struct exchange *x, const uint8_t *p, size_t len)
+{
+	bool nodata = (p[3] & DNS_F_RCODE_MASK) == DNS_R_NOERROR;
+
+	if (x->neg && !(nodata && (x->neg[3] & DNS_F_RCODE_MASK) == DNS_R_NXDOMAIN))
+		return;
+	free(x->neg);
+	x->neg = xmalloc(len);
+	memcpy(x->neg, p, len);
+	x->neglen = len;
+}
+
+/* Every server asked has had its say (all at once), or the last one failed (in turn). */
+static void after_attempt_closed(struct exchange *x)
+{
+	if (all_at_once(x)) {
+		if (x->natt == 0 && x->neg)
+			exchange_finish(x, x->neg, x->neglen, x->neg[3] & DNS_F_RCODE_MASK);
+		else if (x->natt == 0)
+			exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+		return;
+	}
+	if (x->tried < x->plan.ncand)
+		exchange_send(x);
+	else if (x->natt == 0)
+		loop_timer_arm(x->timer, MIN(now_mono_ms() + 50, x->deadline_ms));
+}
+
 /*
  * A reply that matched (attempt: its UDP attempt, -1 for TCP).  p must not
  * point into a buffer this frees: callers pass a copy or x->buf, which
@@ -899,22 +838,32 @@ static void handle_reply(struct exchange *x, const uint8_t *p, size_t len, int a
 {
 	int rcode = p[3] & DNS_F_RCODE_MASK;
 
-	if (rcode == DNS_R_SERVFAIL || rcode == DNS_R_REFUSED || rcode == DNS_R_FORMERR ||
-	    rcode == DNS_R_NOTIMP) {
-		/* One server's trouble: ask the next; others asked may still answer. */
+	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
+		/*
+		 * One server's trouble (SERVFAIL, REFUSED, FORMERR, NOTIMP ...):
+		 * ask the next; others asked may still answer.
+		 */
 		if (attempt >= 0)
 			close_attempt(x, (size_t)attempt);
 		else
 			close_fd(x->f, &x->fd);
 		x->tcp = false;
-		if (x->tried < x->ncand)
-			exchange_send(x);
-		else if (x->natt == 0)
+		x->trouble = true;
+		if (!all_at_once(x) && x->tried >= x->plan.ncand && x->natt == 0)
 			exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+		else
+			after_attempt_closed(x);
 		return;
 	}
-	if (rcode != DNS_R_NOERROR && rcode != DNS_R_NXDOMAIN) {
-		exchange_finish(x, NULL, 0, DNS_R_SERVFAIL);
+	if (all_at_once(x) && dns_reply_is_negative(p, len)) {
+		/* Single labels: no server's negative decides while another may know the name. */
+		hold_negative(x, p, len);
+		if (attempt >= 0)
+			close_attempt(x, (size_t)attempt);
+		else
+			close_fd(x->f, &x->fd);
+		x->tcp = false;
+		after_attempt_closed(x);
 		return;
 	}
 	close_socket(x);
@@ -930,6 +879,7 @@ static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len
 		.qname = x->qname, .qtype = x->qtype, .qclass = x->qclass,
 		.reply = reply, .len = len, .rcode = rcode,
 		.tokens = x->tokens, .ntokens = x->ntokens,
+		.fell_back = all_at_once(x) ? x->trouble : x->fell_back,
 	};
 
 	close_socket(x);
@@ -942,8 +892,10 @@ static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len
 		f->servfails++;
 	if (x->ntokens)
 		f->done(f->ctx, &r);
-	if (x->parent)
+	if (x->parent) {
+		x->parent->fell_back |= r.fell_back;
 		child_done(x->parent, reply, len, rcode);
+	}
 	exchange_free(x);
 }
 
@@ -951,12 +903,13 @@ static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len
 
 static void start_loop_probes(struct dns_forward *f, size_t from)
 {
-	for (size_t i = from; i < f->nups; i++) {
-		struct exchange *x = exchange_alloc(f, f->ups[i].loop_probe, DNS_T_TXT, DNS_C_IN);
+	for (size_t i = from; i < f->s.n; i++) {
+		struct exchange *x = exchange_alloc(f, f->loop_probe[i], DNS_T_TXT, DNS_C_IN);
 
 		x->probe = true;
-		x->cand[0] = (int)i;
-		x->ncand = 1;
+		x->plan.cand[0] = (int)i;
+		x->plan.ncand = 1;
+		x->plan.preferred = (int)i;
 		exchange_send(x);
 	}
 }
@@ -965,12 +918,12 @@ bool dns_forward_check_loop(struct dns_forward *f, const char *qname)
 {
 	if (strncasecmp(qname, LOOP_PROBE_PREFIX, strlen(LOOP_PROBE_PREFIX)) != 0)
 		return false;
-	for (size_t i = 0; i < f->nups; i++)
-		if (dns_name_equal(qname, f->ups[i].loop_probe)) {
-			if (!f->ups[i].loop)
+	for (size_t i = 0; i < f->s.n; i++)
+		if (dns_name_equal(qname, f->loop_probe[i])) {
+			if (!f->s.ups[i].loop)
 				log_err("nameserver %s sends our own queries back to us (a loop); "
-					"not using it", f->ups[i].text);
-			f->ups[i].loop = true;
+					"not using it", f->s.ups[i].text);
+			f->s.ups[i].loop = true;
 			return true;
 		}
 	return false;
@@ -1039,6 +992,7 @@ struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
 	f->done = done;
 	f->ctx = ctx;
 	f->inotify_fd = -1;
+	f->s.strict_order = cfg->strict_order;
 	f->resolv_path = cfg->resolv_file ? cfg->resolv_file : DEFAULT_RESOLV_FILE;
 	load_configured(f);
 	start_loop_probes(f, 0);
@@ -1059,8 +1013,8 @@ void dns_forward_free(struct dns_forward *f)
 		loop_del_fd(f->loop, f->inotify_fd);
 		close(f->inotify_fd);
 	}
-	for (size_t i = 0; i < f->nups; i++)
-		free(f->ups[i].domain);
+	for (size_t i = 0; i < f->s.n; i++)
+		free(f->s.ups[i].domain);
 	free(f);
 }
 
@@ -1113,21 +1067,21 @@ void dns_forward_log_stats(const struct dns_forward *f)
 	log_info("DNS forwarding: %llu queries forwarded, %llu answered, %llu SERVFAIL, %zu in flight",
 		 (unsigned long long)f->forwarded, (unsigned long long)f->answered,
 		 (unsigned long long)f->servfails, f->ninflight);
-	for (size_t i = 0; i < f->nups; i++) {
-		const struct upstream *u = &f->ups[i];
+	for (size_t i = 0; i < f->s.n; i++) {
+		const struct dns_upstream *u = &f->s.ups[i];
 
 		log_info("server %s: queries sent %llu, answered %llu, timed out %llu%s%s",
 			 u->text, (unsigned long long)u->queries, (unsigned long long)u->replies,
-			 (unsigned long long)u->failures, is_down(u) ? ", down" : "",
+			 (unsigned long long)u->failures, dns_upstream_is_down(u, now_mono_ms()) ? ", down" : "",
 			 u->loop ? ", a loop (unused)" : "");
 	}
 }
 
-static void server_info(const struct upstream *u, struct dns_forward_server_info *out)
+static void server_info(const struct dns_upstream *u, struct dns_forward_server_info *out)
 {
 	*out = (struct dns_forward_server_info){
 		.addr = u->text, .domain = u->domain, .from_resolv = u->from_resolv,
-		.down = is_down(u), .loop = u->loop, .srtt_ms = u->srtt_ms,
+		.down = dns_upstream_is_down(u, now_mono_ms()), .loop = u->loop, .srtt_ms = u->srtt_ms,
 		.queries = u->queries, .replies = u->replies, .timeouts = u->failures,
 	};
 }
@@ -1138,8 +1092,8 @@ void dns_forward_foreach_server(const struct dns_forward *f,
 {
 	struct dns_forward_server_info info;
 
-	for (size_t i = 0; i < f->nups; i++) {
-		server_info(&f->ups[i], &info);
+	for (size_t i = 0; i < f->s.n; i++) {
+		server_info(&f->s.ups[i], &info);
 		fn(ctx, &info);
 	}
 }
@@ -1147,20 +1101,19 @@ void dns_forward_foreach_server(const struct dns_forward *f,
 size_t dns_forward_route(const struct dns_forward *f, const char *qname, size_t *order,
 			 size_t max)
 {
-	int cand[MAX_CANDIDATES];
-	size_t n = route(f, qname, cand);
+	struct dns_upstream_plan plan;
 
-	order_candidates(f, cand, n);
-	for (size_t i = 0; i < n && i < max; i++)
-		order[i] = (size_t)cand[i];
-	return MIN(n, max);
+	dns_upstream_plan(&f->s, qname, now_mono_ms(), &plan);
+	for (size_t i = 0; i < plan.ncand && i < max; i++)
+		order[i] = (size_t)plan.cand[i];
+	return MIN(plan.ncand, max);
 }
 
 bool dns_forward_server_at(const struct dns_forward *f, size_t i,
 			   struct dns_forward_server_info *out)
 {
-	if (i >= f->nups)
+	if (i >= f->s.n)
 		return false;
-	server_info(&f->ups[i], out);
+	server_info(&f->s.ups[i], out);
 	return true;
 }

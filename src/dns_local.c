@@ -216,6 +216,7 @@ struct dns_local {
 	char **sources;        /* interned hosts-file paths and option origins */
 	size_t nsources;
 	char *domain;          /* -s, canonical; NULL when none */
+	const char *single_why; /* why unknown single labels are NXDOMAIN here; NULL: forwarded */
 	uint32_t ttl;          /* --local-ttl */
 	uint32_t serial;       /* of the SOA: the load time */
 	size_t nrecs;
@@ -833,6 +834,29 @@ static void load_bogus_zones(struct dns_local *d)
 		zone_get(d, name)->bogus = true;
 }
 
+/*
+ * RFC 6761 section 6.3: caching DNS servers answer "localhost" and the
+ * names below it with the loopback addresses themselves and never ask
+ * upstream.  A hosts entry or an --address=/localhost/ still decides.
+ */
+static void load_localhost_zone(struct dns_local *d)
+{
+	struct dns_address a = { .domain = (char *)"localhost", .has_addr = true };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a.addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a.addr;
+
+	if (find_zone(d, "localhost"))
+		return;
+	str_copy(a.origin.where, "RFC 6761 (built in)", sizeof(a.origin.where));
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	load_address_zone(d, &a);
+	memset(&a.addr, 0, sizeof(a.addr));
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_addr = in6addr_loopback;
+	load_address_zone(d, &a);
+}
+
 static void load_zones(struct dns_local *d, const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nservers; i++)
@@ -854,6 +878,41 @@ static void load_zones(struct dns_local *d, const struct config *cfg)
 	}
 	if (cfg->bogus_priv)
 		load_bogus_zones(d);
+	load_localhost_zone(d);
+}
+
+/*
+ * Single-label names leased does not know.  An explicit route decides:
+ * --server=//ADDR forwards them there, -S // and --local=// answer them
+ * here.  Without one, --domain-needed or a local domain (-s D not routed
+ * to a server: lxc-net with LXC_DOMAIN, LXD, libvirt) answers them here,
+ * since the names of this bridge's containers are all known here.
+ * Otherwise (lxc-net's default line, no domain) they are forwarded as
+ * dnsmasq forwards them: a container runtime's DNS upstream (Docker's
+ * 127.0.0.11) may know them.
+ */
+static void load_single_label_rule(struct dns_local *d, const struct config *cfg)
+{
+	const struct zone *z = d->domain ? find_zone(d, d->domain) : NULL;
+
+	for (size_t i = 0; i < cfg->nservers; i++) {
+		const struct dns_server *s = &cfg->servers[i];
+
+		if (!s->domain || s->domain[0])
+			continue;
+		if (s->has_addr && !s->local_only) {
+			d->single_why = NULL;
+			return;
+		}
+		if (!d->single_why)
+			d->single_why = intern_fmt(d, "-S // at %s", s->origin.where);
+	}
+	if (d->single_why)
+		return;
+	if (cfg->domain_needed)
+		d->single_why = "--domain-needed";
+	else if (z && z->local)
+		d->single_why = intern_fmt(d, "local domain %s", d->domain);
 }
 
 /*
@@ -910,6 +969,7 @@ struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hos
 	for (size_t i = 0; i < cfg->naddn_hosts; i++)
 		load_hosts(d, cfg->addn_hosts[i]);
 	load_zones(d, cfg);
+	load_single_label_rule(d, cfg);
 	load_ents(d);
 	d->warn = NULL;
 	d->warn_ctx = NULL;
@@ -1661,8 +1721,8 @@ static void why_unknown(struct qctx *c, const char *key, const char *owner,
 	why_item(c);
 	if (kind == ZONE_FORWARD) {
 		if (o == OUT_NXDOMAIN)
-			why_put(c, "no record for %s: single-label names are answered here, "
-				"never forwarded", owner);
+			why_put(c, "no record for %s: single-label names are answered here "
+				"(%s), never forwarded", owner, c->d->single_why);
 		else if (chained)
 			why_put(c, "not a local name: left for the client to follow");
 		else if (z && z->fwd_why)
@@ -1724,9 +1784,8 @@ static enum outcome unknown_name(struct qctx *c, const char *key, const char *ow
 	}
 	if (kind == ZONE_ADDRESS && address_records(c, z, owner))
 		return OUT_ANSWER;
-	/* --domain-needed's rule, always: a single label never leaves the host. */
 	if (kind == ZONE_FORWARD)
-		o = dns_name_labels(key) == 1 ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
+		o = dns_name_labels(key) == 1 && c->d->single_why ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
 	else if (kind == ZONE_ADDRESS)
 		o = OUT_NODATA;
 	else if (!above_data(c->d, key, kind))

@@ -429,7 +429,14 @@ static void on_upstream(void *ctx, const struct dns_forward_result *r)
 	const struct dns_answer *a = NULL;
 
 	if (r->reply) {
-		dns_cache_store(s->cache, r->qname, r->qtype, r->qclass, r->reply, r->len, now);
+		/*
+		 * A negative from a server asked in place of the preferred one
+		 * is passed on but not kept: once the preferred server answers
+		 * again, the name must resolve on the next query.
+		 */
+		if (!(r->fell_back && dns_reply_is_negative(r->reply, r->len)))
+			dns_cache_store(s->cache, r->qname, r->qtype, r->qclass, r->reply, r->len,
+					now);
 		if (dns_cache_lookup(s->cache, r->qname, r->qtype, r->qclass, now, &hit))
 			a = &hit.answer;
 		else if (parse_reply(r->reply, r->len, &pr))

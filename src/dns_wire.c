@@ -1443,3 +1443,9 @@ const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen)
 		return fmt_hex(rr, out, outlen);
 	}
 }
+
+bool dns_reply_is_negative(const uint8_t *p, size_t len)
+{
+	return len < DNS_HEADER_LEN || (p[3] & DNS_F_RCODE_MASK) == DNS_R_NXDOMAIN ||
+	       (p[6] == 0 && p[7] == 0);
+}

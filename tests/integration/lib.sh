@@ -92,10 +92,13 @@ started_count() { cat "$TMP/leased.log" 2>/dev/null | grep -c 'started, version'
 # start_leased ARGS...: leased in the foreground (-k), in the server
 # namespace, logging to $TMP/leased.log; waits until it answers.
 start_leased() {
-	local before
+	local before ctl=()
 	before=$(started_count)
+	# Its own control socket: /run/leased is the machine's, and tests
+	# (of this run or another one beside it) must never meet there.
+	case " $* " in *" --control-socket="*) ;; *) [ -z "${LEASED_BIN:-}" ] && ctl=(--control-socket="$TMP/ctl.sock") ;; esac
 	ip netns exec "$SRV" "$LEASED" -k --log-facility="$TMP/leased.log" \
-		--dhcp-leasefile="${LEASEFILE:-$TMP/leases}" --pid-file="$TMP/leased.pid" "$@" \
+		--dhcp-leasefile="${LEASEFILE:-$TMP/leases}" --pid-file="$TMP/leased.pid" "${ctl[@]}" "$@" \
 		2>>"$TMP/leased.stderr" &
 	LEASED_PID=$!
 	for _ in $(seq 50); do

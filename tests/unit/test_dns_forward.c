@@ -35,6 +35,7 @@
 
 #include "config.h"
 #include "dns_forward.h"
+#include "dns_upstream.h"
 #include "dns_wire.h"
 #include "loop.h"
 #include "resolvconf.h"
@@ -42,7 +43,7 @@
 #include "test_files.h"
 
 #define PROBE_PREFIX "leased-loop-"
-#define SAFETY_MS 5000
+#define SAFETY_MS 8000
 #define MAX_RESULTS 8
 #define MAX_PENDING 8
 #define MAX_CONNS 4
@@ -96,6 +97,8 @@ struct fake {
 	size_t naddrs;
 	const char *cname_target;
 	int delay_ms;             /* every reply (probes too) this much later */
+	const char *drop_name;    /* never answers this name (other names as `how`) */
+	unsigned miss;            /* leaves this many more queries unanswered */
 	unsigned probes;
 	char probe_names[MAX_PROBES][DNS_NAME_STR];
 	struct dns_query seen[MAX_SEEN]; /* queries other than probes, parsed */
@@ -265,6 +268,12 @@ static void handle_query(struct fake *s, const uint8_t *p, size_t len, int conn,
 		s->tcp_queries++;
 	else
 		s->udp_queries++;
+	if (s->drop_name && strcasecmp(r.qname, s->drop_name) == 0)
+		return;
+	if (s->miss) {
+		s->miss--;
+		return;
+	}
 
 	switch (s->how) {
 	case H_ANSWER:
@@ -524,6 +533,7 @@ struct result {
 	char qname[DNS_NAME_STR];
 	uint16_t qtype;
 	uint64_t at_ms;
+	bool fell_back;
 };
 
 struct env;
@@ -579,6 +589,7 @@ static void on_done(void *ctx, const struct dns_forward_result *r)
 	str_copy(out->qname, r->qname, sizeof(out->qname));
 	out->qtype = r->qtype;
 	out->at_ms = now_mono_ms();
+	out->fell_back = r->fell_back;
 	if (e->want && e->nres >= e->want)
 		phase_end(e);
 }
@@ -761,8 +772,8 @@ static void test_route_domain_server(void **state)
 }
 
 /*
- * dnsmasq's special domains: "/#/" is a default server; "//" is for
- * single-label names, which leased answers itself, so it is never asked.
+ * dnsmasq's special domains: "/#/" is a default server; "//" routes
+ * single-label names, and only them.
  */
 static void test_route_hash_and_empty_domains(void **state)
 {
@@ -773,11 +784,15 @@ static void test_route_hash_and_empty_domains(void **state)
 	(void)state;
 	env_start(e, "server=/#/127.0.0.1#%u\nserver=//127.0.0.1#%u\n", a->port, b->port);
 	ask(e, "www.example", DNS_T_A, TOK(0));
-	env_run(e, 1, NULL);
-	assert_answer(&e->res[0], "www.example", "10.0.0.1");
+	ask(e, "web", DNS_T_A, TOK(1));
+	env_run(e, 2, NULL);
+	for (size_t i = 0; i < 2; i++)
+		assert_answer(&e->res[i], e->res[i].qname,
+			      strcmp(e->res[i].qname, "web") == 0 ? "10.0.0.2" : "10.0.0.1");
 	assert_int_equal(seen(a), 1);
-	assert_int_equal(seen(b), 0);
-	assert_int_equal(b->probes, 0); /* not a server leased uses at all */
+	assert_string_equal(a->seen[0].qname, "www.example");
+	assert_int_equal(seen(b), 1);
+	assert_string_equal(b->seen[0].qname, "web");
 	env_free(e);
 }
 
@@ -962,70 +977,74 @@ static void test_strict_silent_asks_next_after_timeout(void **state)
 	took = e->res[0].at_ms - e->mark_ms;
 	assert_true(took >= DNS_FORWARD_TRY_MS - 50);
 	assert_true(took < DNS_FORWARD_DEADLINE_MS);
-	/* A is down now (its probe timed out too): B first, no timeout this time. */
+	/* B answered in A's place: a negative from it would not be cached. */
+	assert_true(e->res[0].fell_back);
+	/*
+	 * One missed query does not make A down (it has not been silent for
+	 * DNS_UPSTREAM_DOWN_SILENCE_MS): strict order asks it first again.
+	 */
 	assert_answer(&e->res[1], "second.example", "10.0.0.2");
-	assert_true(e->res[1].at_ms - e->t0 < DNS_FORWARD_TRY_MS / 2);
-	assert_int_equal(seen(a), 1);
+	assert_true(e->res[1].at_ms - e->t0 >= DNS_FORWARD_TRY_MS - 50);
+	assert_int_equal(seen(a), 2);
 	assert_string_equal(a->seen[0].qname, "slow.example");
+	assert_string_equal(a->seen[1].qname, "second.example");
 	assert_int_equal(seen(b), 2);
 	assert_string_equal(b->seen[0].qname, "slow.example");
 	env_free(e);
 }
 
-/* After the rest: A's retry time has come, so strict order asks it first again. */
-static void ask_after_rest(struct env *e)
+/* A is down and resting now: B is asked first, no timeout. */
+static void ask_while_resting(struct env *e)
 {
 	e->t0 = now_mono_ms();
 	ask(e, "d4.example", DNS_T_A, TOK(3));
 	e->want = 4;
 }
 
-static void rest(struct env *e)
+/* Silent for longer than DNS_UPSTREAM_DOWN_SILENCE_MS: A is down but due a try. */
+static void ask_after_silence(struct env *e)
 {
-	phase_wait(e, 1300, ask_after_rest);
-}
-
-/* A is down and resting: B is asked first, no timeout. */
-static void ask_while_resting(struct env *e)
-{
-	e->t0 = now_mono_ms();
+	e->mark_ms = now_mono_ms();
 	ask(e, "d3.example", DNS_T_A, TOK(2));
 	e->want = 3;
-	e->next = rest;
+	e->next = ask_while_resting;
+}
+
+static void wait_silence(struct env *e)
+{
+	phase_wait(e, DNS_UPSTREAM_DOWN_SILENCE_MS + 200 - DNS_FORWARD_TRY_MS,
+		   ask_after_silence);
 }
 
 /*
- * A server that stopped answering rests (goes after the others, so no
- * client waits on it); when its retry time comes it is asked first again,
- * so a first server that recovers gets its place back.
+ * A server that has answered nothing for DNS_UPSTREAM_DOWN_SILENCE_MS is
+ * down: it is asked once more when its retry time comes (d3), and after
+ * that failed try it rests, going after the others, so no client waits
+ * on it (d4).  When it will be asked again is test_dns_upstream's part.
  */
-static void test_down_server_rests_then_is_retried(void **state)
+static void test_down_server_rests(void **state)
 {
 	struct env *e = env_new();
 	struct fake *a = env_fake(e, 0, H_DROP, NULL, false);
 	struct fake *b = env_fake(e, 1, H_ANSWER, "10.0.0.2", false);
-	uint64_t t3;
 
 	(void)state;
 	env_start(e, "strict-order\nserver=127.0.0.1#%u\nserver=127.0.0.1#%u\n", a->port,
 		  b->port);
-	/* Two timeouts in a row mark A down. */
 	ask(e, "d1.example", DNS_T_A, TOK(0));
 	ask(e, "d2.example", DNS_T_A, TOK(1));
-	env_run(e, 2, ask_while_resting);
+	env_run(e, 2, wait_silence);
 	assert_int_equal(e->nres, 4);
 	for (size_t i = 0; i < 4; i++)
 		assert_answer(&e->res[i], e->res[i].qname, "10.0.0.2");
 	assert_string_equal(e->res[2].qname, "d3.example");
 	assert_string_equal(e->res[3].qname, "d4.example");
-	/* d3 while resting: straight to B. */
-	t3 = e->res[2].at_ms;
-	assert_true(t3 >= e->res[1].at_ms);
-	assert_true(t3 - e->res[1].at_ms < DNS_FORWARD_TRY_MS / 2);
-	/* d4 after the rest: A asked first (it is still silent), then B. */
+	/* d3: A was asked first (its one try), B after A's try timeout. */
 	assert_int_equal(seen(a), 3);
-	assert_string_equal(a->seen[2].qname, "d4.example");
-	assert_true(e->res[3].at_ms - e->t0 >= DNS_FORWARD_TRY_MS - 50);
+	assert_string_equal(a->seen[2].qname, "d3.example");
+	assert_true(e->res[2].at_ms - e->mark_ms >= DNS_FORWARD_TRY_MS - 50);
+	/* d4 while A rests: straight to B. */
+	assert_true(e->res[3].at_ms - e->t0 < DNS_FORWARD_TRY_MS / 2);
 	assert_int_equal(seen(b), 4);
 	env_free(e);
 }
@@ -1087,19 +1106,21 @@ static void test_all_refused(void **state)
 static void after_dead(struct env *e)
 {
 	e->mark_ms = now_mono_ms();
-	e->rc = dns_forward_query(e->f, "again.example", DNS_T_A, DNS_C_IN, TOK(1));
-	if (e->rc != 0) {
-		loop_quit(e->loop, 0);
-		return;
-	}
+	ask(e, "again.example", DNS_T_A, TOK(1));
 	e->want = 2;
 }
 
+/*
+ * A server that answers nothing: SERVFAIL at the deadline, after retries.
+ * The next query is still sent to it (the only server): a client never
+ * gets SERVFAIL without an upstream having been asked.
+ */
 static void test_dead_server(void **state)
 {
 	struct env *e = env_new();
 	struct fake *a = env_fake(e, 0, H_SILENT, NULL, false);
 	uint64_t took;
+	size_t before;
 
 	(void)state;
 	env_start(e, "server=127.0.0.1#%u\n", a->port);
@@ -1112,17 +1133,171 @@ static void test_dead_server(void **state)
 	assert_ptr_equal(e->res[0].tokens[0], TOK(0));
 	assert_true(took >= DNS_FORWARD_DEADLINE_MS - 50);
 	assert_true(took < 3000);
-	/* Retried while the deadline allowed. */
-	assert_true(seen(a) >= 2);
-	/* The server is down now: the next query fails at once (or nearly). */
-	if (e->rc == 0) {
-		assert_int_equal(e->nres, 2);
-		assert_int_equal(e->res[1].rcode, DNS_R_SERVFAIL);
-		assert_true(e->res[1].at_ms - e->mark_ms < 500);
-	} else {
-		assert_int_equal(e->rc, DNS_R_SERVFAIL);
-		assert_int_equal(e->nres, 1);
+	assert_int_equal(e->nres, 2);
+	assert_int_equal(e->res[1].rcode, DNS_R_SERVFAIL);
+	assert_true(e->res[1].at_ms - e->mark_ms >= DNS_FORWARD_DEADLINE_MS - 50);
+	/* Retried while the deadline allowed, and asked again for the second name. */
+	before = 0;
+	for (size_t i = 0; i < seen(a); i++)
+		before += strcmp(a->seen[i].qname, "dead.example") == 0;
+	assert_true(before >= 2);
+	assert_true(seen(a) > before);
+	assert_string_equal(a->seen[before].qname, "again.example");
+	env_free(e);
+}
+
+/* ---- single-label names and fallbacks ---------------------------------- */
+
+/* Three servers: a docker-like one that knows single labels, 50 ms late; two fast public ones. */
+static struct env *docker_and_public(const char *opts, enum how docker_how)
+{
+	struct env *e = env_new();
+	struct fake *d = env_fake(e, 0, docker_how, "172.18.0.5", false);
+
+	env_fake(e, 1, H_NXDOMAIN, NULL, false);
+	env_fake(e, 2, H_NXDOMAIN, NULL, false);
+	d->delay_ms = 50;
+	env_start(e, "%sserver=127.0.0.1#%u\nserver=127.0.0.1#%u\nserver=127.0.0.1#%u\n", opts,
+		  d->port, e->srv[1]->port, e->srv[2]->port);
+	return e;
+}
+
+/*
+ * Without --strict-order a single label goes to every server at once and
+ * an answer beats the fast servers' NXDOMAIN; a dotted name goes to one.
+ */
+static void test_single_label_asked_of_all(void **state)
+{
+	struct env *e = docker_and_public("", H_ANSWER);
+
+	(void)state;
+	e->t0 = now_mono_ms();
+	ask(e, "web", DNS_T_A, TOK(0));
+	env_run(e, 1, NULL);
+	assert_answer(&e->res[0], "web", "172.18.0.5");
+	assert_true(e->res[0].at_ms - e->t0 >= 40);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(seen(e->srv[i]), 1);
+	ask(e, "www.example", DNS_T_A, TOK(1));
+	env_run(e, 1, NULL);
+	assert_int_equal(seen(e->srv[0]) + seen(e->srv[1]) + seen(e->srv[2]), 4);
+	env_free(e);
+}
+
+/* Every server says NXDOMAIN: the answer once all have, cacheable. */
+static void test_single_label_all_negative(void **state)
+{
+	struct env *e = docker_and_public("", H_NXDOMAIN);
+
+	(void)state;
+	e->t0 = now_mono_ms();
+	ask(e, "nothere", DNS_T_A, TOK(0));
+	env_run(e, 1, NULL);
+	assert_int_equal(e->res[0].rcode, DNS_R_NXDOMAIN);
+	assert_true(e->res[0].has_reply);
+	assert_true(e->res[0].at_ms - e->t0 >= 40); /* waited for the slow one */
+	assert_false(e->res[0].fell_back);
+	env_free(e);
+}
+
+/* One server silent: the others' NXDOMAIN after a try, not to be cached. */
+static void test_single_label_one_silent(void **state)
+{
+	struct env *e = docker_and_public("", H_DROP);
+
+	(void)state;
+	e->t0 = now_mono_ms();
+	ask(e, "web", DNS_T_A, TOK(0));
+	env_run(e, 1, NULL);
+	assert_int_equal(e->res[0].rcode, DNS_R_NXDOMAIN);
+	assert_true(e->res[0].at_ms - e->t0 >= DNS_FORWARD_TRY_MS - 50);
+	assert_true(e->res[0].at_ms - e->t0 < DNS_FORWARD_DEADLINE_MS);
+	assert_true(e->res[0].fell_back);
+	env_free(e);
+}
+
+/* --strict-order: in the configured order; the first server that answers ends the walk. */
+static void test_single_label_strict_order(void **state)
+{
+	struct env *e = docker_and_public("strict-order\n", H_ANSWER);
+
+	(void)state;
+	ask(e, "web", DNS_T_A, TOK(0));
+	env_run(e, 1, NULL);
+	assert_answer(&e->res[0], "web", "172.18.0.5");
+	assert_false(e->res[0].fell_back);
+	assert_int_equal(seen(e->srv[0]), 1);
+	assert_int_equal(seen(e->srv[1]) + seen(e->srv[2]), 0);
+	env_free(e);
+}
+
+/*
+ * The preferred server misses one query: the next server's NXDOMAIN is
+ * passed on marked as a fallback (dns_service does not cache it), and
+ * the next query asks the preferred server again, which answers.
+ */
+static void ask_svc_again(struct env *e)
+{
+	ask(e, "svc.example", DNS_T_A, TOK(1));
+	e->want = 2;
+}
+
+static void test_fallback_negative_marked(void **state)
+{
+	struct env *e = env_new();
+	struct fake *a = env_fake(e, 0, H_ANSWER, "10.0.0.1", false);
+	struct fake *b = env_fake(e, 1, H_NXDOMAIN, NULL, false);
+
+	(void)state;
+	a->miss = 1;
+	env_start(e, "strict-order\nserver=127.0.0.1#%u\nserver=127.0.0.1#%u\n", a->port,
+		  b->port);
+	ask(e, "svc.example", DNS_T_A, TOK(0));
+	env_run(e, 1, ask_svc_again);
+	assert_int_equal(e->res[0].rcode, DNS_R_NXDOMAIN);
+	assert_true(e->res[0].fell_back);
+	assert_answer(&e->res[1], "svc.example", "10.0.0.1");
+	assert_false(e->res[1].fell_back);
+	assert_int_equal(seen(a), 2);
+	assert_int_equal(seen(b), 1);
+	env_free(e);
+}
+
+/*
+ * A server that never answers one name still answers the others at once:
+ * unanswered AAAA queries for one name do not make it down.
+ */
+static void ask_others(struct env *e)
+{
+	e->t0 = now_mono_ms();
+	ask(e, "ok1.example", DNS_T_A, TOK(2));
+	ask(e, "ok2.example", DNS_T_AAAA, TOK(3));
+	e->want = 4;
+}
+
+static void test_one_name_dropped_others_fast(void **state)
+{
+	struct env *e = env_new();
+	struct fake *a = env_fake(e, 0, H_ANSWER, "10.0.0.1", false);
+	struct fake *b = env_fake(e, 1, H_ANSWER, "10.0.0.2", false);
+
+	(void)state;
+	a->drop_name = "broken.example";
+	env_start(e, "strict-order\nserver=127.0.0.1#%u\nserver=127.0.0.1#%u\n", a->port,
+		  b->port);
+	b->drop_name = "broken.example";
+	ask(e, "broken.example", DNS_T_AAAA, TOK(0));
+	ask(e, "broken.example", DNS_T_A, TOK(1));
+	env_run(e, 2, ask_others);
+	assert_int_equal(e->res[0].rcode, DNS_R_SERVFAIL);
+	assert_int_equal(e->res[1].rcode, DNS_R_SERVFAIL);
+	assert_int_equal(e->nres, 4);
+	for (size_t i = 2; i < 4; i++) {
+		assert_int_equal(e->res[i].rcode, DNS_R_NOERROR);
+		assert_true(e->res[i].at_ms - e->t0 < DNS_FORWARD_TRY_MS / 2);
 	}
+	/* Still the first server's: strict order kept A first. */
+	assert_answer(&e->res[2], e->res[2].qname, "10.0.0.1");
 	env_free(e);
 }
 
@@ -1689,11 +1864,17 @@ int main(void)
 		cmocka_unit_test(test_strict_refused_asks_next),
 		cmocka_unit_test(test_strict_nxdomain_is_final),
 		cmocka_unit_test(test_strict_silent_asks_next_after_timeout),
-		cmocka_unit_test(test_down_server_rests_then_is_retried),
+		cmocka_unit_test(test_down_server_rests),
 		cmocka_unit_test(test_unreachable_port_asks_next_at_once),
 		cmocka_unit_test(test_all_servfail),
 		cmocka_unit_test(test_all_refused),
 		cmocka_unit_test(test_dead_server),
+		cmocka_unit_test(test_single_label_asked_of_all),
+		cmocka_unit_test(test_single_label_all_negative),
+		cmocka_unit_test(test_single_label_one_silent),
+		cmocka_unit_test(test_single_label_strict_order),
+		cmocka_unit_test(test_fallback_negative_marked),
+		cmocka_unit_test(test_one_name_dropped_others_fast),
 		cmocka_unit_test(test_wrong_id_ignored),
 		cmocka_unit_test(test_wrong_question_ignored),
 		cmocka_unit_test(test_query_ids_and_edns),

@@ -497,6 +497,54 @@ static void test_hosts_entry(void **state)
 	dns_local_free(d);
 }
 
+/*
+ * Single labels leased does not know, per configuration (README's
+ * table): answered here (NXDOMAIN) with a local domain, --domain-needed
+ * or -S //; forwarded with --server=//ADDR or when none of these is
+ * given (lxc-net's default line has no domain).  Known ones are always
+ * answered here.
+ */
+static void test_single_label_rule(void **state)
+{
+	static const struct {
+		const char *conf;
+		enum dns_local_verdict v;
+	} cases[] = {
+		{ "", DNS_LOCAL_FORWARD },
+		{ "server=192.0.2.53\n", DNS_LOCAL_FORWARD },
+		{ "domain=lxc\n", DNS_LOCAL_ANSWER },
+		{ "domain=lxc\nserver=/lxc/\n", DNS_LOCAL_ANSWER },
+		{ "domain=lxc\nlocal=/lxc/\n", DNS_LOCAL_ANSWER },
+		{ "domain=lxc\nserver=/lxc/192.0.2.53\n", DNS_LOCAL_FORWARD },
+		{ "domain-needed\n", DNS_LOCAL_ANSWER },
+		{ "server=//\n", DNS_LOCAL_ANSWER },
+		{ "domain=lxc\nserver=//192.0.2.53\n", DNS_LOCAL_FORWARD },
+		{ "local=/corp.test/\n", DNS_LOCAL_FORWARD },
+	};
+	struct lease_table *t = lease_table_new();
+
+	(void)state;
+	add_lease(t, "10.0.3.5", "c1", 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dns_local *d = load(NULL, "%s", cases[i].conf);
+
+		if (ask(d, t, "web", DNS_T_A) != cases[i].v)
+			fail_msg("'%s': web not %s", cases[i].conf,
+				 cases[i].v == DNS_LOCAL_ANSWER ? "answered" : "forwarded");
+		if (cases[i].v == DNS_LOCAL_ANSWER) {
+			assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+			assert_true(res.answer.authoritative);
+		}
+		/* A lease name is always answered here, whatever the rule. */
+		assert_int_equal(ask(d, t, "c1", DNS_T_A), DNS_LOCAL_ANSWER);
+		assert_one_addr("c1", "10.0.3.5");
+		assert_int_equal(ask(d, t, "c1", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+		assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+		dns_local_free(d);
+	}
+	lease_table_free(t);
+}
+
 static void test_no_hosts(void **state)
 {
 	struct dns_local *d = load("127.0.0.1 localhost\n192.0.2.10 web.example.com\n",
@@ -504,8 +552,11 @@ static void test_no_hosts(void **state)
 
 	(void)state;
 	assert_int_equal(ask(d, NULL, "web.example.com", DNS_T_A), DNS_LOCAL_FORWARD);
+	/* RFC 6761: localhost is the loopback address, never asked upstream. */
 	assert_int_equal(ask(d, NULL, "localhost", DNS_T_A), DNS_LOCAL_ANSWER);
-	assert_negative(DNS_R_NXDOMAIN, "localhost", 0);
+	assert_one_addr("localhost", "127.0.0.1");
+	assert_int_equal(ask(d, NULL, "a.localhost", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_one_addr("a.localhost", "::1");
 	assert_int_equal(dns_local_count(d), 0);
 	dns_local_free(d);
 }
@@ -672,8 +723,8 @@ static void test_address_domain(void **state)
 	assert_one_addr("www.v6.test", "2001:db8::5");
 	assert_int_equal(ask(d, NULL, "www.v6.test", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_negative(DNS_R_NOERROR, "v6.test", 0);
-	assert_int_equal(ask(d, NULL, "notx", DNS_T_A), DNS_LOCAL_ANSWER);
-	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
+	/* No local domain: an unknown single label is forwarded. */
+	assert_int_equal(ask(d, NULL, "notx", DNS_T_A), DNS_LOCAL_FORWARD);
 	assert_int_equal(ask(d, NULL, "x.y", DNS_T_A), DNS_LOCAL_FORWARD);
 	dns_local_free(d);
 }
@@ -1354,8 +1405,8 @@ static void test_explain_negatives(void **state)
 	/* Single labels. */
 	assert_int_equal(why(d, t, "printer", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
-	assert_detail("no record for printer: single-label names are answered here, never "
-		      "forwarded");
+	assert_detail("no record for printer: single-label names are answered here (local "
+		      "domain lxc), never forwarded");
 	assert_int_equal(why(d, t, "c1", DNS_T_TXT), DNS_LOCAL_ANSWER);
 	assert_detail("c1 has A records only (lease of 00:16:3e:00:00:01 (c1), never expires)");
 	/* --bogus-priv. */
@@ -1447,6 +1498,7 @@ int main(void)
 		cmocka_unit_test(test_name_moves),
 		cmocka_unit_test(test_lease_names),
 		cmocka_unit_test(test_hosts_entry),
+		cmocka_unit_test(test_single_label_rule),
 		cmocka_unit_test(test_no_hosts),
 		cmocka_unit_test(test_addn_hosts_directory_reload),
 		cmocka_unit_test(test_addn_hosts_problems),
