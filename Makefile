@@ -117,7 +117,7 @@ fuzz: $(FUZZ_BINS)
 # Manual pages must format without a warning.
 man-lint:
 	@for m in man/*.[0-9]; do \
-		out=$$(groff -ww -man -Tutf8 "$$m" 2>&1 >/dev/null); \
+		out=$$(groff -t -ww -man -Tutf8 "$$m" 2>&1 >/dev/null); \
 		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; echo "  MAN $$m ok"; \
 	done
 
