@@ -8,7 +8,7 @@ set -eu
 DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
-lxc nftables groff-base python3-dnspython jq"
+lxc nftables groff-base python3-dnspython jq musl-tools"
 # lxc: its lxc-net script, lxc-create's busybox template and lxc-start for
 # tests/integration/t_lxc_net.sh (nftables: what lxc-net uses for its rules,
 # inside the test's namespace).  Its postinst starts lxc-net only where
@@ -16,6 +16,10 @@ lxc nftables groff-base python3-dnspython jq"
 # dnsmasq-utils: dhcp_release, for tests/integration/t_host_release.sh (a
 # DHCPRELEASE sent from the host, as LXD sends one).
 # jq: reads leasectl --json in tests/integration/t_leasectl_*.sh.
+# musl-tools: musl-gcc, to build tests/integration/gai.c against musl
+# (static) for t_dns_stub_*.sh: musl's stub resolver (Alpine containers)
+# behaves unlike glibc's (it fails a lookup when the A or the AAAA answer
+# is SERVFAIL, NXDOMAIN or missing), and both must resolve through leased.
 
 PKGS=${*:-$DEFAULT_PKGS}
 missing=""

@@ -24,6 +24,16 @@ options without the leading dashes:
   servfail PATTERN            SERVFAIL
   refused PATTERN             REFUSED
   silent [PATTERN]            never answer (default pattern: everything)
+  drop-type PATTERN TYPE      never answer queries of TYPE for the names
+                              PATTERN covers; other types are answered as
+                              the other rules say (an upstream that loses
+                              AAAA queries for one name)
+  miss N PATTERN [TYPE]       leave the first N queries for each name
+                              PATTERN covers (of TYPE only, when given)
+                              unanswered, then answer as the other rules
+                              say; counted per name (and TYPE) since the
+                              rules were last loaded, so replacing the
+                              rules file starts the count again
   tc-udp [always|over512]     over UDP answer with TC set and no records:
                               always, or when the answer exceeds 512 bytes;
                               over TCP answer fully
@@ -35,7 +45,8 @@ options without the leading dashes:
   delay SECONDS               wait this long before each answer
 
 A PATTERN is a name, "*.NAME" (NAME and every name below it) or "*".
-Where several rules cover a name the most specific wins (an exact name
+drop-type and miss come first, whatever the other rules say.  Otherwise,
+where several rules cover a name the most specific wins (an exact name
 before *.NAME, a longer NAME before a shorter); between rules as
 specific, silent > servfail > refused > nxdomain > records > nodata.
 A name with records of another type than the one asked gets NODATA.
@@ -108,6 +119,9 @@ class Rules:
         self.ttl = 300
         self.default = "nxdomain"
         self.delay = 0.0
+        self.drops = []     # (pattern, rdtype name): drop-type rules
+        self.misses = []    # (n, pattern, rdtype name or None): miss rules
+        self.missed = {}    # (miss rule index, name, type or None) -> queries left unanswered
 
     def apply(self, words, where):
         if not words:
@@ -126,6 +140,15 @@ class Rules:
             if v < 0:
                 raise RuleError("%s: '%s' is negative" % (where, text))
             return v
+
+        def pattern(text):
+            return norm(text) if text != "*" else "*"
+
+        def rdtype_name(text):
+            try:
+                return dns.rdatatype.to_text(dns.rdatatype.from_text(text.upper()))
+            except Exception:
+                raise RuleError("%s: '%s' is not a record type" % (where, text))
 
         if op == "rule":
             need(3, "NAME [TTL] TYPE DATA")
@@ -162,6 +185,13 @@ class Rules:
                 raise RuleError("%s: '%s' needs a name or pattern" % (where, op))
             for p in pats:
                 self.patterns.append((norm(p) if p != "*" else "*", op))
+        elif op == "drop-type":
+            need(2, "PATTERN TYPE")
+            self.drops.append((pattern(args[0]), rdtype_name(args[1])))
+        elif op == "miss":
+            need(2, "N PATTERN [TYPE]")
+            self.misses.append((number(args[0]), pattern(args[1]),
+                                rdtype_name(args[2]) if len(args) > 2 else None))
         elif op == "tc-udp":
             mode = args[0].lower() if args else "always"
             if mode not in ("always", "over512", "off"):
@@ -189,6 +219,21 @@ class Rules:
 
     def has_data(self, name):
         return name in self.cnames or any(n == name for (n, _t) in self.records)
+
+    def unanswered(self, name, qtype):
+        """Why drop-type or miss leaves this query unanswered, or None.
+        Called once per query (miss counts it), under the server's lock."""
+        for pat, t in self.drops:
+            if t == qtype and specificity(pat, name) is not None:
+                return "drop-type %s %s" % (pat, t)
+        for i, (n, pat, t) in enumerate(self.misses):
+            if (t is None or t == qtype) and specificity(pat, name) is not None:
+                key = (i, name, t)
+                done = self.missed.get(key, 0)
+                if done < n:
+                    self.missed[key] = done + 1
+                    return "miss %d of %d" % (done + 1, n)
+        return None
 
     def decide(self, name):
         """The kind of answer for name: an action, 'data' or 'nodata'."""
@@ -306,6 +351,10 @@ class Server:
                 self.load_file()
             rules = self.rules
             self.count(name, qtype, transport)
+            why = rules.unanswered(name, qtype)
+        if why is not None:
+            self.log("%s %s %s %s id=%d: silent (%s)" % (transport, peer, name, qtype, query.id, why))
+            return None, 0
         kind = rules.decide(name)
         if kind == "silent":
             self.log("%s %s %s %s id=%d: silent" % (transport, peer, name, qtype, query.id))
@@ -463,6 +512,10 @@ def main():
         ap.add_argument("--" + a, action="append", default=[], metavar="PATTERN")
     ap.add_argument("--silent", action="append", nargs="?", const="*", default=[],
                     metavar="PATTERN", help="never answer (PATTERN, default everything)")
+    ap.add_argument("--drop-type", action="append", nargs=2, default=[],
+                    metavar=("PATTERN", "TYPE"))
+    ap.add_argument("--miss", action="append", nargs="+", default=[],
+                    metavar="N PATTERN [TYPE]")
     ap.add_argument("--tc-udp", nargs="?", const="always", choices=("always", "over512"))
     ap.add_argument("--soa-ttl", type=int)
     ap.add_argument("--soa-min", type=int)
@@ -486,6 +539,12 @@ def main():
     for a in ACTIONS + ("nodata",):
         for p in getattr(opts, a):
             cli.append(([a, p], "--" + a))
+    for p, t in opts.drop_type:
+        cli.append((["drop-type", p, t], "--drop-type"))
+    for m in opts.miss:
+        if len(m) > 3:
+            ap.error("--miss takes N PATTERN [TYPE]")
+        cli.append((["miss"] + m, "--miss"))
 
     try:
         server = Server(opts, cli)

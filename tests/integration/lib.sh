@@ -291,3 +291,84 @@ ctl_conns() {
 # jq_true JSON JQ-ARGS...: jq JQ-ARGS (the filter last) on the text JSON
 # prints exactly true (jq -e alone passes on empty input).
 jq_true() { [ "$(jq -c "${@:2}" <<<"$1" 2>/dev/null)" = true ]; }
+
+# ---- stub resolvers (t_dns_stub_*.sh) ----
+# tests/integration/gai.c built against glibc and against musl (static, so
+# no musl loader is needed), run in a client namespace whose resolv.conf
+# names leased: the resolvers programs really use, not dig.
+GAI_SRC=$TOP/tests/integration/gai.c
+STUB_LIBCS=${STUB_LIBCS:-glibc musl} # "musl": only that one (looking into a failure)
+
+# need_stub_clients: build $TMP/gai-glibc and $TMP/gai-musl; fail loudly
+# when a compiler is missing or glibc would not ask DNS itself.
+need_stub_clients() {
+	command -v gcc >/dev/null || fail "gcc missing (scripts/deps.sh installs it)"
+	command -v musl-gcc >/dev/null || fail "musl-gcc missing (musl-tools; scripts/deps.sh installs it)"
+	command -v unshare >/dev/null || fail "unshare missing (util-linux)"
+	# glibc's getaddrinfo asks nscd when its socket exists: the lookup would
+	# leave the namespace.
+	if [ -e /var/run/nscd/socket ] || [ -e /run/nscd/socket ]; then
+		fail "nscd runs on this machine: glibc in a namespace would ask it, not leased"
+	fi
+	grep -q '^hosts:.*\bdns\b' /etc/nsswitch.conf ||
+		fail "/etc/nsswitch.conf has no dns source for hosts: glibc cannot be tested"
+	gcc -O2 -Wall -Werror -o "$TMP/gai-glibc" "$GAI_SRC" 2>"$TMP/gai-glibc.err" ||
+		fail "gcc gai.c: $(cat "$TMP/gai-glibc.err")"
+	musl-gcc -static -O2 -Wall -Werror -o "$TMP/gai-musl" "$GAI_SRC" 2>"$TMP/gai-musl.err" ||
+		fail "musl-gcc gai.c: $(cat "$TMP/gai-musl.err")"
+}
+
+# stub_resolv CLIENT: CLIENT's namespace resolves through leased only.
+# `ip netns exec` bind-mounts /etc/netns/NS/resolv.conf and hosts over
+# /etc's, so the machine's /etc/hosts cannot answer a test name.
+stub_resolv() {
+	local ns
+	ns=$(client_ns "$1")
+	# No search line: a name is asked as it is (gai runs under a hostname
+	# without a dot, so glibc derives no search domain from it either).
+	# timeout:5 - glibc: wait 5 s for an answer from a server before the
+	#   next try; musl: the whole lookup gives up after 5 s (both default).
+	# attempts:1 - glibc: one round over the servers, no retry (default 2);
+	#   musl: send once in those 5 s (default 2: again after 2.5 s), but
+	#   again at once after a SERVFAIL (musl does that whatever the options).
+	#   So a lookup's time is leased's, not the stub's retry schedule.
+	# Both send A and AAAA at once from one socket (glibc unless
+	# single-request, musl always).  musl fails the whole lookup when
+	# either answer is missing or SERVFAIL (EAI_AGAIN) or NXDOMAIN
+	# (EAI_NONAME); glibc keeps the addresses of the one answered.
+	printf 'nameserver %s\noptions timeout:5 attempts:1\n' "$SRV_ADDR" >"/etc/netns/$ns/resolv.conf"
+	printf '127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n' >"/etc/netns/$ns/hosts"
+	[ "$(ip netns exec "$ns" cat /etc/hosts /etc/resolv.conf)" = \
+		"$(cat "/etc/netns/$ns/hosts" "/etc/netns/$ns/resolv.conf")" ] ||
+		fail "ip netns exec $ns does not show the namespace its own /etc/hosts and resolv.conf"
+}
+
+# gai LIBC CLIENT NAME...: getaddrinfo() of each NAME by the LIBC (glibc
+# or musl) client in CLIENT's namespace; its lines in $GAI (see gai.c).
+gai() {
+	local libc=$1 ns
+	ns=$(client_ns "$2")
+	shift 2
+	# shellcheck disable=SC2016
+	GAI=$(ip netns exec "$ns" unshare --uts sh -c 'hostname gai && exec "$@"' sh \
+		"$TMP/gai-$libc" "$@" 2>&1)
+}
+
+# Parts of one gai line (the line for NAME in $GAI).
+gai_line() { awk -v n="$1" '$1 == n' <<<"$GAI" | head -1; }
+# gai_addrs NAME: its sorted addresses, or "FAIL CODE" (EAI_ code, e.g. -2).
+gai_addrs() {
+	gai_line "$1" | awk '$2 == "OK" { s = ""; for (i = 3; i < NF; i++) s = s (s ? " " : "") $i; print s }
+		$2 == "FAIL" { print "FAIL " $(NF - 1) }'
+}
+gai_ms() { gai_line "$1" | sed -n 's/.* ms=\([0-9]*\)$/\1/p'; }
+
+# expect_gai NAME WANT MAX_MS: NAME's line in $GAI has WANT (gai_addrs)
+# and took less than MAX_MS.
+expect_gai() {
+	local got ms
+	got=$(gai_addrs "$1")
+	ms=$(gai_ms "$1")
+	[ "$got" = "$2" ] || fail "getaddrinfo $1: want '$2', got: $GAI"
+	[ -n "$ms" ] && [ "$ms" -lt "$3" ] || fail "getaddrinfo $1: took ${ms:-?} ms, want < $3: $GAI"
+}
