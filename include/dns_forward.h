@@ -110,10 +110,11 @@ void dns_forward_foreach_server(const struct dns_forward *f,
 /*
  * The servers a query for qname would be sent to now, in the order they
  * would be asked (indices for dns_forward_server_at); returns the count
- * (0: REFUSED, no server for the name).
+ * (0: REFUSED, no server for the name).  *all_at_once: they would all be
+ * asked at once (a single label), not in turn.
  */
 size_t dns_forward_route(const struct dns_forward *f, const char *qname, size_t *order,
-			 size_t max);
+			 size_t max, bool *all_at_once);
 bool dns_forward_server_at(const struct dns_forward *f, size_t i,
 			   struct dns_forward_server_info *out);
 

@@ -83,6 +83,7 @@ struct dns_explanation {
 	struct dns_cache_entry_info cached;      /* DNS_EXPLAIN_CACHED */
 	size_t servers[DNS_EXPLAIN_MAX_SERVERS]; /* DNS_EXPLAIN_FORWARD */
 	size_t nservers;
+	bool all_at_once;                        /* asked at once, not in turn */
 };
 /* -1 when name is not a valid DNS name. */
 int dns_service_explain(struct dns_service *s, const char *name, uint16_t type,

@@ -696,6 +696,10 @@ static void write_explanation(const struct control *c, struct json_writer *w,
 		json_string(w, "decision", x->nservers ? "forward" : "refused");
 		json_string(w, "detail", x->nservers ? l->detail
 				       : "no upstream server for this name: answered REFUSED");
+		if (x->nservers)
+			json_string(w, "asked", x->all_at_once
+				    ? "all at once; an answer that is not NXDOMAIN wins"
+				    : "in turn; the next after a timeout, SERVFAIL or REFUSED");
 		json_begin_array(w, "servers");
 		for (size_t i = 0; i < x->nservers; i++) {
 			struct dns_forward_server_info s;

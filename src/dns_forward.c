@@ -1099,11 +1099,12 @@ void dns_forward_foreach_server(const struct dns_forward *f,
 }
 
 size_t dns_forward_route(const struct dns_forward *f, const char *qname, size_t *order,
-			 size_t max)
+			 size_t max, bool *all_at_once)
 {
 	struct dns_upstream_plan plan;
 
 	dns_upstream_plan(&f->s, qname, now_mono_ms(), &plan);
+	*all_at_once = plan.mode == DNS_UPSTREAM_ALL_AT_ONCE;
 	for (size_t i = 0; i < plan.ncand && i < max; i++)
 		order[i] = (size_t)plan.cand[i];
 	return MIN(plan.ncand, max);

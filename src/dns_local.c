@@ -1725,6 +1725,9 @@ static void why_unknown(struct qctx *c, const char *key, const char *owner,
 				"(%s), never forwarded", owner, c->d->single_why);
 		else if (chained)
 			why_put(c, "not a local name: left for the client to follow");
+		else if (dns_name_labels(key) == 1 && !(z && z->key[0]))
+			why_put(c, "not a local name: single labels are forwarded (no local "
+				"domain, --domain-needed or -S //)");
 		else if (z && z->fwd_why)
 			why_put(c, "not a local name (%s): forwarded", z->fwd_why);
 		else

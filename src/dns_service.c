@@ -946,6 +946,7 @@ int dns_service_explain(struct dns_service *s, const char *name, uint16_t type,
 		return 0;
 	}
 	out->decision = DNS_EXPLAIN_FORWARD;
-	out->nservers = dns_forward_route(s->fwd, name, out->servers, DNS_EXPLAIN_MAX_SERVERS);
+	out->nservers = dns_forward_route(s->fwd, name, out->servers, DNS_EXPLAIN_MAX_SERVERS,
+					  &out->all_at_once);
 	return 0;
 }

@@ -98,6 +98,15 @@ scenario_1() {
 	[ "$c1" -ge 1 ] && [ "$c2" -ge 1 ] && [ "$c3" -ge 1 ] ||
 		fail "nolabel: NXDOMAIN before every server was asked (up1 up2 up3: $c1 $c2 $c3)"
 	ok "default order: web AAAA is NODATA (up1's, not up2's NXDOMAIN); a label nobody knows is NXDOMAIN"
+	# leasectl explain says how an unknown single label would be asked.
+	ctl_ok explain unknownlabel --json
+	jq_true "$CTL_OUT" '.decision == "forward" and (.servers | length) == 3 and
+		(.asked | startswith("all at once")) and (.detail | contains("single labels are forwarded"))' ||
+		fail "explain unknownlabel: $CTL_OUT"
+	ctl_ok explain www.example.test --json
+	jq_true "$CTL_OUT" '.decision == "forward" and (.asked | startswith("in turn"))' ||
+		fail "explain www.example.test: $CTL_OUT"
+	ok "leasectl explain: a single label is asked of all 3 servers at once, a dotted name in turn"
 	stop_leased
 }
 
