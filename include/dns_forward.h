@@ -21,9 +21,10 @@
  * SERVFAIL instead of silence.  A reply from a server other than the
  * preferred one is marked (fell_back) so its negative is not cached.
  *
- * Every exchange uses a fresh socket (a random source port) and a random
- * ID, and a reply counts only if it comes from the server asked (the
- * socket is connected) with the same ID and question.  Identical
+ * Queries go out on dns_upsock's pooled sockets (connected, random source
+ * ports that change every DNS_UPSOCK_MAX_USES queries) with random IDs,
+ * and a reply counts only if it comes from the server asked (the socket
+ * is connected) with the same ID and question.  Identical
  * questions in flight share one exchange.  Upstream queries carry
  * leased's own EDNS size (1232) whatever the client sent; a reply with TC
  * is fetched again over TCP from the same server and never passed on as

@@ -63,6 +63,12 @@ int read_whole_file(const char *path, char **buf, size_t *len);
 
 /* Monotonic milliseconds, for timers.  Wall seconds, for lease expiry. */
 uint64_t now_mono_ms(void);
+
+/*
+ * 16 unpredictable bits (getrandom, drawn 256 at a time), for DNS query
+ * IDs and probe names that an off-path attacker must not guess.
+ */
+uint16_t random_u16(void);
 time_t now_wall(void);
 
 /* FNV-1a, the hash all in-memory indexes use. */

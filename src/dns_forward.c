@@ -3,6 +3,7 @@
  * retry and loop probes; see include/dns_forward.h.
  */
 #include "dns_forward.h"
+#include "dns_upsock.h"
 #include "dns_upstream.h"
 #include "log.h"
 #include "resolvconf.h"
@@ -15,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/random.h>
 #include <unistd.h>
 
 #define UDP_REPLY_MAX 4096
@@ -31,9 +31,8 @@
  * exchange ends.
  */
 struct attempt {
-	int fd;
+	struct dns_upsock_ticket t;      /* its socket and ID */
 	int server;
-	uint16_t id;
 	uint64_t sent_ms;
 	bool timed_out;                  /* its try is over (counted once) */
 };
@@ -78,6 +77,7 @@ struct dns_forward {
 	dns_forward_done_fn done;
 	void *ctx;
 	struct dns_upstreams s;
+	struct dns_upsock_pool *socks;
 	size_t nconfigured;              /* s.ups[0..nconfigured) come from -S */
 	char loop_probe[DNS_UPSTREAM_MAX][48];
 	struct exchange *inflight[INFLIGHT_BUCKETS];
@@ -90,24 +90,6 @@ struct dns_forward {
 
 static void exchange_send(struct exchange *x);
 static void exchange_finish(struct exchange *x, const uint8_t *reply, size_t len, int rcode);
-
-/* ---- random IDs ---- */
-
-static uint16_t random_u16(void)
-{
-	static uint16_t pool[256];
-	static size_t left;
-
-	if (left == 0) {
-		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
-			/* getrandom cannot fail short for 512 bytes once seeded. */
-			for (size_t i = 0; i < ARRAY_SIZE(pool); i++)
-				pool[i] = (uint16_t)(now_mono_ms() * 2654435761u + i);
-		}
-		left = ARRAY_SIZE(pool);
-	}
-	return pool[--left];
-}
 
 /* ---- servers ---- */
 
@@ -217,8 +199,10 @@ static bool add_upstream(struct dns_forward *f, const struct sockaddr_storage *s
 
 static void drop_resolv_servers(struct dns_forward *f)
 {
-	for (size_t i = f->nconfigured; i < f->s.n; i++)
+	for (size_t i = f->nconfigured; i < f->s.n; i++) {
+		dns_upsock_forget(f->socks, &f->s.ups[i].addr, f->s.ups[i].addrlen);
 		free(f->s.ups[i].domain);
+	}
 	f->s.n = f->nconfigured;
 }
 
@@ -325,7 +309,7 @@ static void close_fd(struct dns_forward *f, int *fd)
 
 static void close_attempt(struct exchange *x, size_t i)
 {
-	close_fd(x->f, &x->att[i].fd);
+	dns_upsock_cancel(x->f->socks, &x->att[i].t);
 	x->att[i] = x->att[--x->natt];
 }
 
@@ -408,41 +392,38 @@ static void switch_to_tcp(struct exchange *x);
 static void after_attempt_closed(struct exchange *x);
 static void handle_reply(struct exchange *x, const uint8_t *p, size_t len, int attempt);
 
-static void on_udp_readable(void *ctx, int fd, uint32_t events)
+/* A reply (or ECONNREFUSED) on one of the exchange's UDP attempts. */
+static void on_udp_reply(void *ctx, struct dns_upsock_ticket t, const uint8_t *p, size_t len,
+			 int err)
 {
 	struct exchange *x = ctx;
-	uint8_t buf[UDP_REPLY_MAX];
+	struct dns_reader r;
 	size_t i = 0;
-	ssize_t n;
 
-	(void)events;
-	while (i < x->natt && x->att[i].fd != fd)
+	while (i < x->natt && (x->att[i].t.sock != t.sock || x->att[i].t.id != t.id))
 		i++;
 	if (i == x->natt)
-		return; /* a stale event for a socket already closed */
-	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
-		struct dns_reader r;
-
-		if (!reply_matches(x, x->att[i].id, buf, (size_t)n, &r))
-			continue; /* a stray or forged packet: keep waiting */
-		note_answer(x, x->att[i].server, x->att[i].sent_ms);
-		x->cur = x->att[i].server;
-		if (r.flags & DNS_F_TC) {
-			/* RFC 1035 4.2.1: a truncated reply is incomplete; ask over TCP. */
-			switch_to_tcp(x);
-			return;
-		}
-		handle_reply(x, buf, (size_t)n, (int)i);
 		return;
-	}
-	if (errno == ECONNREFUSED) {
+	if (err) {
 		/* Nothing listens there: as good as a timeout, but known now. */
+		x->att[i].t.sock = NULL; /* void already */
 		if (!x->att[i].timed_out)
 			note_timeout(x, x->att[i].server);
 		close_attempt(x, i);
 		x->trouble = true;
 		after_attempt_closed(x);
+		return;
 	}
+	if (!reply_matches(x, t.id, p, len, &r))
+		return; /* a stray or forged packet: keep waiting */
+	note_answer(x, x->att[i].server, x->att[i].sent_ms);
+	x->cur = x->att[i].server;
+	if (r.flags & DNS_F_TC) {
+		/* RFC 1035 4.2.1: a truncated reply is incomplete; ask over TCP. */
+		switch_to_tcp(x);
+		return;
+	}
+	handle_reply(x, p, len, (int)i);
 }
 
 static void tcp_fail(struct exchange *x)
@@ -607,21 +588,20 @@ static void on_timer(void *ctx)
 static bool send_attempt(struct exchange *x, int server, uint64_t now)
 {
 	struct dns_forward *f = x->f;
-	int fd = -1;
+	const struct dns_upstream *u = &f->s.ups[server];
+	struct dns_upsock_ticket t;
 
 	if (x->natt == MAX_ATTEMPTS)
 		close_attempt(x, 0); /* the oldest has had its chance */
 	x->cur = server;
-	if (build_query(x) < 0 || (fd = open_socket(x, server, SOCK_DGRAM)) < 0 ||
-	    loop_add_fd(f->loop, fd, EPOLLIN, on_udp_readable, x) < 0 ||
-	    send(fd, x->query, x->qlen, MSG_DONTWAIT) < 0) {
-		close_fd(f, &fd);
+	if (build_query(x) < 0 ||
+	    dns_upsock_send(f->socks, &u->addr, u->addrlen, x->query, x->qlen, x, now, &t) < 0) {
 		note_timeout(x, server);
 		x->trouble = true;
 		return false;
 	}
-	x->att[x->natt++] = (struct attempt){ .fd = fd, .server = server, .id = x->id,
-					      .sent_ms = now };
+	x->id = t.id;
+	x->att[x->natt++] = (struct attempt){ .t = t, .server = server, .sent_ms = now };
 	x->sent_ms = now;
 	x->asked++;
 	if (server != x->plan.preferred)
@@ -993,6 +973,7 @@ struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
 	f->ctx = ctx;
 	f->inotify_fd = -1;
 	f->s.strict_order = cfg->strict_order;
+	f->socks = dns_upsock_new(loop, on_udp_reply);
 	f->resolv_path = cfg->resolv_file ? cfg->resolv_file : DEFAULT_RESOLV_FILE;
 	load_configured(f);
 	start_loop_probes(f, 0);
@@ -1009,6 +990,7 @@ void dns_forward_free(struct dns_forward *f)
 		return;
 	while (f->all)
 		exchange_free(f->all);
+	dns_upsock_free(f->socks);
 	if (f->inotify_fd >= 0) {
 		loop_del_fd(f->loop, f->inotify_fd);
 		close(f->inotify_fd);

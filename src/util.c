@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 static void out_of_memory(void)
@@ -249,4 +250,20 @@ int read_whole_file(const char *path, char **buf, size_t *len)
 	*buf = p;
 	*len = n;
 	return 0;
+}
+
+uint16_t random_u16(void)
+{
+	static uint16_t pool[256];
+	static size_t left;
+
+	if (left == 0) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool)) {
+			/* getrandom cannot fail short for 512 bytes once seeded. */
+			for (size_t i = 0; i < ARRAY_SIZE(pool); i++)
+				pool[i] = (uint16_t)(now_mono_ms() * 2654435761u + i);
+		}
+		left = ARRAY_SIZE(pool);
+	}
+	return pool[--left];
 }
