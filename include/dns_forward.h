@@ -51,6 +51,7 @@
 #define DNS_FORWARD_DEADLINE_MS 2500
 #define DNS_FORWARD_TRY_MS 800
 #define DNS_FORWARD_MAX_INFLIGHT 150   /* dnsmasq's --dns-forward-max default */
+#define DNS_FORWARD_MAX_WAITERS 256    /* clients sharing one exchange */
 
 struct dns_forward;
 
@@ -84,7 +85,7 @@ void dns_forward_free(struct dns_forward *f);
  * Ask upstream on behalf of token.  Returns 0 when the exchange is under
  * way (done() will be called), or the rcode to answer at once:
  * DNS_R_REFUSED when no server exists for the name, DNS_R_SERVFAIL when
- * too many queries are in flight.
+ * too many queries are in flight or too many clients wait for this one.
  */
 int dns_forward_query(struct dns_forward *f, const char *qname, uint16_t qtype,
 		      uint16_t qclass, void *token);

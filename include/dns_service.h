@@ -9,8 +9,11 @@
  * Replies leave from the address the query was sent to (IP_PKTINFO), so
  * a bridge with several addresses works.  UDP is read and written in
  * batches (recvmmsg/sendmmsg).  TCP takes pipelined queries on one
- * connection, closes a connection idle for DNS_TCP_IDLE_MS, and holds at
- * most DNS_TCP_MAX_CONNS at once.
+ * connection, stops reading one whose unsent replies pass
+ * DNS_TCP_OUT_MAX, closes a connection without progress for
+ * DNS_TCP_IDLE_MS, and holds at most DNS_TCP_MAX_CONNS at once.  On the
+ * wildcard address both UDP and TCP admit only what --interface and
+ * --except-interface select, by the interface a query came in on.
  *
  * It also keeps the cache coherent with the lease table: as a lease
  * observer it drops every cached entry for each name a lease change
@@ -29,6 +32,7 @@
 
 #define DNS_TCP_IDLE_MS 10000
 #define DNS_TCP_MAX_CONNS 64
+#define DNS_TCP_OUT_MAX (128 * 1024) /* unsent replies one connection may hold */
 #define DNS_UDP_REPLY_MAX 4096 /* the largest UDP answer leased sends */
 
 struct dns_service;

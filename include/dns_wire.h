@@ -260,4 +260,21 @@ const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen);
  */
 bool dns_reply_is_negative(const uint8_t *p, size_t len);
 
+/*
+ * A whole reply read into records, as a dns_answer (rcode, and the
+ * records of each section, OPT left out: it is per hop).  Storage is
+ * sized by the records actually present, never by the header's counts
+ * (a few bytes claiming 65535 records each must not cost megabytes).
+ * -1 when the reply is malformed; free with dns_reply_parsed_free either
+ * way.
+ */
+struct dns_parsed_reply {
+	struct dns_answer answer;
+	struct dns_rr_buf *bufs;
+	struct dns_rr *rrs;
+	size_t cap;                 /* records allocated */
+};
+int dns_reply_parse(const uint8_t *p, size_t len, struct dns_parsed_reply *out);
+void dns_reply_parsed_free(struct dns_parsed_reply *pr);
+
 #endif

@@ -1007,6 +1007,13 @@ int dns_forward_query(struct dns_forward *f, const char *qname, uint16_t qtype,
 	int rcode = DNS_R_SERVFAIL;
 
 	if (x) {
+		/* Bounded: a flood of one question must not grow one exchange forever. */
+		if (x->ntokens >= DNS_FORWARD_MAX_WAITERS) {
+			log_ratelimited("dns-forward-waiters", LOG_WARNING,
+					"%d clients already wait for %s; answering SERVFAIL",
+					DNS_FORWARD_MAX_WAITERS, qname);
+			return DNS_R_SERVFAIL;
+		}
 		add_token(x, token); /* the same question is already out: share it */
 		return 0;
 	}

@@ -54,7 +54,7 @@ struct tcp_conn {
 	size_t inlen;
 	uint8_t *out;                    /* replies not yet written */
 	size_t outlen, outcap;
-	bool want_write;
+	uint32_t watching;               /* epoll events asked for */
 	struct waiting *waiting;         /* forwarded queries of this connection */
 	struct tcp_conn *prev, *next;
 };
@@ -350,53 +350,6 @@ static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
 
 /* ---- upstream answers ---- */
 
-/* Parse a reply into records (owned by the returned block). */
-struct parsed_reply {
-	struct dns_answer answer;
-	struct dns_rr_buf *bufs;
-	struct dns_rr *rrs;
-};
-
-static bool parse_reply(const uint8_t *p, size_t len, struct parsed_reply *out)
-{
-	struct dns_reader r;
-	size_t total, k = 0;
-
-	memset(out, 0, sizeof(*out));
-	if (dns_reader_init(&r, p, len) < 0)
-		return false;
-	total = (size_t)r.count[1] + r.count[2] + r.count[3];
-	out->bufs = xcalloc(total ? total : 1, sizeof(*out->bufs));
-	out->rrs = xcalloc(total ? total : 1, sizeof(*out->rrs));
-	out->answer.rcode = r.flags & DNS_F_RCODE_MASK;
-	for (unsigned sec = DNS_SEC_ANSWER; sec <= DNS_SEC_ADDITIONAL; sec++)
-		out->answer.rrs[sec] = NULL;
-	/* Records come section by section, so each section is contiguous. */
-	while (k < total) {
-		int got = dns_reader_next(&r, &out->bufs[k]);
-
-		if (got < 0)
-			return false;
-		if (got == 0)
-			break;
-		if (out->bufs[k].rr.type == DNS_T_OPT)
-			continue; /* ours to write, per hop */
-		out->rrs[k] = out->bufs[k].rr;
-		out->rrs[k].owner = out->bufs[k].owner;
-		if (!out->answer.rrs[out->bufs[k].section])
-			out->answer.rrs[out->bufs[k].section] = &out->rrs[k];
-		out->answer.n[out->bufs[k].section]++;
-		k++;
-	}
-	return true;
-}
-
-static void free_parsed(struct parsed_reply *pr)
-{
-	free(pr->bufs);
-	free(pr->rrs);
-}
-
 static void reply_waiting(struct dns_service *s, struct waiting *w, const struct dns_answer *a,
 			  int rcode)
 {
@@ -425,7 +378,7 @@ static void on_upstream(void *ctx, const struct dns_forward_result *r)
 	struct dns_service *s = ctx;
 	uint64_t now = now_mono_ms() / 1000;
 	struct dns_cache_hit hit;
-	struct parsed_reply pr = { 0 };
+	struct dns_parsed_reply pr = { 0 };
 	const struct dns_answer *a = NULL;
 
 	if (r->reply) {
@@ -439,7 +392,7 @@ static void on_upstream(void *ctx, const struct dns_forward_result *r)
 					now);
 		if (dns_cache_lookup(s->cache, r->qname, r->qtype, r->qclass, now, &hit))
 			a = &hit.answer;
-		else if (parse_reply(r->reply, r->len, &pr))
+		else if (dns_reply_parse(r->reply, r->len, &pr) == 0)
 			a = &pr.answer;
 	}
 	if (a)
@@ -460,7 +413,7 @@ static void on_upstream(void *ctx, const struct dns_forward_result *r)
 			unlink_waiting(w);
 		free(w);
 	}
-	free_parsed(&pr);
+	dns_reply_parsed_free(&pr);
 }
 
 /* ---- UDP ---- */
@@ -585,13 +538,21 @@ static void tcp_close(struct tcp_conn *c)
 
 static void on_tcp_conn(void *ctx, int fd, uint32_t events);
 
-static void set_want_write(struct tcp_conn *c, bool want)
+/*
+ * Read while the unsent replies are under DNS_TCP_OUT_MAX; wait for
+ * writability while any are queued.  A client that pipelines queries and
+ * never reads stops being read, so its replies cannot grow without bound,
+ * and is closed when the idle timer finds no progress.
+ */
+static void tcp_watch(struct tcp_conn *c)
 {
-	if (c->want_write == want)
+	uint32_t want = (c->outlen < DNS_TCP_OUT_MAX ? EPOLLIN : 0) | (c->outlen ? EPOLLOUT : 0);
+
+	if (c->watching == want)
 		return;
-	c->want_write = want;
+	c->watching = want;
 	loop_del_fd(c->s->d.loop, c->fd);
-	if (loop_add_fd(c->s->d.loop, c->fd, EPOLLIN | (want ? EPOLLOUT : 0), on_tcp_conn, c) < 0)
+	if (loop_add_fd(c->s->d.loop, c->fd, want, on_tcp_conn, c) < 0)
 		log_warn("cannot watch a DNS TCP connection: %s", strerror(errno));
 }
 
@@ -612,7 +573,9 @@ static void tcp_flush(struct tcp_conn *c)
 	}
 	memmove(c->out, c->out + done, c->outlen - done);
 	c->outlen -= done;
-	set_want_write(c, c->outlen > 0);
+	if (done)
+		loop_timer_arm(c->idle, now_mono_ms() + DNS_TCP_IDLE_MS); /* progress */
+	tcp_watch(c);
 }
 
 /* Every whole query in the input buffer, in order (pipelining). */
@@ -620,7 +583,7 @@ static bool tcp_process(struct tcp_conn *c)
 {
 	size_t off = 0;
 
-	while (c->inlen - off >= 2) {
+	while (c->inlen - off >= 2 && c->outlen < DNS_TCP_OUT_MAX) {
 		size_t len = (size_t)c->in[off] << 8 | c->in[off + 1];
 		struct reply_to to = { .s = c->s, .conn = c };
 
@@ -640,9 +603,10 @@ static bool tcp_process(struct tcp_conn *c)
 static void on_tcp_conn(void *ctx, int fd, uint32_t events)
 {
 	struct tcp_conn *c = ctx;
+	size_t room = 2 + DNS_TCP_MAX - c->inlen;
 
-	if (events & EPOLLIN) {
-		ssize_t n = recv(fd, c->in + c->inlen, 2 + DNS_TCP_MAX - c->inlen, MSG_DONTWAIT);
+	if ((events & EPOLLIN) && room && c->outlen < DNS_TCP_OUT_MAX) {
+		ssize_t n = recv(fd, c->in + c->inlen, room, MSG_DONTWAIT);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			tcp_close(c);
@@ -650,16 +614,21 @@ static void on_tcp_conn(void *ctx, int fd, uint32_t events)
 		}
 		if (n > 0) {
 			c->inlen += (size_t)n;
-			if (!tcp_process(c)) {
-				tcp_close(c);
-				return;
-			}
 			loop_timer_arm(c->idle, now_mono_ms() + DNS_TCP_IDLE_MS);
 		}
 	}
 	if ((events & (EPOLLERR | EPOLLHUP)) && !(events & EPOLLIN)) {
 		tcp_close(c);
 		return;
+	}
+	/* Queries held back while the replies were over the bound go now. */
+	for (size_t before = SIZE_MAX; c->inlen && c->inlen != before;) {
+		before = c->inlen;
+		if (!tcp_process(c)) {
+			tcp_close(c);
+			return;
+		}
+		tcp_flush(c);
 	}
 	tcp_flush(c);
 }
@@ -676,6 +645,27 @@ static void on_tcp_idle(void *ctx)
 	tcp_close(c);
 }
 
+/*
+ * The interface a TCP connection arrived on: Linux keeps it from the SYN
+ * and returns it as the IP_PKTINFO of IP_PKTOPTIONS (IPV6_2292PKTOPTIONS)
+ * when the listener asked for packet info.  0 when unknown, which no
+ * interface filter admits.
+ */
+static int tcp_arrival_ifindex(int fd, int family)
+{
+	char cbuf[CMSG_BUF];
+	socklen_t len = sizeof(cbuf);
+	struct msghdr mh = { .msg_control = cbuf };
+	struct return_path rp;
+	int level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	int opt = family == AF_INET ? IP_PKTOPTIONS : IPV6_2292PKTOPTIONS;
+
+	if (getsockopt(fd, level, opt, cbuf, &len) < 0 || len == 0)
+		return 0;
+	mh.msg_controllen = len;
+	return read_dest(&mh, &rp);
+}
+
 static void on_tcp_accept(void *ctx, int fd, uint32_t events)
 {
 	struct listener *l = ctx;
@@ -687,6 +677,12 @@ static void on_tcp_accept(void *ctx, int fd, uint32_t events)
 
 	(void)events;
 	while ((cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		plen = sizeof(peer);
+		/* The same admission as UDP: by the interface the SYN came in on. */
+		if (!admitted(s, l, l->wildcard ? tcp_arrival_ifindex(cfd, peer.ss_family) : 0)) {
+			close(cfd);
+			continue;
+		}
 		if (s->nconns >= DNS_TCP_MAX_CONNS) {
 			log_ratelimited("dns-tcp-cap", LOG_WARNING,
 					"%d DNS TCP connections open; refusing another",
@@ -713,7 +709,6 @@ static void on_tcp_accept(void *ctx, int fd, uint32_t events)
 			s->conns->prev = c;
 		s->conns = c;
 		s->nconns++;
-		plen = sizeof(peer);
 	}
 }
 
@@ -749,10 +744,11 @@ static int open_listener(struct dns_service *s, const struct sockaddr_storage *a
 	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
 	if (family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (!tcp && ((family == AF_INET &&
-		      setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0) ||
-		     (family == AF_INET6 &&
-		      setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)))
+	/* UDP: per datagram; TCP on the wildcard: kept from the SYN (tcp_arrival_ifindex). */
+	if ((!tcp || wildcard) &&
+	    ((family == AF_INET && setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0) ||
+	     (family == AF_INET6 &&
+	      setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) < 0)))
 		goto fail;
 	if (bind(fd, (struct sockaddr *)&a, alen) < 0)
 		goto fail;

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -1448,4 +1449,58 @@ bool dns_reply_is_negative(const uint8_t *p, size_t len)
 {
 	return len < DNS_HEADER_LEN || (p[3] & DNS_F_RCODE_MASK) == DNS_R_NXDOMAIN ||
 	       (p[6] == 0 && p[7] == 0);
+}
+
+/* Records that are really there, whatever the header says. */
+static size_t count_records(const uint8_t *p, size_t len)
+{
+	struct dns_reader r;
+	struct dns_rr_buf b;
+	size_t n = 0;
+
+	if (dns_reader_init(&r, p, len) < 0)
+		return 0;
+	while (dns_reader_next(&r, &b) == 1)
+		n++;
+	return n;
+}
+
+int dns_reply_parse(const uint8_t *p, size_t len, struct dns_parsed_reply *out)
+{
+	struct dns_reader r;
+	size_t k = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (dns_reader_init(&r, p, len) < 0)
+		return -1;
+	out->cap = count_records(p, len);
+	out->bufs = xcalloc(out->cap ? out->cap : 1, sizeof(*out->bufs));
+	out->rrs = xcalloc(out->cap ? out->cap : 1, sizeof(*out->rrs));
+	out->answer.rcode = r.flags & DNS_F_RCODE_MASK;
+	/* Records come section by section, so each section is contiguous. */
+	while (k < out->cap) {
+		int got = dns_reader_next(&r, &out->bufs[k]);
+
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			break;
+		if (out->bufs[k].rr.type == DNS_T_OPT)
+			continue;
+		out->rrs[k] = out->bufs[k].rr;
+		out->rrs[k].owner = out->bufs[k].owner;
+		if (!out->answer.rrs[out->bufs[k].section])
+			out->answer.rrs[out->bufs[k].section] = &out->rrs[k];
+		out->answer.n[out->bufs[k].section]++;
+		k++;
+	}
+	return 0;
+}
+
+void dns_reply_parsed_free(struct dns_parsed_reply *pr)
+{
+	free(pr->bufs);
+	free(pr->rrs);
+	pr->bufs = NULL;
+	pr->rrs = NULL;
 }

@@ -1561,8 +1561,13 @@ static void test_max_inflight(void **state)
 	}
 	assert_int_equal(dns_forward_query(e->f, "one-too-many.example", DNS_T_A, DNS_C_IN,
 					   TOK(1)), DNS_R_SERVFAIL);
-	/* A question already out still joins its exchange. */
+	/* A question already out still joins its exchange ... */
 	assert_int_equal(dns_forward_query(e->f, "q7.example", DNS_T_A, DNS_C_IN, TOK(2)), 0);
+	/* ... up to DNS_FORWARD_MAX_WAITERS clients. */
+	for (int i = 2; i < DNS_FORWARD_MAX_WAITERS; i++)
+		assert_int_equal(dns_forward_query(e->f, "q7.example", DNS_T_A, DNS_C_IN, TOK(2)), 0);
+	assert_int_equal(dns_forward_query(e->f, "q7.example", DNS_T_A, DNS_C_IN, TOK(3)),
+			 DNS_R_SERVFAIL);
 	assert_int_equal(e->nres, 0);
 	env_free(e);
 }

@@ -842,6 +842,44 @@ static void test_compression(void **state)
 	free(pr);
 }
 
+/* A reply read whole into sections, sized by the records really there. */
+static void test_reply_parse(void **state)
+{
+	struct dns_builder b;
+	struct dns_parsed_reply pr;
+	uint8_t buf[512];
+	struct dns_rr a = { .owner = "h.example", .type = DNS_T_A, .class = DNS_C_IN,
+			    .ttl = 60, .rdata = (const uint8_t *)"\x0a\x00\x00\x01", .rdlen = 4 };
+	struct dns_rr ns = { .owner = "example", .type = DNS_T_NS, .class = DNS_C_IN,
+			     .ttl = 60, .rdata = scratch };
+	size_t n;
+
+	(void)state;
+	ns.rdlen = (uint16_t)dns_rdata_name("ns.example", SCRATCH);
+	dns_build_init(&b, buf, sizeof(buf), 7, DNS_F_QR);
+	dns_build_edns(&b, 1232);
+	assert_int_equal(dns_build_question(&b, "h.example", DNS_T_A, DNS_C_IN), 0);
+	assert_int_equal(dns_build_rr(&b, DNS_SEC_ANSWER, &a), 0);
+	assert_int_equal(dns_build_rr(&b, DNS_SEC_ANSWER, &a), 0);
+	assert_int_equal(dns_build_rr(&b, DNS_SEC_AUTHORITY, &ns), 0);
+	n = dns_build_finish(&b);
+	assert_int_equal(dns_reply_parse(buf, n, &pr), 0);
+	assert_int_equal(pr.answer.n[DNS_SEC_ANSWER], 2);
+	assert_int_equal(pr.answer.n[DNS_SEC_AUTHORITY], 1);
+	assert_int_equal(pr.answer.n[DNS_SEC_ADDITIONAL], 0); /* the OPT is per hop */
+	assert_string_equal(pr.answer.rrs[DNS_SEC_AUTHORITY][0].owner, "example");
+	assert_true(pr.cap <= 4);
+	dns_reply_parsed_free(&pr);
+	/* The same bytes claiming 65535 records in every section: sized by what is there. */
+	buf[6] = buf[7] = buf[8] = buf[9] = buf[10] = buf[11] = 0xff;
+	assert_int_equal(dns_reply_parse(buf, n, &pr), -1);
+	assert_true(pr.cap <= 4);
+	dns_reply_parsed_free(&pr);
+	/* Not even a header. */
+	assert_int_equal(dns_reply_parse(buf, 5, &pr), -1);
+	dns_reply_parsed_free(&pr);
+}
+
 static void test_no_compression_in_srv(void **state)
 {
 	static struct records rs;
@@ -1435,6 +1473,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_authority),
 		cmocka_unit_test(test_truncation_additional),
 		cmocka_unit_test(test_truncation_stops_sections),
+		cmocka_unit_test(test_reply_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
