@@ -317,6 +317,11 @@ static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
 		deliver(to, &q, NULL, rc, false);
 		return;
 	}
+	/* A cookie-only query (dns_wire.h) has no question to look up. */
+	if (q.cookie_only) {
+		deliver(to, &q, NULL, DNS_R_NOERROR, false);
+		return;
+	}
 	if (s->d.cfg->log_queries)
 		log_query(&q, peer_text(to, from, sizeof(from)));
 	if (dns_forward_check_loop(s->fwd, q.qname) || q.qtype == DNS_T_AXFR || q.qtype == 251) {
