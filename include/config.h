@@ -29,6 +29,9 @@
 #define DEFAULT_LEASE_MAX 1000
 #define DEFAULT_CACHE_SIZE 150
 #define DEFAULT_MAX_NEG_TTL 60
+/* --edns-packet-max's range: RFC 6891's least, and leased's UDP reply buffer. */
+#define EDNS_PACKET_MIN 512
+#define EDNS_PACKET_MAX 4096
 #define CONFIG_MAX_TAGS 8
 #define CONFIG_MAX_MACS 8
 #define CONFIG_ERR_LEN 512
@@ -210,6 +213,7 @@ struct config {
 	uint32_t max_neg_ttl;          /* DEFAULT_MAX_NEG_TTL */
 	uint32_t cache_size;           /* DEFAULT_CACHE_SIZE */
 	uint32_t local_ttl;
+	uint32_t edns_packet_max;      /* --edns-packet-max; 0: not given */
 	uint32_t max_cache_ttl; bool has_max_cache_ttl;
 	uint32_t min_cache_ttl;
 	char **addn_hosts;

@@ -21,6 +21,10 @@
  *   with --server=//ADDR, or with none of these, they are forwarded.
  * - NXDOMAIN only when the name has no record of any type; otherwise
  *   NOERROR with no answer (NODATA) and an SOA in the authority section.
+ * - The local domain, -S /domain/ and --local domains and the reverse
+ *   zones of the served subnets are zones leased is authoritative for:
+ *   their apex has an SOA and an NS (dns_zone), and the SOA's serial
+ *   follows the lease table.
  * - --bogus-priv: reverse queries for private ranges that are not known
  *   here get NXDOMAIN instead of being forwarded.
  * - Everything else is forwarded.

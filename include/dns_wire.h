@@ -99,6 +99,14 @@ struct dns_query {
 	uint16_t edns_size;          /* the client's size, at least 512 */
 	uint8_t edns_version;
 	bool edns_do;                /* DNSSEC OK */
+	bool has_cookie;             /* a well-formed RFC 7873 COOKIE option (ignored) */
+	bool cookie_only;            /* no question, a COOKIE: RFC 7873 section 5.4 */
+	/*
+	 * Not from the wire: set by the server before replying.  The size
+	 * the reply's OPT advertises and the largest UDP reply it sends
+	 * (--edns-packet-max); 0 for the defaults, DNS_EDNS_SIZE advertised.
+	 */
+	uint16_t reply_max;
 };
 
 /*
@@ -144,7 +152,10 @@ int dns_reverse_addr(const char *name, int *family, void *addr);
 /*
  * Parse a query.  Returns DNS_R_NOERROR with q filled; DNS_R_FORMERR for a
  * malformed message (not exactly one question, bad name, short, a reply,
- * a bad OPT); DNS_R_NOTIMP for an opcode other than QUERY.  When the
+ * a bad OPT or COOKIE option); DNS_R_NOTIMP for an opcode other than
+ * QUERY.  A query with no question but a COOKIE option is NOERROR with
+ * q->cookie_only set and no question: answer it with dns_write_error
+ * (NOERROR, question_valid false).  When the
  * header was readable (len >= 12), q->id and q->flags are set even on an
  * error, so the error can be answered.  Returns -1 when not even that:
  * such a packet is dropped.
@@ -230,7 +241,8 @@ struct dns_answer {
 /*
  * Write the reply to q into buf (at most limit bytes: 512 without EDNS,
  * the client's EDNS size, or 65535 over TCP; never less than 512).  The
- * question is echoed as sent; RD copied; RA set; AA when authoritative.
+ * question is echoed as sent; RD and CD copied; RA set; AA when
+ * authoritative.  Replies to opcodes other than QUERY carry no RA or CD.
  * Truncation keeps as many whole answer records as fit and sets TC; so a
  * client that never retries over TCP still gets addresses.  Authority
  * records that do not fit set TC only when the answer section is empty

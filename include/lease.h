@@ -64,6 +64,11 @@ void lease_table_free(struct lease_table *t);
 int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *ctx);
 
 size_t lease_count(const struct lease_table *t);
+/*
+ * A number that changes with every change observers are told of (it
+ * wraps at 2^32): the serial of the local zones' SOA is built on it.
+ */
+uint32_t lease_table_generation(const struct lease_table *t);
 const struct lease *lease_by_addr(const struct lease_table *t, struct in_addr addr);
 /* Identity lookup: by client-id when id_len > 0, else by (htype, hwaddr). */
 const struct lease *lease_by_client(const struct lease_table *t,

@@ -1081,6 +1081,9 @@ static const struct option_def options[] = {
 	    "Longest time a negative answer is cached (leased's own, default 60)."),
 	NUM("cache-size", 'c', cache_size, 0, UINT32_MAX, "DNS cache entries (default 150)."),
 	NUM("local-ttl", 'T', local_ttl, 0, UINT32_MAX, "TTL of local answers."),
+	/* dnsmasq takes any number and raises one below 512; leased refuses what it cannot send. */
+	NUM("edns-packet-max", 'P', edns_packet_max, EDNS_PACKET_MIN, EDNS_PACKET_MAX,
+	    "Largest UDP reply, and the EDNS size replies advertise."),
 	{ "max-cache-ttl", 0, ARG_REQUIRED, opt_max_cache_ttl, OFF(max_cache_ttl), 0, 0,
 	  UINT32_MAX, "<integer>", "Longest TTL kept in the cache." },
 	/* dnsmasq: "The maximum value for this option is one hour." */
@@ -1124,7 +1127,6 @@ static const struct option_def options[] = {
 	NOTYET("dhcp-boot", 'M', ARG_REQUIRED),
 	NOTYET("no-poll", 'n', ARG_NONE),
 	NOTYET("use-stale-cache", 0, ARG_OPTIONAL),
-	NOTYET("edns-packet-max", 'P', ARG_REQUIRED),
 	NOTYET("query-port", 'Q', ARG_REQUIRED),
 	NOTYET("port-limit", 0, ARG_REQUIRED),
 	NOTYET("servers-file", 0, ARG_REQUIRED),

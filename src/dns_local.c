@@ -39,6 +39,7 @@
  */
 #include "dns_local.h"
 #include "config_internal.h"
+#include "dns_zone.h"
 #include "hostsfile.h"
 #include "log.h"
 #include "util.h"
@@ -56,17 +57,11 @@
 #define SRC_DHCP "DHCP"
 
 /*
- * The SOA of negative answers.  MNAME is the zone itself and RNAME
- * "nobody.invalid", as RFC 6303 section 3 does for locally served zones:
- * nobody is to be mailed and nothing transfers these zones, so the timers
- * only need to be plausible.  MINIMUM and the SOA's own TTL are the
- * local TTL (0 by default), because a lease can make a negative answer
- * false at any moment and RFC 2308 caps negative caching at their minimum.
+ * The SOA of negative answers and zone apexes is dns_zone's (RFC 6303
+ * style names).  MINIMUM and the SOA's own TTL are the local TTL (0 by
+ * default), because a lease can make a negative answer false at any
+ * moment and RFC 2308 caps negative caching at their minimum.
  */
-#define SOA_RNAME "nobody.invalid"
-#define SOA_REFRESH 3600
-#define SOA_RETRY 600
-#define SOA_EXPIRE 86400
 
 /* RFC 1995's IXFR, refused like AXFR. */
 #define QTYPE_IXFR 251
@@ -182,6 +177,7 @@ struct zone {
 	bool bogus;            /* a private reverse zone under --bogus-priv */
 	bool null_addr;        /* --address=/d/#: 0.0.0.0 and :: */
 	bool local_address;    /* local because of --address=/d/ (the empty form) */
+	bool reverse;          /* the reverse zone of a served subnet (dns_zone) */
 	struct in_addr *v4;
 	size_t n4;
 	struct in6_addr *v6;
@@ -218,7 +214,7 @@ struct dns_local {
 	char *domain;          /* -s, canonical; NULL when none */
 	const char *single_why; /* why unknown single labels are NXDOMAIN here; NULL: forwarded */
 	uint32_t ttl;          /* --local-ttl */
-	uint32_t serial;       /* of the SOA: the load time */
+	uint32_t serial;       /* the SOA serial's base: the load time (dns_zone) */
 	size_t nrecs;
 	bool expand_hosts;
 
@@ -857,6 +853,24 @@ static void load_localhost_zone(struct dns_local *d)
 	load_address_zone(d, &a);
 }
 
+/*
+ * A served subnet's reverse zone is local like the -s domain, and for the
+ * same reason (its names come from leases), unless a server is named for
+ * exactly it.
+ */
+static void load_reverse_zone(void *ctx, const char *name, const char *origin)
+{
+	struct dns_local *d = ctx;
+	struct zone *z = zone_get(d, name);
+
+	if (z->forward)
+		return;
+	z->local = true;
+	z->reverse = true;
+	if (!z->local_why)
+		z->local_why = intern(d, origin);
+}
+
 static void load_zones(struct dns_local *d, const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nservers; i++)
@@ -876,6 +890,7 @@ static void load_zones(struct dns_local *d, const struct config *cfg)
 				z->local_why = intern_fmt(d, "-s %s", d->domain);
 		}
 	}
+	dns_zone_reverse(cfg, load_reverse_zone, d);
 	if (cfg->bogus_priv)
 		load_bogus_zones(d);
 	load_localhost_zone(d);
@@ -1404,6 +1419,29 @@ static size_t iface_records(struct qctx *c, const struct rec *r, const char *own
 	return j;
 }
 
+/* The zone that decides for key: the most specific domain holding it. */
+static const struct zone *zone_for(const struct dns_local *d, const char *key)
+{
+	for (const char *s = key; s; s = next_label(s)) {
+		const struct zone *z = find_zone(d, s);
+
+		if (z)
+			return z;
+	}
+	return find_zone(d, "");
+}
+
+static enum zone_kind zone_kind(const struct zone *z)
+{
+	if (z->n4 || z->n6 || z->null_addr)
+		return ZONE_ADDRESS;
+	if (z->local)
+		return ZONE_LOCAL;
+	if (z->forward)
+		return ZONE_FORWARD;
+	return ZONE_BOGUS;
+}
+
 /* What one name holds for the query. */
 struct known {
 	bool exists;             /* named by data here, even with no records */
@@ -1411,6 +1449,61 @@ struct known {
 	size_t matched;          /* records of the query type (added if they fit) */
 	const struct rec *cname; /* to follow when nothing matched */
 };
+
+/* The zone whose apex key is, when leased is authoritative for it. */
+static const struct zone *auth_apex(const struct dns_local *d, const char *key)
+{
+	const struct zone *z = find_zone(d, key);
+
+	return z && z->key[0] && zone_kind(z) == ZONE_LOCAL && !z->local_address ? z : NULL;
+}
+
+/* The serial of every local SOA now: it moves with the lease table. */
+static uint32_t zone_serial(const struct qctx *c)
+{
+	return dns_zone_serial(c->d->serial, c->env ? c->env->leases : NULL);
+}
+
+static const char *zone_noun(const struct zone *z)
+{
+	return z->reverse ? "reverse zone" : "local domain";
+}
+
+/* "SOA of local domain lxc (-s lxc), made up here" */
+static void why_apex(struct qctx *c, const struct zone *z, const char *type)
+{
+	why_item(c);
+	why_put(c, "%s of %s %s (%s), made up here", type, zone_noun(z), z->key, z->local_why);
+}
+
+/*
+ * RFC 1034 section 4.2.1: "the RRs that describe the top node of the zone
+ * ... are of two types: name server RRs that list, one per RR, all of the
+ * servers for the zone, and a single SOA RR that describes zone
+ * management parameters."  Both name the zone's canonical apex (dns_zone.h
+ * says why); the owner is the name as asked.
+ */
+static void apex_records(struct qctx *c, const struct zone *z, const char *owner,
+			 struct known *k)
+{
+	uint8_t rd[DNS_RDATA_NAMES_MAX];
+	int n;
+
+	if (wants(c, DNS_T_SOA)) {
+		k->matched++;
+		n = dns_zone_soa(z->key, zone_serial(c), c->d->ttl, rd, sizeof(rd));
+		if (n >= 0 && answer_rr(c, owner, DNS_T_SOA, c->d->ttl, rd, (size_t)n, SRC_CONFIG) &&
+		    c->why)
+			why_apex(c, z, "SOA");
+	}
+	if (wants(c, DNS_T_NS)) {
+		k->matched++;
+		n = dns_zone_ns(z->key, rd, sizeof(rd));
+		if (n >= 0 && answer_rr(c, owner, DNS_T_NS, c->d->ttl, rd, (size_t)n, SRC_CONFIG) &&
+		    c->why)
+			why_apex(c, z, "NS");
+	}
+}
 
 /* A lease owns its name's addresses (and CNAME) and its address's PTR. */
 static bool lease_hides(const struct rec *r, bool leased, bool rev_leased)
@@ -1479,12 +1572,15 @@ static void name_lookup(const struct qctx *c, const char *key, struct found *f)
  */
 static void name_records(struct qctx *c, const char *key, const char *owner, struct known *k)
 {
+	const struct zone *apex = auth_apex(c->d, key);
 	struct found f;
 	char target[DNS_NAME_STR];
 
 	name_lookup(c, key, &f);
-	k->exists = f.e || f.fl || f.rl || f.ifr;
-	k->any = (f.e && f.e->nrecs) || f.fl || f.rl || f.ifr;
+	k->exists = f.e || f.fl || f.rl || f.ifr || apex;
+	k->any = (f.e && f.e->nrecs) || f.fl || f.rl || f.ifr || apex;
+	if (apex)
+		apex_records(c, apex, owner, k);
 	if (f.fl || f.rl)
 		c->hint = SRC_DHCP;
 	else if (f.e && f.e->nrecs && !c->hint)
@@ -1517,6 +1613,7 @@ static void name_records(struct qctx *c, const char *key, const char *owner, str
  */
 static void why_nodata(struct qctx *c, const char *key, const char *owner)
 {
+	const struct zone *apex = auth_apex(c->d, key);
 	uint16_t types[16] = { 0 };
 	size_t nt = 0;
 	struct found f;
@@ -1531,6 +1628,10 @@ static void why_nodata(struct qctx *c, const char *key, const char *owner)
 				"or has none", owner, r->extra, r->origin ? r->origin : SRC_CONFIG);
 			return;
 		}
+	}
+	if (apex) {
+		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_SOA);
+		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_NS);
 	}
 	if (f.fl)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_A);
@@ -1547,6 +1648,8 @@ static void why_nodata(struct qctx *c, const char *key, const char *owner)
 	why_put(c, "%s has ", owner);
 	why_types(c, types, nt);
 	why_open(c, " records only (");
+	if (apex)
+		why_origin(c, apex->local_why, 0);
 	if (f.fl)
 		why_lease(c, f.fl);
 	if (f.rl)
@@ -1561,29 +1664,6 @@ static void why_nodata(struct qctx *c, const char *key, const char *owner)
 		why_rec(c, r);
 	}
 	why_put(c, ")");
-}
-
-/* The zone that decides for key: the most specific domain holding it. */
-static const struct zone *zone_for(const struct dns_local *d, const char *key)
-{
-	for (const char *s = key; s; s = next_label(s)) {
-		const struct zone *z = find_zone(d, s);
-
-		if (z)
-			return z;
-	}
-	return find_zone(d, "");
-}
-
-static enum zone_kind zone_kind(const struct zone *z)
-{
-	if (z->n4 || z->n6 || z->null_addr)
-		return ZONE_ADDRESS;
-	if (z->local)
-		return ZONE_LOCAL;
-	if (z->forward)
-		return ZONE_FORWARD;
-	return ZONE_BOGUS;
 }
 
 /* The SOA of a negative answer is the zone's; outside one, the name's own. */
@@ -1658,14 +1738,17 @@ static bool partial_reverse(const char *key)
 /*
  * Names that exist without data of their own: the parents of names with
  * data, the -s domain (leases live below it) and reverse names above an
- * address in a --bogus-priv zone.  A zone with nothing below it (the
- * blocking --address=/ads.example/) stays NXDOMAIN at its apex too.
+ * address in a --bogus-priv zone or a served subnet's reverse zone.  A
+ * zone with nothing below it (the blocking --address=/ads.example/) stays
+ * NXDOMAIN at its apex too; the apex of a zone leased is authoritative
+ * for never gets here (it has an SOA and NS: apex_records).
  */
-static bool above_data(const struct dns_local *d, const char *key, enum zone_kind kind)
+static bool above_data(const struct dns_local *d, const char *key, const struct zone *z,
+		       enum zone_kind kind)
 {
 	return six_find(&d->by_ent, key) != SIZE_MAX ||
 	       (d->domain && strcmp(key, d->domain) == 0) ||
-	       (kind == ZONE_BOGUS && partial_reverse(key));
+	       ((kind == ZONE_BOGUS || z->reverse) && partial_reverse(key));
 }
 
 /* A zone's name as an option writes it: dnsmasq's "#" is every name. */
@@ -1751,7 +1834,7 @@ static void why_unknown(struct qctx *c, const char *key, const char *owner,
 	else if (z->local_address)
 		why_put(c, "%s answers NXDOMAIN for the domain", z->local_why);
 	else
-		why_put(c, "no record for %s in local domain %s (%s)", owner, zone_shown(z),
+		why_put(c, "no record for %s in %s %s (%s)", owner, zone_noun(z), zone_shown(z),
 			z->local_why);
 	if (o == OUT_NODATA)
 		why_put(c, "; %s", why_above(c, key));
@@ -1791,7 +1874,7 @@ static enum outcome unknown_name(struct qctx *c, const char *key, const char *ow
 		o = dns_name_labels(key) == 1 && c->d->single_why ? OUT_NXDOMAIN : OUT_NOT_LOCAL;
 	else if (kind == ZONE_ADDRESS)
 		o = OUT_NODATA;
-	else if (!above_data(c->d, key, kind))
+	else if (!above_data(c->d, key, z, kind))
 		o = OUT_NXDOMAIN;
 	else
 		o = z->key[0] && strcmp(z->key, key) == 0 ? zone_apex(c, owner) : OUT_NODATA;
@@ -1853,8 +1936,7 @@ static void add_soa(struct qctx *c, enum dns_section sec)
 {
 	uint8_t rd[DNS_RDATA_NAMES_MAX];
 	const char *zone = c->soa_owner ? c->soa_owner : "";
-	int n = dns_rdata_soa(zone, SOA_RNAME, c->d->serial, SOA_REFRESH, SOA_RETRY,
-			      SOA_EXPIRE, c->d->ttl, rd, sizeof(rd));
+	int n = dns_zone_soa(zone, zone_serial(c), c->d->ttl, rd, sizeof(rd));
 
 	if (n < 0)
 		return;

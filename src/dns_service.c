@@ -161,11 +161,16 @@ static void log_answer(const char *source, const struct dns_query *q, const stru
 
 /* ---- sending ---- */
 
+_Static_assert(EDNS_PACKET_MAX <= DNS_UDP_REPLY_MAX, "--edns-packet-max beyond the UDP buffers");
+
+/* The client's size, within --edns-packet-max (q->reply_max) or DNS_UDP_REPLY_MAX. */
 static size_t udp_limit(const struct dns_query *q)
 {
+	size_t ours = q->reply_max ? q->reply_max : DNS_UDP_REPLY_MAX;
+
 	if (!q->has_edns)
 		return DNS_UDP_MIN;
-	return MIN((size_t)q->edns_size, (size_t)DNS_UDP_REPLY_MAX);
+	return MIN((size_t)q->edns_size, ours);
 }
 
 /* Fill msg to send buf back along rp (source = the address asked). */
@@ -308,6 +313,7 @@ static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
 	/* Not even a header, or a reply: answering replies could loop forever. */
 	if (rc < 0 || (q.flags & DNS_F_QR))
 		return;
+	q.reply_max = (uint16_t)s->d.cfg->edns_packet_max;
 	s->stats.queries++;
 	if (rc != DNS_R_NOERROR) {
 		s->stats.formerr++;
@@ -315,6 +321,11 @@ static void answer_query(struct dns_service *s, const uint8_t *p, size_t len,
 				peer_text(to, from, sizeof(from)),
 				rc == DNS_R_NOTIMP ? "opcode not implemented" : "malformed");
 		deliver(to, &q, NULL, rc, false);
+		return;
+	}
+	/* A cookie-only query (dns_wire.h) has no question to look up. */
+	if (q.cookie_only) {
+		deliver(to, &q, NULL, DNS_R_NOERROR, false);
 		return;
 	}
 	if (s->d.cfg->log_queries)

@@ -31,6 +31,11 @@ enum { OFF_ID = 0, OFF_FLAGS = 2, OFF_COUNTS = 4 };
 #define PTR_BITS 0xc0
 #define RCODE_BADVERS 16       /* RFC 6891 section 9 */
 #define OPT_DO 0x8000          /* RFC 3225 section 3: first bit of the Z field */
+#define OPTION_HEAD 4          /* RFC 6891 section 6.1.2: OPTION-CODE, OPTION-LENGTH */
+#define OPTION_COOKIE 10       /* RFC 7873 section 4 */
+#define COOKIE_CLIENT 8        /* RFC 7873 section 4: the Client Cookie's size ... */
+#define COOKIE_SERVER_MIN 8    /* ... and the Server Cookie's, from 8 to 32 octets */
+#define COOKIE_SERVER_MAX 32
 
 static uint16_t get16(const uint8_t *p)
 {
@@ -667,11 +672,52 @@ static bool rdata_shape(uint16_t type, struct rdata_shape *s)
 /* ---- Parsing a query -------------------------------------------------- */
 
 /*
+ * RFC 7873 section 5.2.2 answers FORMERR to a COOKIE option too short for
+ * a Client Cookie (8 octets), longer than that but shorter than a Client
+ * and the smallest Server Cookie (16), or longer than the largest (40).
+ * Beyond that leased does not implement cookies: a good one is ignored,
+ * as RFC 6891 section 6.1.2 has it for options a server does not know
+ * ("Any OPTION-CODE values not understood by a responder or requestor
+ * MUST be ignored").
+ */
+static bool cookie_ok(uint16_t len)
+{
+	return len == COOKIE_CLIENT ||
+	       (len >= COOKIE_CLIENT + COOKIE_SERVER_MIN && len <= COOKIE_CLIENT + COOKIE_SERVER_MAX);
+}
+
+/* The OPT's options (RFC 6891 section 6.1.2): whole, and any COOKIE well formed. */
+static int walk_options(const uint8_t *p, const struct rr_head *h, struct dns_query *q)
+{
+	size_t off = h->rdoff, end = h->rdoff + h->rdlen;
+
+	while (off < end) {
+		uint16_t code, olen;
+
+		if (end - off < OPTION_HEAD)
+			return -1;
+		code = get16(p + off);
+		olen = get16(p + off + 2);
+		off += OPTION_HEAD;
+		if (end - off < olen)
+			return -1;
+		if (code == OPTION_COOKIE) {
+			if (!cookie_ok(olen))
+				return -1;
+			q->has_cookie = true;
+		}
+		off += olen;
+	}
+	return 0;
+}
+
+/*
  * An OPT record in the additional section, RFC 6891 section 6.1.  The
  * first one sets the EDNS fields whatever its faults, so that a FORMERR
  * for the OPT itself still carries an OPT (section 7).  -1 on a fault.
  */
-static int take_opt(struct dns_query *q, size_t owner_len, const struct rr_head *h)
+static int take_opt(struct dns_query *q, const uint8_t *p, size_t owner_len,
+		    const struct rr_head *h)
 {
 	/* Section 6.1.1: "If a query message with more than one OPT RR is
 	 * received, a FORMERR (RCODE=1) MUST be returned." */
@@ -683,7 +729,9 @@ static int take_opt(struct dns_query *q, size_t owner_len, const struct rr_head 
 	q->edns_version = (uint8_t)(h->ttl >> 16);
 	q->edns_do = (h->ttl & OPT_DO) != 0;
 	/* Section 6.1.2: the owner "MUST be 0 (root domain)". */
-	return owner_len == 1 ? 0 : -1;
+	if (owner_len != 1)
+		return -1;
+	return walk_options(p, h, q);
 }
 
 /*
@@ -704,7 +752,7 @@ static int walk_records(const uint8_t *p, size_t len, size_t off, const uint16_t
 
 			if (read_wire(p, len, &off, w, &wlen) < 0 || read_rr_head(p, len, &off, &h) < 0)
 				return DNS_R_FORMERR;
-			if (s == 3 && h.type == DNS_T_OPT && take_opt(q, wlen, &h) < 0)
+			if (s == 3 && h.type == DNS_T_OPT && take_opt(q, p, wlen, &h) < 0)
 				bad_opt = true;
 		}
 	}
@@ -754,9 +802,18 @@ int dns_parse_query(const uint8_t *p, size_t len, struct dns_query *q)
 		 * keeps it for any opcode but QUERY. */
 		rc = DNS_R_NOTIMP;
 		question_ok = false;
+	} else if (rc == DNS_R_NOERROR && count[0] == 0 && q->has_cookie) {
+		/* RFC 7873 section 5.4, a query for a Server Cookie: "Servers
+		 * that don't support the COOKIE option will normally send
+		 * FORMERR in response to such a query, though REFUSED, NOTIMP,
+		 * and NOERROR without a COOKIE option are also possible in such
+		 * responses."
+		 * NOERROR: nothing was wrong with it, and a client retrying
+		 * after FORMERR without EDNS would learn the wrong thing. */
+		q->cookie_only = true;
 	} else if (rc == DNS_R_NOERROR && count[0] != 1) {
 		/* RFC 9619: QDCOUNT is at most one; a query without a question
-		 * asks nothing (RFC 7873's cookie-only query is not supported). */
+		 * (and without a cookie) asks nothing. */
 		rc = DNS_R_FORMERR;
 	}
 	if (!question_ok) {
@@ -1202,18 +1259,29 @@ static size_t clamp_limit(size_t limit)
 
 /*
  * Header, question and the promise of an OPT.  RFC 1035 section 4.1.1:
- * opcode and RD are copied from the query; RFC 4035 section 3.1.6: so is
- * CD.  RFC 6891 section 7: an OPT in the reply exactly when the query had
- * one.
+ * the opcode is "copied into the response", and RD "may be set in a
+ * query and is copied into the response".  RFC 6891 section 7: an OPT
+ * in the reply exactly when the query had one, advertising our size
+ * (--edns-packet-max, q->reply_max).
  */
 static void start_reply(struct dns_builder *b, uint8_t *buf, size_t limit,
 			const struct dns_query *q, uint16_t flags, bool question)
 {
-	flags |= DNS_F_QR | DNS_F_RA;
-	flags |= q->flags & (DNS_F_OPCODE_MASK | DNS_F_RD | DNS_F_CD);
+	flags |= DNS_F_QR | (q->flags & (DNS_F_OPCODE_MASK | DNS_F_RD));
+	/*
+	 * RA (RFC 1035 section 4.1.1: "denotes whether recursive query
+	 * support is available") and CD (RFC 4035 section 3.1.6: copied from
+	 * the query) speak of answering a question; RFC 6895 section 2 leaves
+	 * the header of other opcodes to their own definitions.  A NOTIMP
+	 * for an opcode leased does not know answers no question, so it
+	 * carries none of RA, AD and CD: only QR, the opcode, RD as sent and
+	 * the rcode.
+	 */
+	if (DNS_OPCODE(q->flags) == 0)
+		flags |= DNS_F_RA | (q->flags & DNS_F_CD);
 	dns_build_init(b, buf, clamp_limit(limit), q->id, flags);
 	if (q->has_edns)
-		dns_build_edns(b, DNS_EDNS_SIZE);
+		dns_build_edns(b, q->reply_max ? q->reply_max : DNS_EDNS_SIZE);
 	/* limit >= 512 always holds a question; only a bad qname fails. */
 	if (question)
 		dns_build_question(b, q->qname, q->qtype, q->qclass);

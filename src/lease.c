@@ -67,6 +67,7 @@ struct lease_table {
 		void *ctx;
 	} observers[MAX_OBSERVERS];
 	size_t n_observers;
+	uint32_t generation;       /* bumped by every change observers see */
 	struct quarantine_slot *quarantine;
 	size_t q_cap, q_used;
 	time_t q_earliest; /* no entry ends before this */
@@ -331,6 +332,7 @@ static void entry_unlink(struct lease_table *t, struct entry *e)
 static void notify(struct lease_table *t, const struct lease *old,
 		   const struct lease *new, enum lease_event ev)
 {
+	t->generation++;
 	for (size_t i = 0; i < t->n_observers; i++)
 		t->observers[i].fn(t->observers[i].ctx, old, new, ev);
 }
@@ -409,6 +411,11 @@ int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *
 	t->observers[t->n_observers].ctx = ctx;
 	t->n_observers++;
 	return 0;
+}
+
+uint32_t lease_table_generation(const struct lease_table *t)
+{
+	return t ? t->generation : 0;
 }
 
 size_t lease_count(const struct lease_table *t)

@@ -210,6 +210,13 @@ static void fuzz_query(const uint8_t *p, size_t len)
 		return;
 	}
 	CHECK(!q.has_edns || q.edns_size >= DNS_UDP_MIN);
+	/* RFC 7873 section 5.4's cookie-only query: no question to answer. */
+	if (q.cookie_only) {
+		CHECK(q.has_cookie && q.qname[0] == '\0');
+		n = dns_write_error(reply, DNS_UDP_MIN, &q, DNS_R_NOERROR, false);
+		CHECK(n >= DNS_HEADER_LEN && n <= DNS_UDP_MIN);
+		return;
+	}
 	limit = q.has_edns && (knobs & 4) ? q.edns_size : limits[knobs & 3];
 	s = malloc(sizeof(*s));
 	CHECK(s);

@@ -14,9 +14,12 @@ add_client q 02:00:00:00:00:71
 add_client c 02:00:00:00:00:0c
 start_upstream up1 $NET.2
 FAIL_LOGS="$TMP/leased.log $TMP/up1.log"
+# The range's reverse zone is leased's own unless a server is named for
+# it (t_dns_authority): routed upstream here, so that a reverse name is
+# asked there and its NXDOMAIN cached before the lease.
 start_leased --interface=$BR --bind-interfaces --dhcp-range=$NET.10,$NET.50,12h \
 	-s lxc -S /lxc/ --no-resolv --no-hosts --server=$NET.2 --log-queries \
-	--dhcp-host=02:00:00:00:00:0c,$NET.40
+	--server=/3.77.10.in-addr.arpa/$NET.2 --dhcp-host=02:00:00:00:00:0c,$NET.40
 ip_q=$(udhcpc_lease q querier)
 case "$ip_q" in $NET.*) ;; *) fail "querier got '$ip_q'" ;; esac
 

@@ -871,6 +871,7 @@ static void test_dns_options(void **state)
 {
 	struct config cfg;
 	struct config_error err;
+	enum config_action action;
 	const struct sockaddr_in *sin;
 
 	(void)state;
@@ -889,7 +890,8 @@ static void test_dns_options(void **state)
 				    "srv-host=_ldap._tcp.lxc,ldap.lxc,389,0,100\n"
 				    "mx-host=lxc,mail.lxc,10\n"
 				    "ptr-record=1.3.0.10.in-addr.arpa,gw.lxc\n"
-				    "domain-needed\nbogus-priv\nneg-ttl=30\nmax-cache-ttl=600\n"), 0);
+				    "domain-needed\nbogus-priv\nneg-ttl=30\nmax-cache-ttl=600\n"
+				    "edns-packet-max=1232\n"), 0);
 	assert_int_equal(config_validate(&cfg, &err), 0);
 	assert_int_equal(cfg.nservers, 6);
 	assert_null(cfg.servers[0].domain);
@@ -922,6 +924,14 @@ static void test_dns_options(void **state)
 	assert_true(cfg.has_neg_ttl);
 	assert_int_equal(cfg.neg_ttl, 30);
 	assert_true(cfg.has_max_cache_ttl);
+	assert_int_equal(cfg.edns_packet_max, 1232);
+	config_free(&cfg);
+	/* The short form, and both ends of the range. */
+	assert_int_equal(PARSE(&cfg, &err, "-P", "512"), 0);
+	assert_int_equal(cfg.edns_packet_max, 512);
+	config_free(&cfg);
+	assert_int_equal(PARSE(&cfg, &err, "--edns-packet-max=4096"), 0);
+	assert_int_equal(cfg.edns_packet_max, 4096);
 	config_free(&cfg);
 }
 
@@ -948,6 +958,11 @@ static void test_dns_option_errors(void **state)
 		{ "interface-name=gw.lxc,a/b", "is not an interface name" },
 		{ "log-facility=nonsense", "not a syslog facility" },
 		{ "min-cache-ttl=4000", "not a number from 0 to 3600" },
+		{ "edns-packet-max=511", "bad --edns-packet-max \"511\": not a number from 512 to 4096" },
+		{ "edns-packet-max=4097", "bad --edns-packet-max \"4097\": not a number from 512" },
+		{ "edns-packet-max=65535", "not a number from 512 to 4096" },
+		{ "edns-packet-max=1k", "not a number from 512 to 4096" },
+		{ "edns-packet-max", "--edns-packet-max needs a value" },
 	};
 
 	(void)state;
@@ -1019,6 +1034,7 @@ static void test_init_defaults(void **state)
 	assert_int_equal(cfg.lease_max, DEFAULT_LEASE_MAX);
 	assert_int_equal(cfg.cache_size, DEFAULT_CACHE_SIZE);
 	assert_int_equal(cfg.max_neg_ttl, DEFAULT_MAX_NEG_TTL);
+	assert_int_equal(cfg.edns_packet_max, 0);
 	assert_string_equal(cfg.pid_file, DEFAULT_PID_FILE);
 	assert_null(cfg.lease_file);
 	assert_null(cfg.user);

@@ -4,7 +4,8 @@
  * domains (-s, -S /d/, --local, --address), what is forwarded, hosts files
  * and --addn-hosts directories (and a reload that drops a file), the
  * record options, --bogus-priv, --local-ttl, the names a lease implies,
- * and a lease beating a static entry.  Explain: the detail names the
+ * a lease beating a static entry, and the zones leased is authoritative
+ * for (SOA and NS at the apex, a serial that follows the lease table).  Explain: the detail names the
  * lease, the hosts file's line or the option and where it was given, and
  * the reason for every negative and for forwarding; without explain it
  * stays empty.  Real lease tables and files; no sockets.
@@ -335,6 +336,9 @@ static void test_unknown_names(void **state)
 	assert_string_equal(ans(0)->owner, "LXC");
 	assert_int_equal(res.answer.n[DNS_SEC_AUTHORITY], 0);
 	assert_int_equal(ask(d, t, "lxc", DNS_T_NS), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 1);
+	assert_name_rr(ans(0), "lxc", DNS_T_NS, "lxc");
+	assert_int_equal(ask(d, t, "lxc", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_negative(DNS_R_NOERROR, "lxc", 0);
 	/* A single label is never forwarded (--domain-needed, always). */
 	assert_int_equal(ask(d, t, "Printer", DNS_T_A), DNS_LOCAL_ANSWER);
@@ -1059,6 +1063,156 @@ static void test_empty_nonterminals(void **state)
 	dns_local_free(d);
 }
 
+/* ---- authoritative zones: the apex's SOA and NS, the serial ---- */
+
+/* A 32-bit field of an SOA's RDATA, counted back from its end (1: MINIMUM, 5: SERIAL). */
+static uint32_t soa_field(const struct dns_rr *rr, int from_end)
+{
+	const uint8_t *p = rr->rdata + rr->rdlen - 4 * from_end;
+
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The SOA of the last answer: in the answer section, else in authority. */
+static const struct dns_rr *the_soa(void)
+{
+	if (nans())
+		return ans(0);
+	assert_int_equal(res.answer.n[DNS_SEC_AUTHORITY], 1);
+	return &res.answer.rrs[DNS_SEC_AUTHORITY][0];
+}
+
+/* A negative answer (assert_negative) whose SOA has this serial. */
+static void assert_negative_serial(int rcode, const char *zone, uint32_t ttl, uint32_t serial)
+{
+	assert_negative(rcode, zone, ttl);
+	assert_int_equal(soa_field(the_soa(), 5), serial);
+}
+
+/* The apex answers its SOA (MNAME the zone, RNAME nobody.invalid) and NS, with AA. */
+static uint32_t assert_apex(const struct dns_local *d, const struct lease_table *t,
+			    const char *zone, uint32_t ttl)
+{
+	char name[DNS_NAME_STR];
+	size_t off = 0;
+	uint32_t serial;
+
+	assert_int_equal(ask(d, t, zone, DNS_T_SOA), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+	assert_true(res.answer.authoritative);
+	assert_int_equal(nans(), 1);
+	assert_int_equal(res.answer.n[DNS_SEC_AUTHORITY], 0);
+	assert_string_equal(ans(0)->owner, zone);
+	assert_int_equal(ans(0)->type, DNS_T_SOA);
+	assert_int_equal(ans(0)->ttl, ttl);
+	assert_int_equal(dns_name_read(ans(0)->rdata, ans(0)->rdlen, &off, name, sizeof(name)), 0);
+	assert_string_equal(name, zone);
+	assert_int_equal(dns_name_read(ans(0)->rdata, ans(0)->rdlen, &off, name, sizeof(name)), 0);
+	assert_string_equal(name, "nobody.invalid");
+	assert_int_equal(soa_field(ans(0), 1), ttl);
+	serial = soa_field(ans(0), 5);
+	assert_int_equal(ask(d, t, zone, DNS_T_NS), DNS_LOCAL_ANSWER);
+	assert_true(res.answer.authoritative);
+	assert_int_equal(nans(), 1);
+	assert_name_rr(ans(0), zone, DNS_T_NS, zone);
+	assert_int_equal(ans(0)->ttl, ttl);
+	assert_int_equal(res.answer.n[DNS_SEC_AUTHORITY], 0);
+	/* ANY: both. */
+	assert_int_equal(ask(d, t, zone, DNS_T_ANY), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 2);
+	assert_int_equal(ans(0)->type, DNS_T_SOA);
+	assert_int_equal(ans(1)->type, DNS_T_NS);
+	/* Other types: NODATA, with the same SOA in authority. */
+	assert_int_equal(ask(d, t, zone, DNS_T_TXT), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NOERROR, zone, ttl, serial);
+	return serial;
+}
+
+/*
+ * The -s domain and the reverse zone of the served range are authoritative
+ * zones: SOA and NS at the apex; every negative below carries the same
+ * SOA, and its serial moves when the lease table changes.
+ */
+static void test_zone_apex(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load(NULL, "domain=lxc\nlocal-ttl=7\n"
+				   "dhcp-range=10.0.3.2,10.0.3.254,12h\n");
+	uint32_t serial, rserial, before;
+
+	(void)state;
+	serial = assert_apex(d, t, "lxc", 7);
+	rserial = assert_apex(d, t, "3.0.10.in-addr.arpa", 7);
+	assert_int_equal(serial, rserial);
+	/* NXDOMAIN and NODATA below: the zone's SOA, the apex's serial. */
+	assert_int_equal(ask(d, t, "nobody.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NXDOMAIN, "lxc", 7, serial);
+	assert_int_equal(ask(d, t, "9.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NXDOMAIN, "3.0.10.in-addr.arpa", 7, serial);
+
+	/* A lease: the serial moves, at the apex and in the negatives alike. */
+	add_lease(t, "10.0.3.5", "c1", 1);
+	before = serial;
+	serial = assert_apex(d, t, "lxc", 7);
+	assert_true(serial != before);
+	assert_int_equal(assert_apex(d, t, "3.0.10.in-addr.arpa", 7), serial);
+	assert_int_equal(ask(d, t, "c1.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NOERROR, "lxc", 7, serial);
+	assert_int_equal(ask(d, t, "5.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_true(res.answer.authoritative);
+	assert_name_rr(ans(0), "5.3.0.10.in-addr.arpa", DNS_T_PTR, "c1.lxc");
+	assert_int_equal(ask(d, t, "5.3.0.10.in-addr.arpa", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NOERROR, "3.0.10.in-addr.arpa", 7, serial);
+	/* Every change: a release too. */
+	assert_int_equal(lease_remove(t, ip4("10.0.3.5"), LEASE_EV_RELEASED), 0);
+	before = serial;
+	serial = assert_apex(d, t, "lxc", 7);
+	assert_true(serial != before);
+	assert_int_equal(ask(d, t, "5.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_negative_serial(DNS_R_NXDOMAIN, "3.0.10.in-addr.arpa", 7, serial);
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+/*
+ * Which zones are authoritative: -S /d/ and --local=/d/ apexes (even with
+ * nothing below), the reverse zone at the octet boundary holding each
+ * range; not a listen address's subnet (its names may be someone
+ * else's), not a zone a server is named for, not --address=/d/ (a
+ * blocked domain has no apex).
+ */
+static void test_zone_choice(void **state)
+{
+	struct dns_local *d = load(NULL, "server=/corp/\nlocal=/home.arpa/\n"
+				   "address=/blocked.test/\n"
+				   "dhcp-range=10.1.2.10,10.1.5.20\n"
+				   "listen-address=192.168.7.1\n"
+				   "listen-address=192.0.2.1\n"
+				   "dhcp-range=172.20.9.2,172.20.9.200\n"
+				   "server=/9.20.172.in-addr.arpa/192.0.2.53\n");
+
+	(void)state;
+	assert_apex(d, NULL, "corp", 0);
+	assert_apex(d, NULL, "home.arpa", 0);
+	assert_int_equal(ask(d, NULL, "blocked.test", DNS_T_SOA), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NXDOMAIN, "blocked.test", 0);
+	/* 10.1.2.10-10.1.5.20 crosses /24 boundaries: the /16 around it. */
+	assert_apex(d, NULL, "1.10.in-addr.arpa", 0);
+	assert_int_equal(ask(d, NULL, "20.5.1.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NXDOMAIN, "1.10.in-addr.arpa", 0);
+	/* Above an address inside it: leases may come, NODATA. */
+	assert_int_equal(ask(d, NULL, "5.1.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NOERROR, "1.10.in-addr.arpa", 0);
+	assert_int_equal(ask(d, NULL, "2.10.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "7.168.192.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "9.7.168.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "2.0.192.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "9.2.0.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "9.20.172.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_FORWARD);
+	assert_int_equal(ask(d, NULL, "5.9.20.172.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
+	dns_local_free(d);
+}
+
 /* ---- explain ---- */
 
 /* A dns_local from the command line (argv after the program name). */
@@ -1400,8 +1554,10 @@ static void test_explain_negatives(void **state)
 	assert_int_equal(why(d, t, "lxc", DNS_T_SOA), DNS_LOCAL_ANSWER);
 	assert_detail("SOA of local domain lxc (-s lxc), made up here");
 	assert_int_equal(why(d, t, "LXC", DNS_T_NS), DNS_LOCAL_ANSWER);
-	assert_detail("no record for LXC in local domain lxc (-s lxc); names below it exist, "
-		      "so NODATA");
+	assert_detail("NS of local domain lxc (-s lxc), made up here");
+	assert_int_equal(why(d, t, "corp", DNS_T_ANY), DNS_LOCAL_ANSWER);
+	assert_detail("SOA of local domain corp (-S/--local /corp/ at t.conf:2), made up here; "
+		      "NS of local domain corp (-S/--local /corp/ at t.conf:2), made up here");
 	/* Single labels. */
 	assert_int_equal(why(d, t, "printer", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_int_equal(res.answer.rcode, DNS_R_NXDOMAIN);
@@ -1441,15 +1597,25 @@ static void test_explain_negatives(void **state)
 	lease_table_free(t);
 }
 
-/* The leases' domain with nothing below it yet: leases may come. */
+/* The apex of a zone leased is authoritative for: its SOA and NS, else NODATA. */
 static void test_explain_domain_apex(void **state)
 {
-	struct dns_local *d = load(NULL, "domain=lxc\n");
+	struct dns_local *d = load(NULL, "domain=lxc\n"
+				   "dhcp-range=10.0.3.2,10.0.3.254\n"
+				   "mx-host=lxc,mail.lxc,10\n");
 
 	(void)state;
 	assert_int_equal(why(d, NULL, "lxc", DNS_T_A), DNS_LOCAL_ANSWER);
-	assert_detail("no record for lxc in local domain lxc (-s lxc); leases live below it, "
-		      "so NODATA");
+	assert_detail("lxc has SOA, NS and MX records only (-s lxc; --mx-host at t.conf:3)");
+	assert_int_equal(why(d, NULL, "3.0.10.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_ANSWER);
+	assert_detail("SOA of reverse zone 3.0.10.in-addr.arpa (--dhcp-range at t.conf:2), "
+		      "made up here");
+	assert_int_equal(why(d, NULL, "3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("3.0.10.in-addr.arpa has SOA and NS records only (--dhcp-range at "
+		      "t.conf:2)");
+	assert_int_equal(why(d, NULL, "9.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_detail("no record for 9.3.0.10.in-addr.arpa in reverse zone 3.0.10.in-addr.arpa "
+		      "(--dhcp-range at t.conf:2)");
 	dns_local_free(d);
 }
 
@@ -1518,6 +1684,8 @@ int main(void)
 		cmocka_unit_test(test_result_limits),
 		cmocka_unit_test(test_result_arena_full),
 		cmocka_unit_test(test_empty_nonterminals),
+		cmocka_unit_test(test_zone_apex),
+		cmocka_unit_test(test_zone_choice),
 		cmocka_unit_test(test_explain_off_leaves_detail_empty),
 		cmocka_unit_test(test_explain_lease),
 		cmocka_unit_test(test_explain_hosts_line),

@@ -1,9 +1,11 @@
 /*
  * Tests for dns_wire: names (escapes, limits, compression pointers and
  * the loops they must not allow), reverse names, RDATA builders, query
- * parsing with EDNS, the reply reader on every prefix of a message, and
- * the reply writer's compression, truncation and flags.  Messages that
- * no good peer sends are written byte by byte with the tmsg helpers.
+ * parsing with EDNS and RFC 7873 cookies, the reply reader on every
+ * prefix of a message, and the reply writer's compression, truncation,
+ * flags (NOTIMP for other opcodes without RA, AD, CD), BADVERS and the
+ * EDNS size it advertises.  Messages that no good peer sends are written
+ * byte by byte with the tmsg helpers.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +94,20 @@ static void t_opt(struct tmsg *m, uint16_t size, uint32_t ttl)
 	t_u16(m, size);
 	t_u32(m, ttl);
 	t_u16(m, 0);
+}
+
+/* An OPT record whose RDATA holds one option (RFC 6891 section 6.1.2). */
+static void t_opt_option(struct tmsg *m, uint16_t size, uint16_t code, const void *data,
+			 uint16_t len)
+{
+	t_bytes(m, "", 1);
+	t_u16(m, DNS_T_OPT);
+	t_u16(m, size);
+	t_u32(m, 0);
+	t_u16(m, (uint16_t)(len + 4));
+	t_u16(m, code);
+	t_u16(m, len);
+	t_bytes(m, data, len);
 }
 
 /* A standard query; edns_size 0 means without an OPT record. */
@@ -1239,7 +1255,7 @@ static void test_reply_rcode_placement(void **state)
 	t_query(&m, "c1.lxc", DNS_T_A, 2 << 11, 0, 0);
 	assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_NOTIMP);
 	len = dns_write_error(buf, 512, &q, DNS_R_NOTIMP, false);
-	assert_int_equal(rd16(buf + 2), DNS_F_QR | DNS_F_RA | 2 << 11 | DNS_R_NOTIMP);
+	assert_int_equal(rd16(buf + 2), DNS_F_QR | 2 << 11 | DNS_R_NOTIMP);
 	/* An extended rcode (BADCOOKIE, 23): 7 in the header, 1 in the OPT. */
 	t_query(&m, "c1.lxc", DNS_T_A, 0, 1232, 0);
 	q = parse_ok(&m);
@@ -1249,6 +1265,149 @@ static void test_reply_rcode_placement(void **state)
 	assert_int_equal(find_opt(pr)->ttl >> 24, 1);
 	assert_int_equal(pr->r.count[0], 1);
 	assert_string_equal(pr->r.qname, "c1.lxc");
+	free(pr);
+}
+
+/*
+ * Opcodes leased does not implement (IQUERY, STATUS, NOTIFY, UPDATE, and
+ * an unassigned one): NOTIMP with QR, the opcode and RD as sent; none of
+ * AA, TC, RA, AD, CD, whatever the query had; no question echoed.
+ */
+static void test_reply_notimp_flags(void **state)
+{
+	static const uint16_t opcodes[] = { 1, 2, 4, 5, 15 };
+	struct parsed *pr = new_parsed();
+	struct tmsg m;
+	struct dns_query q;
+	uint8_t buf[512];
+	size_t len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(opcodes) / sizeof(opcodes[0]); i++) {
+		uint16_t op = (uint16_t)(opcodes[i] << 11);
+
+		t_query(&m, "lxc", DNS_T_SOA, op | DNS_F_RD | DNS_F_AD | DNS_F_CD, 1232, 0);
+		assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_NOTIMP);
+		len = dns_write_error(buf, 512, &q, DNS_R_NOTIMP, false);
+		assert_int_equal(rd16(buf + 2), DNS_F_QR | op | DNS_F_RD | DNS_R_NOTIMP);
+		assert_int_equal(read_all(buf, len, pr), 1);
+		assert_int_equal(pr->r.count[0], 0);
+		assert_non_null(find_opt(pr));
+		t_query(&m, "lxc", DNS_T_SOA, op | DNS_F_CD, 0, 0);
+		assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_NOTIMP);
+		len = dns_write_error(buf, 512, &q, DNS_R_NOTIMP, false);
+		assert_int_equal(len, DNS_HEADER_LEN);
+		assert_int_equal(rd16(buf + 2), DNS_F_QR | op | DNS_R_NOTIMP);
+	}
+	/* QUERY keeps RA, and CD as sent. */
+	t_query(&m, "lxc", DNS_T_SOA, DNS_F_CD, 0, 0);
+	q = parse_ok(&m);
+	dns_write_error(buf, 512, &q, DNS_R_SERVFAIL, true);
+	assert_int_equal(rd16(buf + 2), DNS_F_QR | DNS_F_RA | DNS_F_CD | DNS_R_SERVFAIL);
+	free(pr);
+}
+
+/*
+ * RFC 7873 cookies: a good COOKIE option (client cookie, or client and
+ * server cookie) is ignored; a bad length is FORMERR (section 5.2.2); a
+ * query with no question but a cookie (section 5.4) is NOERROR, answered
+ * with no question, an OPT and no COOKIE.
+ */
+static void test_parse_query_cookie(void **state)
+{
+	static const uint8_t cookie[41] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	static const uint16_t bad[] = { 0, 7, 9, 15, 41 };
+	struct parsed *pr = new_parsed();
+	struct tmsg m;
+	struct dns_query q;
+	uint8_t buf[512];
+	size_t len;
+
+	(void)state;
+	for (uint16_t n = 8; n <= 40; n += 8) {
+		t_header(&m, 5, DNS_F_RD, 1, 0, 0, 1);
+		t_question(&m, "c1.lxc", DNS_T_A, DNS_C_IN);
+		t_opt_option(&m, 1232, 10, cookie, n);
+		q = parse_ok(&m);
+		assert_true(q.has_cookie);
+		assert_false(q.cookie_only);
+		assert_string_equal(q.qname, "c1.lxc");
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t_header(&m, 5, DNS_F_RD, 1, 0, 0, 1);
+		t_question(&m, "c1.lxc", DNS_T_A, DNS_C_IN);
+		t_opt_option(&m, 1232, 10, cookie, bad[i]);
+		assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_FORMERR);
+		assert_true(q.has_edns);
+		t_header(&m, 5, DNS_F_RD, 0, 0, 0, 1);
+		t_opt_option(&m, 1232, 10, cookie, bad[i]);
+		assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_FORMERR);
+	}
+	/* An option longer than the OPT's RDATA: parsers never trust a length. */
+	t_header(&m, 5, 0, 1, 0, 0, 1);
+	t_question(&m, "c1.lxc", DNS_T_A, DNS_C_IN);
+	t_opt_option(&m, 1232, 12, cookie, 8);
+	m.b[m.len - 8 - 1] = 9; /* OPTION-LENGTH 9 in 8 bytes */
+	assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_FORMERR);
+	/* Another option (padding) is ignored. */
+	t_header(&m, 5, 0, 1, 0, 0, 1);
+	t_question(&m, "c1.lxc", DNS_T_A, DNS_C_IN);
+	t_opt_option(&m, 1232, 12, cookie, 3);
+	q = parse_ok(&m);
+	assert_false(q.has_cookie);
+
+	/* Cookie only: NOERROR, no question; the reply is header and OPT. */
+	t_header(&m, 6, DNS_F_RD, 0, 0, 0, 1);
+	t_opt_option(&m, 1232, 10, cookie, 8);
+	assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_NOERROR);
+	assert_true(q.cookie_only);
+	assert_string_equal(q.qname, "");
+	len = dns_write_error(buf, 512, &q, DNS_R_NOERROR, false);
+	assert_int_equal(rd16(buf + 2), DNS_F_QR | DNS_F_RD | DNS_F_RA);
+	assert_int_equal(read_all(buf, len, pr), 1);
+	assert_int_equal(pr->r.count[0] + pr->r.count[1] + pr->r.count[2], 0);
+	assert_non_null(find_opt(pr));
+	assert_int_equal(find_opt(pr)->rdlen, 0);
+	/* No question and no cookie is still FORMERR (RFC 9619). */
+	t_header(&m, 6, 0, 0, 0, 0, 1);
+	t_opt_option(&m, 1232, 12, cookie, 8);
+	assert_int_equal(dns_parse_query(m.b, m.len, &q), DNS_R_FORMERR);
+	assert_false(q.cookie_only);
+	free(pr);
+}
+
+/* --edns-packet-max (q.reply_max) is the size the reply's OPT advertises. */
+static void test_reply_advertised_size(void **state)
+{
+	struct parsed *pr = new_parsed();
+	struct dns_answer a = { .rcode = DNS_R_NOERROR };
+	struct tmsg m;
+	struct dns_query q;
+	uint8_t buf[512];
+	size_t len;
+
+	(void)state;
+	t_query(&m, "c1.lxc", DNS_T_A, 0, 4096, 0);
+	q = parse_ok(&m);
+	assert_int_equal(q.reply_max, 0);
+	len = dns_write_reply(buf, 512, &q, &a);
+	assert_int_equal(read_all(buf, len, pr), 1);
+	assert_int_equal(find_opt(pr)->class, DNS_EDNS_SIZE);
+	q.reply_max = 4000;
+	len = dns_write_reply(buf, 512, &q, &a);
+	assert_int_equal(read_all(buf, len, pr), 1);
+	assert_int_equal(find_opt(pr)->class, 4000);
+	len = dns_write_error(buf, 512, &q, DNS_R_SERVFAIL, true);
+	assert_int_equal(read_all(buf, len, pr), 1);
+	assert_int_equal(find_opt(pr)->class, 4000);
+	/* BADVERS too. */
+	t_query(&m, "c1.lxc", DNS_T_A, 0, 4096, 0x00010000);
+	q = parse_ok(&m);
+	q.reply_max = 600;
+	len = dns_write_reply(buf, 512, &q, &a);
+	assert_int_equal(read_all(buf, len, pr), 1);
+	assert_int_equal(find_opt(pr)->class, 600);
+	assert_int_equal(find_opt(pr)->ttl >> 24, 1);
 	free(pr);
 }
 
@@ -1469,6 +1628,9 @@ int main(void)
 		cmocka_unit_test(test_reply_opt_iff_edns),
 		cmocka_unit_test(test_reply_badvers),
 		cmocka_unit_test(test_reply_rcode_placement),
+		cmocka_unit_test(test_reply_notimp_flags),
+		cmocka_unit_test(test_parse_query_cookie),
+		cmocka_unit_test(test_reply_advertised_size),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_truncation_authority),
 		cmocka_unit_test(test_truncation_additional),

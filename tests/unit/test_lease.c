@@ -1,8 +1,9 @@
 /*
  * test_lease — the lease table: every index after each kind of change,
  * the commit rules (client moves, address taken, name stolen), what the
- * observers see and in which order, expiry order through the heap,
- * quarantine, and a table of 100,000 leases.
+ * observers see and in which order, the generation that counts changes,
+ * expiry order through the heap, quarantine, and a table of 100,000
+ * leases.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +326,39 @@ static void test_remove_and_release(void **state)
 	lease_table_free(t);
 }
 
+/*
+ * The generation moves with every change observers see (the DNS zones'
+ * SOA serial is built on it), and with nothing else: not a lookup, not a
+ * refused commit or removal.
+ */
+static void test_generation(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease a = mk("10.0.3.3", 1, false, "a", 100);
+	struct lease b = mk("10.0.3.4", 2, false, "a", 0);
+	uint32_t g = lease_table_generation(t);
+
+	(void)state;
+	assert_int_equal(lease_table_generation(NULL), 0);
+	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), 0);
+	assert_true(lease_table_generation(t) != g);
+	g = lease_table_generation(t);
+	assert_non_null(lease_by_name(t, "a"));
+	assert_int_equal(lease_remove(t, ip("10.0.3.9"), LEASE_EV_RELEASED), -1);
+	a.addr.s_addr = 0;
+	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), -1);
+	assert_int_equal(lease_table_generation(t), g);
+	/* b takes a's name: two changes (a renamed, b granted). */
+	assert_int_equal(lease_commit(t, &b, LEASE_EV_GRANTED), 0);
+	assert_int_equal(lease_table_generation(t), g + 2);
+	g = lease_table_generation(t);
+	assert_int_equal(lease_expire(t, 100), 1);
+	assert_int_equal(lease_table_generation(t), g + 1);
+	assert_int_equal(lease_remove(t, ip("10.0.3.4"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_table_generation(t), g + 2);
+	lease_table_free(t);
+}
+
 static void test_shared_hwaddr(void **state)
 {
 	struct lease_table *t = lease_table_new();
@@ -571,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_name_stolen_by_latest_commit),
 		cmocka_unit_test(test_observer_order_compound_commit),
 		cmocka_unit_test(test_remove_and_release),
+		cmocka_unit_test(test_generation),
 		cmocka_unit_test(test_shared_hwaddr),
 		cmocka_unit_test(test_no_identity_leases_coexist),
 		cmocka_unit_test(test_malformed_commit_changes_nothing),
