@@ -219,15 +219,18 @@ for q in $MISS_QS; do
 	[[ "$q" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_DNS_MISS_OUTSTANDING: $q is not a count"
 done
 # KEYS: what is measured and reported, the mixes with miss split by
-# outstanding count (miss-q10 miss-q100).
+# outstanding count (miss-q10 miss-q100), which come last (MISS_KEYS).
 KEYS=""
+MISS_KEYS=""
 for m in $MIXES; do
 	if [ "$m" = miss ]; then
-		for q in $MISS_QS; do KEYS="$KEYS miss-q$q"; done
+		for q in $MISS_QS; do MISS_KEYS="$MISS_KEYS miss-q$q"; done
 	else
 		KEYS="$KEYS $m"
 	fi
 done
+MAIN_KEYS=$KEYS
+KEYS="$KEYS$MISS_KEYS"
 command -v "$CC" >/dev/null || fail "no C compiler ($CC) for the upstream stub"
 
 mkdir -p "$OUTDIR"
@@ -651,12 +654,17 @@ for HELD in $HELD_LIST; do
 	# Rounds interleave the servers (order reversed every other round),
 	# so a slow spell of the machine does not land on one server only;
 	# the table gives medians.
-	for ROUND in $(seq "$ROUNDS"); do
-		order=$SERVERS
-		[ $((ROUND % 2)) = 0 ] && order=$REVERSED
-		for m in $KEYS; do
-			for s in $order; do
-				[ -z "${NOSTART[$s]}" ] && measure "$m.$HELD" "$m" "$s"
+	# The miss runs come after every round of the other mixes: their
+	# names fill the cache (--cache-size) and would push out the fwd
+	# mix's warmed names.
+	for group in "$MAIN_KEYS" "$MISS_KEYS"; do
+		for ROUND in $(seq "$ROUNDS"); do
+			order=$SERVERS
+			[ $((ROUND % 2)) = 0 ] && order=$REVERSED
+			for m in $group; do
+				for s in $order; do
+					[ -z "${NOSTART[$s]}" ] && measure "$m.$HELD" "$m" "$s"
+				done
 			done
 		done
 	done
