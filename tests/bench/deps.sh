@@ -2,8 +2,9 @@
 # Install what the DHCP benchmark (tests/bench/run.sh, `make bench`) needs
 # beyond scripts/deps.sh: perfdhcp (kea-admin), Kea's DHCPv4 server to
 # compare against, strace for the fsync check; and what the DNS benchmark
-# (tests/bench/dns.sh, `make bench-dns`) needs: dnsperf, dig (dnsutils) and
-# Debian's python3 with dnspython for its upstream stub.  Not part of
+# (tests/bench/dns.sh, `make bench-dns`) needs: dnsperf, dig (dnsutils),
+# python3 for its query files and a C compiler for its upstream stub
+# (tests/bench/dns_stub.c).  Not part of
 # `make check`.
 # Idempotent: when everything is installed it does not touch apt.
 #
@@ -17,7 +18,7 @@ set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$TOP/scripts/deps.sh" kea-admin kea-dhcp4-server dnsmasq-base strace iproute2 procps \
-	python3 time util-linux dnsperf dnsutils python3-dnspython
+	python3 time util-linux dnsperf dnsutils gcc libc6-dev
 
 # The host's own Kea service must not run beside the benchmark.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then

@@ -13,7 +13,19 @@
 #               asked twice before the runs (warm-up: the first pass must
 #               reach the upstream, the second none), so the runs measure
 #               the server's cache; the table shows how many queries
-#               reached the upstream during the run (should be 0).
+#               reached the upstream during the run (should be 0);
+#   miss        forwarded cache misses: A for names under example.test
+#               that nobody asked before (m0000001.r1-leased-q10-h1000...,
+#               fresh for every run: per round, server, held count and
+#               outstanding count), so every query goes upstream.  Run
+#               once per count of outstanding queries in
+#               BENCH_DNS_MISS_OUTSTANDING (dnsperf -q 10, then -q 100;
+#               table rows "forwarded misses, -q N"), for
+#               BENCH_DNS_MISS_SECONDS, each name asked once (dnsperf -n 1;
+#               a run that uses up its BENCH_DNS_MISS_NAMES names ends
+#               early and says so); no paced run.  The table adds the
+#               upstream queries per answered query (1.00: every query
+#               was a miss) and the stub's CPU load.
 # each with every count of held leases in BENCH_DNS_HELD (a pre-generated
 # lease file in dnsmasq's format, read by both servers at start).
 #
@@ -44,7 +56,16 @@
 # here; everything started or made here is removed on every exit path.
 #
 # On two cores or more, dnsperf runs on CPU 0 and the servers on CPU 1 (the
-# upstream stubs on CPU 0 too: they only work during the warm-up).  dnsperf
+# upstream stubs on CPU 0 too).  In the mixes but miss the stubs only work
+# during the warm-up.  In the miss mix a stub answers every query: it
+# competes with dnsperf for CPU 0 (on CPU 1 it would compete with the
+# server measured, whose CPU time is the figure sought, and its wake-ups
+# would delay the server's; on CPU 0 dnsperf, at a few tens of thousands
+# of queries/s, leaves room).  The stub is tests/bench/dns_stub.c, built
+# here with cc (recvmmsg/sendmmsg batches, about 8 us of CPU per query,
+# some 80,000-100,000 queries/s alone on a core with 100 outstanding): the
+# table gives its load ("upstream stub CPU load") and CPU 0's, so a run
+# where the stub or CPU 0 is full shows it.  dnsperf
 # itself needs most of a core for 40,000 queries/s on a small VM: the
 # table gives its CPU load; near 100% means dnsperf, not the server, set
 # the pace.  It also gives how busy CPU 1 was in all (the server, the
@@ -55,7 +76,10 @@
 # Knobs (environment): BENCH_SERVERS ("leased dnsmasq"), BENCH_DNS_HELD
 # ("1000 100000"; dnsmasq reads 20,000 named leases in about 20 s, 100,000
 # not within minutes: add 20000 for a comparison with many leases),
-# BENCH_DNS_MIXES ("lease-a lease-aaaa nxdomain fwd"),
+# BENCH_DNS_MIXES ("lease-a lease-aaaa nxdomain fwd miss"; e.g. "miss"
+# alone, with BENCH_DNS_HELD=1000, takes about a minute),
+# BENCH_DNS_MISS_OUTSTANDING ("10 100"), BENCH_DNS_MISS_SECONDS (5),
+# BENCH_DNS_MISS_NAMES (distinct names per miss run, 80,000 per second),
 # BENCH_DNS_SECONDS (10), BENCH_DNS_CLIENTS (dnsperf -c, 4),
 # BENCH_DNS_OUTSTANDING (dnsperf -q, 100), BENCH_DNS_LAT_QPS (10000; 0: no
 # paced runs), BENCH_DNS_LAT_SECONDS (5), BENCH_DNS_FWD_NAMES (1000),
@@ -68,7 +92,8 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HELPERS=$TOP/tests/bench/dns_helpers.py
-PY=/usr/bin/python3           # Debian's, with dnspython (python3-dnspython)
+PY=/usr/bin/python3
+CC=${CC:-cc}
 LEASED=$TOP/build/leased
 DNSMASQ=/usr/sbin/dnsmasq
 DNSPERF=/usr/bin/dnsperf
@@ -78,7 +103,10 @@ RESULTS=${BENCH_DNS_RESULTS:-$OUTDIR/dns-results.txt}
 
 SERVERS=${BENCH_SERVERS:-leased dnsmasq}
 HELD_LIST=${BENCH_DNS_HELD:-1000 100000}
-MIXES=${BENCH_DNS_MIXES:-lease-a lease-aaaa nxdomain fwd}
+MIXES=${BENCH_DNS_MIXES:-lease-a lease-aaaa nxdomain fwd miss}
+MISS_QS=${BENCH_DNS_MISS_OUTSTANDING:-10 100}
+MISS_SECS=${BENCH_DNS_MISS_SECONDS:-5}
+MISS_NAMES=${BENCH_DNS_MISS_NAMES:-$((MISS_SECS * 80000))}
 SECS=${BENCH_DNS_SECONDS:-10}
 CLIENTS=${BENCH_DNS_CLIENTS:-4}
 OUTSTANDING=${BENCH_DNS_OUTSTANDING:-100}
@@ -115,7 +143,7 @@ CLI=${ID}c
 NAMESPACES=""
 VETHS=""
 PIDS=""                       # every process started here, killed by PID on exit
-declare -A NS SADDR SFIRST SLAST SPID UPLOG NOSTART ADDR1
+declare -A NS SADDR SFIRST SLAST SPID UPLOG UPPID NOSTART ADDR1
 TMP=""
 CLK_TCK=$(getconf CLK_TCK)
 
@@ -183,15 +211,34 @@ for s in $SERVERS; do
 done
 for m in $MIXES; do
 	case $m in
-	lease-a | lease-aaaa | nxdomain | fwd) ;;
+	lease-a | lease-aaaa | nxdomain | fwd | miss) ;;
 	*) fail "unknown mix $m in BENCH_DNS_MIXES" ;;
 	esac
 done
-"$PY" -c 'import dns.message' 2>/dev/null || fail "$PY has no dnspython (python3-dnspython)"
+for q in $MISS_QS; do
+	[[ "$q" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_DNS_MISS_OUTSTANDING: $q is not a count"
+done
+# KEYS: what is measured and reported, the mixes with miss split by
+# outstanding count (miss-q10 miss-q100), which come last (MISS_KEYS).
+KEYS=""
+MISS_KEYS=""
+for m in $MIXES; do
+	if [ "$m" = miss ]; then
+		for q in $MISS_QS; do MISS_KEYS="$MISS_KEYS miss-q$q"; done
+	else
+		KEYS="$KEYS $m"
+	fi
+done
+MAIN_KEYS=$KEYS
+KEYS="$KEYS$MISS_KEYS"
+command -v "$CC" >/dev/null || fail "no C compiler ($CC) for the upstream stub"
 
 mkdir -p "$OUTDIR"
 TMP=$(mktemp -d "$OUTDIR/dns.XXXXXX") || fail "cannot make a work directory"
 T_START=$(date +%s)
+STUB=$TMP/dns_stub
+"$CC" -O2 -o "$STUB" "$TOP/tests/bench/dns_stub.c" 2>"$TMP/stub-build.err" ||
+	fail "cannot build the upstream stub: $(cat "$TMP/stub-build.err")"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- namespaces and upstream stubs --------------------------------------------
@@ -225,9 +272,10 @@ for s in $SERVERS; do
 	: >"${UPLOG[$s]}"
 	rm -f "$TMP/upstream.ready"
 	# shellcheck disable=SC2086
-	ip netns exec "${NS[$s]}" $CLI_PIN "$PY" "$HELPERS" upstream "$UP_ADDR" "$UP_PORT" "$UP_TTL" \
+	ip netns exec "${NS[$s]}" $CLI_PIN "$STUB" "$UP_ADDR" "$UP_PORT" "$UP_TTL" \
 		"$TMP/upstream.ready" "${UPLOG[$s]}" >"$TMP/upstream-$s.out" 2>&1 &
 	PIDS="$PIDS $!"
+	UPPID[$s]=$!  # the stub itself: ip netns exec and taskset exec
 	disown $!   # killed by PID on exit, without a "Killed" line from bash
 	for _ in $(seq 100); do [ -e "$TMP/upstream.ready" ] && break; sleep 0.05; done
 	[ -e "$TMP/upstream.ready" ] || fail "the upstream stub for $s did not start"
@@ -399,24 +447,38 @@ perf() {
 
 declare -A R    # results: R[key.metric,server] (medians) and R[key.metric,server,round]
 declare -A RCODES
-METRICS="qps lost cpu user avg rsize load gen cpu1 cpu0 steal pace up lqps lavg lp50 lp99 llost"
+METRICS="qps lost cpu user avg rsize load gen cpu1 cpu0 steal pace up upq stub lqps lavg lp50 lp99 llost"
 
 # measure KEY MIX SERVER: the saturated run and the paced run of MIX
 # against SERVER; results go to R[KEY.metric,SERVER,ROUND].
 measure() {
 	local key=$1 mix=$2 s=$3 pids c0 c1 u0 s0 u1 s1 b0 t0 b1 t1 st0 st1 d0 e0 d1 e1 q0 q1 k lat la l50 l99 label
+	local qfile=$TMP/q-$mix-$HELD.txt secs=$SECS outst=$OUTSTANDING miss="" x0 y0 x1 y1
 	label=$key-$s-r$ROUND
+	if [[ "$mix" == miss-q* ]]; then
+		# Names nobody asked before: this run's own (its round, server,
+		# held count and outstanding count in the names), each once.
+		miss=1 outst=${mix#miss-q} secs=$MISS_SECS qfile=$TMP/q-miss.txt
+		"$PY" "$HELPERS" missnames "r$ROUND-$s-q$outst-h$HELD" "$MISS_NAMES" "$qfile" ||
+			fail "cannot generate the miss queries"
+	fi
 	pids=$(server_pids "$s")
 	q0=$(upstream_count "$s")
 	# shellcheck disable=SC2086
 	read -r u0 s0 < <(cpu_ticks $pids)
+	read -r x0 y0 < <(cpu_ticks "${UPPID[$s]}")
 	read -r b0 t0 st0 < <(cpu_ticks_of 1)
 	read -r d0 e0 _ < <(cpu_ticks_of 0)
-	perf "$s" "$label" -d "$TMP/q-$mix-$HELD.txt" -l "$SECS" -c "$CLIENTS" -q "$OUTSTANDING"
+	if [ -n "$miss" ]; then
+		perf "$s" "$label" -d "$qfile" -n 1 -l "$secs" -c "$CLIENTS" -q "$outst"
+	else
+		perf "$s" "$label" -d "$qfile" -l "$secs" -c "$CLIENTS" -q "$outst"
+	fi
 	read -r b1 t1 st1 < <(cpu_ticks_of 1)
 	read -r d1 e1 _ < <(cpu_ticks_of 0)
 	# shellcheck disable=SC2086
 	read -r u1 s1 < <(cpu_ticks $pids)
+	read -r x1 y1 < <(cpu_ticks "${UPPID[$s]}")
 	q1=$(upstream_count "$s")
 	c0=$((u0 + s0)) c1=$((u1 + s1))
 	R[$key.qps,$s,$ROUND]=$P_QPS
@@ -443,13 +505,23 @@ measure() {
 		-v c0="${R[$key.cpu0,$s,$ROUND]%\%}" -v pin="$PIN" \
 		'BEGIN { print (l >= 95 ? "server" : ((g >= 95 || (pin && c0 >= 97)) ? "dnsperf" : "neither")) }')
 	R[$key.up,$s,$ROUND]=$((q1 - q0))
+	R[$key.upq,$s,$ROUND]=$(awk -v u=$((q1 - q0)) -v a="$P_DONE" 'BEGIN { if (a > 0) printf "%.2f", u / a; else print "n/a" }')
+	R[$key.stub,$s,$ROUND]=$(awk -v t=$((x1 + y1 - x0 - y0)) -v hz="$CLK_TCK" -v w="$P_WALL" \
+		'BEGIN { printf "%.0f%%", 100 * t / hz / w }')
 	RCODES[$key,$s]=$P_RCODES
 	log "round $ROUND $key $s: $P_QPS q/s, lost $P_LOST of $P_SENT, cpu ${R[$key.cpu,$s,$ROUND]} us/query" \
 		"(user ${R[$key.user,$s,$ROUND]}), avg latency ${P_AVG} us, server load ${R[$key.load,$s,$ROUND]}," \
 		"CPU 1 busy ${R[$key.cpu1,$s,$ROUND]} (steal ${R[$key.steal,$s,$ROUND]}), dnsperf load ${R[$key.gen,$s,$ROUND]}," \
-		"CPU 0 busy ${R[$key.cpu0,$s,$ROUND]}, pace ${R[$key.pace,$s,$ROUND]}, upstream queries $((q1 - q0)); $P_RCODES"
+		"CPU 0 busy ${R[$key.cpu0,$s,$ROUND]}, pace ${R[$key.pace,$s,$ROUND]}, upstream queries $((q1 - q0))" \
+		"(stub load ${R[$key.stub,$s,$ROUND]}); $P_RCODES"
 	[ "$P_DONE" -gt 0 ] || warn "$s answered none of dnsperf's queries ($key, round $ROUND)"
 	[ "$P_LOST" -gt 0 ] && warn "$s: $P_LOST of $P_SENT queries lost ($key, round $ROUND, saturated)"
+	if [ -n "$miss" ]; then
+		rm -f "$qfile"
+		[ "$P_SENT" -ge "$MISS_NAMES" ] && warn "$s used up its $MISS_NAMES names in ${P_WALL} s" \
+			"($key, round $ROUND): raise BENCH_DNS_MISS_NAMES"
+		return 0
+	fi
 
 	[ "$LAT_QPS" -gt 0 ] || return 0
 	perf "$s" "$label-paced" -d "$TMP/q-$mix-$HELD.txt" -l "$LAT_SECS" -c "$CLIENTS" \
@@ -545,6 +617,7 @@ for HELD in $HELD_LIST; do
 		ADDR1[$s]=$("$PY" "$HELPERS" leaseaddr "$TMP/held-$HELD-$s.leases" c000001)
 	done
 	for m in $MIXES; do
+		[ "$m" = miss ] && continue # made afresh for every run
 		"$PY" "$HELPERS" queries "$m" "$HELD" "$NQUERIES" "$FWD_NAMES" "$TMP/q-$m-$HELD.txt" ||
 			fail "cannot generate the $m queries"
 	done
@@ -555,7 +628,7 @@ for HELD in $HELD_LIST; do
 			log "$s answering lease names $STARTUP s after its start with $HELD leases"
 		else
 			NOSTART[$s]=1
-			for m in $MIXES; do no_answer "$m.$HELD" "$s"; done
+			for m in $KEYS; do no_answer "$m.$HELD" "$s"; done
 		fi
 		R[start$HELD,$s]=$STARTUP
 	done
@@ -581,17 +654,22 @@ for HELD in $HELD_LIST; do
 	# Rounds interleave the servers (order reversed every other round),
 	# so a slow spell of the machine does not land on one server only;
 	# the table gives medians.
-	for ROUND in $(seq "$ROUNDS"); do
-		order=$SERVERS
-		[ $((ROUND % 2)) = 0 ] && order=$REVERSED
-		for m in $MIXES; do
-			for s in $order; do
-				[ -z "${NOSTART[$s]}" ] && measure "$m.$HELD" "$m" "$s"
+	# The miss runs come after every round of the other mixes: their
+	# names fill the cache (--cache-size) and would push out the fwd
+	# mix's warmed names.
+	for group in "$MAIN_KEYS" "$MISS_KEYS"; do
+		for ROUND in $(seq "$ROUNDS"); do
+			order=$SERVERS
+			[ $((ROUND % 2)) = 0 ] && order=$REVERSED
+			for m in $group; do
+				for s in $order; do
+					[ -z "${NOSTART[$s]}" ] && measure "$m.$HELD" "$m" "$s"
+				done
 			done
 		done
 	done
 	for s in $SERVERS; do stop_server "$s"; done
-	for m in $MIXES; do summarize "$m.$HELD"; done
+	for m in $KEYS; do summarize "$m.$HELD"; done
 done
 T_END=$(date +%s)
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -624,6 +702,7 @@ mix_title() {
 	lease-aaaa) echo "AAAA, lease names (NODATA)" ;;
 	nxdomain) echo "NXDOMAIN under .lxc" ;;
 	fwd) echo "A, cached forwarded" ;;
+	miss-q*) echo "forwarded misses, -q ${1#miss-q}" ;;
 	esac
 }
 
@@ -640,8 +719,13 @@ report() {
 		"--dhcp-leasefile=COPY --log-facility=FILE --pid-file=FILE"
 	echo "each server in its own namespace, dnsperf in a client namespace across a bridge; all servers up"
 	echo "  at once (idle but the one measured), started once per count of held leases"
-	echo "upstream: a stub on each server namespace's loopback answering example.test (TTL $UP_TTL);"
+	echo "upstream: a stub (tests/bench/dns_stub.c) on each server namespace's loopback answering example.test (TTL $UP_TTL);"
 	echo "  $FWD_NAMES forwarded names, asked twice before the runs (warm-up)"
+	if [[ " $MIXES " == *" miss "* ]]; then
+		echo "forwarded misses: names nobody asked before, fresh for every run, each asked once; dnsperf"
+		echo "  -c $CLIENTS -q N -n 1 -l $MISS_SECS (N: $MISS_QS) and no paced run; the stub answers every"
+		echo "  query, on CPU 0 beside dnsperf when pinned (its load is in the table, within CPU 0 busy)"
+	fi
 	echo "held leases: c000001..cNNNNNN at random addresses; query files of $NQUERIES random queries per mix"
 	if [ "$PIN" = 1 ]; then
 		echo "CPU pinning: dnsperf (and the upstream stubs) on CPU 0, the servers on CPU 1"
@@ -673,7 +757,7 @@ report() {
 		echo
 	}
 	for n in $HELD_LIST; do
-		for m in $MIXES; do
+		for m in $KEYS; do
 			k=$m.$n
 			row "$(mix_title "$m"), $n leases: q/s" "$k.qps"
 			[ "$ROUNDS" -gt 1 ] && row "    q/s, lowest-highest" "$k.range" -
@@ -682,7 +766,7 @@ report() {
 			row "     of which user" "$k.user"
 			row "    avg latency us (saturated)" "$k.avg"
 			row "    response size, bytes" "$k.rsize" -
-			if [ "$LAT_QPS" -gt 0 ]; then
+			if [ "$LAT_QPS" -gt 0 ] && [[ "$m" != miss-q* ]]; then
 				row "    paced: q/s reached" "$k.lqps" -
 				row "    paced: avg latency us" "$k.lavg"
 				row "    paced: p50 latency us" "$k.lp50"
@@ -698,6 +782,10 @@ report() {
 			[ "$PIN" = 1 ] && row "    CPU 0 busy (dnsperf's)" "$k.cpu0" -
 			row "    pace set by (in most rounds)" "$k.pace" -
 			[ "$m" = fwd ] && row "    upstream queries during the run" "$k.up" -
+			if [[ "$m" == miss-q* ]]; then
+				row "    upstream queries per answer" "$k.upq" -
+				row "    upstream stub CPU load" "$k.stub" -
+			fi
 		done
 	done
 	for n in $HELD_LIST; do
@@ -709,7 +797,7 @@ report() {
 	if [ $# -ge 2 ]; then
 		echo
 		echo "$mx leases against $mn (each server against itself; 1.00x: no change):"
-		for m in $MIXES; do
+		for m in $KEYS; do
 			for s in leased dnsmasq; do
 				R[scale.$m.qps,$s]=$(ratio "${R[$m.$mx.qps,$s]:-}" "${R[$m.$mn.qps,$s]:-}")
 				R[scale.$m.cpu,$s]=$(ratio "${R[$m.$mx.cpu,$s]:-}" "${R[$m.$mn.cpu,$s]:-}")
@@ -735,7 +823,7 @@ report() {
 	echo
 	echo "response codes (saturated runs, last round):"
 	for n in $HELD_LIST; do
-		for m in $MIXES; do
+		for m in $KEYS; do
 			for s in $SERVERS; do
 				printf '  %-36s %-8s %s\n' "$(mix_title "$m"), $n" "$s" "${RCODES[$m.$n,$s]:--}"
 			done

@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """Helpers for tests/bench/dns.sh (the DNS benchmark).
 
-Run with Debian's /usr/bin/python3: the upstream stub needs dnspython
-(python3-dnspython), the other commands only the standard library.
+Standard library only.  The upstream stub is tests/bench/dns_stub.c.
 
   genleases N FIRST LAST EXPIRY OUT
       N held leases spread over FIRST..LAST (a fixed-seed random choice of
@@ -18,20 +17,17 @@ Run with Debian's /usr/bin/python3: the upstream stub needs dnspython
         fwd         A for f%05d.example.test, one of FWD forwarded names
         fwd-warm    every forwarded name once, in order (warm-up)
 
+  missnames TAG COUNT OUT
+      A dnsperf input file of COUNT distinct names, A each, for forwarded
+      cache misses: m%07d.TAG.example.test (TAG: lower-case letters,
+      digits and dashes, unique to the run, so no name is asked twice).
+
   leaseaddr FILE NAME
       The address of the lease named NAME in FILE (for the answer checks).
-
-  upstream ADDR PORT TTL READYFILE LOGFILE
-      A small authoritative stub for example.test on ADDR#PORT (UDP): A
-      for any name under it, 192.0.2.0/24 derived from the name, with TTL;
-      other types NODATA; other names REFUSED.  Appends one line per query
-      received to LOGFILE (so the bench counts what reached upstream) and
-      creates READYFILE once its socket is bound.  Runs until killed.
 """
 import ipaddress
-import os
 import random
-import socket
+import re
 import string
 import sys
 import zlib
@@ -74,6 +70,13 @@ def queries(mix, n, count, fwd, out):
                 sys.exit("queries: unknown mix %s" % mix)
 
 
+def missnames(tag, count, out):
+    if not re.match(r"^[a-z0-9-]{1,54}$", tag):
+        sys.exit("missnames: bad tag %r" % tag)
+    with open(out, "w") as f:
+        f.writelines("m%07d.%s.example.test A\n" % (i, tag) for i in range(1, count + 1))
+
+
 def leaseaddr(path, name):
     with open(path) as f:
         for line in f:
@@ -84,45 +87,6 @@ def leaseaddr(path, name):
     return 1
 
 
-def upstream(addr, port, ttl, readyfile, logfile):
-    import dns.flags
-    import dns.message
-    import dns.name
-    import dns.rcode
-    import dns.rdata
-    import dns.rdataclass
-    import dns.rdatatype
-
-    zone = dns.name.from_text("example.test.")
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((addr, port))
-    log = os.open(logfile, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    open(readyfile, "w").close()
-    while True:
-        data, peer = s.recvfrom(4096)
-        try:
-            q = dns.message.from_wire(data)
-        except Exception:
-            continue
-        r = dns.message.make_response(q)
-        if not q.question:
-            r.set_rcode(dns.rcode.FORMERR)
-        else:
-            qn = q.question[0]
-            os.write(log, ("%s %s\n" % (qn.name, dns.rdatatype.to_text(qn.rdtype))).encode())
-            if not qn.name.is_subdomain(zone):
-                r.set_rcode(dns.rcode.REFUSED)
-            else:
-                r.flags |= dns.flags.AA
-                if qn.rdtype == dns.rdatatype.A:
-                    h = zlib.crc32(qn.name.to_text().lower().encode())
-                    rr = r.find_rrset(r.answer, qn.name, dns.rdataclass.IN,
-                                      dns.rdatatype.A, create=True)
-                    rr.add(dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.A,
-                                               "192.0.2.%d" % (1 + h % 254)), ttl)
-        s.sendto(r.to_wire(), peer)
-
-
 def main():
     a = sys.argv[1:]
     if len(a) == 6 and a[0] == "genleases":
@@ -131,11 +95,11 @@ def main():
     if len(a) == 6 and a[0] == "queries":
         queries(a[1], int(a[2]), int(a[3]), int(a[4]), a[5])
         return 0
+    if len(a) == 4 and a[0] == "missnames":
+        missnames(a[1], int(a[2]), a[3])
+        return 0
     if len(a) == 3 and a[0] == "leaseaddr":
         return leaseaddr(a[1], a[2])
-    if len(a) == 6 and a[0] == "upstream":
-        upstream(a[1], int(a[2]), int(a[3]), a[4], a[5])
-        return 0
     sys.exit(__doc__)
 
 
