@@ -14,7 +14,9 @@
  * that sends a partial line and stalls is dropped after
  * CONTROL_REQUEST_TIMEOUT_MS, and a watcher that stops reading is dropped
  * when its backlog passes CONTROL_MAX_BACKLOG: nothing a client does can
- * stall the loop or grow memory without bound.
+ * stall the loop or grow memory without bound.  Lease events are only
+ * queued for watchers (the loop writes them), and a connection that is
+ * gone is freed by the loop, never under a command running on it.
  */
 #ifndef LEASED_CONTROL_H
 #define LEASED_CONTROL_H
