@@ -6,9 +6,11 @@
  * NAME is the first --interface (several daemons on one host, one per
  * bridge) or "leased".  It is created before privileges are dropped,
  * owned by root with mode 0600, or 0660 with group --control-group.  A
- * peer is admitted when it is root, the daemon's own user, or (with
- * --control-group) a member of that group, checked with SO_PEERCRED;
- * anyone else gets a "permission-denied" reply and is disconnected.
+ * peer is admitted when it is root, the socket file's owner (root, unless
+ * the daemon was started by another user), or (with --control-group) a
+ * member of that group, checked with SO_PEERCRED; never for being the
+ * daemon's --user (nobody, shared with other services).  Anyone else
+ * gets a "permission-denied" reply and is disconnected.
  *
  * Requests are one line each, at most CONTROL_MAX_REQUEST bytes; a peer
  * that sends a partial line and stalls is dropped after

@@ -47,6 +47,7 @@ struct control {
 	struct control_deps d;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uid_t owner;                 /* the socket file's owner: who started the daemon */
 	gid_t group;
 	bool has_group;
 	struct conn *conns;
@@ -107,6 +108,8 @@ static int make_socket(struct control *c, char *err, size_t errlen, int *status)
 	if (rc < 0 || (c->has_group && chown(c->path, 0, c->group) < 0) ||
 	    listen(c->fd, 16) < 0)
 		goto fail;
+	/* Before --user takes effect: root, unless the daemon was started by another user. */
+	c->owner = geteuid();
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot create control socket %s: %s", c->path, strerror(errno));
@@ -157,7 +160,13 @@ static bool peer_allowed(const struct control *c, int fd, char *who, size_t whol
 		return false;
 	}
 	snprintf(who, wholen, "uid %u (pid %d)", (unsigned)cred.uid, (int)cred.pid);
-	if (cred.uid == 0 || cred.uid == geteuid())
+	/*
+	 * Not the daemon's --user: that is nobody or a user shared with other
+	 * services (lxc-net's "-u nobody"), and each of its processes could
+	 * then release leases.  The socket file's owner is root unless the
+	 * daemon was started unprivileged, by the user who then runs it.
+	 */
+	if (cred.uid == 0 || cred.uid == c->owner)
 		return true;
 	return c->has_group && (cred.gid == c->group || pid_in_group(cred.pid, c->group));
 }
@@ -911,16 +920,18 @@ static void refuse(int fd, const char *code, const char *msg)
 static void on_accept(void *ctx, int fd, uint32_t events)
 {
 	struct control *c = ctx;
-	char who[64], msg[200];
+	char who[64], msg[200], owner[32] = "";
 	int cfd;
 
 	(void)events;
+	if (c->owner != 0)
+		snprintf(owner, sizeof(owner), ", uid %u", (unsigned)c->owner);
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct conn *k;
 
 		if (!peer_allowed(c, cfd, who, sizeof(who))) {
-			if (snprintf(msg, sizeof(msg), "%s may not use %s (root%s%s only)", who,
-				     c->path, c->has_group ? " or group " : "",
+			if (snprintf(msg, sizeof(msg), "%s may not use %s (root%s%s%s only)", who,
+				     c->path, owner, c->has_group ? " or group " : "",
 				     c->has_group ? c->d.cfg->control_group : "") >= (int)sizeof(msg))
 				msg[sizeof(msg) - 1] = '\0'; /* cut: still says who and why */
 			log_ratelimited("control-denied", LOG_WARNING, "control: %s", msg);
