@@ -211,8 +211,10 @@ static void set_want_write(struct conn *k, bool want)
 		return;
 	k->want_write = want;
 	loop_del_fd(k->ctl->d.loop, k->fd);
-	if (loop_add_fd(k->ctl->d.loop, k->fd, EPOLLIN | (want ? EPOLLOUT : 0), on_conn, k) < 0)
-		log_warn("cannot watch a control connection: %s", strerror(errno));
+	if (loop_add_fd(k->ctl->d.loop, k->fd, EPOLLIN | (want ? EPOLLOUT : 0), on_conn, k) < 0) {
+		log_warn("cannot watch a control connection: %s; closed", strerror(errno));
+		conn_drop(k); /* unwatched, it would never be served nor freed */
+	}
 }
 
 /* Write what is queued, as much as the socket takes; a failure drops k. */
