@@ -6,15 +6,19 @@
  * NAME is the first --interface (several daemons on one host, one per
  * bridge) or "leased".  It is created before privileges are dropped,
  * owned by root with mode 0600, or 0660 with group --control-group.  A
- * peer is admitted when it is root, the daemon's own user, or (with
- * --control-group) a member of that group, checked with SO_PEERCRED;
- * anyone else gets a "permission-denied" reply and is disconnected.
+ * peer is admitted when it is root, the socket file's owner (root, unless
+ * the daemon was started by another user), or (with --control-group) a
+ * member of that group, checked with SO_PEERCRED; never for being the
+ * daemon's --user (nobody, shared with other services).  Anyone else
+ * gets a "permission-denied" reply and is disconnected.
  *
  * Requests are one line each, at most CONTROL_MAX_REQUEST bytes; a peer
  * that sends a partial line and stalls is dropped after
  * CONTROL_REQUEST_TIMEOUT_MS, and a watcher that stops reading is dropped
  * when its backlog passes CONTROL_MAX_BACKLOG: nothing a client does can
- * stall the loop or grow memory without bound.
+ * stall the loop or grow memory without bound.  Lease events are only
+ * queued for watchers (the loop writes them), and a connection that is
+ * gone is freed by the loop, never under a command running on it.
  */
 #ifndef LEASED_CONTROL_H
 #define LEASED_CONTROL_H

@@ -159,7 +159,12 @@ struct script_env_config {
 	bool log_dhcp;
 };
 
-/* Fill out for ev; path's last component becomes argv[0].  -1 if ev is bad. */
+/*
+ * Fill out for ev; path's last component becomes argv[0].  -1 if ev is
+ * bad, also when its hostname is not a DNS label as a lease may carry
+ * one (str_is_label with '_'): the helper then does not run the program
+ * for that event and logs one line saying why.
+ */
 int script_build_exec(const struct script_event *ev, const char *path,
 		      const struct script_env_config *cfg, struct script_exec *out);
 

@@ -41,6 +41,15 @@ bool str_has_prefix(const char *s, const char *prefix);
 bool str_has_suffix(const char *s, const char *suffix);
 /* Non-empty and only ASCII digits. */
 bool str_all_digits(const char *s);
+/*
+ * One DNS label as a host name: 1 to 63 ASCII letters, digits and '-'
+ * (RFC 1123 section 2.1), a letter or digit first and no '-' last; with
+ * underscore also '_' after the first (dnsmasq's legal_hostname(), so
+ * names in a dnsmasq lease file).
+ */
+bool str_is_label(const char *s, bool underscore);
+/* s for a message: at most max bytes, control bytes as '?', "..." when cut. */
+void str_printable(char *out, size_t outlen, const char *s, size_t max);
 
 /* Parse a whole decimal number in [0, max]; -1 on anything else. */
 int parse_u32(const char *s, uint32_t max, uint32_t *out);

@@ -77,20 +77,6 @@ static int parse_text(struct parser *p, const char *text, size_t len, const char
 
 /* ---- errors ---- */
 
-/* Copy s for a message: at most max bytes, control bytes shown as '?'. */
-static void printable(char *out, size_t outlen, const char *s, size_t max)
-{
-	size_t n = 0;
-
-	for (; *s && n + 1 < outlen && n < max; s++)
-		out[n++] = isprint((unsigned char)*s) ? *s : '?';
-	if (*s && n + 4 < outlen) {
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n] = '\0';
-}
-
 void config_set_error(struct config_error *err, int status, const char *fmt, ...)
 {
 	va_list ap;
@@ -110,7 +96,7 @@ int config_option_error(struct config_error *err, const char *opt, const char *a
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	printable(shown, sizeof(shown), arg ? arg : "", 100);
+	str_printable(shown, sizeof(shown), arg ? arg : "", 100);
 	config_set_error(err, EXIT_CONFIG, "bad --%s \"%s\": %s (at %s)", opt, shown,
 			 reason, where);
 	return -1;
@@ -270,15 +256,7 @@ char *config_unquote(const char *arg, const char **why)
 
 bool config_valid_label(const char *s)
 {
-	size_t n = strlen(s);
-
-	/* RFC 1123 section 2.1: letters, digits, hyphen; not at either end. */
-	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-')
-			return false;
-	return true;
+	return str_is_label(s, false);
 }
 
 bool config_valid_name(const char *s, bool allow_underscore)
@@ -1294,7 +1272,7 @@ static int unknown_option(struct parser *p, const char *prefix, const char *name
 		fputs("leased: out of memory\n", stderr);
 		exit(EXIT_MEMORY);
 	}
-	printable(shown, sizeof(shown), copy, 60);
+	str_printable(shown, sizeof(shown), copy, 60);
 	free(copy);
 	config_set_error(p->err, EXIT_CONFIG, "unknown option %s%s (at %s)", prefix, shown,
 			 p->where);
@@ -1451,7 +1429,7 @@ int config_parse_args(struct config *cfg, int argc, char **argv,
 		else {
 			char shown[80];
 
-			printable(shown, sizeof(shown), a, 60);
+			str_printable(shown, sizeof(shown), a, 60);
 			config_set_error(err, EXIT_CONFIG,
 					 "junk found in command line: \"%s\" is not an option", shown);
 			rc = -1;

@@ -32,7 +32,14 @@ struct conn {
 	bool want_write;
 	bool watching;
 	bool closing;                /* close once out is written */
-	struct loop_timer *timer;    /* request and idle timeout */
+	/*
+	 * Gone (the peer hung up, a write failed, a watcher fell behind):
+	 * nothing more is read or written, and the loop frees it (conn_settle,
+	 * on_conn_timer).  Never freed where it is found dead: a command may
+	 * still be running on it, e.g. a release whose own watch event fails.
+	 */
+	bool dead;
+	struct loop_timer *timer;    /* request and idle timeout; "now" once dead */
 	struct conn *prev, *next;
 };
 
@@ -40,6 +47,7 @@ struct control {
 	struct control_deps d;
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uid_t owner;                 /* the socket file's owner: who started the daemon */
 	gid_t group;
 	bool has_group;
 	struct conn *conns;
@@ -100,6 +108,8 @@ static int make_socket(struct control *c, char *err, size_t errlen, int *status)
 	if (rc < 0 || (c->has_group && chown(c->path, 0, c->group) < 0) ||
 	    listen(c->fd, 16) < 0)
 		goto fail;
+	/* Before --user takes effect: root, unless the daemon was started by another user. */
+	c->owner = geteuid();
 	return 0;
 fail:
 	snprintf(err, errlen, "cannot create control socket %s: %s", c->path, strerror(errno));
@@ -150,14 +160,21 @@ static bool peer_allowed(const struct control *c, int fd, char *who, size_t whol
 		return false;
 	}
 	snprintf(who, wholen, "uid %u (pid %d)", (unsigned)cred.uid, (int)cred.pid);
-	if (cred.uid == 0 || cred.uid == geteuid())
+	/*
+	 * Not the daemon's --user: that is nobody or a user shared with other
+	 * services (lxc-net's "-u nobody"), and each of its processes could
+	 * then release leases.  The socket file's owner is root unless the
+	 * daemon was started unprivileged, by the user who then runs it.
+	 */
+	if (cred.uid == 0 || cred.uid == c->owner)
 		return true;
 	return c->has_group && (cred.gid == c->group || pid_in_group(cred.pid, c->group));
 }
 
 /* ---- connections ---- */
 
-static void conn_close(struct conn *k)
+/* Only from a loop callback for k itself, or control_free: nothing else holds k then. */
+static void conn_free(struct conn *k)
 {
 	struct control *c = k->ctl;
 
@@ -175,20 +192,33 @@ static void conn_close(struct conn *k)
 	free(k);
 }
 
+/* Mark k dead and have the loop free it (its timer, due now). */
+static void conn_drop(struct conn *k)
+{
+	if (k->dead)
+		return;
+	k->dead = true;
+	k->outlen = 0;
+	loop_del_fd(k->ctl->d.loop, k->fd);
+	loop_timer_arm(k->timer, now_mono_ms());
+}
+
 static void on_conn(void *ctx, int fd, uint32_t events);
 
 static void set_want_write(struct conn *k, bool want)
 {
-	if (k->want_write == want)
+	if (k->want_write == want || k->dead)
 		return;
 	k->want_write = want;
 	loop_del_fd(k->ctl->d.loop, k->fd);
-	if (loop_add_fd(k->ctl->d.loop, k->fd, EPOLLIN | (want ? EPOLLOUT : 0), on_conn, k) < 0)
-		log_warn("cannot watch a control connection: %s", strerror(errno));
+	if (loop_add_fd(k->ctl->d.loop, k->fd, EPOLLIN | (want ? EPOLLOUT : 0), on_conn, k) < 0) {
+		log_warn("cannot watch a control connection: %s; closed", strerror(errno));
+		conn_drop(k); /* unwatched, it would never be served nor freed */
+	}
 }
 
-/* Write what is queued; false when the connection is gone. */
-static bool conn_flush(struct conn *k)
+/* Write what is queued, as much as the socket takes; a failure drops k. */
+static void conn_flush(struct conn *k)
 {
 	size_t done = 0;
 
@@ -200,19 +230,25 @@ static bool conn_flush(struct conn *k)
 		if (n < 0 && errno == EAGAIN)
 			break;
 		if (n <= 0) {
-			conn_close(k);
-			return false;
+			conn_drop(k);
+			return;
 		}
 		done += (size_t)n;
 	}
 	memmove(k->out, k->out + done, k->outlen - done);
 	k->outlen -= done;
-	if (k->outlen == 0 && k->closing) {
-		conn_close(k);
-		return false;
-	}
-	set_want_write(k, k->outlen > 0);
-	return true;
+}
+
+/*
+ * The end of a loop callback for k: free it when it is dead or has said
+ * its last word, else wait for room to write what is left.
+ */
+static void conn_settle(struct conn *k)
+{
+	if (k->dead || (k->closing && k->outlen == 0))
+		conn_free(k);
+	else
+		set_want_write(k, k->outlen > 0);
 }
 
 /* Queue a finished JSON line (w's buffer). */
@@ -809,7 +845,7 @@ static bool process_input(struct conn *k)
 {
 	size_t off = 0;
 
-	for (;;) {
+	while (!k->dead) {
 		char *nl = memchr(k->in + off, '\n', k->inlen - off);
 
 		if (!nl)
@@ -844,31 +880,30 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 		ssize_t n = recv(fd, k->in + k->inlen, sizeof(k->in) - k->inlen, MSG_DONTWAIT);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_close(k);
-			return;
-		}
-		if (n > 0) {
+			conn_drop(k);
+		} else if (n > 0) {
 			k->inlen += (size_t)n;
 			if (!process_input(k))
 				k->closing = true;
 			arm_timer(k);
 		}
 	} else if (events & (EPOLLERR | EPOLLHUP)) {
-		conn_close(k);
-		return;
+		conn_drop(k);
 	}
-	conn_flush(k);
+	if (!k->dead)
+		conn_flush(k);
+	conn_settle(k);
 }
 
 static void on_conn_timer(void *ctx)
 {
 	struct conn *k = ctx;
 
-	if (k->inlen)
+	if (k->inlen && !k->dead)
 		log_ratelimited("control-slow", LOG_INFO,
 				"control connection sent half a request for %d ms; closed",
 				CONTROL_REQUEST_TIMEOUT_MS);
-	conn_close(k);
+	conn_free(k);
 }
 
 static void refuse(int fd, const char *code, const char *msg)
@@ -887,16 +922,18 @@ static void refuse(int fd, const char *code, const char *msg)
 static void on_accept(void *ctx, int fd, uint32_t events)
 {
 	struct control *c = ctx;
-	char who[64], msg[200];
+	char who[64], msg[200], owner[32] = "";
 	int cfd;
 
 	(void)events;
+	if (c->owner != 0)
+		snprintf(owner, sizeof(owner), ", uid %u", (unsigned)c->owner);
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		struct conn *k;
 
 		if (!peer_allowed(c, cfd, who, sizeof(who))) {
-			if (snprintf(msg, sizeof(msg), "%s may not use %s (root%s%s only)", who,
-				     c->path, c->has_group ? " or group " : "",
+			if (snprintf(msg, sizeof(msg), "%s may not use %s (root%s%s%s only)", who,
+				     c->path, owner, c->has_group ? " or group " : "",
 				     c->has_group ? c->d.cfg->control_group : "") >= (int)sizeof(msg))
 				msg[sizeof(msg) - 1] = '\0'; /* cut: still says who and why */
 			log_ratelimited("control-denied", LOG_WARNING, "control: %s", msg);
@@ -972,7 +1009,7 @@ void control_free(struct control *c)
 	if (!c)
 		return;
 	while (c->conns)
-		conn_close(c->conns);
+		conn_free(c->conns);
 	loop_del_fd(c->d.loop, c->fd);
 	close(c->fd);
 	/* Remove it if it is still the socket we made (not a successor's). */
@@ -1011,7 +1048,7 @@ void control_lease_changed(void *ctx, const struct lease *old, const struct leas
 	time_t now;
 
 	for (struct conn *k = c->conns; k && !any; k = k->next)
-		any = k->watching;
+		any = k->watching && !k->dead;
 	if (!any || ev == LEASE_EV_LOADED)
 		return;
 	now = now_wall();
@@ -1023,17 +1060,21 @@ void control_lease_changed(void *ctx, const struct lease *old, const struct leas
 	if (old && new && strcmp(old->hostname, new->hostname) != 0)
 		json_string(&w, "old_hostname", old->hostname);
 	control_end_event(&w);
-	for (struct conn *k = c->conns, *next; k; k = next) {
-		next = k->next;
-		if (!k->watching)
+	/*
+	 * Only queue: this runs inside whatever changed the lease, possibly a
+	 * command on one of these very connections, so none may be written
+	 * to or freed here.  The loop writes when the socket has room.
+	 */
+	for (struct conn *k = c->conns; k; k = k->next) {
+		if (!k->watching || k->dead)
 			continue;
 		if (k->outlen + w.len > CONTROL_MAX_BACKLOG) {
 			log_warn("control: a watcher stopped reading; disconnected");
-			conn_close(k);
+			conn_drop(k);
 			continue;
 		}
 		conn_queue(k, &w);
-		conn_flush(k);
+		set_want_write(k, true);
 	}
 	json_writer_free(&w);
 }

@@ -129,19 +129,6 @@ static int parse_hw(const char *s, struct lease *l)
 	return 0;
 }
 
-/* A DNS label as dnsmasq accepts one: letter or digit first, then also '-' and '_'. */
-static bool valid_label(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n >= LEASE_NAME_MAX || !isalnum((unsigned char)s[0]))
-		return false;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
-			return false;
-	return s[n - 1] != '-';
-}
-
 enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 					 struct lease *out, const char **why)
 {
@@ -186,7 +173,7 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 		*why = "bad IPv4 address";
 		return LEASEFILE_BAD;
 	}
-	if (strcmp(fl.f[3], "*") != 0 && valid_label(fl.f[3]))
+	if (strcmp(fl.f[3], "*") != 0 && str_is_label(fl.f[3], true))
 		str_copy(l.hostname, fl.f[3], sizeof(l.hostname));
 	if (strcmp(fl.f[4], "*") != 0) {
 		if (hex_parse(fl.f[4], l.client_id, LEASE_CLIENT_ID_MAX, &idlen) < 0 || idlen == 0) {
@@ -233,7 +220,7 @@ int leasefile_format_line(const struct lease *l, char *buf, size_t buflen)
 	if (!inet_ntop(AF_INET, &l->addr, addr, sizeof(addr)))
 		return -1;
 	/* Never write a name the reader would take for something else. */
-	if (strnlen(l->hostname, LEASE_NAME_MAX) < LEASE_NAME_MAX && valid_label(l->hostname))
+	if (strnlen(l->hostname, LEASE_NAME_MAX) < LEASE_NAME_MAX && str_is_label(l->hostname, true))
 		name = l->hostname;
 	n = snprintf(buf, buflen, "%" PRIu64 " %s%s %s %s %s\n",
 		     (uint64_t)(l->expires > 0 ? l->expires : 0), type, hw, addr, name, id);

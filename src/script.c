@@ -221,6 +221,17 @@ static const char *action_name(uint8_t action)
 	}
 }
 
+/*
+ * The name becomes an argument and DNSMASQ_OLD_HOSTNAME of a program that
+ * is often a shell script: only what a lease may carry (a DNS label as in
+ * a dnsmasq lease file), so no space, quote, '$', ';' or newline ever
+ * reaches it, whatever put the name into the lease.
+ */
+static bool hostname_ok(const char *name)
+{
+	return !name[0] || str_is_label(name, true);
+}
+
 static bool domain_usable(const char *domain)
 {
 	return domain && domain[0] && strcmp(domain, "#") != 0;
@@ -237,7 +248,7 @@ int script_build_exec(const struct script_event *ev, const char *path,
 
 	if (!ev || !path || !out || ev->action < SCRIPT_ADD || ev->action > SCRIPT_OLD_HOSTNAME ||
 	    ev->hwlen > LEASE_HWADDR_MAX || !nul_terminated(ev->hostname, sizeof(ev->hostname)) ||
-	    !nul_terminated(ev->interface, sizeof(ev->interface)))
+	    !nul_terminated(ev->interface, sizeof(ev->interface)) || !hostname_ok(ev->hostname))
 		return -1;
 	memset(out, 0, sizeof(*out));
 	format_hw(ev, hw, sizeof(hw));
@@ -711,6 +722,17 @@ static bool run_one(const struct helper *h, const struct script_event *ev)
 	bool open_pipe = true;
 	pid_t pid;
 
+	if (!hostname_ok(ev->hostname)) {
+		char hw[4 + 3 * LEASE_HWADDR_MAX], ip[INET_ADDRSTRLEN] = "?", shown[LEASE_NAME_MAX];
+
+		format_hw(ev, hw, sizeof(hw));
+		inet_ntop(AF_INET, &ev->addr, ip, sizeof(ip));
+		str_printable(shown, sizeof(shown), ev->hostname, 40);
+		helper_log(h, LOG_ERR, "dhcp-script %s: not run for %s %s %s: hostname \"%s\" is not "
+			   "a DNS label (letters, digits, '-' and '_', a letter or digit first)",
+			   h->s->path, action_name(ev->action), hw, ip, shown);
+		return false;
+	}
 	if (script_build_exec(ev, h->s->path, &ec, &ex) < 0) {
 		helper_log(h, LOG_ERR, "dhcp-script %s: event does not fit its arguments; skipped",
 			   h->s->path);

@@ -96,6 +96,31 @@ bool str_all_digits(const char *s)
 	return true;
 }
 
+bool str_is_label(const char *s, bool underscore)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 63 || !isalnum((unsigned char)s[0]) || s[n - 1] == '-')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && !(underscore && s[i] == '_'))
+			return false;
+	return true;
+}
+
+void str_printable(char *out, size_t outlen, const char *s, size_t max)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < outlen && n < max; s++)
+		out[n++] = isprint((unsigned char)*s) ? *s : '?';
+	if (*s && n + 4 < outlen) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
 int parse_u32(const char *s, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;

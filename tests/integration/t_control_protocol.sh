@@ -5,8 +5,12 @@
 # and nothing else breaks; a client that sends half a line and stalls
 # does not hold up others and is dropped after about 5 s; of 40
 # simultaneous connections the excess is refused with "busy" while DHCP,
-# DNS and the admitted connections go on.  Afterwards leased still runs
-# and its lease file is intact.
+# DNS and the admitted connections go on.  A client that sends `watch`
+# and `release` on one connection and hangs up before the daemon reads
+# them (the release's watch event then fails to be written to the very
+# connection the release runs on) does not kill the daemon, nor does a
+# watcher that hung up before a release on another connection.
+# Afterwards leased still runs and its lease file is intact.
 . "$(dirname "$0")/lib.sh"
 need_jq
 need_dns_tools
@@ -15,11 +19,15 @@ setup_server
 add_client q 02:00:00:00:00:71
 add_client c 02:00:00:00:00:0c
 add_client d 02:00:00:00:00:0d
+add_client e 02:00:00:00:00:0e
+add_client f 02:00:00:00:00:0f
 start_leased --interface=$BR --bind-interfaces --dhcp-range=$NET.10,$NET.50,12h \
 	-s lxc -S /lxc/ --no-resolv --no-hosts --control-socket="$CTL_SOCK"
 ip_q=$(udhcpc_lease q querier)
 ip_c=$(udhcpc_lease c c1)
-wait_for lease_line "$ip_c" >/dev/null || fail "no lease line for $ip_c"
+ip_e=$(udhcpc_lease e e1)
+ip_f=$(udhcpc_lease f f1)
+wait_for lease_line "$ip_f" >/dev/null || fail "no lease line for $ip_f"
 
 # The raw client: `rawctl MODE ARGS...` in the server namespace, on $CTL_SOCK.
 RAWCTL=$TMP/rawctl.py
@@ -151,6 +159,11 @@ elif mode == "hangup":
         s = conn()
         s.close()
     out(done=True)
+elif mode == "send-close":
+    # Each argument a request line, all in one write; close without reading.
+    s = conn()
+    s.sendall(b"".join(a.encode() + b"\n" for a in args))
+    s.close()
 EOF
 rawctl() { ip netns exec "$SRV" "$PY3" "$RAWCTL" "$CTL_SOCK" "$@"; }
 alive() { kill -0 "$LEASED_PID" 2>/dev/null || fail "leased died: $(tail -5 "$TMP/leased.stderr")"; }
@@ -261,6 +274,39 @@ res=$(rawctl hangup) || fail "raw client (hangups) failed: $res"
 alive
 ctl_ok stats
 ok "60 clients that closed without reading or sending: leased goes on"
+
+# --- connections that hang up under a command ---
+# The daemon is stopped while the client sends and closes, so it always
+# finds the peer gone when the release tells the watchers.
+WATCH='{"version":1,"command":"watch"}'
+release_line() { printf '{"version":1,"command":"release","args":{"key":"%s"}}' "$1"; }
+send_close_stopped() {
+	kill -STOP "$LEASED_PID"
+	rawctl send-close "$@" || { kill -CONT "$LEASED_PID"; fail "raw client (send-close $*) failed"; }
+	kill -CONT "$LEASED_PID"
+}
+released() {
+	ctl_run show "$1"
+	[ "$CTL_RC" = 4 ] || fail "show $1 after its release: exit $CTL_RC, want 4 (stdout: $CTL_OUT, stderr: $CTL_ERR)"
+}
+send_close_stopped "$WATCH" "$(release_line e1)"
+wait_for grep -q "lease e1 (e1) released by leasectl" "$TMP/leased.log" ||
+	{ alive; fail "leased did not log the release of e1"; }
+alive
+released e1
+ok "watch + release e1 on one connection, closed before the daemon read them: leased lives, e1 released"
+send_close_stopped "$WATCH"
+ctl_ok release f1
+alive
+released f1
+o=$(dig_in q f1.lxc A)
+[ "$(dig_status "$o")" = NXDOMAIN ] || fail "DNS f1.lxc after its release: want NXDOMAIN: $o"
+ok "a watcher that hung up, then release f1 on another connection: leased lives, f1.lxc is NXDOMAIN"
+[ "$(udhcpc_lease c c1)" = "$ip_c" ] || fail "client c lost its address after the hangups"
+o=$(dig_in q c1.lxc A)
+[ "$(dig_rdata "$o" A)" = "$ip_c" ] || fail "DNS c1.lxc after the hangups: $o"
+ctl_ok stats
+ok "after the hangups: DHCP renews c1 ($ip_c), c1.lxc answers, leasectl stats answers"
 
 # --- afterwards ---
 alive

@@ -16,9 +16,11 @@ add_client b 02:00:00:00:00:0b
 chmod 755 "$TMP"
 mkdir -m 700 "$TMP/misc"
 LEASEFILE=$TMP/misc/leases
+# Its own control socket (as start_leased gives one): the default,
+# /run/leased/br0.sock, is the machine's and shared with other tests.
 COMMON=(--interface=$BR --bind-interfaces --except-interface=lo
 	--dhcp-range=$NET.10,$NET.50,1h --dhcp-leasefile="$LEASEFILE"
-	--log-facility="$TMP/leased.log" --dhcp-authoritative)
+	--log-facility="$TMP/leased.log" --dhcp-authoritative --control-socket="$CTL_SOCK")
 
 # Bad configuration: status 1, message on stderr, nothing started.
 ip netns exec "$SRV" "$LEASED" "${COMMON[@]}" --pid-file="$TMP/bad.pid" \
@@ -28,13 +30,18 @@ grep -q 'dhcp-range' "$TMP/bad.err" || fail "no message naming --dhcp-range: $(c
 [ ! -e "$TMP/bad.pid" ] || fail "a pid file was written for a bad configuration"
 ok "bad configuration: exit 1, message names the option, nothing started"
 
-# A stale pid file from a killed daemon does not block the start.
+# A missing hosts file: status 3 (a file problem), the message names it,
+# nothing started (the stale pid file below is left as it is).
 echo 999999 > "$TMP/leased.pid"
 ip netns exec "$SRV" "$LEASED" "${COMMON[@]}" --pid-file="$TMP/leased.pid" -u nobody \
-	--dhcp-hostsfile="$TMP/hosts" 2>"$TMP/start.err" ||
-	true
-: # (the hosts file does not exist yet: that must fail with status 3)
+	--dhcp-hostsfile="$TMP/hosts" 2>"$TMP/start.err"
+rc=$?
+[ $rc -eq 3 ] || fail "missing hosts file exited $rc, not 3: $(cat "$TMP/start.err")"
 grep -q "$TMP/hosts" "$TMP/start.err" || fail "missing hosts file not named: $(cat "$TMP/start.err")"
+[ "$(cat "$TMP/leased.pid")" = 999999 ] || fail "the pid file was rewritten by a start that failed"
+ok "missing hosts file: exit 3, message names $TMP/hosts, nothing started"
+
+# A stale pid file from a killed daemon does not block the start.
 echo "02:00:00:00:00:0a,$NET.40,alpha" > "$TMP/hosts"
 ip netns exec "$SRV" "$LEASED" "${COMMON[@]}" --pid-file="$TMP/leased.pid" -u nobody \
 	--dhcp-hostsfile="$TMP/hosts" 2>"$TMP/start.err"
@@ -53,7 +60,7 @@ ok "daemon runs as nobody with only NET_ADMIN, NET_RAW and NET_BIND_SERVICE"
 
 # A second server on the same port fails with status 2, naming address and port.
 ip netns exec "$SRV" "$LEASED" --dhcp-range=$NET.10,$NET.50 --pid-file= \
-	--dhcp-leasefile="$TMP/other.leases" 2>"$TMP/inuse.err"
+	--dhcp-leasefile="$TMP/other.leases" --control-socket="$TMP/other.sock" 2>"$TMP/inuse.err"
 rc=$?
 [ $rc -eq 2 ] || fail "port in use exited $rc, not 2"
 grep -q '0.0.0.0 port 67' "$TMP/inuse.err" || fail "port-in-use message: $(cat "$TMP/inuse.err")"

@@ -6,7 +6,10 @@
 # credentials (SO_PEERCRED), with a "permission-denied" reply.  With
 # --control-group=GROUP the socket is 0660 root:GROUP and a member of
 # GROUP (as a supplementary or primary group) is admitted; other users
-# are still refused.
+# are still refused.  With -u nobody, being the daemon's user admits
+# nobody: a process running as nobody is refused (exit 3, also by the
+# daemon itself when the file mode is opened up), while root and the
+# members of --control-group are admitted.
 . "$(dirname "$0")/lib.sh"
 need_jq
 command -v useradd >/dev/null && command -v setpriv >/dev/null || fail "useradd/setpriv missing (passwd, util-linux)"
@@ -123,4 +126,46 @@ msg=$CTL_ERR
 as_user "$U" --regid="$U" --init-groups -- stats
 [ "$CTL_RC" = 0 ] || fail "stats as $U after a refused peer: exit $CTL_RC: $CTL_ERR"
 ok "non-members are still refused (exit 3), also by the daemon itself: $msg"
+kill -0 "$LEASED_PID" 2>/dev/null || fail "leased died"
+
+# --- -u nobody: the daemon's own user is not admitted for being it ---
+# nobody_refused WHAT: a process running as nobody (no groups) is refused,
+# by the file mode and, with the socket made 0666, by the daemon itself.
+nobody_refused() {
+	as_user nobody --regid=nogroup --clear-groups -- stats
+	denied "stats as nobody ($1)"
+	chmod 0666 "$CTL_SOCK"
+	o=$(raw_as nobody nogroup)
+	jq_true "$o" '.ok == false and .error == "permission-denied" and (.message | test("uid 65534"))' ||
+		fail "the daemon's answer to nobody ($1, socket made 0666): $o"
+	# (Several tries: the refusal races with leasectl sending its request.)
+	for i in $(seq 5); do
+		as_user nobody --regid=nogroup --clear-groups -- release nosuch
+		denied "release as nobody ($1, socket made 0666, try $i)"
+		grep -q "uid 65534" <<<"$CTL_ERR" || fail "the refusal ($1) does not name uid 65534: $CTL_ERR"
+	done
+}
+daemon_uid() { awk '/^Uid:/ { print $3 }' "/proc/$LEASED_PID/status"; }
+
+stop_leased
+start_leased "${ARGS[@]}" -u nobody
+[ "$(daemon_uid)" = 65534 ] || fail "leased -u nobody runs as uid $(daemon_uid)"
+[ "$(stat -c '%a %U' "$CTL_SOCK")" = "600 root" ] || fail "socket mode with -u nobody: $(stat -c '%a %U:%G' "$CTL_SOCK"), want 600 root"
+nobody_refused "leased -u nobody"
+msg=$CTL_ERR
+ctl_ok stats
+kill -0 "$LEASED_PID" 2>/dev/null || fail "leased died"
+ok "leased -u nobody: root is admitted, a process running as nobody gets exit 3: $msg"
+
+stop_leased
+start_leased "${ARGS[@]}" -u nobody --control-group="$G"
+[ "$(daemon_uid)" = 65534 ] || fail "leased -u nobody --control-group runs as uid $(daemon_uid)"
+ctl_ok stats
+as_user "$U" --regid="$U" --init-groups -- stats --json
+[ "$CTL_RC" = 0 ] || fail "stats as $U (group $G) with leased -u nobody: exit $CTL_RC: $CTL_ERR"
+jq_true "$CTL_OUT" '.dhcp | type == "object"' || fail "stats as $U with leased -u nobody: $CTL_OUT"
+nobody_refused "leased -u nobody --control-group=$G"
+as_user "$U" --regid="$U" --init-groups -- stats
+[ "$CTL_RC" = 0 ] || fail "stats as $U after nobody was refused: exit $CTL_RC: $CTL_ERR"
+ok "leased -u nobody --control-group=$G: root and $U are admitted, nobody is refused (exit 3)"
 kill -0 "$LEASED_PID" 2>/dev/null || fail "leased died"

@@ -3,8 +3,10 @@
  * change makes (dnsmasq 2.90's add/old/del and the separate "old" for a
  * lost name), the record that carries an event to the helper (round trip,
  * every kind of damage refused), the program's arguments and DNSMASQ_*
- * variables as dnsmasq sets them, the environment a run gets, and the
- * walk over --leasefile-ro "init" output (good, expired and bad lines).
+ * variables as dnsmasq sets them, a hostname that is not a DNS label
+ * never passed (and a real helper that does not run the program for it,
+ * logging one line why), the environment a run gets, and the walk over
+ * --leasefile-ro "init" output (good, expired and bad lines).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "script.h"
 #include "util.h"
 
@@ -279,6 +282,44 @@ static void test_add_arguments_and_variables(void **state)
 	assert_null(ex.vars[ex.nvars]);
 }
 
+/* Bad names: never an argument or DNSMASQ_OLD_HOSTNAME of the program. */
+static const char *const bad_names[] = {
+	"a b", "x;reboot", "$(id)", "`id`", "a'b", "a\"b", "a\nb", "a\tb", "-rf", "web-",
+	"_web", "web.lxc", "a/b", "*", "caf\xc3\xa9", "a\\b",
+};
+
+static void test_bad_hostname_not_passed(void **state)
+{
+	static const char *const good[] = {
+		"c1", "Web-1", "web_1", "1c", "a23456789012345678901234567890123456789012345678901234567890123",
+	};
+	struct script_event ev[2];
+	struct script_exec ex;
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
+		struct lease l = make_lease("10.0.3.5", good[i], NOW + 60);
+
+		script_events_for_change(NULL, &l, LEASE_EV_GRANTED, NOW, ev);
+		assert_int_equal(script_build_exec(&ev[0], "/hook", &env_lxc, &ex), 0);
+		assert_string_equal(ex.argv[4], good[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(bad_names); i++) {
+		struct lease l = make_lease("10.0.3.5", "c1", NOW + 60), renamed = l;
+
+		/* For add, and as the lost name of a rename. */
+		str_copy(l.hostname, bad_names[i], sizeof(l.hostname));
+		script_events_for_change(NULL, &l, LEASE_EV_GRANTED, NOW, ev);
+		if (script_build_exec(&ev[0], "/hook", &env_lxc, &ex) == 0)
+			fail_msg("bad hostname \"%s\" passed as argument %s", bad_names[i],
+				 ex.argv[4] ? ex.argv[4] : "(none)");
+		assert_int_equal(script_events_for_change(&l, &renamed, LEASE_EV_RENEWED, NOW, ev), 2);
+		assert_int_equal(ev[0].action, SCRIPT_OLD_HOSTNAME);
+		assert_int_equal(script_build_exec(&ev[0], "/hook", &env_lxc, &ex), -1);
+		assert_int_equal(script_build_exec(&ev[1], "/hook", &env_lxc, &ex), 0);
+	}
+}
+
 static void test_unnamed_lease_without_client_id(void **state)
 {
 	struct lease l = make_lease("10.0.3.6", "", NOW + 60);
@@ -486,6 +527,23 @@ static void test_parse_init(void **state)
 
 /* ---- the daemon's queue, with a real helper and a script that hangs ---- */
 
+/* An executable shell script at path: "#!/bin/sh" and the text. */
+static void write_program(const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void write_program(const char *path, const char *fmt, ...)
+{
+	FILE *f = fopen(path, "w");
+	va_list ap;
+
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n");
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
 static void test_queue_is_bounded_and_counts_drops(void **state)
 {
 	char dir[] = "/tmp/test_script.XXXXXX", path[64], pidfile[64], marker[64], err[256];
@@ -503,12 +561,8 @@ static void test_queue_is_bounded_and_counts_drops(void **state)
 	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
 	snprintf(marker, sizeof(marker), "%s/done", dir);
 	/* The first run hangs until killed; the later ones return at once. */
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fprintf(f, "#!/bin/sh\n[ -e %s ] && exit 0\necho $$ > %s.tmp && mv %s.tmp %s\nexec sleep 60\n",
-		marker, pidfile, pidfile, pidfile);
-	fclose(f);
-	chmod(path, 0755);
+	write_program(path, "[ -e %s ] && exit 0\necho $$ > %s.tmp && mv %s.tmp %s\nexec sleep 60\n",
+		      marker, pidfile, pidfile, pidfile);
 
 	/* Relative paths are refused: dnsmasq does no PATH search. */
 	cfg.path = "hook";
@@ -564,6 +618,84 @@ static void test_queue_is_bounded_and_counts_drops(void **state)
 	rmdir(dir);
 }
 
+/* ---- the helper refuses a bad name: not run, one line saying why ------- */
+
+struct helper_run {
+	struct loop *loop;
+	struct loop_timer *poll;
+	const char *out;
+	int polls;
+};
+
+/* Quit once the script's output has the good event (or after 5 s). */
+static void poll_output(void *ctx)
+{
+	struct helper_run *r = ctx;
+	char *buf = NULL;
+	size_t len = 0;
+	bool done = read_whole_file(r->out, &buf, &len) == 0 && memmem(buf, len, "c2", 2);
+
+	free(buf);
+	if (done || ++r->polls == 100)
+		loop_quit(r->loop, 0);
+	else
+		loop_timer_arm(r->poll, now_mono_ms() + 50);
+}
+
+static void test_helper_refuses_bad_hostname(void **state)
+{
+	static const char why[] = "not run for add 02:00:00:00:00:0a 10.0.3.6: hostname "
+				  "\"x;touch /tmp/PWNED\" is not a DNS label";
+	char dir[] = "/tmp/test_script.XXXXXX", path[64], out[64], logpath[64], err[256], *buf;
+	struct script_config cfg = { .path = path };
+	struct helper_run r = { .out = out };
+	struct lease bad = make_lease("10.0.3.6", "c1", NOW + 60);
+	struct lease good = make_lease("10.0.3.7", "c2", NOW + 60);
+	struct script *s;
+	size_t len, lines = 0;
+	int status = -1;
+
+	(void)state;
+	str_copy(bad.hostname, "x;touch /tmp/PWNED", sizeof(bad.hostname));
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/hook", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	snprintf(logpath, sizeof(logpath), "%s/log", dir);
+	write_program(path, "echo \"$*\" >> %s\n", out);
+	assert_int_equal(log_open("test_script", logpath), 0);
+
+	r.loop = loop_new();
+	assert_non_null(r.loop);
+	r.poll = loop_timer_new(r.loop, poll_output, &r);
+	s = script_new(&cfg, r.loop, err, sizeof(err), &status);
+	assert_non_null(s);
+	script_lease_changed(s, NULL, &bad, LEASE_EV_GRANTED);
+	script_lease_changed(s, NULL, &good, LEASE_EV_GRANTED);
+	loop_timer_arm(r.poll, now_mono_ms());
+	assert_int_equal(loop_run(r.loop), 0);
+	script_free(s);
+	loop_timer_free(r.poll);
+	loop_free(r.loop);
+	log_close();
+
+	/* The script ran for the good name only. */
+	assert_int_equal(read_whole_file(out, &buf, &len), 0);
+	assert_int_equal(len, strlen("add 02:00:00:00:00:0a 10.0.3.7 c2\n"));
+	assert_memory_equal(buf, "add 02:00:00:00:00:0a 10.0.3.7 c2\n", len);
+	free(buf);
+	/* One line says which event was not run and why. */
+	assert_int_equal(read_whole_file(logpath, &buf, &len), 0);
+	for (const char *p = buf; (p = memmem(p, len - (size_t)(p - buf), "not run", 7)); p++)
+		lines++;
+	assert_int_equal(lines, 1);
+	assert_non_null(memmem(buf, len, why, strlen(why)));
+	free(buf);
+	unlink(out);
+	unlink(logpath);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_damage_refused),
 		cmocka_unit_test(test_add_arguments_and_variables),
+		cmocka_unit_test(test_bad_hostname_not_passed),
 		cmocka_unit_test(test_unnamed_lease_without_client_id),
 		cmocka_unit_test(test_del_and_loaded_variables),
 		cmocka_unit_test(test_old_hostname_event),
@@ -583,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_compose_env_drops_stale_dnsmasq_vars),
 		cmocka_unit_test(test_parse_init),
 		cmocka_unit_test(test_queue_is_bounded_and_counts_drops),
+		cmocka_unit_test(test_helper_refuses_bad_hostname),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
