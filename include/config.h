@@ -208,6 +208,7 @@ struct config {
 	size_t nservers;
 	bool strict_order;
 	bool domain_needed, bogus_priv, no_negcache, no_resolv, no_hosts, expand_hosts;
+	bool local_service;            /* accepted; in force whenever nothing says where to listen */
 	char *resolv_file;
 	uint32_t neg_ttl;  bool has_neg_ttl;
 	uint32_t max_neg_ttl;          /* DEFAULT_MAX_NEG_TTL */

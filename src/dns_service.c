@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #define UDP_BATCH 64
 #define UDP_QUERY_MAX 4096
 #define MAX_LISTENERS 32
+#define MAX_V6_PREFIXES 64
 #define CMSG_BUF (CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo)))
 
 /* Where a reply goes and which address it leaves from. */
@@ -90,6 +92,11 @@ struct dns_service {
 	struct iovec iov_in[UDP_BATCH], iov_out[UDP_BATCH];
 	struct mmsghdr msg_in[UDP_BATCH], msg_out[UDP_BATCH];
 	struct return_path rps[UDP_BATCH];
+	/* --local-service: on by default where nothing says where to listen. */
+	bool local_only;
+	struct { struct in6_addr addr, mask; } v6[MAX_V6_PREFIXES];
+	size_t nv6;
+	uint64_t v6_read_ms;
 };
 
 /* ---- logging (dnsmasq's -q lines) ---- */
@@ -460,12 +467,90 @@ static int read_dest(struct msghdr *mh, struct return_path *rp)
 	return ifindex;
 }
 
-static bool admitted(struct dns_service *s, const struct listener *l, int ifindex)
+/* ---- --local-service ---- */
+
+/* Only where nothing says where to listen: then leased is never an open resolver. */
+static bool local_service(const struct config *cfg)
+{
+	return cfg->nlisten_addrs == 0 && cfg->ninterfaces == 0 && cfg->nexcept_interfaces == 0;
+}
+
+static bool in_prefix(const uint8_t *a, const uint8_t *net, const uint8_t *mask, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((a[i] & mask[i]) != (net[i] & mask[i]))
+			return false;
+	return true;
+}
+
+/* IPv6 prefixes of this host (netlink follows IPv4 only), reread at most every 5 s. */
+static void refresh_v6_prefixes(struct dns_service *s, uint64_t now)
+{
+	struct ifaddrs *all;
+
+	if (s->v6_read_ms && now - s->v6_read_ms < 5000)
+		return;
+	s->v6_read_ms = now;
+	s->nv6 = 0;
+	if (getifaddrs(&all) < 0)
+		return;
+	for (struct ifaddrs *i = all; i && s->nv6 < MAX_V6_PREFIXES; i = i->ifa_next) {
+		if (!i->ifa_addr || !i->ifa_netmask || i->ifa_addr->sa_family != AF_INET6)
+			continue;
+		s->v6[s->nv6].addr = ((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		s->v6[s->nv6].mask = ((struct sockaddr_in6 *)i->ifa_netmask)->sin6_addr;
+		s->nv6++;
+	}
+	freeifaddrs(all);
+}
+
+/*
+ * dnsmasq's --local-service: the client's address is on a subnet of one
+ * of this host's interfaces (loopback and IPv6 link-local included).
+ */
+static bool from_local_subnet(struct dns_service *s, const struct sockaddr_storage *peer)
+{
+	if (peer->ss_family == AF_INET) {
+		const uint8_t *a = (const uint8_t *)&((const struct sockaddr_in *)peer)->sin_addr;
+		size_t n = 0;
+		const struct nl_iface *ifs = s->d.nl ? netlink_ifaces(s->d.nl, &n) : NULL;
+
+		if (a[0] == 127)
+			return true;
+		for (size_t i = 0; i < n; i++)
+			for (size_t k = 0; k < ifs[i].naddrs; k++)
+				if (in_prefix(a, (const uint8_t *)&ifs[i].addrs[k],
+					      (const uint8_t *)&ifs[i].netmasks[k], 4))
+					return true;
+		return false;
+	}
+	const struct in6_addr *a6 = &((const struct sockaddr_in6 *)peer)->sin6_addr;
+
+	if (IN6_IS_ADDR_LOOPBACK(a6) || IN6_IS_ADDR_LINKLOCAL(a6))
+		return true;
+	refresh_v6_prefixes(s, now_mono_ms());
+	for (size_t i = 0; i < s->nv6; i++)
+		if (in_prefix(a6->s6_addr, s->v6[i].addr.s6_addr, s->v6[i].mask.s6_addr, 16))
+			return true;
+	return false;
+}
+
+static bool admitted(struct dns_service *s, const struct listener *l, int ifindex,
+		     const struct sockaddr_storage *peer)
 {
 	const struct nl_iface *i;
 
 	if (!l->wildcard)
 		return true;
+	if (s->local_only && !from_local_subnet(s, peer)) {
+		char text[INET6_ADDRSTRLEN];
+
+		format_peer(peer, text, sizeof(text));
+		log_ratelimited("dns-non-local", LOG_WARNING,
+				"ignoring DNS query from non-local network %s (--local-service)",
+				text);
+		return false;
+	}
 	i = s->d.nl ? netlink_iface_by_index(s->d.nl, ifindex) : NULL;
 	if (i)
 		return interface_allowed(s->d.cfg, i->name);
@@ -498,7 +583,7 @@ static void on_udp(void *ctx, int fd, uint32_t events)
 		rp->fd = fd;
 		rp->peer = s->peers[i];
 		rp->peerlen = s->msg_in[i].msg_hdr.msg_namelen;
-		if (!admitted(s, l, read_dest(&s->msg_in[i].msg_hdr, rp)))
+		if (!admitted(s, l, read_dest(&s->msg_in[i].msg_hdr, rp), &rp->peer))
 			continue;
 		answer_query(s, s->in[i], s->msg_in[i].msg_len, &to);
 		if (outlen) {
@@ -690,7 +775,8 @@ static void on_tcp_accept(void *ctx, int fd, uint32_t events)
 	while ((cfd = accept4(fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 		plen = sizeof(peer);
 		/* The same admission as UDP: by the interface the SYN came in on. */
-		if (!admitted(s, l, l->wildcard ? tcp_arrival_ifindex(cfd, peer.ss_family) : 0)) {
+		if (!admitted(s, l, l->wildcard ? tcp_arrival_ifindex(cfd, peer.ss_family) : 0,
+			      &peer)) {
 			close(cfd);
 			continue;
 		}
@@ -818,6 +904,7 @@ struct dns_service *dns_service_new(const struct dns_service_deps *deps, char *e
 	};
 
 	s->d = *deps;
+	s->local_only = local_service(deps->cfg);
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
 		s->listeners[i].fd = -1;
 	s->cache = dns_cache_new(&policy);
