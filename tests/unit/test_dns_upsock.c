@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -242,6 +243,68 @@ static void test_port_rotates(void **state)
 	teardown(pool);
 }
 
+/* Pearson's chi-square of counts against a uniform expectation. */
+static double chi_square(const unsigned *count, size_t buckets, unsigned total)
+{
+	double expect = (double)total / (double)buckets, x = 0;
+
+	for (size_t i = 0; i < buckets; i++)
+		x += ((double)count[i] - expect) * ((double)count[i] - expect) / expect;
+	return x;
+}
+
+/*
+ * IDs and source ports are unpredictable, not merely different: over
+ * 8192 queries both bytes of the ID are uniform over 256 values, and the
+ * ports of the ~80 sockets used spread over the ephemeral range.  The
+ * bounds are far in the tail (chi-square with 255 degrees of freedom has
+ * mean 255 and deviation 23; with 7, mean 7 and deviation 4), so a fair
+ * source never fails them, while sequential or constant IDs and ports
+ * fail by orders of magnitude.
+ */
+static void test_ids_and_ports_random(void **state)
+{
+	struct dns_upsock_pool *pool = setup();
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int srv = server(&ss, &sl);
+	unsigned hi[256] = { 0 }, lo[256] = { 0 }, port_bucket[8] = { 0 };
+	unsigned nports = 0, plo = 32768, phi = 60999;
+	uint16_t last_port = 0;
+	FILE *range = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+
+	(void)state;
+	if (range) {
+		assert_int_equal(fscanf(range, "%u %u", &plo, &phi), 2);
+		fclose(range);
+	}
+	for (unsigned i = 0; i < 8192; i++) {
+		uint8_t q[12] = { 0 };
+		struct dns_upsock_ticket t;
+		struct sockaddr_in from;
+		uint16_t id, port;
+
+		assert_int_equal(dns_upsock_send(pool, &ss, sl, q, sizeof(q), &ctxs[0], NOW, &t), 0);
+		id = serve_recv(srv, &from);
+		dns_upsock_cancel(pool, &t);
+		hi[id >> 8]++;
+		lo[id & 0xff]++;
+		port = ntohs(from.sin_port);
+		if (port != last_port) {
+			assert_true(port >= plo && port <= phi);
+			port_bucket[(size_t)(port - plo) * 8 / (phi - plo + 1)]++;
+			nports++;
+			last_port = port;
+		}
+	}
+	assert_true(chi_square(hi, 256, 8192) < 400);
+	assert_true(chi_square(lo, 256, 8192) < 400);
+	assert_true(nports >= 8192 / DNS_UPSOCK_MAX_USES);
+	assert_true(chi_square(port_bucket, 8, nports) < 40);
+	close(srv);
+	teardown(pool);
+}
+
 /* A closed port: every query on the socket ends with ECONNREFUSED. */
 static void test_refused(void **state)
 {
@@ -293,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_reuse_and_dispatch),
 		cmocka_unit_test(test_ids_distinct_and_overflow),
 		cmocka_unit_test(test_port_rotates),
+		cmocka_unit_test(test_ids_and_ports_random),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_forget),
 	};
