@@ -46,8 +46,8 @@ HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all deps check unit unit-san man-lint fuzz-smoke fuzz integration demo \
-        bench bench-dns install clean
+.PHONY: all deps check unit unit-san man-lint fuzz-smoke fuzz fuzz-long integration demo \
+        check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
 deps:
@@ -100,6 +100,17 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS)
 	@echo "  CC $@"
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
 
+# The daemon and leasectl built with ASan+UBSan, for check-sanitize.
+build/san-bin/leased: src/main.c build/libleased-san.a $(HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC $@"
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ src/main.c build/libleased-san.a $(PKG_LIBS)
+
+build/san-bin/leasectl: src/leasectl.c build/libleased-san.a $(HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC $@"
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ src/leasectl.c build/libleased-san.a $(PKG_LIBS)
+
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh build/tests $(UNIT_BINS)
 
@@ -113,6 +124,10 @@ fuzz-smoke: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh 10 $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@scripts/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+# An hour per target (FUZZ_LONG_SECONDS), the corpus kept in tests/fuzz/corpus/.
+FUZZ_LONG_SECONDS ?= 3600
+fuzz-long: $(FUZZ_BINS)
+	@FUZZ_KEEP=1 scripts/run-fuzz.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
 # Manual pages must format without a warning.
 man-lint:
@@ -123,6 +138,19 @@ man-lint:
 
 integration: all
 	@tests/integration/run.sh
+
+# Every integration test once against the ASan+UBSan daemon and leasectl
+# (not part of `make check`: it takes about twice as long).  A sanitizer
+# report from any process (the daemon, its writer and script helpers,
+# leasectl) is written under build/san-logs/ and fails the run.
+check-sanitize: all build/san-bin/leased build/san-bin/leasectl
+	@rm -rf build/san-logs && mkdir -p build/san-logs && chmod 0777 build/san-logs
+	@LEASED_BUILD=$(CURDIR)/build/san-bin \
+	  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:log_path=$(CURDIR)/build/san-logs/asan \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$(CURDIR)/build/san-logs/ubsan \
+	  tests/integration/run.sh; rc=$$?; \
+	if ls build/san-logs/* >/dev/null 2>&1; then \
+		echo "sanitizer reports:"; head -50 build/san-logs/*; exit 1; fi; exit $$rc
 
 check: deps
 	$(MAKE) all

@@ -17,4 +17,13 @@ for f in "$@"; do
 			{ tail -50 build/fuzz-$name.log; exit 1; }
 	fi
 	grep -E '^Done|#[0-9]+ *DONE' build/fuzz-$name.log | tail -1 || true
+	# FUZZ_KEEP=1 (make fuzz-long): inputs that reach new code join the
+	# seed corpus in the tree, minimised by libFuzzer's merge.
+	if [ -n "${FUZZ_KEEP:-}" ]; then
+		mkdir -p "$seeds"
+		before=$(ls "$seeds" | wc -l)
+		"$f" -merge=1 "$seeds" "$corpus" 2>build/fuzz-$name.merge.log ||
+			{ tail -20 build/fuzz-$name.merge.log; exit 1; }
+		echo "   corpus $seeds: $before -> $(ls "$seeds" | wc -l) inputs"
+	fi
 done

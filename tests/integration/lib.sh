@@ -11,7 +11,10 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # LEASED_BIN: run another binary instead, e.g. a script that execs
 # `dnsmasq --conf-file=/dev/null -u root "$@"`, to compare with dnsmasq.
-LEASED=${LEASED_BIN:-$TOP/build/leased}
+# LEASED_BUILD: where leased and leasectl are (make check-sanitize points
+# it at the ASan+UBSan build).
+BUILD=${LEASED_BUILD:-$TOP/build}
+LEASED=${LEASED_BIN:-$BUILD/leased}
 ID=lt$$
 SRV=${ID}-srv # clients are ${ID}NAME: no clash
 BR=br0
@@ -247,7 +250,7 @@ dig_rdata() {
 
 # ---- leasectl (t_leasectl_*.sh, t_control_protocol.sh) ----
 # Give leased --control-socket="$CTL_SOCK": tests never touch /run/leased.
-LEASECTL=$TOP/build/leasectl
+LEASECTL=$BUILD/leasectl
 CTL_SOCK=$TMP/ctl.sock
 
 need_jq() { command -v jq >/dev/null || fail "jq missing (scripts/deps.sh installs it)"; }
