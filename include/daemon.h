@@ -17,8 +17,15 @@
  * printing the child's error message on stderr.  -1 if fork fails.
  */
 int daemon_background(void);
-/* Tell the waiting parent that start-up succeeded (no-op in foreground). */
-void daemon_ready(void);
+/*
+ * Tell the waiting parent that start-up succeeded (no-op in foreground)
+ * and detach from the terminal's descriptors.  In the foreground (-k, -d:
+ * a service manager or a test runs us) stderr stays open, so what only
+ * the C runtime can say (an abort, a sanitizer report) reaches the
+ * journal or the test's log; everything leased itself says goes to the
+ * log either way.
+ */
+void daemon_ready(bool foreground);
 /* Tell the parent start-up failed: it prints msg and exits with status. */
 void daemon_fail(int status, const char *msg);
 /* The descriptor the parent waits on (so forked helpers can close it), or -1. */

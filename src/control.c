@@ -235,8 +235,11 @@ static void conn_flush(struct conn *k)
 		}
 		done += (size_t)n;
 	}
-	memmove(k->out, k->out + done, k->outlen - done);
-	k->outlen -= done;
+	if (done) {
+		/* (k->out is NULL until a first reply: no memmove of nothing.) */
+		memmove(k->out, k->out + done, k->outlen - done);
+		k->outlen -= done;
+	}
 }
 
 /*

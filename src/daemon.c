@@ -103,7 +103,7 @@ static void tell_parent(int status, const char *msg)
 	status_fd = -1;
 }
 
-void daemon_ready(void)
+void daemon_ready(bool foreground)
 {
 	int null;
 
@@ -113,7 +113,8 @@ void daemon_ready(void)
 	if (null >= 0) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		if (!foreground)
+			dup2(null, STDERR_FILENO);
 		if (null > STDERR_FILENO)
 			close(null);
 	}

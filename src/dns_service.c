@@ -667,10 +667,12 @@ static void tcp_flush(struct tcp_conn *c)
 			break;
 		done += (size_t)n;
 	}
-	memmove(c->out, c->out + done, c->outlen - done);
-	c->outlen -= done;
-	if (done)
+	if (done) {
+		/* (c->out is NULL until a first reply: no memmove of nothing.) */
+		memmove(c->out, c->out + done, c->outlen - done);
+		c->outlen -= done;
 		loop_timer_arm(c->idle, now_mono_ms() + DNS_TCP_IDLE_MS); /* progress */
+	}
 	tcp_watch(c);
 }
 

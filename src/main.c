@@ -400,7 +400,7 @@ int main(int argc, char **argv)
 	}
 	log_info("started, version %s (dnsmasq-compatible 2.90); %zu leases loaded",
 		 LEASED_VERSION, lease_count(w.leases));
-	daemon_ready();
+	daemon_ready(foreground);
 	status = loop_run(w.loop);
 	stop(&w);
 	log_close();

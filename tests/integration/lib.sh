@@ -33,7 +33,7 @@ CLEANUP_HOOKS=()
 at_cleanup() { CLEANUP_HOOKS+=("$*"); }
 
 cleanup() {
-	local h
+	local h rc=$?
 	for h in "${CLEANUP_HOOKS[@]}"; do eval "$h"; done
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
 	[ -n "$LEASED_PID" ] && stop_leased_hard
@@ -42,7 +42,15 @@ cleanup() {
 		ip netns del "$ns" 2>/dev/null
 		rm -rf "/etc/netns/$ns"
 	done
+	# A sanitizer report (make check-sanitize) from leased or a child of
+	# it fails the test even when the test itself did not notice.
+	if grep -qs -e 'runtime error:' -e 'Sanitizer' "$TMP"/*.stderr; then
+		echo "FAIL: sanitizer report:" >&2
+		grep -hs -A 30 -e 'runtime error:' -e 'Sanitizer' "$TMP"/*.stderr | head -60 >&2
+		rc=1
+	fi
 	[ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" >&2 || rm -rf "$TMP"
+	exit $rc
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
