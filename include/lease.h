@@ -60,7 +60,7 @@ typedef void (*lease_observer_fn)(void *ctx, const struct lease *old,
 
 struct lease_table *lease_table_new(void);
 void lease_table_free(struct lease_table *t);
-/* Up to 4 observers, called in the order added. */
+/* Observers (no fixed limit), called in the order added. */
 int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *ctx);
 
 size_t lease_count(const struct lease_table *t);

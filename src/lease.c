@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define MAX_OBSERVERS 4
 #define NOT_IN_HEAP SIZE_MAX
 /* Identity key: a tag byte, then client-id or (htype, hwaddr). */
 #define KEY_MAX (2 + LEASE_CLIENT_ID_MAX)
@@ -62,10 +61,10 @@ struct lease_table {
 	struct index idx[IDX_COUNT];
 	struct entry **heap;
 	size_t heap_len, heap_cap;
-	struct {
+	struct observer {
 		lease_observer_fn fn;
 		void *ctx;
-	} observers[MAX_OBSERVERS];
+	} *observers;              /* as many as the daemon wires up */
 	size_t n_observers;
 	uint32_t generation;       /* bumped by every change observers see */
 	struct quarantine_slot *quarantine;
@@ -400,16 +399,16 @@ void lease_table_free(struct lease_table *t)
 		free(t->idx[k].slots);
 	free(t->heap);
 	free(t->quarantine);
+	free(t->observers);
 	free(t);
 }
 
 int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *ctx)
 {
-	if (!t || !fn || t->n_observers == MAX_OBSERVERS)
+	if (!t || !fn)
 		return -1;
-	t->observers[t->n_observers].fn = fn;
-	t->observers[t->n_observers].ctx = ctx;
-	t->n_observers++;
+	*(struct observer *)array_push(&t->observers, &t->n_observers, sizeof(struct observer)) =
+		(struct observer){ .fn = fn, .ctx = ctx };
 	return 0;
 }
 

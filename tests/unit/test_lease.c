@@ -424,15 +424,34 @@ static void test_malformed_commit_changes_nothing(void **state)
 	lease_table_free(t);
 }
 
-static void test_observer_limit(void **state)
+/* No fixed number of observers: each of 12 hears every change, in the order added. */
+static size_t order_log[16];
+static size_t order_n;
+
+static void note_order(void *ctx, const struct lease *old, const struct lease *new,
+		       enum lease_event ev)
+{
+	(void)old;
+	(void)new;
+	(void)ev;
+	assert_true(order_n < ARRAY_SIZE(order_log));
+	order_log[order_n++] = (size_t)(uintptr_t)ctx;
+}
+
+static void test_observers_unlimited(void **state)
 {
 	struct lease_table *t = lease_table_new();
-	struct recorder r = { 0 };
+	struct lease a = mk("10.0.3.5", 1, false, "c1", 100);
 
 	(void)state;
-	for (int i = 0; i < 4; i++)
-		assert_int_equal(lease_table_add_observer(t, record, &r), 0);
-	assert_int_equal(lease_table_add_observer(t, record, &r), -1);
+	order_n = 0;
+	for (uintptr_t i = 0; i < 12; i++)
+		assert_int_equal(lease_table_add_observer(t, note_order, (void *)i), 0);
+	assert_int_equal(lease_table_add_observer(t, NULL, NULL), -1);
+	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), 0);
+	assert_int_equal(order_n, 12);
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(order_log[i], i);
 	lease_table_free(t);
 }
 
@@ -609,7 +628,7 @@ int main(void)
 		cmocka_unit_test(test_shared_hwaddr),
 		cmocka_unit_test(test_no_identity_leases_coexist),
 		cmocka_unit_test(test_malformed_commit_changes_nothing),
-		cmocka_unit_test(test_observer_limit),
+		cmocka_unit_test(test_observers_unlimited),
 		cmocka_unit_test(test_expiry_order_random),
 		cmocka_unit_test(test_quarantine),
 		cmocka_unit_test(test_many_leases),
