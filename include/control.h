@@ -31,7 +31,6 @@
 #include "loop.h"
 #include "netlink.h"
 
-#define CONTROL_RUN_DIR "/run/leased"
 #define CONTROL_MAX_CONNS 32
 #define CONTROL_REQUEST_TIMEOUT_MS 5000
 #define CONTROL_IDLE_TIMEOUT_MS 60000

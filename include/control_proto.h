@@ -42,6 +42,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * Where a daemon's socket is when --control-socket does not say:
+ * CONTROL_RUN_DIR/NAME.sock, NAME being its first --interface (or
+ * "leased").  The daemon creates it there; leasectl finds it there.
+ */
+#define CONTROL_RUN_DIR "/run/leased"
+#define CONTROL_SOCK_SUFFIX ".sock"
+/* "RUNDIR/NAME.sock" into out; the length it needed (>= outlen: cut short). */
+int control_socket_in(const char *rundir, const char *name, char *out, size_t outlen);
+
 #define CONTROL_PROTO_VERSION 1
 #define CONTROL_MAX_REQUEST 4096
 #define CONTROL_ARG_MAX 256

@@ -36,7 +36,6 @@ enum ctl_status {
 	CTL_E_FAILED = 5,       /* anything else: timeout, bad reply, I/O error */
 };
 
-#define CTL_RUNDIR "/run/leased"
 #define CTL_TIMEOUT_MS 5000
 #define CTL_MSG_LEN 512
 /* The longest reply line leasectl accepts (a cache listing can be long). */

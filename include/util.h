@@ -70,6 +70,29 @@ char *mac_format(const uint8_t mac[MAC_LEN], char out[MAC_STR_LEN]);
  */
 int read_whole_file(const char *path, char **buf, size_t *len);
 
+/* Big-endian (network order) integers at p; the caller has checked the length. */
+static inline uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
+}
+
 /* Monotonic milliseconds, for timers.  Wall seconds, for lease expiry. */
 uint64_t now_mono_ms(void);
 

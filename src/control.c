@@ -61,8 +61,8 @@ void control_socket_path(const struct config *cfg, char *out, size_t outlen)
 	if (cfg->control_socket && *cfg->control_socket)
 		snprintf(out, outlen, "%s", cfg->control_socket);
 	else
-		snprintf(out, outlen, "%s/%s.sock", CONTROL_RUN_DIR,
-			 cfg->ninterfaces ? cfg->interfaces[0] : "leased");
+		control_socket_in(CONTROL_RUN_DIR, cfg->ninterfaces ? cfg->interfaces[0] : "leased",
+				  out, outlen);
 }
 
 /* True when a daemon answers on path (then it is not ours to remove). */

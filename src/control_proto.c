@@ -374,3 +374,8 @@ int control_parse_reply(const char *p, size_t len, struct json_doc *doc, bool *o
 	}
 	return 0;
 }
+
+int control_socket_in(const char *rundir, const char *name, char *out, size_t outlen)
+{
+	return snprintf(out, outlen, "%s/%s%s", rundir, name, CONTROL_SOCK_SUFFIX);
+}

@@ -161,13 +161,6 @@ static void emit_candidate(const struct dhcp4_ctx *c, struct reply_opts *ro,
 	emit(c, ro, b, code, cd->data, cd->len);
 }
 
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /*
  * RFC 2131 section 4.4.5: T1 defaults to half the lease, T2 to 0.875 of
@@ -178,14 +171,14 @@ static void emit_lease_times(const struct dhcp4_ctx *c, struct reply_opts *ro,
 {
 	uint8_t lt[4], t1[4], t2[4];
 
-	put32(lt, ri->lease_time);
+	put_be32(lt, ri->lease_time);
 	emit(c, ro, b, OPT_LEASE_TIME, lt, 4);
 	if (ri->lease_time == LEASE_INFINITE) {
 		ro->done[OPT_T1] = ro->done[OPT_T2] = true;
 		return;
 	}
-	put32(t1, ri->lease_time / 2);
-	put32(t2, (uint32_t)((uint64_t)ri->lease_time * 7 / 8));
+	put_be32(t1, ri->lease_time / 2);
+	put_be32(t2, (uint32_t)((uint64_t)ri->lease_time * 7 / 8));
 	if (ro->cand[OPT_T1].src < SRC_CONFIG)
 		emit(c, ro, b, OPT_T1, t1, 4);
 	else

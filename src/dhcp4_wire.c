@@ -29,16 +29,6 @@ enum {
 #define OVERLOAD_FILE 1
 #define OVERLOAD_SNAME 2
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 static struct in_addr get_addr(const uint8_t *p)
 {
 	struct in_addr a;
@@ -157,8 +147,8 @@ static void parse_fixed(const uint8_t *p, struct dhcp4_packet *out)
 	out->hlen = p[OFF_HLEN];
 	out->hops = p[OFF_HOPS];
 	memcpy(&out->xid, p + OFF_XID, 4);
-	out->secs = get16(p + OFF_SECS);
-	out->flags = get16(p + OFF_FLAGS);
+	out->secs = get_be16(p + OFF_SECS);
+	out->flags = get_be16(p + OFF_FLAGS);
 	out->ciaddr = get_addr(p + OFF_CIADDR);
 	out->yiaddr = get_addr(p + OFF_YIADDR);
 	out->siaddr = get_addr(p + OFF_SIADDR);
@@ -207,7 +197,7 @@ int dhcp4_parse(const uint8_t *p, size_t len, struct dhcp4_packet *out, const ch
 		*why = "hardware address length over 16";
 		return -1;
 	}
-	if (get32(p + OFF_COOKIE) != DHCP4_MAGIC) {
+	if (get_be32(p + OFF_COOKIE) != DHCP4_MAGIC) {
 		*why = "bad magic cookie";
 		return -1;
 	}

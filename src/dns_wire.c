@@ -37,28 +37,6 @@ enum { OFF_ID = 0, OFF_FLAGS = 2, OFF_COUNTS = 4 };
 #define COOKIE_SERVER_MIN 8    /* ... and the Server Cookie's, from 8 to 32 octets */
 #define COOKIE_SERVER_MAX 32
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
 static uint8_t ascii_lower(uint8_t c)
 {
 	return c >= 'A' && c <= 'Z' ? (uint8_t)(c + ('a' - 'A')) : c;
@@ -390,7 +368,7 @@ int dns_rdata_mx(uint16_t pref, const char *exchange, uint8_t *out, size_t outle
 	n = dns_name_to_wire(exchange, out + 2, outlen - 2);
 	if (n < 0)
 		return -1;
-	put16(out, pref);
+	put_be16(out, pref);
 	return n + 2;
 }
 
@@ -405,9 +383,9 @@ int dns_rdata_srv(uint16_t prio, uint16_t weight, uint16_t port, const char *tar
 	n = dns_name_to_wire(target, out + 6, outlen - 6);
 	if (n < 0)
 		return -1;
-	put16(out, prio);
-	put16(out + 2, weight);
-	put16(out + 4, port);
+	put_be16(out, prio);
+	put_be16(out + 2, weight);
+	put_be16(out + 4, port);
 	return n + 6;
 }
 
@@ -466,7 +444,7 @@ int dns_rdata_soa(const char *mname, const char *rname, uint32_t serial, uint32_
 	if (r < 0 || outlen - (size_t)(m + r) < sizeof(v))
 		return -1;
 	for (size_t i = 0; i < 5; i++)
-		put32(out + m + r + 4 * i, v[i]);
+		put_be32(out + m + r + 4 * i, v[i]);
 	return m + r + (int)sizeof(v);
 }
 
@@ -609,10 +587,10 @@ static int read_rr_head(const uint8_t *p, size_t len, size_t *off, struct rr_hea
 
 	if (len - o < RR_FIXED)
 		return -1;
-	h->type = get16(p + o);
-	h->class = get16(p + o + 2);
-	h->ttl = get32(p + o + 4);
-	h->rdlen = get16(p + o + 8);
+	h->type = get_be16(p + o);
+	h->class = get_be16(p + o + 2);
+	h->ttl = get_be32(p + o + 4);
+	h->rdlen = get_be16(p + o + 8);
 	o += RR_FIXED;
 	if (len - o < h->rdlen)
 		return -1;
@@ -632,8 +610,8 @@ static int read_question(const uint8_t *p, size_t len, size_t *off, char *qname,
 	if (qname && wire_to_text(w, qname, DNS_NAME_STR) < 0)
 		return -1;
 	if (qtype) {
-		*qtype = get16(p + o);
-		*qclass = get16(p + o + 2);
+		*qtype = get_be16(p + o);
+		*qclass = get_be16(p + o + 2);
 	}
 	*off = o + QUESTION_FIXED;
 	return 0;
@@ -696,8 +674,8 @@ static int walk_options(const uint8_t *p, const struct rr_head *h, struct dns_qu
 
 		if (end - off < OPTION_HEAD)
 			return -1;
-		code = get16(p + off);
-		olen = get16(p + off + 2);
+		code = get_be16(p + off);
+		olen = get_be16(p + off + 2);
 		off += OPTION_HEAD;
 		if (end - off < olen)
 			return -1;
@@ -787,10 +765,10 @@ int dns_parse_query(const uint8_t *p, size_t len, struct dns_query *q)
 	memset(q, 0, sizeof(*q));
 	if (len < DNS_HEADER_LEN)
 		return -1;
-	q->id = get16(p + OFF_ID);
-	q->flags = get16(p + OFF_FLAGS);
+	q->id = get_be16(p + OFF_ID);
+	q->flags = get_be16(p + OFF_FLAGS);
 	for (int i = 0; i < 4; i++)
-		count[i] = get16(p + OFF_COUNTS + 2 * i);
+		count[i] = get_be16(p + OFF_COUNTS + 2 * i);
 	rc = walk_query(p, len, count, q, &question_ok);
 	/* RFC 1035 section 4.1.1: QR=1 is a response, not something to answer. */
 	if (q->flags & DNS_F_QR) {
@@ -836,10 +814,10 @@ int dns_reader_init(struct dns_reader *r, const uint8_t *p, size_t len)
 	r->section = DNS_SEC_ADDITIONAL;
 	if (!p || len < DNS_HEADER_LEN)
 		return -1;
-	r->id = get16(p + OFF_ID);
-	r->flags = get16(p + OFF_FLAGS);
+	r->id = get_be16(p + OFF_ID);
+	r->flags = get_be16(p + OFF_FLAGS);
 	for (int i = 0; i < 4; i++)
-		r->count[i] = get16(p + OFF_COUNTS + 2 * i);
+		r->count[i] = get_be16(p + OFF_COUNTS + 2 * i);
 	if (r->count[0] > 1)
 		return -1;
 	if (r->count[0] == 1 && read_question(p, len, &off, r->qname, &r->qtype, &r->qclass) < 0)
@@ -976,7 +954,7 @@ static int put_u16(struct dns_builder *b, uint16_t v)
 {
 	uint8_t x[2];
 
-	put16(x, v);
+	put_be16(x, v);
 	return put_raw(b, x, 2);
 }
 
@@ -984,7 +962,7 @@ static int put_u32(struct dns_builder *b, uint32_t v)
 {
 	uint8_t x[4];
 
-	put32(x, v);
+	put_be32(x, v);
 	return put_raw(b, x, 4);
 }
 
@@ -1002,8 +980,8 @@ void dns_build_init(struct dns_builder *b, uint8_t *buf, size_t cap, uint16_t id
 		return;
 	}
 	memset(buf, 0, DNS_HEADER_LEN);
-	put16(buf + OFF_ID, id);
-	put16(buf + OFF_FLAGS, flags);
+	put_be16(buf + OFF_ID, id);
+	put_be16(buf + OFF_FLAGS, flags);
 	b->len = DNS_HEADER_LEN;
 }
 
@@ -1187,7 +1165,7 @@ int dns_build_rr(struct dns_builder *b, enum dns_section s, const struct dns_rr 
 	if (put_u16(b, 0) < 0 || put_rdata(b, rr) < 0)
 		goto undo;
 	/* cap <= 65535, so the written RDATA always fits RDLENGTH. */
-	put16(b->buf + rdlen_at, (uint16_t)(b->len - rdlen_at - 2));
+	put_be16(b->buf + rdlen_at, (uint16_t)(b->len - rdlen_at - 2));
 	b->count[s + 1]++;
 	return 0;
 
@@ -1202,9 +1180,9 @@ void dns_build_set_rcode(struct dns_builder *b, int rcode)
 
 	if (!b || b->len < DNS_HEADER_LEN)
 		return;
-	flags = get16(b->buf + OFF_FLAGS);
+	flags = get_be16(b->buf + OFF_FLAGS);
 	flags = (uint16_t)((flags & ~DNS_F_RCODE_MASK) | (rcode & DNS_F_RCODE_MASK));
-	put16(b->buf + OFF_FLAGS, flags);
+	put_be16(b->buf + OFF_FLAGS, flags);
 }
 
 /*
@@ -1217,10 +1195,10 @@ static void put_opt(struct dns_builder *b, uint8_t ext_rcode, bool dnssec_ok)
 	uint8_t *p = b->buf + b->len;
 
 	p[0] = 0;
-	put16(p + 1, DNS_T_OPT);
-	put16(p + 3, b->edns_size);
-	put32(p + 5, (uint32_t)ext_rcode << 24 | (dnssec_ok ? OPT_DO : 0));
-	put16(p + 9, 0);
+	put_be16(p + 1, DNS_T_OPT);
+	put_be16(p + 3, b->edns_size);
+	put_be32(p + 5, (uint32_t)ext_rcode << 24 | (dnssec_ok ? OPT_DO : 0));
+	put_be16(p + 9, 0);
 	b->len += OPT_RR_LEN;
 	b->count[3]++;
 	b->reserve = 0;
@@ -1235,12 +1213,12 @@ static size_t finish(struct dns_builder *b, uint8_t ext_rcode, bool dnssec_ok)
 		return 0;
 	if (b->edns && b->cap - b->len >= OPT_RR_LEN && b->count[3] < UINT16_MAX)
 		put_opt(b, ext_rcode, dnssec_ok);
-	flags = get16(b->buf + OFF_FLAGS);
+	flags = get_be16(b->buf + OFF_FLAGS);
 	if (b->truncated)
 		flags |= DNS_F_TC;
-	put16(b->buf + OFF_FLAGS, flags);
+	put_be16(b->buf + OFF_FLAGS, flags);
 	for (int i = 0; i < 4; i++)
-		put16(b->buf + OFF_COUNTS + 2 * i, b->count[i]);
+		put_be16(b->buf + OFF_COUNTS + 2 * i, b->count[i]);
 	return b->len;
 }
 

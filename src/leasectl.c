@@ -81,10 +81,10 @@ static void fail_msg(const char *fmt, ...)
 static int call(struct ctx *c, const struct control_request *req, struct ctl_conn *conn,
 		struct json_doc *doc, const struct json_value **result)
 {
-	const char *rundir = getenv("LEASECTL_RUNDIR");
+	const char *rundir = getenv("LEASECONTROL_RUN_DIR");
 	int status;
 
-	status = ctl_find_socket(rundir && *rundir ? rundir : CTL_RUNDIR, c->socket, c->iface,
+	status = ctl_find_socket(rundir && *rundir ? rundir : CONTROL_RUN_DIR, c->socket, c->iface,
 				 c->path, sizeof(c->path), c->msg, sizeof(c->msg));
 	if (status != CTL_OK)
 		return status;
@@ -776,7 +776,7 @@ static void usage(FILE *out)
 	      "  -V, --version            the version\n\n"
 	      "The socket is --control-socket, else $LEASECTL_SOCKET, else RUNDIR/IFACE.sock\n"
 	      "with -i, else the only *.sock in RUNDIR\n"
-	      "($LEASECTL_RUNDIR, default " CTL_RUNDIR ").\n"
+	      "($LEASECONTROL_RUN_DIR, default " CONTROL_RUN_DIR ").\n"
 	      "Exit status: 0 ok, 1 usage, 2 leased not running, 3 permission denied,\n"
 	      "4 not found, 5 other failure.  See leasectl(8).\n",
 	      out);

@@ -19,7 +19,6 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define SOCK_SUFFIX ".sock"
 #define CONNECT_RETRY_MS 20
 #define READ_CHUNK 65536
 
@@ -59,14 +58,14 @@ static int list_sockets(const char *rundir, char ***names, size_t *n)
 		struct stat st;
 		char **slot;
 
-		if (len <= strlen(SOCK_SUFFIX) || !str_has_suffix(e->d_name, SOCK_SUFFIX))
+		if (len <= strlen(CONTROL_SOCK_SUFFIX) || !str_has_suffix(e->d_name, CONTROL_SOCK_SUFFIX))
 			continue;
 		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    !S_ISSOCK(st.st_mode))
 			continue;
 		slot = array_push(names, n, sizeof(**names));
 		*slot = xstrdup(e->d_name);
-		(*slot)[len - strlen(SOCK_SUFFIX)] = '\0';
+		(*slot)[len - strlen(CONTROL_SOCK_SUFFIX)] = '\0';
 	}
 	closedir(d);
 	if (*n > 1)
@@ -80,7 +79,7 @@ static bool stale(const char *rundir, const char *name)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd, r, n;
 
-	n = snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s%s", rundir, name, SOCK_SUFFIX);
+	n = control_socket_in(rundir, name, sun.sun_path, sizeof(sun.sun_path));
 	if (n < 0 || (size_t)n >= sizeof(sun.sun_path))
 		return false;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -154,14 +153,14 @@ int ctl_find_socket(const char *rundir, const char *explicit_path, const char *i
 	if (explicit_path && *explicit_path)
 		return set_path(explicit_path, path, pathlen, msg, msglen);
 	if (!rundir || !*rundir)
-		rundir = CTL_RUNDIR;
+		rundir = CONTROL_RUN_DIR;
 
 	if (iface && *iface) {
 		if (!iface_ok(iface)) {
 			snprintf(msg, msglen, "not an interface name: %s", iface);
 			return CTL_E_USAGE;
 		}
-		snprintf(p, sizeof(p), "%s/%s%s", rundir, iface, SOCK_SUFFIX);
+		control_socket_in(rundir, iface, p, sizeof(p));
 		if (lstat(p, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
 			return set_path(p, path, pathlen, msg, msglen); /* connect() tells more */
 		if (list_sockets(rundir, &names, &n) == 0)
@@ -197,7 +196,7 @@ int ctl_find_socket(const char *rundir, const char *explicit_path, const char *i
 			 found ? "only stale sockets" : "no socket", rundir);
 		status = CTL_E_NOT_RUNNING;
 	} else if (n == 1) {
-		snprintf(p, sizeof(p), "%s/%s%s", rundir, names[0], SOCK_SUFFIX);
+		control_socket_in(rundir, names[0], p, sizeof(p));
 		status = set_path(p, path, pathlen, msg, msglen);
 	} else {
 		join_names(names, n, list, sizeof(list));
