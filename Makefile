@@ -39,6 +39,8 @@ SAN_OBJS  := $(LIB_SRCS:src/%.c=build/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests-san/%)
+SCN_SRCS  := $(wildcard tests/scenario/*.c)
+SCN_HDRS  := $(wildcard tests/scenario/*.h)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
 HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
@@ -46,7 +48,7 @@ HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all deps check unit unit-san man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: all deps check unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -91,6 +93,17 @@ build/tests-san/%: tests/unit/%.c build/libleased-san.a $(HDRS)
 	@echo "  CC $@"
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< build/libleased-san.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
+# The scenario harness (tests/scenario/README.md), plain and with ASan+UBSan.
+build/tests/scenario: $(SCN_SRCS) build/libleased.a $(HDRS) $(SCN_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC $@"
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $(SCN_SRCS) build/libleased.a $(PKG_LIBS)
+
+build/tests-san/scenario: $(SCN_SRCS) build/libleased-san.a $(HDRS) $(SCN_HDRS)
+	@mkdir -p $(@D)
+	@echo "  CC $@"
+	$(Q)$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(SCN_SRCS) build/libleased-san.a $(PKG_LIBS)
+
 # Fuzz targets: clang + libFuzzer, with ASan and UBSan.
 FUZZ_CC     := clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -Iinclude $(PKG_CFLAGS) -D_GNU_SOURCE -DLEASED_VERSION=\"$(VERSION)\" \
@@ -117,6 +130,13 @@ unit: $(UNIT_BINS)
 unit-san: $(SAN_BINS)
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  scripts/run-unit.sh build/tests-san $(SAN_BINS)
+
+# Every scenario must pass, under both builds; every file in bad/ must
+# fail with the text its must-fail line names; and without the cache purge
+# on lease changes (--no-purge) some scenario must fail, or the harness
+# checks nothing.
+scenario: build/tests/scenario build/tests-san/scenario
+	@scripts/run-scenario.sh build/tests/scenario build/tests-san/scenario
 
 # A short run of every fuzz target (seconds each); `make fuzz` runs longer.
 FUZZ_SECONDS ?= 20
@@ -152,7 +172,7 @@ check-sanitize: all build/san-bin/leased build/san-bin/leasectl
 
 check: deps
 	$(MAKE) all
-	$(MAKE) unit unit-san man-lint fuzz-smoke integration
+	$(MAKE) unit unit-san scenario man-lint fuzz-smoke integration
 
 demo: deps
 	$(MAKE) all
