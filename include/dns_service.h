@@ -93,7 +93,16 @@ struct dns_explanation {
 int dns_service_explain(struct dns_service *s, const char *name, uint16_t type,
 			struct dns_explanation *out);
 
-/* A lease_observer_fn: purge the cache for every name the change touches. */
+/*
+ * The coherence step (DESIGN invariant 2), one function for the daemon and
+ * the scenario harness: drop from cache every entry about a name the
+ * change touches, the lease's names before it and after it (H, H.DOMAIN,
+ * the reverse name).
+ */
+void dns_purge_lease_change(struct dns_cache *cache, const struct dns_local *local,
+			    const struct lease *old, const struct lease *new);
+
+/* A lease_observer_fn: dns_purge_lease_change on the service's cache. */
 void dns_service_lease_changed(void *ctx, const struct lease *old, const struct lease *new,
 			      enum lease_event ev);
 

@@ -972,9 +972,17 @@ void dns_service_log_stats(const struct dns_service *s)
 
 static void purge_one(void *ctx, const char *name)
 {
-	struct dns_service *s = ctx;
+	dns_cache_purge_name(ctx, name);
+}
 
-	dns_cache_purge_name(s->cache, name);
+void dns_purge_lease_change(struct dns_cache *cache, const struct dns_local *local,
+			    const struct lease *old, const struct lease *new)
+{
+	/* Both the names the lease had and the ones it has now. */
+	if (old)
+		dns_local_lease_names(local, old, purge_one, cache);
+	if (new)
+		dns_local_lease_names(local, new, purge_one, cache);
 }
 
 void dns_service_lease_changed(void *ctx, const struct lease *old, const struct lease *new,
@@ -983,11 +991,7 @@ void dns_service_lease_changed(void *ctx, const struct lease *old, const struct 
 	struct dns_service *s = ctx;
 
 	(void)ev;
-	/* Both the names the lease had and the ones it has now. */
-	if (old)
-		dns_local_lease_names(s->d.local, old, purge_one, s);
-	if (new)
-		dns_local_lease_names(s->d.local, new, purge_one, s);
+	dns_purge_lease_change(s->cache, s->d.local, old, new);
 }
 
 void dns_service_get_stats(const struct dns_service *s, struct dns_service_stats *out)

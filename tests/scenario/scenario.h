@@ -19,6 +19,7 @@
 #include "dhcp4.h"
 #include "dns_cache.h"
 #include "dns_local.h"
+#include "dns_service.h"
 #include "dns_wire.h"
 #include "hostdb.h"
 #include "lease.h"

@@ -48,18 +48,10 @@ static void on_change_history(void *ctx, const struct lease *old, const struct l
 	remember(ctx, new);
 }
 
-static void purge_one(void *ctx, const char *name)
-{
-	struct scn *s = ctx;
-
-	dns_cache_purge_name(s->cache, name);
-}
-
 /*
- * dns_service_lease_changed(), replicated: that observer takes a whole
- * dns_service, whose constructor opens the listeners.  Same calls: the
- * names the lease had and the ones it has now, through the public
- * dns_local_lease_names() and dns_cache_purge_name().
+ * The daemon's purge (dns_service_lease_changed is this call on the
+ * service's own cache; the service itself opens listeners, so the
+ * harness calls the shared step directly).
  */
 static void on_change_purge(void *ctx, const struct lease *old, const struct lease *new,
 			    enum lease_event ev)
@@ -67,10 +59,7 @@ static void on_change_purge(void *ctx, const struct lease *old, const struct lea
 	struct scn *s = ctx;
 
 	(void)ev;
-	if (old)
-		dns_local_lease_names(s->local, old, purge_one, s);
-	if (new)
-		dns_local_lease_names(s->local, new, purge_one, s);
+	dns_purge_lease_change(s->cache, s->local, old, new);
 }
 
 static void on_hosts_warning(void *ctx, const char *msg)
