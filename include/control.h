@@ -30,6 +30,7 @@
 #include "lease.h"
 #include "loop.h"
 #include "netlink.h"
+#include "store.h"
 
 #define CONTROL_MAX_CONNS 32
 #define CONTROL_REQUEST_TIMEOUT_MS 5000
@@ -55,6 +56,7 @@ struct control_deps {
 	const struct hostdb *const *hosts;   /* the reservations in force (swapped on reload) */
 	struct dhcp4_server *dhcp4;
 	struct dns_service *dns;             /* NULL when DNS is off */
+	struct store *store;                 /* a release is answered once durable */
 	control_reload_fn reload;
 	void *reload_ctx;
 };
@@ -72,6 +74,9 @@ struct control *control_open(const struct control_deps *deps, char *err, size_t 
 			     int *status);
 /* Close every connection and remove the socket file (when still ours). */
 void control_free(struct control *c);
+
+/* The store confirmed changes: send the replies that waited for them. */
+void control_store_durable(struct control *c);
 
 /* A lease_observer_fn: tell every `leasectl watch` what changed. */
 void control_lease_changed(void *ctx, const struct lease *old, const struct lease *new,

@@ -6,7 +6,10 @@
  *
  * A reply whose lease change is not yet durable waits in a FIFO tagged
  * with the store's sequence number and leaves when the store acknowledges
- * it: the lease is on disk before the client hears about it.
+ * it: the lease is on disk before the client hears about it.  Replies
+ * that change nothing on disk (OFFER, NAK, INFORM's ACK) never wait.  The
+ * FIFO is bounded, and a reply that waited a few seconds is dropped (the
+ * client retries): see src/reply_hold.c.
  */
 #ifndef LEASED_DHCP4_SERVER_H
 #define LEASED_DHCP4_SERVER_H
@@ -38,7 +41,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 				      char *err, size_t errlen, int *status);
 void dhcp4_server_free(struct dhcp4_server *s);
 void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts);
-/* Send every queued reply the store has made durable. */
+/* Send every queued reply the store has made durable; drop the stale ones. */
 void dhcp4_server_send_durable(struct dhcp4_server *s);
 /* Interfaces changed (netlink): re-apply the device binding. */
 void dhcp4_server_interfaces_changed(struct dhcp4_server *s);
@@ -52,6 +55,7 @@ struct dhcp4_server_stats {
 	uint64_t sent_by_type[DHCPINFORM + 1];
 	uint64_t probes, conflicts;
 	size_t waiting;                    /* replies waiting for the disk */
+	uint64_t dropped_waiting;          /* dropped: queue full, or waited too long */
 };
 void dhcp4_server_get_stats(const struct dhcp4_server *s, struct dhcp4_server_stats *out);
 

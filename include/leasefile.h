@@ -31,6 +31,8 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 int leasefile_format_line(const struct lease *l, char *buf, size_t buflen);
 /* True when a and b would be written as the same line. */
 bool leasefile_same(const struct lease *a, const struct lease *b);
+/* Shortest client-id read back (RFC 2132 section 9.14). */
+#define LEASEFILE_CLIENT_ID_MIN 2
 /* Upper bound of one formatted line. */
 #define LEASEFILE_LINE_MAX 1024
 

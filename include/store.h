@@ -21,6 +21,13 @@
  * first renamed to LEASEFILE.journal.old, read back between the two.
  * LEASEFILE.lock keeps a new daemon from loading while the writer of a
  * killed one is still finishing.  Details: src/store_writer.c.)
+ *
+ * A full or failing disk: the writer keeps retrying, says once that it
+ * fails and once that it works again (store_health()), and cuts off what
+ * a failed write left, so the journal stays readable.  Changes it cannot
+ * confirm for STORE_STALL_MS make store_stalled() true: the daemon then
+ * exits (EXIT_FILESYSTEM) for its supervisor to restart it, rather than
+ * hold every lease change forever.
  */
 #ifndef LEASED_STORE_H
 #define LEASED_STORE_H
@@ -59,5 +66,31 @@ uint64_t store_durable_seq(const struct store *s);
 int store_handle_acks(struct store *s);
 /* Flush, wait until everything is durable, stop the writer. */
 void store_close(struct store *s);
+
+/*
+ * Hold addr back until `until` on disk as well (a journal record), so a
+ * restart keeps it held: `leasectl release`.  The caller quarantines it
+ * in the table too.  Durable once store_durable_seq() reaches
+ * store_pending_seq().
+ */
+void store_quarantine(struct store *s, struct in_addr addr, time_t until);
+
+#define STORE_STALL_MS 60000
+/* Bytes of changes waiting for the writer beyond which the store counts as stalled. */
+#define STORE_QUEUE_MAX (64u * 1024 * 1024)
+
+struct store_health {
+	bool failing;        /* the writer reports that it cannot write */
+	uint64_t since_ms;   /* monotonic: when it started failing */
+	char error[256];     /* the writer's last error while failing */
+	uint64_t waiting;    /* changes not yet confirmed durable */
+};
+void store_health(const struct store *s, struct store_health *out);
+/*
+ * True when changes have waited for the disk for STORE_STALL_MS at
+ * now_ms (monotonic) without the writer confirming any, or more than
+ * STORE_QUEUE_MAX bytes of them wait to be sent.
+ */
+bool store_stalled(const struct store *s, uint64_t now_ms);
 
 #endif

@@ -9,19 +9,31 @@
  *   F.journal  records appended since the last snapshot started
  *   F.journal.old  records of the previous journal while a snapshot that
  *              covers them is being written (deleted once it is in place)
+ *   F.journal.new  a fresh journal being made (renamed over F.journal)
  *   F.lock     flock()ed by the one writer that owns these files
+ *   F.rejected lines that could not be read back at start, each after a
+ *              "# TIME FILE:LINE: REASON" line, appended and never read
  * Recovery reads F, F.journal.old, F.journal in that order.
  *
  * A journal record is one text line, "CCCCCCCC OP BODY\n": CCCCCCCC is the
  * checksum of "OP BODY" as 8 hex digits, OP is '+' (BODY: the whole lease
- * as a lease-file line) or '-' (BODY: the IPv4 address removed).  Every
- * record is a full state of one address, so replaying any record twice, or
- * a prefix of the journal over a snapshot that already has it, is harmless.
+ * as a lease-file line), '-' (BODY: the IPv4 address removed) or 'Q'
+ * (BODY: "ADDR UNTIL", the address held back until UNTIL, for `leasectl
+ * release`).  Every record is a full state of one address, so replaying
+ * any record twice, or a prefix of the journal over a snapshot that
+ * already has it, is harmless.  The lease file has no place for a
+ * quarantine (dnsmasq's format), so every journal the writer starts
+ * begins with the quarantines still in force.  A record always starts a
+ * line: a write cut short (full disk) is cut off again, or, when even
+ * that fails, followed by a newline before anything else, so the torn
+ * bytes fail their check alone and later records still pass theirs.
  *
  * Daemon and writer talk over a SOCK_SEQPACKET pair.  Every message starts
  * with struct store_msg; RECORDS carries journal lines after it and the
  * seq of the last one; ACK is exactly the header; LOG carries a message
- * the writer wants logged (it has no log of its own).
+ * the writer wants logged (it has no log of its own); STATE says the disk
+ * started failing (seq 1, the error after the header) or works again
+ * (seq 0), sent only when that changes.
  */
 #ifndef LEASED_STORE_WRITER_H
 #define LEASED_STORE_WRITER_H
@@ -30,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "lease.h"
 #include "leasefile.h"
@@ -39,6 +52,7 @@ enum store_msg_type {
 	STORE_MSG_RECORDS = 1,
 	STORE_MSG_ACK = 2,
 	STORE_MSG_LOG = 3,
+	STORE_MSG_STATE = 4,
 };
 
 struct store_msg {
@@ -53,7 +67,7 @@ struct store_msg {
 #define STORE_RECORD_MAX (LEASEFILE_LINE_MAX + 16)
 
 struct store_paths {
-	char *file, *tmp, *journal, *old, *lock, *dir;
+	char *file, *tmp, *journal, *old, *jtmp, *lock, *rejected, *dir;
 };
 
 void store_paths_init(struct store_paths *p, const char *lease_file);
@@ -61,10 +75,13 @@ void store_paths_free(struct store_paths *p);
 
 /* Format a record for lease l (add) or address addr (l == NULL: remove). */
 int store_record_format(const struct lease *l, struct in_addr addr, char *buf, size_t buflen);
+/* Format a quarantine record: addr is held back until `until`. */
+int store_record_format_quarantine(struct in_addr addr, time_t until, char *buf, size_t buflen);
 
 enum store_record {
 	STORE_RECORD_ADD,
 	STORE_RECORD_DEL,
+	STORE_RECORD_QUARANTINE, /* out->addr, out->expires: until when */
 	STORE_RECORD_BAD,
 };
 /* Parse one record (len bytes, trailing newline optional, not NUL-terminated). */
@@ -81,13 +98,21 @@ void store_map_set(struct store_map *m, struct in_addr addr, const char *line, s
 /* The same for a lease, formatted as a lease-file line. */
 void store_map_set_lease(struct store_map *m, const struct lease *l);
 
+/* Hold addr back until `until` (replaces an earlier hold of addr). */
+void store_map_quarantine(struct store_map *m, struct in_addr addr, time_t until);
+typedef void (*store_map_quarantine_fn)(void *ctx, struct in_addr addr, time_t until);
+/* Every hold that ends after now. */
+void store_map_foreach_quarantine(const struct store_map *m, time_t now,
+				  store_map_quarantine_fn fn, void *ctx);
+
 /*
- * A line that was not applied: why says what was wrong; torn means the
- * journal's unterminated last record (a write cut short: never
- * acknowledged, so ignoring it loses nothing).
+ * A line that was not applied (line, len: as read, without its newline):
+ * why says what was wrong; torn means an unterminated last line (a write
+ * cut short: in the journal never acknowledged, so ignoring it loses
+ * nothing; in the lease file a rewrite by dnsmasq killed half-way).
  */
 typedef void (*store_bad_line_fn)(void *ctx, const char *path, size_t lineno,
-				  const char *why, bool torn);
+				  const char *line, size_t len, const char *why, bool torn);
 /*
  * Apply every line of a lease file (journal false) or journal (true) to
  * m, in order; bad lines are reported and skipped.  0; 1 when path does
@@ -111,6 +136,23 @@ int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 
 /* fsync a directory, so renames and new names in it are durable. */
 int store_fsync_dir(const char *dir);
+
+/*
+ * Make F.journal a fresh journal holding only m's quarantines in force at
+ * now (F.journal.new, fsync, rename, fsync of the directory) and return it
+ * open for appending; -1 with err filled on failure (F.journal untouched).
+ */
+int store_journal_reset(const struct store_paths *p, const struct store_map *m, time_t now,
+			char *err, size_t errlen);
+
+/*
+ * Append len bytes to the journal at fd, which is known to end at *size
+ * after whole records, and fdatasync.  suspect: an earlier append failed,
+ * so the file may end in torn bytes: they are cut off, or when that fails
+ * too, closed with a newline first.  0 with *size at the new end; -1
+ * (errno set) with *suspect true.
+ */
+int store_journal_append(int fd, off_t *size, bool *suspect, const char *buf, size_t len);
 
 /* The writer process: never returns.  Keeps sock, lock_fd and journal_fd. */
 void store_writer_run(const struct store_paths *p, struct store_map *m, int sock,

@@ -8,13 +8,16 @@ set -eu
 DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
-lxc nftables groff-base python3-dnspython jq musl-tools"
+lxc nftables groff-base python3-dnspython jq musl-tools strace"
 # lxc: its lxc-net script, lxc-create's busybox template and lxc-start for
 # tests/integration/t_lxc_net.sh (nftables: what lxc-net uses for its rules,
 # inside the test's namespace).  Its postinst starts lxc-net only where
 # systemd runs (/run/systemd/system); it asks nothing on a new install.
 # dnsmasq-utils: dhcp_release, for tests/integration/t_host_release.sh (a
 # DHCPRELEASE sent from the host, as LXD sends one).
+# strace: tests/integration/t_store_fsync_order.sh sees the order of
+# fdatasync, rename and sendmmsg (a kill -9 keeps the page cache, so only
+# the system calls show that a lease is on disk before its DHCPACK).
 # jq: reads leasectl --json in tests/integration/t_leasectl_*.sh.
 # musl-tools: musl-gcc, to build tests/integration/gai.c against musl
 # (static) for t_dns_stub_*.sh: musl's stub resolver (Alpine containers)

@@ -39,6 +39,7 @@ struct conn {
 	 * still be running on it, e.g. a release whose own watch event fails.
 	 */
 	bool dead;
+	uint64_t hold_seq;           /* out waits until the store has this on disk */
 	struct loop_timer *timer;    /* request and idle timeout; "now" once dead */
 	struct conn *prev, *next;
 };
@@ -217,11 +218,19 @@ static void set_want_write(struct conn *k, bool want)
 	}
 }
 
+/* A release is answered once it is on disk (control_store_durable()). */
+static bool held(const struct conn *k)
+{
+	return k->hold_seq > store_durable_seq(k->ctl->d.store);
+}
+
 /* Write what is queued, as much as the socket takes; a failure drops k. */
 static void conn_flush(struct conn *k)
 {
 	size_t done = 0;
 
+	if (held(k))
+		return;
 	while (done < k->outlen) {
 		ssize_t n = send(k->fd, k->out + done, k->outlen - done, MSG_DONTWAIT | MSG_NOSIGNAL);
 
@@ -251,7 +260,7 @@ static void conn_settle(struct conn *k)
 	if (k->dead || (k->closing && k->outlen == 0))
 		conn_free(k);
 	else
-		set_want_write(k, k->outlen > 0);
+		set_want_write(k, k->outlen > 0 && !held(k));
 }
 
 /* Queue a finished JSON line (w's buffer). */
@@ -434,8 +443,11 @@ static void cmd_release(struct conn *k, const struct control_request *req, struc
 		reply_error(k, CONTROL_E_FAILED, "cannot remove the lease for %s", req->key);
 		return;
 	}
-	if (hold > now)
+	if (hold > now) {
 		lease_quarantine(k->ctl->d.leases, copy.addr, hold);
+		store_quarantine(k->ctl->d.store, copy.addr, hold);
+	}
+	k->hold_seq = store_pending_seq(k->ctl->d.store);
 	log_info("lease %s (%s) released by leasectl", req->key, copy.hostname);
 	control_begin_result(w);
 	write_lease(k->ctl, w, "released", &copy, now);
@@ -562,6 +574,22 @@ static void write_dns_stats(const struct control *c, struct json_writer *w)
 	json_end_object(w);
 }
 
+static void write_store_health(const struct control *c, struct json_writer *w)
+{
+	struct store_health h;
+
+	store_health(c->d.store, &h);
+	json_begin_object(w, "store");
+	json_string(w, "state", h.failing ? "failing" : "ok");
+	if (h.failing)
+		json_string(w, "error", h.error);
+	else
+		json_null(w, "error");
+	json_int(w, "failing_for", h.failing ? (int64_t)((now_mono_ms() - h.since_ms) / 1000) : 0);
+	json_int(w, "changes_waiting", (int64_t)h.waiting);
+	json_end_object(w);
+}
+
 static void cmd_stats(struct conn *k, struct json_writer *w)
 {
 	const struct control *c = k->ctl;
@@ -578,7 +606,9 @@ static void cmd_stats(struct conn *k, struct json_writer *w)
 	json_int(w, "ping_checks", (int64_t)ds.probes);
 	json_int(w, "conflicts", (int64_t)ds.conflicts);
 	json_int(w, "replies_waiting_for_disk", (int64_t)ds.waiting);
+	json_int(w, "replies_dropped_waiting", (int64_t)ds.dropped_waiting);
 	json_end_object(w);
+	write_store_health(c, w);
 	json_begin_object(w, "leases");
 	json_int(w, "held", (int64_t)lease_count(c->d.leases));
 	json_int(w, "max", c->d.cfg->lease_max);
@@ -1003,6 +1033,21 @@ fail:
 	}
 	free(c);
 	return NULL;
+}
+
+void control_store_durable(struct control *c)
+{
+	struct conn *next;
+
+	if (!c)
+		return;
+	for (struct conn *k = c->conns; k; k = next) {
+		next = k->next; /* conn_settle may free k */
+		if (k->hold_seq && k->outlen && !k->dead) {
+			conn_flush(k);
+			conn_settle(k);
+		}
+	}
 }
 
 void control_free(struct control *c)

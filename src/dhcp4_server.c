@@ -6,6 +6,7 @@
 #include "dhcp4.h"
 #include "log.h"
 #include "probe.h"
+#include "reply_hold.h"
 #include "util.h"
 
 #include <errno.h>
@@ -20,9 +21,17 @@
 #define SEND_BATCH 32
 #define DHCP4_RCVBUF (4 * 1024 * 1024)
 #define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
+/*
+ * Replies waiting for the disk.  With a working disk they wait for one
+ * fdatasync (milliseconds), so a few thousand is far beyond a burst; with
+ * a failing one the bound keeps memory flat, and the age limit keeps a
+ * reply from going out long after the client gave up on it (DHCP clients
+ * retransmit after about 4 s; the retry is answered afresh).
+ */
+#define HOLD_MAX 4096
+#define HOLD_MAX_AGE_MS 3000
 
 struct queued_reply {
-	uint64_t seq;           /* store sequence that must be durable first */
 	int ifindex;
 	struct in_addr src;
 	struct sockaddr_in dst;
@@ -47,8 +56,9 @@ struct dhcp4_server {
 	int lo_fd;              /* port 67 on lo while fd is device-bound, or -1 */
 	struct dhcp4_packet *local_req; /* scratch for messages arriving on lo */
 	struct probe *probe;
-	struct queued_reply *queue; /* ring */
-	size_t qhead, qlen, qcap;
+	struct reply_hold *held;    /* replies whose lease change is not on disk yet */
+	struct queued_reply now[SEND_BATCH]; /* replies that wait for nothing */
+	size_t nnow;
 	struct parked_discover *parked;
 	size_t nparked;
 	struct dhcp4_result result; /* scratch, reused for every packet */
@@ -254,43 +264,40 @@ static void send_batch(struct dhcp4_server *s, struct mmsghdr *msgs, unsigned n)
 	}
 }
 
-static struct queued_reply *queue_push(struct dhcp4_server *s)
+/* Send the replies that wait for nothing (OFFER, NAK, INFORM's ACK ...). */
+static void send_now(struct dhcp4_server *s)
 {
-	if (s->qlen == s->qcap) {
-		size_t ncap = s->qcap ? s->qcap * 2 : 64;
-		struct queued_reply *n = xcalloc(ncap, sizeof(*n));
+	struct mmsghdr msgs[SEND_BATCH];
+	struct send_slot slots[SEND_BATCH];
 
-		for (size_t i = 0; i < s->qlen; i++)
-			n[i] = s->queue[(s->qhead + i) % s->qcap];
-		free(s->queue);
-		s->queue = n;
-		s->qcap = ncap;
-		s->qhead = 0;
-	}
-	return &s->queue[(s->qhead + s->qlen++) % s->qcap];
+	for (size_t i = 0; i < s->nnow; i++)
+		prepare_send(s, &s->now[i], &slots[i], &msgs[i]);
+	send_batch(s, msgs, (unsigned)s->nnow);
+	s->nnow = 0;
 }
 
 void dhcp4_server_send_durable(struct dhcp4_server *s)
 {
 	uint64_t durable = store_durable_seq(s->d.store);
+	size_t ready;
 
-	while (s->qlen && s->queue[s->qhead].seq <= durable) {
+	if (s->nnow)
+		send_now(s);
+	/* Too old first: a stale reply never goes out, whatever the store says. */
+	ready = reply_hold_ready(s->held, durable, now_mono_ms());
+	while (ready) {
 		struct mmsghdr msgs[SEND_BATCH];
 		struct send_slot slots[SEND_BATCH];
 		unsigned n = 0;
 
-		/* Ring entries stay put until the batch is sent. */
-		while (n < SEND_BATCH && n < s->qlen) {
-			struct queued_reply *r = &s->queue[(s->qhead + n) % s->qcap];
-
-			if (r->seq > durable)
-				break;
-			prepare_send(s, r, &slots[n], &msgs[n]);
+		/* Held entries stay put until the batch is sent. */
+		while (n < SEND_BATCH && n < ready) {
+			prepare_send(s, reply_hold_at(s->held, n), &slots[n], &msgs[n]);
 			n++;
 		}
 		send_batch(s, msgs, n);
-		s->qhead = (s->qhead + n) % s->qcap;
-		s->qlen -= n;
+		reply_hold_pop(s->held, n);
+		ready -= n;
 	}
 }
 
@@ -298,11 +305,29 @@ void dhcp4_server_send_durable(struct dhcp4_server *s)
 static void queue_result(struct dhcp4_server *s, const struct dhcp4_iface *iface,
 			 const struct dhcp4_result *res)
 {
-	struct queued_reply *q = queue_push(s);
+	uint64_t seq = res->lease_changed ? store_pending_seq(s->d.store) : 0;
+	struct queued_reply *q;
 	struct in_addr server_addr = { 0 }, mask;
 
+	/*
+	 * Only a reply that grants a lease change waits for the disk; an
+	 * OFFER, a NAK or an INFORM's ACK promises nothing the disk must
+	 * keep, so a slow or full disk must not hold it.
+	 */
+	if (seq <= store_durable_seq(s->d.store)) {
+		if (s->nnow == SEND_BATCH)
+			send_now(s);
+		q = &s->now[s->nnow++];
+	} else {
+		q = reply_hold_push(s->held, seq, now_mono_ms());
+		if (!q) {
+			s->stats.dropped_waiting++;
+			log_ratelimited("dhcp-hold", LOG_WARNING, "%d DHCP replies already wait for "
+					"the disk: reply dropped (the client will retry)", HOLD_MAX);
+			return;
+		}
+	}
 	dhcp4_range_for_iface(s->d.cfg, iface, &server_addr, &mask);
-	q->seq = res->lease_changed ? store_pending_seq(s->d.store) : 0;
 	q->ifindex = iface->ifindex;
 	q->src = server_addr;
 	q->dst.sin_family = AF_INET;
@@ -519,6 +544,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 	s->d = *deps;
 	s->lo_fd = -1;
 	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
+	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
 	s->work = dhcp4_work_new();
 	s->local_req = xmalloc(sizeof(*s->local_req));
 	s->fd = open_socket(deps->cfg, err, errlen);
@@ -558,7 +584,7 @@ void dhcp4_server_free(struct dhcp4_server *s)
 		close(s->lo_fd);
 	}
 	probe_free(s->probe);
-	free(s->queue);
+	reply_hold_free(s->held);
 	free(s->parked);
 	free(s->local_req);
 	dhcp4_work_free(s->work);
@@ -579,11 +605,13 @@ void dhcp4_server_log_stats(const struct dhcp4_server *s)
 		 (unsigned long long)st->received, (unsigned long long)st->dropped,
 		 (unsigned long long)st->replies, (unsigned long long)st->sent_by_type[DHCPOFFER],
 		 (unsigned long long)st->sent_by_type[DHCPACK], (unsigned long long)st->sent_by_type[DHCPNAK],
-		 (unsigned long long)st->probes, (unsigned long long)st->conflicts, s->qlen);
+		 (unsigned long long)st->probes, (unsigned long long)st->conflicts,
+		 reply_hold_len(s->held));
 }
 
 void dhcp4_server_get_stats(const struct dhcp4_server *s, struct dhcp4_server_stats *out)
 {
 	*out = s->stats;
-	out->waiting = s->qlen;
+	out->waiting = reply_hold_len(s->held);
+	out->dropped_waiting += reply_hold_dropped_old(s->held);
 }

@@ -317,10 +317,13 @@ void ctl_leases_json(FILE *out, const struct ctl_leases *ls, bool pretty)
 /* ---- offline ------------------------------------------------------- */
 
 /* A bad line is named on warn (a torn journal tail is expected: silent). */
-static void warn_bad_line(void *ctx, const char *path, size_t lineno, const char *why, bool torn)
+static void warn_bad_line(void *ctx, const char *path, size_t lineno, const char *line,
+			  size_t len, const char *why, bool torn)
 {
 	FILE *warn = ctx;
 
+	(void)line;
+	(void)len;
 	if (warn && !torn)
 		fprintf(warn, "leasectl: %s:%zu: %s; ignored\n", path, lineno, why);
 }

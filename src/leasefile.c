@@ -180,6 +180,15 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 			*why = "bad client-id";
 			return LEASEFILE_BAD;
 		}
+		/*
+		 * RFC 2132 section 9.14: at least 2 bytes (a type and a value).
+		 * The DHCP engine ignores shorter ones, so a shorter one here
+		 * is a line cut short, not a client's identity.
+		 */
+		if (idlen < LEASEFILE_CLIENT_ID_MIN) {
+			*why = "client-id shorter than 2 bytes";
+			return LEASEFILE_BAD;
+		}
 		l.client_id_len = (uint8_t)idlen;
 	}
 	*out = l;

@@ -41,6 +41,7 @@ struct wiring {
 	struct dns_service *dns;      /* NULL with --port=0 */
 	struct control *control;      /* leasectl's socket */
 	struct loop_timer *expiry;
+	struct loop_timer *disk;      /* while changes wait for the disk */
 };
 
 static void on_netlink(void *ctx, int fd, uint32_t events)
@@ -72,6 +73,29 @@ static void on_store(void *ctx, int fd, uint32_t events)
 		return;
 	}
 	dhcp4_server_send_durable(w->dhcp4);
+	control_store_durable(w->control);
+}
+
+/*
+ * Once a second while changes wait for the disk: drop replies that waited
+ * too long, and give up when the writer has confirmed nothing for
+ * STORE_STALL_MS.  Holding every grant for ever helps nobody; lxc-net and
+ * systemd restart a daemon that exits (DNS answers again within a second
+ * of the restart, DHCP once the disk works).
+ */
+static void on_disk_timer(void *ctx)
+{
+	struct wiring *w = ctx;
+
+	dhcp4_server_send_durable(w->dhcp4);
+	if (store_stalled(w->store, now_mono_ms())) {
+		struct store_health h;
+
+		store_health(w->store, &h);
+		log_err("lease store confirmed no change for %d s (%s): exiting so that a restart "
+			"can try again", STORE_STALL_MS / 1000, h.failing ? h.error : "writer stuck");
+		loop_quit(w->loop, EXIT_FILESYSTEM);
+	}
 }
 
 static void on_expiry(void *ctx)
@@ -101,6 +125,12 @@ static void before_wait(void *ctx)
 	}
 	store_flush(w->store);
 	dhcp4_server_send_durable(w->dhcp4);
+	if (store_durable_seq(w->store) < store_pending_seq(w->store)) {
+		if (!loop_timer_armed(w->disk))
+			loop_timer_arm(w->disk, now_mono_ms() + 1000);
+	} else {
+		loop_timer_disarm(w->disk);
+	}
 	log_flush();
 }
 
@@ -253,7 +283,7 @@ static int start_control(struct wiring *w, char *msg, size_t msglen)
 	struct control_deps deps = {
 		.cfg = w->cfg, .loop = w->loop, .leases = w->leases, .nl = w->nl,
 		.hosts = (const struct hostdb *const *)&w->hosts, .dhcp4 = w->dhcp4, .dns = w->dns,
-		.reload = reload, .reload_ctx = w,
+		.store = w->store, .reload = reload, .reload_ctx = w,
 	};
 	int status = EXIT_OTHER;
 
@@ -321,6 +351,7 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 	if (daemon_drop_privileges(cfg->user, cfg->group, msg, msglen) < 0)
 		return EXIT_OTHER;
 	w->expiry = loop_timer_new(w->loop, on_expiry, w);
+	w->disk = loop_timer_new(w->loop, on_disk_timer, w);
 	netlink_on_change(w->nl, on_interfaces_changed, w);
 	if (loop_add_fd(w->loop, netlink_fd(w->nl), EPOLLIN, on_netlink, w) < 0 ||
 	    (store_fd(w->store) >= 0 &&
@@ -343,6 +374,7 @@ static void stop(struct wiring *w)
 	dns_service_free(w->dns);
 	dns_local_free(w->names);
 	loop_timer_free(w->expiry);
+	loop_timer_free(w->disk);
 	hostdb_free(w->hosts);
 	lease_table_free(w->leases);
 	netlink_close(w->nl);

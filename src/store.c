@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@
 #define LOCK_WAIT_MS 10000
 #define LOCK_POLL_MS 20
 #define CLOSE_WAIT_MS 10000
+#define STALL_REAP_MS 2000
 
 struct outmsg {
 	char *buf; /* struct store_msg, then records */
@@ -46,28 +48,96 @@ struct store {
 	int fd;
 	pid_t writer;
 	uint64_t pending, durable;
+	uint64_t waiting_since_ms; /* oldest change not yet confirmed; 0: none */
 	struct outmsg *queue;
 	size_t nqueue;
+	bool failing;
+	uint64_t failing_since_ms;
+	char error[256];
 };
 
 /* ---- loading ------------------------------------------------------- */
 
-/* One bad line must not cost every other container its address: log it, go on. */
-static void log_bad_line(void *ctx, const char *path, size_t lineno, const char *why, bool torn)
+/* Lines that could not be read, kept for LEASEFILE.rejected. */
+struct rejects {
+	char *buf;
+	size_t len, cap;
+	time_t now;
+};
+
+static void rejects_add(struct rejects *r, const char *text, size_t len)
 {
-	(void)ctx;
-	log_warn("%s:%zu: %s; %s ignored", path, lineno, why, torn ? "record" : "line");
+	if (r->len + len > r->cap) {
+		r->cap = MAX(r->cap * 2, r->len + len + 1024);
+		r->buf = xrealloc(r->buf, r->cap);
+	}
+	memcpy(r->buf + r->len, text, len);
+	r->len += len;
+}
+
+/*
+ * One bad line must not cost every other container its address: log it,
+ * go on.  The next rewrite drops it from the lease file, so it is kept in
+ * LEASEFILE.rejected, for a person to read or put back.
+ */
+static void reject_line(void *ctx, const char *path, size_t lineno, const char *line,
+			size_t len, const char *why, bool torn)
+{
+	struct rejects *r = ctx;
+	char head[PATH_MAX + 256], when[32];
+	struct tm tm;
+	int n;
+
+	log_warn("%s:%zu: %s; %s ignored (kept in the .rejected file)", path, lineno, why,
+		 torn ? "record" : "line");
+	if (!localtime_r(&r->now, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm))
+		snprintf(when, sizeof(when), "%lld", (long long)r->now);
+	n = snprintf(head, sizeof(head), "# %s %s:%zu: %s\n", when, path, lineno, why);
+	if (n > 0)
+		rejects_add(r, head, MIN((size_t)n, sizeof(head) - 1));
+	rejects_add(r, line, len);
+	rejects_add(r, "\n", 1);
 }
 
 /* Apply every line of path to m; err filled when it cannot be read. */
-static int load_file(const char *path, bool journal, struct store_map *m,
+static int load_file(const char *path, bool journal, struct store_map *m, struct rejects *r,
 		     char *err, size_t errlen)
 {
-	if (store_map_load_file(m, path, journal, log_bad_line, NULL) < 0) {
+	if (store_map_load_file(m, path, journal, reject_line, r) < 0) {
 		snprintf(err, errlen, "cannot read lease file %s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/* Append the rejected lines to LEASEFILE.rejected, durably, before the rewrite drops them. */
+static int save_rejects(const struct store_paths *p, const struct rejects *r,
+			char *err, size_t errlen)
+{
+	int fd;
+	ssize_t n = 0;
+	size_t done = 0;
+
+	if (r->len == 0)
+		return 0;
+	fd = open(p->rejected, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		goto fail;
+	while (done < r->len && (n = write(fd, r->buf + done, r->len - done)) > 0)
+		done += (size_t)n;
+	if (done < r->len || fsync(fd) < 0 || store_fsync_dir(p->dir) < 0) {
+		if (n == 0)
+			errno = EIO;
+		close(fd);
+		goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	/* Starting would drop these lines for good: refuse, say where they are. */
+	snprintf(err, errlen, "cannot keep the unreadable lines of %s in %s: %s", p->file,
+		 p->rejected, strerror(errno));
+	return -1;
 }
 
 struct load_ctx {
@@ -112,6 +182,16 @@ static void map_from_table(void *ctx, const struct lease *l)
 	store_map_set_lease(ctx, l);
 }
 
+static void quarantine_loaded(void *ctx, struct in_addr addr, time_t until)
+{
+	lease_quarantine(ctx, addr, until);
+}
+
+static void copy_quarantine(void *ctx, struct in_addr addr, time_t until)
+{
+	store_map_quarantine(ctx, addr, until);
+}
+
 /* ---- open ---------------------------------------------------------- */
 
 static int take_lock(const struct store_paths *p, char *err, size_t errlen)
@@ -147,43 +227,48 @@ static int load_all(const struct store_paths *p, struct lease_table *t, time_t n
 		    struct store_map **m, char *err, size_t errlen)
 {
 	struct load_ctx c = { .t = t, .now = now };
+	struct rejects r = { .now = now };
+	int ret = -1;
 
-	if (load_file(p->file, false, *m, err, errlen) < 0 ||
-	    load_file(p->old, true, *m, err, errlen) < 0 ||
-	    load_file(p->journal, true, *m, err, errlen) < 0)
-		return -1;
+	if (load_file(p->file, false, *m, &r, err, errlen) < 0 ||
+	    load_file(p->old, true, *m, &r, err, errlen) < 0 ||
+	    load_file(p->journal, true, *m, &r, err, errlen) < 0 ||
+	    save_rejects(p, &r, err, errlen) < 0)
+		goto out;
 	store_map_foreach(*m, commit_loaded, &c);
+	store_map_foreach_quarantine(*m, now, quarantine_loaded, t);
 	if (c.expired)
 		log_info("%s: %zu expired leases dropped", p->file, c.expired);
 	/* The writer must start from the table's state exactly. */
 	if (c.conflicts || c.expired || lease_count(t) != store_map_count(*m)) {
+		struct store_map *fresh = store_map_new();
+
+		lease_foreach(t, map_from_table, fresh);
+		store_map_foreach_quarantine(*m, now, copy_quarantine, fresh);
 		store_map_free(*m);
-		*m = store_map_new();
-		lease_foreach(t, map_from_table, *m);
+		*m = fresh;
 	}
-	return 0;
+	ret = 0;
+out:
+	free(r.buf);
+	return ret;
 }
 
-/* Fresh lease file, no journal.old, empty journal: returns the journal fd. */
-static int compact(const struct store_paths *p, const struct store_map *m,
+/*
+ * Fresh lease file, no journal.old, a journal holding only the
+ * quarantines in force: returns the journal fd.
+ */
+static int compact(const struct store_paths *p, const struct store_map *m, time_t now,
 		   char *err, size_t errlen)
 {
-	int fd;
-
 	if (store_snapshot_write(p, m, err, errlen) < 0)
 		return -1;
+	/* journal.old first: replayed without the journal after it, it would undo. */
 	if (unlink(p->old) < 0 && errno != ENOENT) {
 		snprintf(err, errlen, "cannot remove %s: %s", p->old, strerror(errno));
 		return -1;
 	}
-	fd = open(p->journal, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || fsync(fd) < 0 || store_fsync_dir(p->dir) < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", p->journal, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return fd;
+	return store_journal_reset(p, m, now, err, errlen);
 }
 
 static void on_change(void *ctx, const struct lease *old, const struct lease *new,
@@ -220,7 +305,7 @@ struct store *store_open(const char *lease_file, bool read_only,
 	m = store_map_new();
 	if (load_all(&p, t, now, &m, err, errlen) < 0)
 		goto fail;
-	journal_fd = compact(&p, m, err, errlen);
+	journal_fd = compact(&p, m, now, err, errlen);
 	if (journal_fd < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -276,17 +361,11 @@ fail:
 
 /* ---- changes → messages -------------------------------------------- */
 
-static void queue_record(struct store *s, const struct lease *l, struct in_addr addr)
+static void queue_formatted(struct store *s, const char *rec, int n)
 {
-	char rec[STORE_RECORD_MAX];
 	struct outmsg *last = s->nqueue ? &s->queue[s->nqueue - 1] : NULL;
 	struct store_msg h = { .type = STORE_MSG_RECORDS };
-	int n = store_record_format(l, addr, rec, sizeof(rec));
 
-	if (n < 0) {
-		log_err("cannot journal the lease of %s: record too long", inet_ntoa(addr));
-		return;
-	}
 	if (!last || last->len + (size_t)n > STORE_MSG_MAX) {
 		last = array_push(&s->queue, &s->nqueue, sizeof(*s->queue));
 		last->buf = xmalloc(STORE_MSG_MAX);
@@ -294,8 +373,38 @@ static void queue_record(struct store *s, const struct lease *l, struct in_addr 
 	}
 	memcpy(last->buf + last->len, rec, (size_t)n);
 	last->len += (size_t)n;
+	/* The clock store_stalled() reads starts with the first change waiting. */
+	if (s->durable == s->pending)
+		s->waiting_since_ms = now_mono_ms();
 	h.seq = ++s->pending;
 	memcpy(last->buf, &h, sizeof(h));
+}
+
+static void queue_record(struct store *s, const struct lease *l, struct in_addr addr)
+{
+	char rec[STORE_RECORD_MAX];
+	int n = store_record_format(l, addr, rec, sizeof(rec));
+
+	if (n < 0) {
+		log_err("cannot journal the lease of %s: record too long", inet_ntoa(addr));
+		return;
+	}
+	queue_formatted(s, rec, n);
+}
+
+void store_quarantine(struct store *s, struct in_addr addr, time_t until)
+{
+	char rec[STORE_RECORD_MAX];
+	int n;
+
+	if (!s || s->read_only)
+		return;
+	n = store_record_format_quarantine(addr, until, rec, sizeof(rec));
+	if (n < 0) {
+		log_err("cannot journal the quarantine of %s", inet_ntoa(addr));
+		return;
+	}
+	queue_formatted(s, rec, n);
 }
 
 static void on_change(void *ctx, const struct lease *old, const struct lease *new,
@@ -384,6 +493,27 @@ int store_flush(struct store *s)
 	return r;
 }
 
+/* The writer says the disk fails, or works again: one log line each way. */
+static void handle_state(struct store *s, bool failing, const char *text, size_t len)
+{
+	uint64_t now = now_mono_ms();
+
+	if (failing == s->failing)
+		return;
+	s->failing = failing;
+	if (failing) {
+		snprintf(s->error, sizeof(s->error), "%.*s", (int)MIN(len, sizeof(s->error) - 1),
+			 text);
+		s->failing_since_ms = now;
+		log_err("lease store failing: %s; DHCP replies that grant a lease are held "
+			"(dropped after a few seconds) until it works again", s->error);
+	} else {
+		log_warn("lease store works again after %llu s of failure",
+			 (unsigned long long)((now - s->failing_since_ms) / 1000));
+		s->error[0] = '\0';
+	}
+}
+
 static void handle_message(struct store *s, const char *buf, size_t len)
 {
 	struct store_msg h;
@@ -397,10 +527,15 @@ static void handle_message(struct store *s, const char *buf, size_t len)
 		if (h.seq > s->pending)
 			log_err("lease writer acknowledged %llu of %llu changes; ignored",
 				(unsigned long long)h.seq, (unsigned long long)s->pending);
-		else if (h.seq > s->durable)
+		else if (h.seq > s->durable) {
 			s->durable = h.seq;
+			/* Progress: what still waits was queued after this. */
+			s->waiting_since_ms = s->durable < s->pending ? now_mono_ms() : 0;
+		}
 	} else if (h.type == STORE_MSG_LOG) {
 		log_err("%.*s", (int)(len - sizeof(h)), buf + sizeof(h));
+	} else if (h.type == STORE_MSG_STATE) {
+		handle_state(s, h.seq != 0, buf + sizeof(h), len - sizeof(h));
 	} else {
 		log_err("lease writer: unexpected message (type %u, %zu bytes) ignored",
 			h.type, len);
@@ -457,18 +592,59 @@ static void drain(struct store *s)
 	}
 }
 
+/* Wait for the writer to exit, for at most ms (-1: no limit). */
+static void reap_writer(pid_t pid, int ms)
+{
+	for (int waited = 0;; waited += LOCK_POLL_MS) {
+		pid_t r = waitpid(pid, NULL, ms < 0 ? 0 : WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		if (ms >= 0 && waited >= ms) {
+			log_err("lease writer (pid %d) does not exit; leaving it", (int)pid);
+			return;
+		}
+		if (r == 0)
+			poll(NULL, 0, LOCK_POLL_MS);
+	}
+}
+
+void store_health(const struct store *s, struct store_health *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!s || s->read_only)
+		return;
+	out->failing = s->failing;
+	out->since_ms = s->failing_since_ms;
+	str_copy(out->error, s->error, sizeof(out->error));
+	out->waiting = s->pending - s->durable;
+}
+
+bool store_stalled(const struct store *s, uint64_t now_ms)
+{
+	if (!s || s->read_only || s->durable == s->pending)
+		return false;
+	if (s->nqueue * (uint64_t)STORE_MSG_MAX > STORE_QUEUE_MAX)
+		return true;
+	return s->waiting_since_ms && now_ms >= s->waiting_since_ms + STORE_STALL_MS;
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
 	if (!s->read_only) {
-		drain(s);
+		/* A stalled writer would not confirm anything now either. */
+		if (!store_stalled(s, now_mono_ms()))
+			drain(s);
 		if (s->fd >= 0)
 			close(s->fd);
-		/* The writer writes a last snapshot, then exits on EOF. */
+		/*
+		 * The writer writes a last snapshot, then exits on EOF.  A
+		 * stalled one may be stuck in the kernel: do not wait for ever.
+		 */
 		if (s->writer > 0)
-			while (waitpid(s->writer, NULL, 0) < 0 && errno == EINTR)
-				;
+			reap_writer(s->writer, store_stalled(s, now_mono_ms()) ? STALL_REAP_MS : -1);
 	}
 	drop_sent(s, s->nqueue);
 	free(s);

@@ -64,7 +64,9 @@ void store_paths_init(struct store_paths *p, const char *lease_file)
 	p->tmp = path_with(lease_file, ".new");
 	p->journal = path_with(lease_file, ".journal");
 	p->old = path_with(lease_file, ".journal.old");
+	p->jtmp = path_with(lease_file, ".journal.new");
 	p->lock = path_with(lease_file, ".lock");
+	p->rejected = path_with(lease_file, ".rejected");
 	if (!slash) {
 		p->dir = xstrdup(".");
 	} else if (slash == lease_file) {
@@ -84,7 +86,9 @@ void store_paths_free(struct store_paths *p)
 	free(p->tmp);
 	free(p->journal);
 	free(p->old);
+	free(p->jtmp);
 	free(p->lock);
+	free(p->rejected);
 	free(p->dir);
 	memset(p, 0, sizeof(*p));
 }
@@ -120,6 +124,50 @@ int store_record_format(const struct lease *l, struct in_addr addr, char *buf, s
 	if (n < 0 || (size_t)n >= buflen)
 		return -1;
 	return n;
+}
+
+int store_record_format_quarantine(struct in_addr addr, time_t until, char *buf, size_t buflen)
+{
+	char a[INET_ADDRSTRLEN], body[64];
+	int n;
+
+	if (!inet_ntop(AF_INET, &addr, a, sizeof(a)) || until <= 0)
+		return -1;
+	n = snprintf(body, sizeof(body), "Q %s %lld", a, (long long)until);
+	if (n < 0 || (size_t)n >= sizeof(body))
+		return -1;
+	n = snprintf(buf, buflen, "%08x %s\n", record_checksum(body, (size_t)n), body);
+	if (n < 0 || (size_t)n >= buflen)
+		return -1;
+	return n;
+}
+
+/* "ADDR UNTIL" of a quarantine record into out->addr and out->expires. */
+static bool parse_quarantine(const char *p, size_t len, struct lease *out)
+{
+	char text[INET_ADDRSTRLEN + 24];
+	char *sp, *end;
+	long long until;
+
+	if (len >= sizeof(text))
+		return false;
+	memcpy(text, p, len);
+	text[len] = '\0';
+	sp = strchr(text, ' ');
+	if (!sp)
+		return false;
+	*sp = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, text, &out->addr) != 1 || out->addr.s_addr == 0)
+		return false;
+	if (sp[1] < '0' || sp[1] > '9')
+		return false;
+	errno = 0;
+	until = strtoll(sp + 1, &end, 10);
+	if (errno || *end || until <= 0)
+		return false;
+	out->expires = (time_t)until;
+	return true;
 }
 
 static int parse_checksum(const char *p, uint32_t *out)
@@ -207,6 +255,13 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 		}
 		return STORE_RECORD_DEL;
 	}
+	if (body[0] == 'Q') {
+		if (!parse_quarantine(body + 2, blen - 2, out)) {
+			*why = "bad quarantine record";
+			return STORE_RECORD_BAD;
+		}
+		return STORE_RECORD_QUARANTINE;
+	}
 	*why = "unknown record type";
 	return STORE_RECORD_BAD;
 }
@@ -219,9 +274,17 @@ struct map_slot {
 	char *line;
 };
 
+struct quarantine {
+	struct in_addr addr;
+	time_t until;
+};
+
 struct store_map {
 	struct map_slot *slots;
 	size_t cap, used;
+	/* `leasectl release` holds: few, so a plain array. */
+	struct quarantine *q;
+	size_t nq;
 };
 
 static size_t map_home(const struct store_map *m, uint32_t addr)
@@ -257,6 +320,7 @@ void store_map_free(struct store_map *m)
 	for (size_t i = 0; i < m->cap; i++)
 		free(m->slots[i].line);
 	free(m->slots);
+	free(m->q);
 	free(m);
 }
 
@@ -323,6 +387,41 @@ void store_map_del(struct store_map *m, struct in_addr addr)
 	m->used--;
 }
 
+void store_map_quarantine(struct store_map *m, struct in_addr addr, time_t until)
+{
+	for (size_t i = 0; i < m->nq; i++) {
+		if (m->q[i].addr.s_addr == addr.s_addr) {
+			m->q[i].until = until;
+			return;
+		}
+	}
+	*(struct quarantine *)array_push(&m->q, &m->nq, sizeof(*m->q)) =
+		(struct quarantine){ .addr = addr, .until = until };
+}
+
+void store_map_foreach_quarantine(const struct store_map *m, time_t now,
+				  store_map_quarantine_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < m->nq; i++)
+		if (m->q[i].until > now)
+			fn(ctx, m->q[i].addr, m->q[i].until);
+}
+
+/* Forget holds that ended before now, so the list stays short. */
+static void map_purge_quarantine(struct store_map *m, time_t now)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nq; i++)
+		if (m->q[i].until > now)
+			m->q[k++] = m->q[i];
+	m->nq = k;
+	if (k == 0) {
+		free(m->q);
+		m->q = NULL;
+	}
+}
+
 bool store_map_apply(struct store_map *m, const char *rec, size_t len)
 {
 	struct lease l;
@@ -345,6 +444,9 @@ bool store_map_apply(struct store_map *m, const char *rec, size_t len)
 		return true;
 	case STORE_RECORD_DEL:
 		store_map_del(m, l.addr);
+		return true;
+	case STORE_RECORD_QUARANTINE:
+		store_map_quarantine(m, l.addr, l.expires);
 		return true;
 	case STORE_RECORD_BAD:
 		break;
@@ -459,6 +561,108 @@ int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 	return 0;
 }
 
+/* ---- journal ------------------------------------------------------- */
+
+struct q_out {
+	char *buf;
+	size_t len, cap;
+	bool bad;
+};
+
+static void q_visit(void *ctx, struct in_addr addr, time_t until)
+{
+	struct q_out *o = ctx;
+	char rec[STORE_RECORD_MAX];
+	int n = store_record_format_quarantine(addr, until, rec, sizeof(rec));
+
+	if (n < 0) {
+		o->bad = true;
+		return;
+	}
+	if (o->len + (size_t)n > o->cap) {
+		o->cap = MAX(o->cap * 2, o->len + (size_t)n);
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	memcpy(o->buf + o->len, rec, (size_t)n);
+	o->len += (size_t)n;
+}
+
+int store_journal_reset(const struct store_paths *p, const struct store_map *m, time_t now,
+			char *err, size_t errlen)
+{
+	struct q_out o = { 0 };
+	int fd, saved;
+
+	store_map_foreach_quarantine(m, now, q_visit, &o);
+	fd = open(p->jtmp, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s: %s", p->jtmp, strerror(errno));
+		free(o.buf);
+		return -1;
+	}
+	if ((o.len && write_all(fd, o.buf, o.len) < 0) || fsync(fd) < 0) {
+		snprintf(err, errlen, "cannot write %s: %s", p->jtmp, strerror(errno));
+		goto fail;
+	}
+	if (rename(p->jtmp, p->journal) < 0) {
+		snprintf(err, errlen, "cannot rename %s to %s: %s", p->jtmp, p->journal,
+			 strerror(errno));
+		goto fail;
+	}
+	/* Records must not go into a journal whose name could vanish in a crash. */
+	if (store_fsync_dir(p->dir) < 0) {
+		snprintf(err, errlen, "cannot sync directory %s: %s", p->dir, strerror(errno));
+		close(fd);
+		free(o.buf);
+		return -1;
+	}
+	free(o.buf);
+	return fd;
+fail:
+	saved = errno;
+	close(fd);
+	unlink(p->jtmp);
+	free(o.buf);
+	errno = saved;
+	return -1;
+}
+
+int store_journal_append(int fd, off_t *size, bool *suspect, const char *buf, size_t len)
+{
+	bool newline = false;
+	struct stat st;
+	off_t end;
+
+	if (*suspect) {
+		/* What a failed append left must not glue onto the next record. */
+		if (fstat(fd, &st) < 0)
+			return -1;
+		if (st.st_size != *size && ftruncate(fd, *size) < 0)
+			newline = true;
+	}
+	if ((newline && write_all(fd, "\n", 1) < 0) || write_all(fd, buf, len) < 0 ||
+	    fdatasync(fd) < 0) {
+		int saved = errno;
+
+		*suspect = true;
+		/* Cut off the part that made it, so no torn record stays behind. */
+		if (ftruncate(fd, *size) == 0)
+			(void)!fdatasync(fd);
+		errno = saved;
+		return -1;
+	}
+	if (!*suspect) {
+		*size += (off_t)len;
+		return 0;
+	}
+	end = lseek(fd, 0, SEEK_END);
+	if (end < 0)
+		return -1;
+	*size = end;
+	*suspect = false;
+	return 0;
+}
+
 /* ---- the writer process -------------------------------------------- */
 
 struct writer {
@@ -467,6 +671,9 @@ struct writer {
 	int sock;
 	int journal_fd;
 	off_t journal_size;
+	bool journal_suspect; /* the last append failed: its end is unknown */
+	bool append_failed, snapshot_failed;
+	bool failing;         /* what the daemon was last told */
 	uint64_t synced_seq, acked_seq;
 	bool dirty;       /* changes the lease file does not have yet */
 	bool old_exists;  /* journal.old waits for a snapshot to cover it */
@@ -498,6 +705,31 @@ static void report(struct writer *w, const char *fmt, ...)
 	n = MIN(n, (int)(sizeof(buf) - sizeof(h) - 1));
 	/* Best effort: a lost message must never stall the journal. */
 	(void)!send(w->sock, buf, sizeof(h) + (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+/*
+ * The disk fails or works again: tell the daemon once per change (it logs
+ * it and shows it in `leasectl stats`), not once per retry.
+ */
+static void set_state(struct writer *w, const char *error)
+{
+	char buf[sizeof(struct store_msg) + 256];
+	struct store_msg h = { .type = STORE_MSG_STATE };
+	bool failing = w->append_failed || w->snapshot_failed;
+	size_t n = 0;
+
+	if (failing == w->failing)
+		return;
+	h.seq = failing;
+	memcpy(buf, &h, sizeof(h));
+	if (failing && error) {
+		n = MIN(strlen(error), sizeof(buf) - sizeof(h));
+		memcpy(buf + sizeof(h), error, n);
+	}
+	/* Not sent (the daemon's queue is full): the next call tries again. */
+	if (send(w->sock, buf, sizeof(h) + n, MSG_DONTWAIT | MSG_NOSIGNAL) ==
+	    (ssize_t)(sizeof(h) + n))
+		w->failing = failing;
 }
 
 static void protocol_error(struct writer *w, const char *what)
@@ -564,16 +796,18 @@ static void commit_batch(struct writer *w)
 		w->synced_seq = MAX(w->synced_seq, w->batch_seq);
 		return;
 	}
-	for (;;) {
-		if (write_all(w->journal_fd, w->batch, w->batch_len) == 0 &&
-		    fdatasync(w->journal_fd) == 0)
-			break;
-		report(w, "cannot append to %s: %s (retrying)", w->p->journal, strerror(errno));
-		/* Cut off the part that made it, so no torn record stays behind. */
-		(void)!ftruncate(w->journal_fd, w->journal_size);
+	while (store_journal_append(w->journal_fd, &w->journal_size, &w->journal_suspect,
+				    w->batch, w->batch_len) < 0) {
+		char err[256];
+
+		snprintf(err, sizeof(err), "cannot append to %s: %s", w->p->journal,
+			 strerror(errno));
+		w->append_failed = true;
+		set_state(w, err);
 		wait_before_retry(w);
 	}
-	w->journal_size += (off_t)w->batch_len;
+	w->append_failed = false;
+	set_state(w, NULL);
 	apply_batch(w);
 	w->synced_seq = w->batch_seq;
 	w->batch_len = 0;
@@ -595,38 +829,41 @@ static void send_ack(struct writer *w)
 		w->eof = true; /* the daemon is gone; finish up */
 }
 
-static int open_journal(const char *path, bool truncate)
+/* A snapshot step failed: the state message says what, once. */
+static void snapshot_failed(struct writer *w, const char *err)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (truncate ? O_TRUNC : 0),
-		    0644);
+	w->snapshot_failed = true;
+	set_state(w, err);
 }
 
-/* journal → journal.old, and a fresh journal, durably. */
+/* journal → journal.old, and a fresh journal (the quarantines in force), durably. */
 static int rotate_journal(struct writer *w)
 {
+	char err[512];
+	struct stat st;
 	int fd;
 
 	if (rename(w->p->journal, w->p->old) < 0) {
-		report(w, "cannot rename %s: %s", w->p->journal, strerror(errno));
+		snprintf(err, sizeof(err), "cannot rename %s: %s", w->p->journal, strerror(errno));
+		snapshot_failed(w, err);
 		return -1;
 	}
-	fd = open_journal(w->p->journal, true);
-	if (fd < 0) {
-		report(w, "cannot create %s: %s", w->p->journal, strerror(errno));
-		(void)!rename(w->p->old, w->p->journal);
-		return -1;
-	}
-	/* Records must not go into a journal whose name could vanish in a crash. */
-	if (store_fsync_dir(w->p->dir) < 0) {
-		report(w, "cannot sync directory %s: %s", w->p->dir, strerror(errno));
-		close(fd);
+	map_purge_quarantine(w->m, now_wall());
+	fd = store_journal_reset(w->p, w->m, now_wall(), err, sizeof(err));
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		if (fd >= 0) {
+			snprintf(err, sizeof(err), "cannot stat %s: %s", w->p->journal, strerror(errno));
+			close(fd);
+		}
+		snapshot_failed(w, err);
 		unlink(w->p->journal);
 		(void)!rename(w->p->old, w->p->journal);
 		return -1;
 	}
 	close(w->journal_fd);
 	w->journal_fd = fd;
-	w->journal_size = 0;
+	w->journal_size = st.st_size;
+	w->journal_suspect = false;
 	w->old_exists = true;
 	return 0;
 }
@@ -697,9 +934,11 @@ static void finish_snapshot(struct writer *w)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		if (w->old_exists && unlink(w->p->old) == 0)
 			w->old_exists = false;
+		w->snapshot_failed = false;
+		set_state(w, NULL);
 		return;
 	}
-	report(w, "lease file snapshot failed: %s", len ? err : "writer child died");
+	snapshot_failed(w, len ? err : "lease file snapshot: writer child died");
 	w->dirty = true; /* try again */
 }
 
@@ -711,11 +950,15 @@ static void __attribute__((noreturn)) finish(struct writer *w)
 	if (w->snap_pid > 0)
 		finish_snapshot(w);
 	if (w->dirty || w->old_exists) {
+		int fd;
+
 		if (store_snapshot_write(w->p, w->m, err, sizeof(err)) < 0)
 			_exit(EXIT_FILESYSTEM); /* journals intact: nothing lost */
+		/* journal.old first: replayed without the journal after it, it would undo. */
 		unlink(w->p->old);
-		if (ftruncate(w->journal_fd, 0) == 0)
-			fsync(w->journal_fd);
+		fd = store_journal_reset(w->p, w->m, now_wall(), err, sizeof(err));
+		if (fd >= 0)
+			close(fd);
 	}
 	_exit(0);
 }
@@ -832,6 +1075,9 @@ static bool apply_loaded_line(struct store_map *m, const char *line, size_t len,
 		case STORE_RECORD_DEL:
 			store_map_del(m, l.addr);
 			return true;
+		case STORE_RECORD_QUARANTINE:
+			store_map_quarantine(m, l.addr, l.expires);
+			return true;
 		case STORE_RECORD_BAD:
 			return false;
 		}
@@ -864,12 +1110,19 @@ int store_map_load_file(struct store_map *m, const char *path, bool journal,
 		const char *why = NULL;
 
 		lineno++;
-		if (journal && !nl) {
-			bad(ctx, path, lineno, "incomplete last record (interrupted write)", true);
+		/*
+		 * No newline: a write cut short.  In a lease file it is dnsmasq's
+		 * rewrite killed half-way, and the fields it has may look whole
+		 * while a client-id or name was cut: never take it as a lease.
+		 */
+		if (!nl) {
+			bad(ctx, path, lineno, p, llen, journal ?
+			    "incomplete last record (interrupted write)" :
+			    "unterminated last line (a rewrite cut short)", true);
 			break;
 		}
 		if (!apply_loaded_line(m, p, llen, journal, &why))
-			bad(ctx, path, lineno, why ? why : "bad line", false);
+			bad(ctx, path, lineno, p, llen, why ? why : "bad line", false);
 		p += llen + (nl ? 1 : 0);
 	}
 	free(buf);

@@ -62,6 +62,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case STORE_RECORD_DEL:
 		break;
+	case STORE_RECORD_QUARANTINE: {
+		/* A quarantine record reads back as the same address and time. */
+		char rec[STORE_RECORD_MAX];
+		struct lease back;
+		int n = store_record_format_quarantine(l.addr, l.expires, rec, sizeof(rec));
+
+		if (n < 0 || store_record_parse(rec, (size_t)n, &back, NULL) != STORE_RECORD_QUARANTINE ||
+		    back.addr.s_addr != l.addr.s_addr || back.expires != l.expires)
+			abort();
+		break;
+	}
 	case STORE_RECORD_BAD:
 		if (!why)
 			abort();

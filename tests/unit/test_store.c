@@ -6,6 +6,13 @@
  * dropped at load; the lease file is always whole and kept current while
  * the daemon runs; --leasefile-ro touches nothing.  One test times loading
  * and snapshotting 100,000 leases (printed, never asserted).
+ *
+ * fdatasync, fsync, ftruncate and rename are defined here, so the store
+ * (linked in statically) calls these: they note each call in memory
+ * shared with the forked writer, and can be made to fail.  That is how
+ * the tests see that a reply is released only after the fdatasync that
+ * covers its change, that a rename is followed by a directory fsync, and
+ * what a failed append leaves behind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,12 +39,124 @@
 #include "lease.h"
 #include "leasefile.h"
 #include "log.h"
+#include "reply_hold.h"
 #include "test_files.h"
 #include "store.h"
 #include "store_writer.h"
 #include "util.h"
 
 #define NOW 1700000000
+
+/* ---- system calls, watched ----------------------------------------- */
+
+enum sys_ev { EV_DATASYNC = 1, EV_FSYNC_FILE, EV_FSYNC_DIR, EV_RENAME };
+
+struct sys_event {
+	int type;
+	dev_t dev;
+	ino_t ino;   /* of the file synced, or of the renamed file */
+	off_t size;  /* synced size */
+	char to[160];
+};
+
+#define MAX_EVENTS 8192
+struct sys_log {
+	int fail_datasync;  /* so many fdatasync calls fail with EIO */
+	int fail_truncate;  /* ftruncate fails with EPERM while set */
+	size_t n;
+	struct sys_event ev[MAX_EVENTS];
+};
+static struct sys_log *syslog_shared; /* MAP_SHARED: the writer's calls land here too */
+
+static void note(int type, int fd, const char *to)
+{
+	struct stat st;
+	struct sys_event *e;
+	size_t i;
+
+	if (!syslog_shared)
+		return;
+	i = __atomic_fetch_add(&syslog_shared->n, 1, __ATOMIC_SEQ_CST);
+	if (i >= MAX_EVENTS)
+		return;
+	e = &syslog_shared->ev[i];
+	memset(e, 0, sizeof(*e));
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+		e->size = st.st_size;
+		if (type == EV_FSYNC_FILE && S_ISDIR(st.st_mode))
+			type = EV_FSYNC_DIR;
+	}
+	if (to) {
+		snprintf(e->to, sizeof(e->to), "%s", to);
+		if (stat(to, &st) == 0) {
+			e->dev = st.st_dev;
+			e->ino = st.st_ino;
+		}
+	}
+	e->type = type;
+}
+
+int fdatasync(int fd)
+{
+	int r;
+
+	if (syslog_shared && syslog_shared->fail_datasync > 0) {
+		syslog_shared->fail_datasync--;
+		errno = EIO;
+		return -1;
+	}
+	r = (int)syscall(SYS_fdatasync, fd);
+	if (r == 0)
+		note(EV_DATASYNC, fd, NULL);
+	return r;
+}
+
+int fsync(int fd)
+{
+	int r = (int)syscall(SYS_fsync, fd);
+
+	if (r == 0)
+		note(EV_FSYNC_FILE, fd, NULL);
+	return r;
+}
+
+int ftruncate(int fd, off_t len)
+{
+	if (syslog_shared && syslog_shared->fail_truncate) {
+		errno = EPERM;
+		return -1;
+	}
+	return (int)syscall(SYS_ftruncate, fd, len);
+}
+
+int rename(const char *from, const char *to)
+{
+	int r = renameat(AT_FDCWD, from, AT_FDCWD, to);
+
+	if (r == 0)
+		note(EV_RENAME, -1, to);
+	return r;
+}
+
+/* The largest size of the file at path that an fdatasync or fsync covered; -1: none. */
+static off_t synced_size(const char *path)
+{
+	struct stat st;
+	off_t best = -1;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	for (size_t i = 0; i < MIN(syslog_shared->n, (size_t)MAX_EVENTS); i++) {
+		const struct sys_event *e = &syslog_shared->ev[i];
+
+		if ((e->type == EV_DATASYNC || e->type == EV_FSYNC_FILE) && e->dev == st.st_dev &&
+		    e->ino == st.st_ino && e->size > best)
+			best = e->size;
+	}
+	return best;
+}
 
 struct fixture {
 	char dir[64];
@@ -126,6 +247,18 @@ static bool lease_same(const struct lease *a, const struct lease *b)
 	       a->client_id_len == b->client_id_len &&
 	       memcmp(a->client_id, b->client_id, a->client_id_len) == 0 &&
 	       strcmp(a->hostname, b->hostname) == 0 && a->expires == b->expires;
+}
+
+static void ignore_bad_line(void *ctx, const char *path, size_t lineno, const char *line,
+			    size_t len, const char *why, bool torn)
+{
+	(void)ctx;
+	(void)path;
+	(void)lineno;
+	(void)line;
+	(void)len;
+	(void)why;
+	(void)torn;
 }
 
 /* Until everything queued is on disk; false if the writer died. */
@@ -680,6 +813,280 @@ static void test_kill_daemon_only(void **state)
 	kill_and_recover(f, 1800, false);
 }
 
+/* ---- durability that a test can see -------------------------------- */
+
+/*
+ * A reply waiting for a change is released once the store confirms it,
+ * and by then an fdatasync of the journal has covered the record.
+ */
+static void test_reply_released_after_fdatasync(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	struct reply_hold *h = reply_hold_new(sizeof(int), 8, 3000);
+	struct lease l = lease_n(1, NOW + 3600);
+	struct stat st;
+
+	syslog_shared->n = 0;
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	*(int *)reply_hold_push(h, store_pending_seq(s), 0) = 1;
+	assert_int_equal(reply_hold_ready(h, store_durable_seq(s), 0), 0);
+	assert_int_equal(store_flush(s), 0);
+	assert_int_equal(reply_hold_ready(h, store_durable_seq(s), 0), 0);
+	assert_true(wait_durable(s));
+	assert_int_equal(reply_hold_ready(h, store_durable_seq(s), 1), 1);
+	assert_int_equal(*(int *)reply_hold_at(h, 0), 1);
+	assert_int_equal(stat(f->journal, &st), 0);
+	assert_true(st.st_size > 0);
+	if (synced_size(f->journal) < st.st_size)
+		fail_msg("reply released with %lld journal bytes, only %lld of them synced",
+			 (long long)st.st_size, (long long)synced_size(f->journal));
+	reply_hold_free(h);
+	store_close(s);
+	lease_table_free(t);
+}
+
+/* Every rename into place (lease file, fresh journal) is made durable at once. */
+static void test_rename_then_directory_fsync(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s;
+	struct lease l = lease_n(1, NOW + 3600);
+	size_t renames = 0;
+
+	syslog_shared->n = 0;
+	s = open_store(f, t, NOW);
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_true(wait_durable(s));
+	poll(NULL, 0, 1300); /* a snapshot: journal rotated, lease file renamed */
+	l.expires++;
+	lease_commit(t, &l, LEASE_EV_RENEWED);
+	assert_true(wait_durable(s));
+	store_close(s);
+	for (size_t i = 0; i < syslog_shared->n; i++) {
+		const struct sys_event *e = &syslog_shared->ev[i];
+		size_t j;
+
+		if (e->type != EV_RENAME || str_has_suffix(e->to, ".journal.old"))
+			continue;
+		renames++;
+		/* The next thing its process did: the directory's fsync. */
+		for (j = i + 1; j < syslog_shared->n; j++)
+			if (syslog_shared->ev[j].type == EV_FSYNC_DIR ||
+			    (syslog_shared->ev[j].dev == e->dev && syslog_shared->ev[j].ino == e->ino))
+				break;
+		if (j == syslog_shared->n || syslog_shared->ev[j].type != EV_FSYNC_DIR)
+			fail_msg("rename to %s not followed by an fsync of its directory", e->to);
+	}
+	/* Open (lease file, journal), one snapshot, close (lease file, journal). */
+	assert_true(renames >= 5);
+	lease_table_free(t);
+}
+
+/* ---- failing disk -------------------------------------------------- */
+
+/*
+ * An append that fails is cut off; when even that fails, the next record
+ * starts on a line of its own, so it and every later one pass their check.
+ */
+static void test_append_after_failed_write(void **state)
+{
+	struct fixture *f = *state;
+	struct lease a = lease_n(1, NOW + 100), b = lease_n(2, NOW + 100), c = lease_n(3, NOW + 100);
+	char ra[STORE_RECORD_MAX], rb[STORE_RECORD_MAX], rc[STORE_RECORD_MAX];
+	int na = store_record_format(&a, a.addr, ra, sizeof(ra));
+	int nb = store_record_format(&b, b.addr, rb, sizeof(rb));
+	int nc = store_record_format(&c, c.addr, rc, sizeof(rc));
+	int fd = open(f->journal, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC, 0644);
+	struct store_map *m = store_map_new();
+	off_t size = 0;
+	bool suspect = false;
+	struct stat st;
+
+	assert_true(fd >= 0 && na > 0 && nb > 0 && nc > 0);
+	assert_int_equal(store_journal_append(fd, &size, &suspect, ra, (size_t)na), 0);
+	assert_int_equal(size, na);
+	/* The sync fails: the record is cut off again. */
+	syslog_shared->fail_datasync = 1;
+	assert_int_equal(store_journal_append(fd, &size, &suspect, rb, (size_t)nb), -1);
+	assert_int_equal(errno, EIO);
+	assert_true(suspect);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, na);
+	/* Half a record made it and cannot be cut off (EIO on truncate). */
+	assert_int_equal(write(fd, rb, (size_t)nb / 2), nb / 2);
+	syslog_shared->fail_truncate = 1;
+	assert_int_equal(store_journal_append(fd, &size, &suspect, rc, (size_t)nc), 0);
+	syslog_shared->fail_truncate = 0;
+	assert_false(suspect);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(size, st.st_size);
+	/* And the next append goes on from there. */
+	assert_int_equal(store_journal_append(fd, &size, &suspect, rb, (size_t)nb), 0);
+	close(fd);
+	assert_int_equal(store_map_load_file(m, f->journal, true, ignore_bad_line, NULL), 0);
+	assert_int_equal(store_map_count(m), 3);
+	store_map_free(m);
+}
+
+/*
+ * The writer cannot sync: it says so once, the store shows it, and stalls
+ * after STORE_STALL_MS (time passed in); once syncs work again the change
+ * is confirmed and the recovery said once.
+ */
+static void test_failing_disk_reported_once(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	struct lease l = lease_n(1, NOW + 3600);
+	struct store_health hl;
+	uint64_t start;
+	char *log, *p;
+	int fails = 0, recoveries = 0;
+
+	syslog_shared->fail_datasync = 1 << 30;
+	lease_commit(t, &l, LEASE_EV_GRANTED);
+	assert_int_equal(store_flush(s), 0);
+	start = now_mono_ms();
+	do {
+		struct pollfd pfd = { .fd = store_fd(s), .events = POLLIN };
+
+		poll(&pfd, 1, 100);
+		assert_int_equal(store_handle_acks(s), 0);
+		store_health(s, &hl);
+	} while (!hl.failing && now_mono_ms() - start < 5000);
+	assert_true(hl.failing);
+	assert_non_null(strstr(hl.error, "Input/output error"));
+	assert_int_equal(hl.waiting, 1);
+	poll(NULL, 0, 2500); /* several retries: still one report */
+	assert_int_equal(store_handle_acks(s), 0);
+	assert_true(store_durable_seq(s) < store_pending_seq(s));
+	assert_false(store_stalled(s, now_mono_ms()));
+	assert_true(store_stalled(s, now_mono_ms() + STORE_STALL_MS));
+
+	syslog_shared->fail_datasync = 0;
+	assert_true(wait_durable(s));
+	assert_false(store_stalled(s, now_mono_ms() + STORE_STALL_MS));
+	for (int i = 0; i < 20 && hl.failing; i++) {
+		struct pollfd pfd = { .fd = store_fd(s), .events = POLLIN };
+
+		poll(&pfd, 1, 100);
+		store_handle_acks(s);
+		store_health(s, &hl);
+	}
+	assert_false(hl.failing);
+	store_close(s);
+	log_flush();
+	log = read_text(f->log);
+	for (p = log; (p = strstr(p, "lease store failing")); p++)
+		fails++;
+	for (p = log; (p = strstr(p, "lease store works again")); p++)
+		recoveries++;
+	assert_int_equal(fails, 1);
+	assert_int_equal(recoveries, 1);
+	free(log);
+	lease_table_free(t);
+}
+
+/* ---- `leasectl release`: the quarantine is on disk ----------------- */
+
+static void test_quarantine_survives_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s;
+	/* The writer drops ended holds by the wall clock: real time here. */
+	time_t now = time(NULL);
+	struct lease a = lease_n(1, now + 7200), b = lease_n(2, now + 7200);
+
+	s = open_store(f, t, now);
+	lease_commit(t, &a, LEASE_EV_GRANTED);
+	lease_commit(t, &b, LEASE_EV_GRANTED);
+	assert_true(wait_durable(s));
+	lease_remove(t, a.addr, LEASE_EV_RELEASED);
+	store_quarantine(s, a.addr, now + 3600);
+	assert_true(wait_durable(s));
+	/* A snapshot and a journal rotation in between must keep it. */
+	b.expires++;
+	lease_commit(t, &b, LEASE_EV_RENEWED);
+	assert_true(wait_durable(s));
+	poll(NULL, 0, 1300);
+	kill(store_writer_pid(s), SIGKILL);
+	store_close(s);
+	lease_table_free(t);
+
+	t = lease_table_new();
+	s = open_store(f, t, now + 10);
+	assert_null(lease_by_addr(t, a.addr));
+	assert_non_null(lease_by_addr(t, b.addr));
+	assert_true(lease_is_quarantined(t, a.addr, now + 10));
+	assert_false(lease_is_quarantined(t, b.addr, now + 10));
+	/* And a clean stop and start (final snapshot, fresh journal) keep it too. */
+	store_close(s);
+	lease_table_free(t);
+	t = lease_table_new();
+	s = open_store(f, t, now + 20);
+	assert_true(lease_is_quarantined(t, a.addr, now + 20));
+	store_close(s);
+	lease_table_free(t);
+	/* Until it ends. */
+	t = lease_table_new();
+	s = open_store(f, t, now + 3600);
+	assert_false(lease_is_quarantined(t, a.addr, now + 3600));
+	store_close(s);
+	lease_table_free(t);
+}
+
+/* ---- a damaged lease file ------------------------------------------ */
+
+static void test_rejected_lines_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store *s;
+	char rejected[200], *text;
+
+	snprintf(rejected, sizeof(rejected), "%s.rejected", f->file);
+	write_text(f->file,
+		   "1795554952 00:16:3e:aa:bb:01 10.0.3.11 one 01:00:16:3e:aa:bb:01\n"
+		   "1795554952 zz:16:3e:aa:bb:02 10.0.3.12 two *\n"
+		   "1795554952 00:16:3e:aa:bb:03 10.0.3.13 three 01\n"
+		   "1795554952 00:16:3e:aa:bb:04 10.0.3.14 four *\n"
+		   /* dnsmasq's rewrite, killed in the middle of a client-id */
+		   "1795554952 00:16:3e:aa:bb:05 10.0.3.15 five 01:00:1");
+	s = open_store(f, t, NOW);
+	assert_int_equal(lease_count(t), 2);
+	assert_non_null(lease_by_addr(t, ip("10.0.3.11")));
+	assert_non_null(lease_by_addr(t, ip("10.0.3.14")));
+	assert_null(lease_by_addr(t, ip("10.0.3.15")));
+	assert_null(lease_by_addr(t, ip("10.0.3.13")));
+	assert_int_equal(assert_leasefile_whole(f->file), 2);
+	text = read_text(rejected);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "dnsmasq.leases:2: bad hardware address\n"
+				     "1795554952 zz:16:3e:aa:bb:02 10.0.3.12 two *\n"));
+	assert_non_null(strstr(text, "dnsmasq.leases:3: client-id shorter than 2 bytes\n"
+				     "1795554952 00:16:3e:aa:bb:03 10.0.3.13 three 01\n"));
+	assert_non_null(strstr(text, "dnsmasq.leases:5: unterminated last line (a rewrite cut short)\n"
+				     "1795554952 00:16:3e:aa:bb:05 10.0.3.15 five 01:00:1\n"));
+	assert_true(text[0] == '#');
+	free(text);
+	store_close(s);
+	lease_table_free(t);
+	/* The next start finds nothing wrong and appends nothing. */
+	t = lease_table_new();
+	s = open_store(f, t, NOW);
+	text = read_text(rejected);
+	assert_non_null(strstr(text, "five 01:00:1\n"));
+	assert_null(strstr(strstr(text, "five 01:00:1\n"), "#"));
+	free(text);
+	store_close(s);
+	lease_table_free(t);
+}
+
 /* ---- 100,000 leases ------------------------------------------------ */
 
 static double ms_since(uint64_t start)
@@ -761,8 +1168,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unchanged_renewal_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_daemon_and_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill_daemon_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reply_released_after_fdatasync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename_then_directory_fsync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_after_failed_write, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failing_disk_reported_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine_survives_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_lines_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timing_100k, setup, teardown),
 	};
 
+	syslog_shared = mmap(NULL, sizeof(*syslog_shared), PROT_READ | PROT_WRITE,
+			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (syslog_shared == MAP_FAILED)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

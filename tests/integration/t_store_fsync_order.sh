@@ -1,0 +1,54 @@
+#!/bin/bash
+# Durability a test can see: kill -9 keeps the page cache, so only the
+# order of system calls shows that a lease is on disk before its DHCPACK.
+# leased runs under strace for a burst of clients (udhcpc and dhclient);
+# fsync_order.py checks that each DHCPACK was sent after an fdatasync of
+# the journal that covered its lease's record, and that every rename
+# into place (lease file, fresh journal) is followed by an fsync of the
+# lease directory.
+. "$(dirname "$0")/lib.sh"
+command -v strace >/dev/null || fail "strace missing (scripts/deps.sh installs it)"
+command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
+
+N=6
+setup_server
+for i in $(seq $N); do add_client "c$i" "02:00:00:00:01:0$i"; done
+add_client d 02:00:00:00:01:0d
+cat >"$TMP/leased-strace" <<EOS
+#!/bin/sh
+exec strace -f -tt -T -y -xx -s 1500 -o "$TMP/trace" \
+	-e trace=write,fdatasync,fsync,rename,unlink,sendmmsg,sendmsg "$TOP/build/leased" "\$@"
+EOS
+chmod +x "$TMP/leased-strace"
+LEASED=$TMP/leased-strace start_leased --interface=$BR --bind-interfaces \
+	--dhcp-range=$NET.10,$NET.100,1h --no-ping --no-resolv --no-hosts --port=0
+
+# The burst: every client at once, then dhclient, then renewals.
+BURST=""
+for i in $(seq $N); do
+	ip netns exec "$(client_ns "c$i")" env LEASE_OUT="$TMP/c$i.udhcpc" udhcpc -i eth0 -f -q -n \
+		-t 6 -T 1 -A 1 -s "$UDHCPC_SCRIPT" >"$TMP/c$i.log" 2>&1 &
+	BURST="$BURST $!"
+done
+PIDS="$PIDS $BURST"
+ns_d=$(client_ns d)
+ip netns exec "$ns_d" dhclient -4 -1 -v -sf /bin/true -lf "$TMP/d.leases" -pf "$TMP/d.pid" eth0 \
+	>"$TMP/d.log" 2>&1 || fail "dhclient got no lease: $(tail -3 "$TMP/d.log")"
+at_cleanup "[ -s '$TMP/d.pid' ] && kill \$(cat '$TMP/d.pid') 2>/dev/null"
+wait $BURST
+for i in $(seq $N); do
+	grep -qs '^ip=' "$TMP/c$i.udhcpc" || fail "client c$i got no lease: $(tail -3 "$TMP/c$i.log")"
+done
+sleep 1.2 # a lease-file snapshot: its rename and the journal's rotation
+ip netns exec "$(client_ns c1)" env LEASE_OUT="$TMP/c1b.udhcpc" udhcpc -i eth0 -f -q -n \
+	-t 6 -T 1 -A 1 -s "$UDHCPC_SCRIPT" >"$TMP/c1b.log" 2>&1 || fail "c1's second lease failed"
+ok "$((N + 2)) leases granted under strace"
+
+# Stop leased itself (strace's child), so strace writes the whole trace.
+kids=$(pgrep -P "$LEASED_PID")
+kill -TERM $kids
+wait "$LEASED_PID" 2>/dev/null
+LEASED_PID=""
+"$PY3" "$TOP/tests/integration/fsync_order.py" "$TMP/trace" "$TMP/leases" >"$TMP/order.out" 2>&1 ||
+	{ cat "$TMP/order.out" >&2; fail "durability order violated"; }
+while read -r l; do ok "$l"; done <"$TMP/order.out"
