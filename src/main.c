@@ -9,7 +9,7 @@
 #include "core/daemon.h"
 #include "dhcp/dhcp4_server.h"
 #include "dns/dns_local.h"
-#include "dns/dns_service.h"
+#include "dns/dns_server.h"
 #include "conf/hostdb.h"
 #include "lease/lease.h"
 #include "core/log.h"

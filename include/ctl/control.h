@@ -25,7 +25,7 @@
 
 #include "conf/config.h"
 #include "dhcp/dhcp4_server.h"
-#include "dns/dns_service.h"
+#include "dns/dns_server.h"
 #include "conf/hostdb.h"
 #include "lease/lease.h"
 #include "core/loop.h"

@@ -3,7 +3,7 @@
  * retry and loop probes; see include/dns/dns_forward.h.
  */
 #include "dns/dns_forward.h"
-#include "dns/dns_upsock.h"
+#include "dns/upstream_sock.h"
 #include "dns/dns_upstream.h"
 #include "core/log.h"
 #include "conf/resolvconf.h"
@@ -517,30 +517,16 @@ static void on_tcp_event(void *ctx, int fd, uint32_t events)
 		tcp_read(x);
 }
 
-static int open_socket(struct exchange *x, int server, int type)
-{
-	const struct dns_upstream *u = &x->f->s.ups[server];
-	int fd = socket(u->addr.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -1;
-	/* Connected: the kernel drops anything not from the server asked. */
-	if (connect(fd, (const struct sockaddr *)&u->addr, u->addrlen) < 0 &&
-	    errno != EINPROGRESS) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void switch_to_tcp(struct exchange *x)
 {
+	const struct dns_upstream *u = &x->f->s.ups[x->cur];
+
 	close_socket(x);
 	x->tcp = true;
 	x->qsent = 0;
 	free(x->buf); /* an earlier server's TCP reply: start a new one */
 	x->buf = NULL;
-	if (build_query(x) < 0 || (x->fd = open_socket(x, x->cur, SOCK_STREAM)) < 0 ||
+	if (build_query(x) < 0 || (x->fd = dns_upsock_connect_tcp(&u->addr, u->addrlen)) < 0 ||
 	    loop_add_fd(x->f->loop, x->fd, EPOLLIN | EPOLLOUT, on_tcp_event, x) < 0) {
 		tcp_fail(x);
 		return;

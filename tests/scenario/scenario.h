@@ -19,7 +19,7 @@
 #include "dhcp/dhcp4.h"
 #include "dns/dns_cache.h"
 #include "dns/dns_local.h"
-#include "dns/dns_service.h"
+#include "dns/dns_server.h"
 #include "dns/dns_wire.h"
 #include "conf/hostdb.h"
 #include "lease/lease.h"

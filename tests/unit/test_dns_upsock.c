@@ -22,7 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dns/dns_upsock.h"
+#include "dns/upstream_sock.h"
 #include "core/loop.h"
 #include "core/util.h"
 

@@ -1,8 +1,8 @@
 /*
- * dns_service — listeners and the answer order (local, cache, upstream);
- * see include/dns/dns_service.h.
+ * dns_server (dns_service_*) — listeners and the answer order (local,
+ * cache, upstream); see include/dns/dns_server.h.
  */
-#include "dns/dns_service.h"
+#include "dns/dns_server.h"
 #include "dns/dns_cache.h"
 #include "dns/dns_forward.h"
 #include "dns/dns_wire.h"

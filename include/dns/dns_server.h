@@ -1,10 +1,10 @@
 /*
- * dns_service — the DNS service: UDP and TCP listeners on every listen
- * address (or the wildcard, filtered by --interface/--except-interface),
- * and the order in which a query is answered: local data (dns_local:
- * leases, hosts, configured records), then the cache, then upstream
- * (dns_forward), whose answer is cached and sent to every client waiting
- * for it.
+ * dns_server (dns_service_*) — the DNS service: UDP and TCP listeners
+ * on every listen address (or the wildcard, filtered by --interface and
+ * --except-interface), and the order in which a query is answered: local
+ * data (dns_local: leases, hosts, configured records), then the cache,
+ * then upstream (dns_forward), whose answer is cached and sent to every
+ * client waiting for it.
  *
  * Replies leave from the address the query was sent to (IP_PKTINFO), so
  * a bridge with several addresses works.  UDP is read and written in
@@ -19,8 +19,8 @@
  * observer it drops every cached entry for each name a lease change
  * touches, in the same step as the change.
  */
-#ifndef LEASED_DNS_SERVICE_H
-#define LEASED_DNS_SERVICE_H
+#ifndef LEASED_DNS_SERVER_H
+#define LEASED_DNS_SERVER_H
 
 #include "conf/config.h"
 #include "dns/dns_cache.h"

@@ -1,6 +1,6 @@
 /*
- * control — the control socket and the commands leasectl sends; see
- * include/ctl/control.h and include/ctl/control_proto.h.
+ * control_server (control_*) — the control socket and the commands
+ * leasectl sends; see include/ctl/control.h and include/ctl/control_proto.h.
  */
 #include "ctl/control.h"
 #include "ctl/control_proto.h"

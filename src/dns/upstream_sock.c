@@ -1,8 +1,9 @@
 /*
- * dns_upsock — pooled connected UDP sockets to upstream servers, random
- * ports, replies told apart by ID; see include/dns/dns_upsock.h.
+ * upstream_sock (dns_upsock_*) — pooled connected UDP sockets to upstream
+ * servers, random ports, replies told apart by ID, and the TCP connection
+ * of a retry; see include/dns/upstream_sock.h.
  */
-#include "dns/dns_upsock.h"
+#include "dns/upstream_sock.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -324,4 +325,18 @@ void dns_upsock_free(struct dns_upsock_pool *pool)
 size_t dns_upsock_open_count(const struct dns_upsock_pool *pool)
 {
 	return pool->open;
+}
+
+int dns_upsock_connect_tcp(const struct sockaddr_storage *addr, socklen_t addrlen)
+{
+	int fd = socket(addr->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -1;
+	/* Connected: the kernel drops anything not from the server asked. */
+	if (connect(fd, (const struct sockaddr *)addr, addrlen) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

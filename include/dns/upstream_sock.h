@@ -1,5 +1,6 @@
 /*
- * dns_upsock — the UDP sockets leased asks upstream servers on.
+ * upstream_sock (dns_upsock_*) — the sockets leased asks upstream servers
+ * on: a pool of UDP sockets, and the TCP connection of a retry.
  *
  * Each server gets a few connected UDP sockets, each bound by the kernel
  * to a random source port, shared by every query in flight to that
@@ -18,8 +19,8 @@
  *
  * Owned by dns_forward (the only user); time is passed in.
  */
-#ifndef LEASED_DNS_UPSOCK_H
-#define LEASED_DNS_UPSOCK_H
+#ifndef LEASED_DNS_UPSTREAM_SOCK_H
+#define LEASED_DNS_UPSTREAM_SOCK_H
 
 #include "core/loop.h"
 
@@ -72,5 +73,12 @@ void dns_upsock_forget(struct dns_upsock_pool *pool, const struct sockaddr_stora
 
 /* Sockets open now (tests and stats). */
 size_t dns_upsock_open_count(const struct dns_upsock_pool *pool);
+
+/*
+ * A non-blocking TCP socket connecting to addr (the retry of a truncated
+ * answer); the connection may still be in progress.  The fd, or -1.
+ * Not part of the pool: the caller owns and closes it.
+ */
+int dns_upsock_connect_tcp(const struct sockaddr_storage *addr, socklen_t addrlen);
 
 #endif
