@@ -1,9 +1,10 @@
 # leased — build, test, install.
 #
 # `make` builds build/leased and build/leasectl; `make check` runs every
-# test (unit tests plain and under ASan+UBSan, fuzz smoke runs, integration
-# tests in network namespaces); `make demo` shows the main job.  `make deps`
-# installs what all of that needs on Debian (scripts/deps.sh).
+# test (the layering check, unit tests plain and under ASan+UBSan, fuzz
+# smoke runs, integration tests in network namespaces); `make demo` shows
+# the main job.  `make deps` installs what all of that needs on Debian
+# (scripts/deps.sh).
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -55,7 +56,7 @@ HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/un
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all deps check unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -166,6 +167,12 @@ FUZZ_LONG_SECONDS ?= 3600
 fuzz-long: $(FUZZ_BINS)
 	@FUZZ_KEEP=1 scripts/run-fuzz.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
+# The folders' layering (DESIGN.md, src/*/README): who may include whom,
+# DNS never writes the lease table, sockets only in *_server.c, *_sock.c
+# and net/, leasectl never includes the store's writer.
+layering:
+	@scripts/check-layering.sh
+
 # Manual pages must format without a warning.
 man-lint:
 	@for m in man/*.[0-9]; do \
@@ -188,6 +195,7 @@ check-sanitize: all build/san-bin/leased build/san-bin/leasectl
 	  tests/integration/run.sh
 
 check: deps
+	$(MAKE) layering
 	$(MAKE) all
 	$(MAKE) unit unit-san scenario man-lint fuzz-smoke integration
 

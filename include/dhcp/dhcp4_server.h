@@ -20,9 +20,9 @@
 #include "lease/lease.h"
 #include "core/loop.h"
 #include "net/netlink.h"
-#include "store/store.h"
 
 struct dhcp4_server;
+struct store; /* include/store/store.h: only dhcp4_server.c uses it */
 
 struct dhcp4_server_deps {
 	const struct config *cfg;

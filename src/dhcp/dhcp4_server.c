@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "net/probe.h"
 #include "store/reply_hold.h"
+#include "store/store.h"
 #include "core/util.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
 #include "leasectl/leasectl_leases.h"
 #include "leasectl/leasectl_fmt.h"
 #include "lease/leasefile.h"
-#include "store/store_writer.h"
+#include "store/store_read.h"
 #include "core/util.h"
 
 #include <arpa/inet.h>

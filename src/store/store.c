@@ -1,6 +1,7 @@
 /*
- * store — the daemon's side of lease durability (see include/store/store.h for
- * the promise and include/store/store_writer.h for files and formats).
+ * store — the daemon's side of lease durability (see include/store/store.h
+ * for the promise, include/store/store_read.h for the files and formats and
+ * include/store/store_writer.h for the messages to the writer).
  *
  * store_open() takes the lock that makes one writer the owner of the lease
  * files (a writer still finishing after lxc-net's kill -9 of the previous

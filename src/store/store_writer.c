@@ -1,6 +1,8 @@
 /*
- * store_writer — the process that owns the lease files (see
- * include/store/store_writer.h for the files and the record format).
+ * store_writer — the process that owns the lease files (the messages it
+ * takes: include/store/store_writer.h), and for now also the read side
+ * declared in include/store/store_read.h (the files, the record format,
+ * loading them into a map).
  *
  * It waits for batches of journal records from the daemon, appends every
  * batch that is waiting with one write() and one fdatasync(), and then
