@@ -1,9 +1,10 @@
 # leased — build, test, install.
 #
 # `make` builds build/leased and build/leasectl; `make check` runs every
-# test (unit tests plain and under ASan+UBSan, fuzz smoke runs, integration
-# tests in network namespaces); `make demo` shows the main job.  `make deps`
-# installs what all of that needs on Debian (scripts/deps.sh).
+# test (the layering check, unit tests plain and under ASan+UBSan, fuzz
+# smoke runs, integration tests in network namespaces); `make demo` shows
+# the main job.  `make deps` installs what all of that needs on Debian
+# (scripts/deps.sh).
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
@@ -31,11 +32,18 @@ SAN_CFLAGS := -std=gnu11 -O1 -g $(WARN) -Iinclude $(PKG_CFLAGS) \
               -D_GNU_SOURCE -DLEASED_VERSION=\"$(VERSION)\" -fsanitize=address,undefined \
               -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-# Every src/*.c except the two program entry points is library code that
-# the daemon, leasectl and the tests link against.
-LIB_SRCS  := $(filter-out src/main.c src/leasectl.c,$(wildcard src/*.c))
+# One folder per concern under src/ (headers under include/FOLDER/; the
+# layering is scripts/check-layering.sh).  Every src/*/*.c outside
+# src/leasectl/ is library code that the daemon, leasectl and the tests
+# link against; src/main.c is the daemon's entry point.  leasectl is
+# src/leasectl/*.c (src/leasectl/leasectl.c its entry point) on top of
+# the library; its other files are also an archive for the unit tests.
+LIB_SRCS  := $(filter-out src/leasectl/%,$(wildcard src/*/*.c))
 LIB_OBJS  := $(LIB_SRCS:src/%.c=build/obj/%.o)
 SAN_OBJS  := $(LIB_SRCS:src/%.c=build/san/%.o)
+CTL_SRCS  := $(filter-out src/leasectl/leasectl.c,$(wildcard src/leasectl/*.c))
+CTL_OBJS  := $(CTL_SRCS:src/%.c=build/obj/%.o)
+CTL_SAN_OBJS := $(CTL_SRCS:src/%.c=build/san/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tests/%)
 SAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/tests-san/%)
@@ -43,12 +51,12 @@ SCN_SRCS  := $(wildcard tests/scenario/*.c)
 SCN_HDRS  := $(wildcard tests/scenario/*.h)
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
-HDRS      := $(wildcard include/*.h) $(wildcard tests/unit/*.h)
+HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/unit/*.h)
 
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: all deps check unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -69,14 +77,19 @@ build/leased: build/obj/main.o build/libleased.a
 	@echo "  CC $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/leasectl: build/obj/leasectl.o build/libleased.a
+build/libleasectl.a: $(CTL_OBJS)
+	@rm -f $@
+	@echo "  AR $@"
+	$(Q)ar rcs $@ $^
+
+build/leasectl: build/obj/leasectl/leasectl.o build/libleasectl.a build/libleased.a
 	@echo "  CC $@"
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-build/tests/%: tests/unit/%.c build/libleased.a $(HDRS)
+build/tests/%: tests/unit/%.c build/libleasectl.a build/libleased.a $(HDRS)
 	@mkdir -p $(@D)
 	@echo "  CC $@"
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< build/libleased.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< build/libleasectl.a build/libleased.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 build/san/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
@@ -88,10 +101,15 @@ build/libleased-san.a: $(SAN_OBJS)
 	@echo "  AR $@"
 	$(Q)ar rcs $@ $^
 
-build/tests-san/%: tests/unit/%.c build/libleased-san.a $(HDRS)
+build/libleasectl-san.a: $(CTL_SAN_OBJS)
+	@rm -f $@
+	@echo "  AR $@"
+	$(Q)ar rcs $@ $^
+
+build/tests-san/%: tests/unit/%.c build/libleasectl-san.a build/libleased-san.a $(HDRS)
 	@mkdir -p $(@D)
 	@echo "  CC $@"
-	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< build/libleased-san.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ $< build/libleasectl-san.a build/libleased-san.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 # The scenario harness (tests/scenario/README.md), plain and with ASan+UBSan.
 build/tests/scenario: $(SCN_SRCS) build/libleased.a $(HDRS) $(SCN_HDRS)
@@ -119,10 +137,10 @@ build/san-bin/leased: src/main.c build/libleased-san.a $(HDRS)
 	@echo "  CC $@"
 	$(Q)$(CC) $(SAN_CFLAGS) -o $@ src/main.c build/libleased-san.a $(PKG_LIBS)
 
-build/san-bin/leasectl: src/leasectl.c build/libleased-san.a $(HDRS)
+build/san-bin/leasectl: src/leasectl/leasectl.c build/libleasectl-san.a build/libleased-san.a $(HDRS)
 	@mkdir -p $(@D)
 	@echo "  CC $@"
-	$(Q)$(CC) $(SAN_CFLAGS) -o $@ src/leasectl.c build/libleased-san.a $(PKG_LIBS)
+	$(Q)$(CC) $(SAN_CFLAGS) -o $@ src/leasectl/leasectl.c build/libleasectl-san.a build/libleased-san.a $(PKG_LIBS)
 
 unit: $(UNIT_BINS)
 	@scripts/run-unit.sh build/tests $(UNIT_BINS)
@@ -149,6 +167,12 @@ FUZZ_LONG_SECONDS ?= 3600
 fuzz-long: $(FUZZ_BINS)
 	@FUZZ_KEEP=1 scripts/run-fuzz.sh $(FUZZ_LONG_SECONDS) $(FUZZ_BINS)
 
+# The folders' layering (DESIGN.md, src/*/README): who may include whom,
+# DNS never writes the lease table, sockets only in *_server.c, *_sock.c
+# and net/, leasectl never includes the store's writer.
+layering:
+	@scripts/check-layering.sh
+
 # Manual pages must format without a warning.
 man-lint:
 	@for m in man/*.[0-9]; do \
@@ -171,6 +195,7 @@ check-sanitize: all build/san-bin/leased build/san-bin/leasectl
 	  tests/integration/run.sh
 
 check: deps
+	$(MAKE) layering
 	$(MAKE) all
 	$(MAKE) unit unit-san scenario man-lint fuzz-smoke integration
 

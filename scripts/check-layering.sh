@@ -1,7 +1,9 @@
 #!/bin/sh
-# The layering of ../shared/DESIGN.md, checked on the source tree (make
-# check runs it).  Each folder under src/ (and include/) may include the
-# headers of the folders listed for it and its own, nothing else:
+# The layering of DESIGN.md ("Shape of the code"), checked on the source
+# tree; `make layering` runs it, first of `make check`.  Every module is in
+# a folder under src/ with its header under include/ of the same name, and
+# each folder may include the headers of the folders listed for it (and
+# its own), nothing else:
 #
 #   core      -
 #   net       core
@@ -15,21 +17,33 @@
 #   main.c    everything (it only wires modules together)
 #
 # and besides:
-# - protocol engines never include the store or the DNS cache: only the
-#   *_server.c files of dhcp/ and dns/ include store/ (to hold replies
-#   until their leases are durable);
-# - DNS never writes the lease table: nothing under src/dns/ calls
-#   lease_commit, lease_release or lease_table_expire;
+# - headers are included by path ("core/log.h"); a plain name is only for
+#   a folder's private header beside its .c files (src/conf/config_internal.h),
+#   which therefore nothing outside that folder can include;
+# - protocol engines never include the store or the DNS cache: dhcp/ never
+#   includes dns/, and only the *_server.c files of dhcp/ and dns/ include
+#   store/ (to hold replies until their leases are durable), not even
+#   their headers;
+# - DNS never writes the lease table: nothing under src/dns/ or
+#   include/dns/ calls lease_commit, lease_remove, lease_expire,
+#   lease_quarantine or lease_table_free, or holds a lease table that is
+#   not const;
 # - sockets are owned by *_server.c (listeners), *_sock.c (clients) and
-#   net/ only: socket() and accept*() appear nowhere else in the daemon;
-# - leasectl uses the store's read side, never its writer.
-# Prints every violation with file:line; exits 1 if there is any.
+#   net/ only: socket() and accept()/accept4() appear nowhere else in the
+#   daemon or leasectl (socketpair() is not a network socket: the store and
+#   the script helper use one to talk to their own child process);
+# - leasectl uses the store's read side (store/store_read.h), never its
+#   writer (store/store_writer.h);
+# - every folder has a README saying what it owns and what it may include.
+# Prints every violation with file:line and exits 1 if there is any;
+# prints "layering: ok" otherwise.
 cd "$(dirname "$0")/.." || exit 1
-bad=0
-TMPBAD=$(mktemp)
-trap 'rm -f "$TMPBAD"' EXIT
-say() { echo "layering: $*"; echo x >>"$TMPBAD"; }
+BAD=$(mktemp)
+trap 'rm -f "$BAD"' EXIT
+# fail MESSAGE: works inside the pipelines' subshells too.
+fail() { echo "layering: $*"; echo x >>"$BAD"; }
 
+FOLDERS="core net conf lease store dhcp dns ctl leasectl"
 allowed() {
 	case $1 in
 	core) echo "core" ;;
@@ -45,52 +59,74 @@ allowed() {
 	esac
 }
 
+# Every module in a folder of the table, every folder with its README.
+for f in src/*.c src/*.h include/*.h; do
+	[ -e "$f" ] && [ "$f" != src/main.c ] && fail "$f: not in a folder (src/FOLDER/, include/FOLDER/)"
+done
+for d in src/*/ include/*/; do
+	d=${d%/}
+	[ -n "$(allowed "${d##*/}")" ] || fail "$d: folder '${d##*/}' is not in the layering table (scripts/check-layering.sh)"
+done
+for d in $FOLDERS; do
+	[ -d "src/$d" ] && [ ! -e "src/$d/README" ] && fail "src/$d: no README (what it owns, may include, must never include it)"
+done
+
+# Includes.
 for f in src/*/*.c src/*/*.h include/*/*.h; do
 	[ -e "$f" ] || continue
 	dir=${f%/*}
 	folder=${dir##*/}
 	ok=$(allowed "$folder")
-	[ -n "$ok" ] || { say "$f: folder '$folder' is not in the layering table (scripts/check-layering.sh)"; continue; }
+	[ -n "$ok" ] || continue
 	base=${f##*/}
-	grep -n '^#include "' "$f" | while IFS= read -r line; do
+	grep -n '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$f" | while IFS= read -r line; do
 		n=${line%%:*}
-		inc=$(printf '%s' "$line" | sed 's/^[0-9]*:#include "\([^"]*\)".*/\1/')
+		inc=$(printf '%s' "$line" | sed 's/^[0-9]*:[^"]*"\([^"]*\)".*/\1/')
 		case $inc in
 		*/*) ;;
-		*) [ -e "$dir/$inc" ] && continue   # a folder's private header beside it
-		   echo "layering: $f:$n: #include \"$inc\" without its folder (include/FOLDER/NAME.h)"
-		   echo x >>"$TMPBAD"; continue ;;
+		*)
+			case $f in
+			src/*) [ -e "$dir/$inc" ] && continue ;; # the folder's private header
+			esac
+			fail "$f:$n: #include \"$inc\" without its folder (include/FOLDER/NAME.h)"
+			continue ;;
 		esac
 		to=${inc%%/*}
 		if [ "$to" = store ] && { [ "$folder" = dhcp ] || [ "$folder" = dns ]; }; then
-			case $base in *_server.c|*_server.h) continue ;; esac
-			echo "layering: $f:$n: a protocol engine includes $inc (only *_server.c may)"
-			echo x >>"$TMPBAD"; continue
+			case $f in src/*_server.c) continue ;; esac
+			fail "$f:$n: a protocol engine includes $inc (only src/$folder/*_server.c may)"
+			continue
 		fi
 		if [ "$folder" = leasectl ] && [ "$inc" = store/store_writer.h ]; then
-			echo "layering: $f:$n: leasectl includes the store's writer ($inc)"
-			echo x >>"$TMPBAD"; continue
+			fail "$f:$n: leasectl includes the store's writer ($inc; the read side is store/store_read.h)"
+			continue
 		fi
-		case " $ok " in *" $to "*) ;; *)
-			echo "layering: $f:$n: $folder/ may not include $inc"
-			echo x >>"$TMPBAD" ;;
+		case " $ok " in
+		*" $to "*) ;;
+		*) fail "$f:$n: $folder/ may not include $inc" ;;
 		esac
 	done
 done
 
+# Code lines only: drop those that are (the rest of) a comment.
+code() { grep -n -E "$1" "$2" | grep -v -E '^[0-9]+:[[:space:]]*(/?\*|//)' | sed "s|^|$2:|"; }
+
 # DNS never writes the lease table.
-grep -n -E '\blease_(commit|release|table_expire)\(' src/dns/*.c 2>/dev/null |
-	while IFS= read -r l; do echo "layering: src/dns/$l: DNS writes the lease table"; echo x >>"$TMPBAD"; done
+for f in src/dns/*.c src/dns/*.h include/dns/*.h; do
+	[ -e "$f" ] || continue
+	code '(^|[^_a-zA-Z0-9])lease_(commit|remove|expire|quarantine|table_free)\(' "$f"
+done | while IFS= read -r l; do fail "$l: DNS writes the lease table"; done
+for f in src/dns/*.c src/dns/*.h include/dns/*.h; do
+	[ -e "$f" ] || continue
+	code 'struct lease_table[[:space:]]*\*' "$f" | grep -v 'const struct lease_table'
+done | while IFS= read -r l; do fail "$l: DNS holds a lease table that is not const"; done
 
 # Sockets only in *_server.c, *_sock.c and net/.
-grep -n -E '(^|[^_a-z])(socket|accept4?)\(' src/*/*.c 2>/dev/null | while IFS= read -r l; do
-	file=${l%%:*}
-	case $file in
-	src/net/*|*_server.c|*_sock.c) ;;
-	*) echo "layering: $l: a socket outside *_server.c, *_sock.c and net/"; echo x >>"$TMPBAD" ;;
-	esac
-done
+for f in src/main.c src/*/*.c; do
+	case $f in src/net/*|*_server.c|*_sock.c) continue ;; esac
+	code '(^|[^_a-zA-Z0-9])(socket|accept4?)\(' "$f"
+done | while IFS= read -r l; do fail "$l: a socket outside *_server.c, *_sock.c and net/"; done
 
-[ -s "$TMPBAD" ] && bad=1
-[ "$bad" = 0 ] && echo "layering: ok"
-exit $bad
+[ -s "$BAD" ] && exit 1
+echo "layering: ok"
+exit 0

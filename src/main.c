@@ -4,20 +4,20 @@
  * DHCP or leases; it only wires (DESIGN.md: "main.c only wires modules
  * together").  Invoked as `dnsmasq` it behaves exactly the same.
  */
-#include "config.h"
-#include "control.h"
-#include "daemon.h"
-#include "dhcp4_server.h"
-#include "dns_local.h"
-#include "dns_service.h"
-#include "hostdb.h"
-#include "lease.h"
-#include "log.h"
-#include "loop.h"
-#include "netlink.h"
-#include "script.h"
-#include "store.h"
-#include "util.h"
+#include "conf/config.h"
+#include "ctl/control.h"
+#include "core/daemon.h"
+#include "dhcp/dhcp4_server.h"
+#include "dns/dns_local.h"
+#include "dns/dns_server.h"
+#include "conf/hostdb.h"
+#include "lease/lease.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "net/netlink.h"
+#include "lease/script.h"
+#include "store/store.h"
+#include "core/util.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control_proto.h"
-#include "json.h"
+#include "ctl/control_proto.h"
+#include "core/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "dhcp4.h"
-#include "hostdb.h"
-#include "lease.h"
+#include "conf/config.h"
+#include "dhcp/dhcp4.h"
+#include "conf/hostdb.h"
+#include "lease/lease.h"
 
 #define T0 1700000000
 

@@ -19,8 +19,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dns_wire.h"
-#include "util.h"
+#include "dns/dns_wire.h"
+#include "core/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

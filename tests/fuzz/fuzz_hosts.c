@@ -13,8 +13,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dns_wire.h"
-#include "hostsfile.h"
+#include "dns/dns_wire.h"
+#include "conf/hostsfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

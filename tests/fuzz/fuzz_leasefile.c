@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leasefile.h"
-#include "store_writer.h"
+#include "lease/leasefile.h"
+#include "store/store_writer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

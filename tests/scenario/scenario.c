@@ -22,9 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "core/log.h"
 #include "scenario.h"
-#include "util.h"
+#include "core/util.h"
 
 /* ---- reporting ---- */
 

@@ -15,14 +15,14 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "config.h"
-#include "dhcp4.h"
-#include "dns_cache.h"
-#include "dns_local.h"
-#include "dns_service.h"
-#include "dns_wire.h"
-#include "hostdb.h"
-#include "lease.h"
+#include "conf/config.h"
+#include "dhcp/dhcp4.h"
+#include "dns/dns_cache.h"
+#include "dns/dns_local.h"
+#include "dns/dns_server.h"
+#include "dns/dns_wire.h"
+#include "conf/hostdb.h"
+#include "lease/lease.h"
 
 #define SCN_MAX_TOKENS 32
 #define SCN_TOKEN_MAX 256       /* longest word, NUL included */

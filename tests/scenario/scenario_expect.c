@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "scenario.h"
-#include "util.h"
+#include "core/util.h"
 
 /* ---- DHCP ---- */
 

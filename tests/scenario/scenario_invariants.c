@@ -21,7 +21,7 @@
 #include <strings.h>
 
 #include "scenario.h"
-#include "util.h"
+#include "core/util.h"
 
 /* H, and H.DOMAIN under -s DOMAIN. */
 static size_t name_forms(const struct scn *s, const char *h, char forms[2][DNS_NAME_STR])

@@ -19,7 +19,7 @@
 
 #include "dhcp4_test_util.h"
 #include "scenario.h"
-#include "util.h"
+#include "core/util.h"
 
 /* ---- the world ---- */
 

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf/config.h"
 #include "test_files.h"
 
 static int parse_argv(struct config *cfg, struct config_error *err, enum config_action *act,

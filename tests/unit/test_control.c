@@ -22,12 +22,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "control.h"
-#include "lease.h"
-#include "log.h"
-#include "loop.h"
-#include "util.h"
+#include "conf/config.h"
+#include "ctl/control.h"
+#include "lease/lease.h"
+#include "core/log.h"
+#include "core/loop.h"
+#include "core/util.h"
 
 struct fixture {
 	char dir[64];

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "control_proto.h"
+#include "ctl/control_proto.h"
 
 /* ---- Helpers ---------------------------------------------------------- */
 

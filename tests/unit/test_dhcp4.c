@@ -16,9 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dhcp4.h"
+#include "dhcp/dhcp4.h"
 #include "test_files.h"
-#include "log.h"
+#include "core/log.h"
 #include "dhcp4_test_util.h"
 
 #define T0 1700000000

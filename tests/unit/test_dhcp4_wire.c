@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "dhcp4_test_util.h"
-#include "dhcp4_wire.h"
+#include "dhcp/dhcp4_wire.h"
 
 static const uint8_t mac1[6] = { 0xde, 0x21, 0x82, 0xc6, 0xa7, 0xe1 };
 

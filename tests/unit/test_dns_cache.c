@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_cache.h"
-#include "dns_wire.h"
-#include "util.h"
+#include "dns/dns_cache.h"
+#include "dns/dns_wire.h"
+#include "core/util.h"
 
 #define T0 1000000u
 

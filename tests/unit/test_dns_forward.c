@@ -33,13 +33,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "dns_forward.h"
-#include "dns_upstream.h"
-#include "dns_wire.h"
-#include "loop.h"
-#include "resolvconf.h"
-#include "util.h"
+#include "conf/config.h"
+#include "dns/dns_forward.h"
+#include "dns/dns_upstream.h"
+#include "dns/dns_wire.h"
+#include "core/loop.h"
+#include "conf/resolvconf.h"
+#include "core/util.h"
 #include "test_files.h"
 
 #define PROBE_PREFIX "leased-loop-"

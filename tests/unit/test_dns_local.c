@@ -23,11 +23,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "conf/config.h"
 #include "test_files.h"
-#include "dns_local.h"
-#include "hostdb.h"
-#include "lease.h"
+#include "dns/dns_local.h"
+#include "conf/hostdb.h"
+#include "lease/lease.h"
 
 /* ---- helpers ---- */
 

@@ -22,9 +22,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "dns_upsock.h"
-#include "loop.h"
-#include "util.h"
+#include "dns/upstream_sock.h"
+#include "core/loop.h"
+#include "core/util.h"
 
 #define NOW 5000000
 

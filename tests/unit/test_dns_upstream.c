@@ -16,7 +16,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "dns_upstream.h"
+#include "dns/dns_upstream.h"
 
 #define T0 1000000 /* an arbitrary monotonic start, in ms */
 

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_wire.h"
-#include "util.h"
+#include "dns/dns_wire.h"
+#include "core/util.h"
 
 /* ---- A raw message writer --------------------------------------------- */
 

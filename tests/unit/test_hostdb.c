@@ -17,9 +17,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "conf/config.h"
 #include "test_files.h"
-#include "hostdb.h"
+#include "conf/hostdb.h"
 
 static void conf(struct config *cfg, const char *text)
 {

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 
 #include "test_files.h"
-#include "hostsfile.h"
+#include "conf/hostsfile.h"
 
 #define MAX_SEEN 32
 

@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "core/json.h"
 
 /* ---- Helpers ---------------------------------------------------------- */
 

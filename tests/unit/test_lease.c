@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lease.h"
-#include "util.h"
+#include "lease/lease.h"
+#include "core/util.h"
 
 static struct in_addr ip(const char *s)
 {

@@ -25,14 +25,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "control_proto.h"
-#include "json.h"
-#include "leasectl_fmt.h"
-#include "leasectl_leases.h"
-#include "leasectl_sock.h"
-#include "leasefile.h"
-#include "store_writer.h"
-#include "util.h"
+#include "ctl/control_proto.h"
+#include "core/json.h"
+#include "leasectl/leasectl_fmt.h"
+#include "leasectl/leasectl_leases.h"
+#include "leasectl/leasectl_sock.h"
+#include "lease/leasefile.h"
+#include "store/store_writer.h"
+#include "core/util.h"
 #include "test_files.h"
 
 #define NOW 1700000000

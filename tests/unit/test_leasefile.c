@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "leasefile.h"
-#include "util.h"
+#include "lease/leasefile.h"
+#include "core/util.h"
 
 /* Parse s from an exactly-sized heap copy (no NUL after it). */
 static enum leasefile_line parse(const char *s, struct lease *l, const char **why)

@@ -10,7 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "reply_hold.h"
+#include "store/reply_hold.h"
 
 static void push(struct reply_hold *h, uint64_t seq, uint64_t now, int v)
 {

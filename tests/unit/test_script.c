@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "script.h"
-#include "util.h"
+#include "core/log.h"
+#include "lease/script.h"
+#include "core/util.h"
 
 #define NOW 1700000000
 

@@ -36,14 +36,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lease.h"
-#include "leasefile.h"
-#include "log.h"
-#include "reply_hold.h"
+#include "lease/lease.h"
+#include "lease/leasefile.h"
+#include "core/log.h"
+#include "store/reply_hold.h"
 #include "test_files.h"
-#include "store.h"
-#include "store_writer.h"
-#include "util.h"
+#include "store/store.h"
+#include "store/store_writer.h"
+#include "core/util.h"
 
 #define NOW 1700000000
 

@@ -11,7 +11,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "core/util.h"
 
 static void test_hex_format(void **state)
 {

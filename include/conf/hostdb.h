@@ -1,0 +1,34 @@
+/*
+ * hostdb — the DHCP reservations and option sets in force: --dhcp-host
+ * entries from the configuration plus every line of --dhcp-hostsfile
+ * (files, or directories of files), and --dhcp-option entries plus every
+ * line of --dhcp-optsfile.  Built whole, then swapped in: SIGHUP builds a
+ * new one from the files and, if any file is bad, keeps the old one and
+ * logs what was wrong where.  Lookups are hashed (by MAC, client-id, name
+ * and address) so thousands of reservations cost nothing per packet.
+ */
+#ifndef LEASED_HOSTDB_H
+#define LEASED_HOSTDB_H
+
+#include "conf/config.h"
+
+struct hostdb;
+
+/* Build from cfg (and the files it names).  NULL with err filled on failure. */
+struct hostdb *hostdb_load(const struct config *cfg, struct config_error *err);
+void hostdb_free(struct hostdb *db);
+
+const struct dhcp_host *hostdb_by_mac(const struct hostdb *db, const uint8_t mac[MAC_LEN]);
+const struct dhcp_host *hostdb_by_client_id(const struct hostdb *db, const uint8_t *id, size_t len);
+const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name);
+/* The reservation that owns this address, if any. */
+const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip);
+size_t hostdb_count(const struct hostdb *db);
+/* Every reservation in configuration order (the DNS names of --dhcp-host). */
+void hostdb_foreach(const struct hostdb *db,
+		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx);
+
+/* DHCPv4 options in force, config's first then the optsfiles' lines. */
+const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n);
+
+#endif

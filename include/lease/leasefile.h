@@ -1,0 +1,39 @@
+/*
+ * leasefile — dnsmasq's lease-file format, one line per lease:
+ *
+ *   EXPIRY MAC IP HOSTNAME CLIENTID
+ *
+ * EXPIRY is seconds since the epoch (0: infinite); MAC is "aa:bb:.." for
+ * Ethernet, "HTYPE-aa:bb.." for other hardware types; HOSTNAME and
+ * CLIENTID are "*" when absent; CLIENTID is colon-separated hex.  A line
+ * "duid ..." and IPv6 lines (IAID in place of the MAC) may follow; they
+ * are recognised and skipped until the IPv6 work.  Shared by the store,
+ * leasectl's offline mode and the tests, so the format lives in one place.
+ */
+#ifndef LEASED_LEASEFILE_H
+#define LEASED_LEASEFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lease/lease.h"
+
+enum leasefile_line {
+	LEASEFILE_V4,      /* *out filled */
+	LEASEFILE_SKIP,    /* blank, duid or IPv6 line */
+	LEASEFILE_BAD,     /* malformed: *why says how */
+};
+
+/* Parse one line (no trailing newline needed; len bytes, not NUL-terminated). */
+enum leasefile_line leasefile_parse_line(const char *line, size_t len,
+					 struct lease *out, const char **why);
+/* Format one lease with a trailing '\n'; returns length, or -1 if buf is short. */
+int leasefile_format_line(const struct lease *l, char *buf, size_t buflen);
+/* True when a and b would be written as the same line. */
+bool leasefile_same(const struct lease *a, const struct lease *b);
+/* Shortest client-id read back (RFC 2132 section 9.14). */
+#define LEASEFILE_CLIENT_ID_MIN 2
+/* Upper bound of one formatted line. */
+#define LEASEFILE_LINE_MAX 1024
+
+#endif

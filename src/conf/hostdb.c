@@ -1,0 +1,370 @@
+/*
+ * hostdb — the reservations and DHCP options in force, built whole from the
+ * configuration's --dhcp-host/--dhcp-option entries plus every line of the
+ * --dhcp-hostsfile/--dhcp-optsfile files (or directories of files).  The
+ * database owns copies of everything, so a new one can be built on SIGHUP
+ * while the old one keeps serving.  Four open-addressing hash indexes (MAC,
+ * client-id, name without regard to case, reserved address) answer every
+ * per-packet question without a scan; where two entries claim one MAC, id
+ * or name, the first in configuration order wins, as a dnsmasq reader
+ * would expect, but one address reserved for two different clients is an
+ * error naming both.
+ */
+#include "conf/hostdb.h"
+#include "config_internal.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+struct slot {
+	uint64_t hash;
+	size_t host;          /* index + 1; 0 = empty */
+	const void *key;
+	size_t keylen;
+};
+
+struct hindex {
+	struct slot *slots;
+	size_t cap;           /* a power of two, at least twice the keys */
+	bool nocase;
+};
+
+struct hostdb {
+	struct dhcp_host *hosts;
+	size_t nhosts;
+	struct dhcp_option *options;
+	size_t noptions;
+	struct hindex by_mac, by_id, by_name, by_ip;
+};
+
+/* ---- hash index ---- */
+
+static uint64_t key_hash(const struct hindex *ix, const void *key, size_t len)
+{
+	char lower[256];
+
+	if (!ix->nocase || len > sizeof(lower))
+		return hash_bytes(key, len, 0);
+	for (size_t i = 0; i < len; i++)
+		lower[i] = (char)tolower(((const unsigned char *)key)[i]);
+	return hash_bytes(lower, len, 0);
+}
+
+static bool key_equal(const struct hindex *ix, const struct slot *s, const void *key, size_t len)
+{
+	if (s->keylen != len)
+		return false;
+	return ix->nocase ? strncasecmp(s->key, key, len) == 0 : memcmp(s->key, key, len) == 0;
+}
+
+static void index_init(struct hindex *ix, size_t nkeys, bool nocase)
+{
+	size_t cap = 8;
+
+	while (cap < nkeys * 2)
+		cap *= 2;
+	ix->slots = xcalloc(cap, sizeof(*ix->slots));
+	ix->cap = cap;
+	ix->nocase = nocase;
+}
+
+static const struct slot *index_find(const struct hindex *ix, const void *key, size_t len)
+{
+	uint64_t h;
+
+	if (!ix->cap)
+		return NULL;
+	h = key_hash(ix, key, len);
+	for (size_t i = h & (ix->cap - 1);; i = (i + 1) & (ix->cap - 1)) {
+		const struct slot *s = &ix->slots[i];
+
+		if (!s->host)
+			return NULL;
+		if (s->hash == h && key_equal(ix, s, key, len))
+			return s;
+	}
+}
+
+/* Insert unless present; returns the host already holding the key, or SIZE_MAX. */
+static size_t index_insert(struct hindex *ix, const void *key, size_t len, size_t host)
+{
+	uint64_t h = key_hash(ix, key, len);
+	size_t i;
+
+	for (i = h & (ix->cap - 1); ix->slots[i].host; i = (i + 1) & (ix->cap - 1))
+		if (ix->slots[i].hash == h && key_equal(ix, &ix->slots[i], key, len))
+			return ix->slots[i].host - 1;
+	ix->slots[i] = (struct slot){ h, host + 1, key, len };
+	return SIZE_MAX;
+}
+
+static void index_free(struct hindex *ix)
+{
+	free(ix->slots);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* ---- copies ---- */
+
+static void *dup_bytes(const void *p, size_t len)
+{
+	void *d;
+
+	if (!p)
+		return NULL;
+	d = xmalloc(len);
+	memcpy(d, p, len);
+	return d;
+}
+
+static char *dup_str(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void copy_tags(struct tag_match *dst, const struct tag_match *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < src->n; i++)
+		dst->names[i] = xstrdup(src->names[i]);
+}
+
+static void add_host_copy(struct hostdb *db, const struct dhcp_host *h)
+{
+	struct dhcp_host *c = array_push(&db->hosts, &db->nhosts, sizeof(*c));
+
+	*c = *h;
+	c->client_id = dup_bytes(h->client_id, h->client_id_len);
+	c->name = dup_str(h->name);
+	c->set_tag = dup_str(h->set_tag);
+}
+
+static void add_option_copy(struct hostdb *db, const struct dhcp_option *o)
+{
+	struct dhcp_option *c = array_push(&db->options, &db->noptions, sizeof(*c));
+
+	*c = *o;
+	c->data = dup_bytes(o->data, o->len);
+	copy_tags(&c->match, &o->match);
+}
+
+/* ---- files ---- */
+
+typedef int (*line_fn)(struct hostdb *db, const char *line, const char *where,
+		       struct config_error *err);
+
+static int host_line(struct hostdb *db, const char *line, const char *where,
+		     struct config_error *err)
+{
+	struct dhcp_host h;
+
+	if (config_parse_dhcp_host(line, where, &h, err) < 0)
+		return -1;
+	*(struct dhcp_host *)array_push(&db->hosts, &db->nhosts, sizeof(h)) = h;
+	return 0;
+}
+
+static int option_line(struct hostdb *db, const char *line, const char *where,
+		       struct config_error *err)
+{
+	struct dhcp_option o;
+
+	if (config_parse_dhcp_option(line, false, where, &o, err) < 0)
+		return -1;
+	*(struct dhcp_option *)array_push(&db->options, &db->noptions, sizeof(o)) = o;
+	return 0;
+}
+
+static int load_file(struct hostdb *db, const char *path, const char *what, line_fn fn,
+		     struct config_error *err)
+{
+	struct line_reader r;
+	char *text, *line, where[CONFIG_ERR_LEN / 2];
+	const char *why;
+	size_t len;
+	int rc = 0, more;
+
+	if (config_read_file(path, &text, &len) < 0) {
+		config_set_error(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
+				 strerror(errno));
+		return -1;
+	}
+	line_reader_init(&r, text, len);
+	while (rc == 0 && (more = line_next(&r, &line, &why)) != 0) {
+		snprintf(where, sizeof(where), "%s:%u", path, r.lineno);
+		if (more < 0) {
+			config_set_error(err, EXIT_CONFIG, "bad line in %s: %s (at %s)", what, why,
+					 where);
+			rc = -1;
+		} else {
+			rc = fn(db, line, where, err);
+		}
+	}
+	line_reader_free(&r);
+	free(text);
+	return rc;
+}
+
+/* A file, or a directory whose files are all read in name order. */
+static int load_path(struct hostdb *db, const char *path, const char *what, line_fn fn,
+		     struct config_error *err)
+{
+	struct stat st;
+	char **paths;
+	size_t n;
+	int rc = 0;
+
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return load_file(db, path, what, fn, err);
+	if (config_list_dir(path, NULL, 0, NULL, 0, &paths, &n) < 0) {
+		config_set_error(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
+				 strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = load_file(db, paths[i], what, fn, err);
+	config_free_list(paths, n);
+	return rc;
+}
+
+/* ---- indexes ---- */
+
+static int index_host(struct hostdb *db, size_t i, struct config_error *err)
+{
+	const struct dhcp_host *h = &db->hosts[i];
+	size_t prev;
+
+	for (size_t m = 0; m < h->nmacs; m++)
+		index_insert(&db->by_mac, h->macs[m], MAC_LEN, i);
+	if (h->client_id)
+		index_insert(&db->by_id, h->client_id, h->client_id_len, i);
+	if (h->name)
+		index_insert(&db->by_name, h->name, strlen(h->name), i);
+	if (!h->has_ip)
+		return 0;
+	prev = index_insert(&db->by_ip, &h->ip, sizeof(h->ip), i);
+	if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h)) {
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &h->ip, ip, sizeof(ip));
+		config_set_error(err, EXIT_CONFIG,
+				 "dhcp-host at %s reserves %s, already reserved for another "
+				 "client at %s", h->origin.where, ip, db->hosts[prev].origin.where);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_indexes(struct hostdb *db, struct config_error *err)
+{
+	size_t nmacs = 0;
+
+	for (size_t i = 0; i < db->nhosts; i++)
+		nmacs += db->hosts[i].nmacs;
+	index_init(&db->by_mac, nmacs, false);
+	index_init(&db->by_id, db->nhosts, false);
+	index_init(&db->by_name, db->nhosts, true);
+	index_init(&db->by_ip, db->nhosts, false);
+	for (size_t i = 0; i < db->nhosts; i++)
+		if (index_host(db, i, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- interface ---- */
+
+struct hostdb *hostdb_load(const struct config *cfg, struct config_error *err)
+{
+	struct hostdb *db = xcalloc(1, sizeof(*db));
+
+	err->msg[0] = '\0';
+	err->status = 0;
+	for (size_t i = 0; i < cfg->nhosts; i++)
+		add_host_copy(db, &cfg->hosts[i]);
+	for (size_t i = 0; i < cfg->nhostsfiles; i++)
+		if (load_path(db, cfg->hostsfiles[i], "dhcp-hostsfile", host_line, err) < 0)
+			goto fail;
+	for (size_t i = 0; i < cfg->noptions; i++)
+		add_option_copy(db, &cfg->options[i]);
+	for (size_t i = 0; i < cfg->noptsfiles; i++)
+		if (load_path(db, cfg->optsfiles[i], "dhcp-optsfile", option_line, err) < 0)
+			goto fail;
+	if (build_indexes(db, err) < 0)
+		goto fail;
+	return db;
+fail:
+	hostdb_free(db);
+	return NULL;
+}
+
+void hostdb_free(struct hostdb *db)
+{
+	if (!db)
+		return;
+	for (size_t i = 0; i < db->nhosts; i++)
+		dhcp_host_free(&db->hosts[i]);
+	free(db->hosts);
+	for (size_t i = 0; i < db->noptions; i++)
+		dhcp_option_free(&db->options[i]);
+	free(db->options);
+	index_free(&db->by_mac);
+	index_free(&db->by_id);
+	index_free(&db->by_name);
+	index_free(&db->by_ip);
+	free(db);
+}
+
+static const struct dhcp_host *lookup(const struct hostdb *db, const struct hindex *ix,
+				      const void *key, size_t len)
+{
+	const struct slot *s;
+
+	if (!db || !key)
+		return NULL;
+	s = index_find(ix, key, len);
+	return s ? &db->hosts[s->host - 1] : NULL;
+}
+
+const struct dhcp_host *hostdb_by_mac(const struct hostdb *db, const uint8_t mac[MAC_LEN])
+{
+	return db ? lookup(db, &db->by_mac, mac, MAC_LEN) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_client_id(const struct hostdb *db, const uint8_t *id,
+					    size_t len)
+{
+	return db && len ? lookup(db, &db->by_id, id, len) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name)
+{
+	return db && name ? lookup(db, &db->by_name, name, strlen(name)) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip)
+{
+	return db ? lookup(db, &db->by_ip, &ip, sizeof(ip)) : NULL;
+}
+
+size_t hostdb_count(const struct hostdb *db)
+{
+	return db ? db->nhosts : 0;
+}
+
+void hostdb_foreach(const struct hostdb *db,
+		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx)
+{
+	for (size_t i = 0; db && i < db->nhosts; i++)
+		fn(ctx, &db->hosts[i]);
+}
+
+const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n)
+{
+	*n = db ? db->noptions : 0;
+	return db ? db->options : NULL;
+}

@@ -1,0 +1,618 @@
+/*
+ * dhcp4_server — socket, interface admission, ping check and the durable
+ * reply queue around dhcp4_handle(); see include/dhcp/dhcp4_server.h.
+ */
+#include "dhcp/dhcp4_server.h"
+#include "dhcp/dhcp4.h"
+#include "core/log.h"
+#include "net/probe.h"
+#include "store/reply_hold.h"
+#include "store/store.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#define RECV_BATCH 32
+#define SEND_BATCH 32
+#define DHCP4_RCVBUF (4 * 1024 * 1024)
+#define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
+/*
+ * Replies waiting for the disk.  With a working disk they wait for one
+ * fdatasync (milliseconds), so a few thousand is far beyond a burst; with
+ * a failing one the bound keeps memory flat, and the age limit keeps a
+ * reply from going out long after the client gave up on it (DHCP clients
+ * retransmit after about 4 s; the retry is answered afresh).
+ */
+#define HOLD_MAX 4096
+#define HOLD_MAX_AGE_MS 3000
+
+struct queued_reply {
+	int ifindex;
+	struct in_addr src;
+	struct sockaddr_in dst;
+	bool set_neighbour;
+	uint8_t chaddr[16];
+	uint8_t hlen;
+	size_t len;
+	uint8_t buf[DHCP4_MAX_PACKET];
+};
+
+struct parked_discover {
+	struct in_addr addr;    /* being probed */
+	int ifindex;
+	size_t len;
+	uint8_t buf[DHCP4_MAX_PACKET];
+};
+
+struct dhcp4_server {
+	struct dhcp4_server_deps d;
+	int fd;
+	int bound_ifindex;      /* SO_BINDTODEVICE target, 0 when unbound */
+	int lo_fd;              /* port 67 on lo while fd is device-bound, or -1 */
+	struct dhcp4_packet *local_req; /* scratch for messages arriving on lo */
+	struct probe *probe;
+	struct reply_hold *held;    /* replies whose lease change is not on disk yet */
+	struct queued_reply now[SEND_BATCH]; /* replies that wait for nothing */
+	size_t nnow;
+	struct parked_discover *parked;
+	size_t nparked;
+	struct dhcp4_result result; /* scratch, reused for every packet */
+	struct dhcp4_work *work;    /* the engine's scratch, likewise */
+	uint8_t rbufs[RECV_BATCH][DHCP4_MAX_PACKET];
+	char cbufs[RECV_BATCH][CMSG_SPACE(sizeof(struct in_pktinfo)) + 64];
+	struct dhcp4_server_stats stats;
+};
+
+static bool iface_has_listen_addr(const struct config *cfg, const struct nl_iface *i)
+{
+	for (size_t k = 0; k < cfg->nlisten_addrs; k++) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&cfg->listen_addrs[k];
+
+		if (sin->sin_family != AF_INET)
+			continue;
+		for (size_t a = 0; a < i->naddrs; a++)
+			if (i->addrs[a].s_addr == sin->sin_addr.s_addr)
+				return true;
+	}
+	return false;
+}
+
+/* --interface, --except-interface and --listen-address, as dnsmasq reads them. */
+static bool iface_served(const struct config *cfg, const struct nl_iface *i)
+{
+	if (config_interface_excluded(cfg, i->name))
+		return false;
+	if (cfg->ninterfaces == 0 && cfg->nlisten_addrs == 0)
+		return strcmp(i->name, "lo") != 0;
+	return config_interface_listed(cfg, i->name) || iface_has_listen_addr(cfg, i);
+}
+
+static bool iface_is_loopback(const struct nl_iface *i)
+{
+	return strcmp(i->name, "lo") == 0;
+}
+
+/*
+ * A DHCPRELEASE sent from this host on a client's behalf: LXD releases a
+ * container's lease this way, and so does dnsmasq's dhcp_release(1), to
+ * the server's address with the lease's address in ciaddr, the client's
+ * MAC in chaddr and our address as server identifier.  The kernel reports
+ * such a packet as received on lo when it was sent to 127.0.0.1 (and on
+ * kernels before 4.13 whatever it was sent to).  It is handled as if it
+ * had come from the served interface that owns the server identifier,
+ * when the released address is on that interface's subnet; dhcp4_handle
+ * then checks, as for any release, that the address is leased to that
+ * client (client-id, else MAC).  Nothing but a RELEASE is taken from lo.
+ */
+static const struct nl_iface *local_release_iface(struct dhcp4_server *s, const uint8_t *pkt,
+						  size_t len)
+{
+	const struct dhcp4_packet *req = s->local_req;
+	const struct nl_iface *ifs;
+	struct in_addr sid;
+	const char *why;
+	size_t n = 0;
+
+	if (dhcp4_parse(pkt, len, s->local_req, &why) < 0 || req->op != DHCP4_BOOTREQUEST ||
+	    req->msg_type != DHCPRELEASE || req->giaddr.s_addr || !req->ciaddr.s_addr ||
+	    !dhcp4_get_addr_option(req, OPT_SERVER_ID, &sid))
+		return NULL;
+	ifs = netlink_ifaces(s->d.nl, &n);
+	for (size_t i = 0; ifs && i < n; i++) {
+		if (iface_is_loopback(&ifs[i]) || !iface_served(s->d.cfg, &ifs[i]))
+			continue;
+		for (size_t a = 0; a < MIN(ifs[i].naddrs, (size_t)NETLINK_MAX_ADDRS); a++)
+			if (ifs[i].addrs[a].s_addr == sid.s_addr &&
+			    ((sid.s_addr ^ req->ciaddr.s_addr) & ifs[i].netmasks[a].s_addr) == 0)
+				return &ifs[i];
+	}
+	return NULL;
+}
+
+static void on_readable(void *ctx, int fd, uint32_t events);
+
+/*
+ * While the main socket is bound to the bridge it never sees what
+ * arrives on lo: a second socket on port 67, bound to lo, takes the
+ * host's releases (local_release_iface() decides what to accept).
+ * Without it leased works as before, so a failure is only a warning.
+ */
+static void open_lo_socket(struct dhcp4_server *s)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
+	int fd, one = 1;
+
+	if (s->lo_fd >= 0)
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2) < 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	if (loop_add_fd(s->d.loop, fd, EPOLLIN, on_readable, s) < 0)
+		goto fail;
+	s->lo_fd = fd;
+	return;
+fail:
+	log_warn("cannot open a DHCP socket on lo for releases sent from this host: %s",
+		 strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * One --interface with --bind-interfaces/--bind-dynamic: bind the socket
+ * to that device so another DHCP server on another bridge (libvirt's
+ * dnsmasq, say) gets its own unicast renewals.  Re-applied when the
+ * bridge is re-created with a new index.
+ */
+static void apply_device_binding(struct dhcp4_server *s)
+{
+	const struct config *cfg = s->d.cfg;
+	const struct nl_iface *i;
+
+	if (!(cfg->bind_interfaces || cfg->bind_dynamic) || cfg->ninterfaces != 1 ||
+	    strchr(cfg->interfaces[0], '*'))
+		return;
+	i = netlink_iface_by_name(s->d.nl, cfg->interfaces[0]);
+	if (!i || i->ifindex == s->bound_ifindex)
+		return;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, i->name, (socklen_t)strlen(i->name)) < 0) {
+		log_warn("cannot bind DHCP socket to %s: %s", i->name, strerror(errno));
+		return;
+	}
+	log_info("DHCP socket bound to %s (index %d)", i->name, i->ifindex);
+	s->bound_ifindex = i->ifindex;
+	open_lo_socket(s);
+}
+
+void dhcp4_server_interfaces_changed(struct dhcp4_server *s)
+{
+	apply_device_binding(s);
+}
+
+static void fill_iface(const struct nl_iface *src, struct dhcp4_iface *dst)
+{
+	dst->ifindex = src->ifindex;
+	str_copy(dst->name, src->name, sizeof(dst->name));
+	dst->naddrs = MIN(src->naddrs, (size_t)DHCP4_IFACE_MAX_ADDRS);
+	memcpy(dst->addrs, src->addrs, dst->naddrs * sizeof(dst->addrs[0]));
+	memcpy(dst->netmasks, src->netmasks, dst->naddrs * sizeof(dst->netmasks[0]));
+}
+
+/* Address, source and interface of one reply, for sendmmsg. */
+struct send_slot {
+	struct iovec iov;
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+};
+
+static void prepare_send(struct dhcp4_server *s, struct queued_reply *r,
+			 struct send_slot *slot, struct mmsghdr *m)
+{
+	struct cmsghdr *cm;
+	struct in_pktinfo *pi;
+
+	memset(slot->cbuf, 0, sizeof(slot->cbuf));
+	slot->iov.iov_base = r->buf;
+	slot->iov.iov_len = r->len;
+	memset(m, 0, sizeof(*m));
+	m->msg_hdr.msg_name = &r->dst;
+	m->msg_hdr.msg_namelen = sizeof(r->dst);
+	m->msg_hdr.msg_iov = &slot->iov;
+	m->msg_hdr.msg_iovlen = 1;
+	m->msg_hdr.msg_control = slot->cbuf;
+	m->msg_hdr.msg_controllen = sizeof(slot->cbuf);
+	cm = CMSG_FIRSTHDR(&m->msg_hdr);
+	cm->cmsg_level = IPPROTO_IP;
+	cm->cmsg_type = IP_PKTINFO;
+	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
+	pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	pi->ipi_ifindex = r->ifindex;
+	pi->ipi_spec_dst = r->src;
+	/* The client has no address yet: tell the kernel where it is. */
+	if (r->set_neighbour)
+		netlink_set_neighbour(s->d.nl, r->ifindex, r->dst.sin_addr, r->chaddr, r->hlen);
+}
+
+/* Send n prepared replies with as few system calls as the kernel allows. */
+static void send_batch(struct dhcp4_server *s, struct mmsghdr *msgs, unsigned n)
+{
+	unsigned done = 0;
+
+	while (done < n) {
+		int sent = sendmmsg(s->fd, msgs + done, n - done, MSG_DONTWAIT);
+
+		if (sent <= 0) {
+			/* Skip the one that failed, say why, go on with the rest. */
+			const struct sockaddr_in *to = msgs[done].msg_hdr.msg_name;
+
+			log_ratelimited("dhcp-send", LOG_WARNING, "cannot send DHCP reply to %s: %s",
+					inet_ntoa(to->sin_addr), strerror(errno));
+			done++;
+			continue;
+		}
+		s->stats.replies += (uint64_t)sent;
+		done += (unsigned)sent;
+	}
+}
+
+/* Send the replies that wait for nothing (OFFER, NAK, INFORM's ACK ...). */
+static void send_now(struct dhcp4_server *s)
+{
+	struct mmsghdr msgs[SEND_BATCH];
+	struct send_slot slots[SEND_BATCH];
+
+	for (size_t i = 0; i < s->nnow; i++)
+		prepare_send(s, &s->now[i], &slots[i], &msgs[i]);
+	send_batch(s, msgs, (unsigned)s->nnow);
+	s->nnow = 0;
+}
+
+void dhcp4_server_send_durable(struct dhcp4_server *s)
+{
+	uint64_t durable = store_durable_seq(s->d.store);
+	size_t ready;
+
+	if (s->nnow)
+		send_now(s);
+	/* Too old first: a stale reply never goes out, whatever the store says. */
+	ready = reply_hold_ready(s->held, durable, now_mono_ms());
+	while (ready) {
+		struct mmsghdr msgs[SEND_BATCH];
+		struct send_slot slots[SEND_BATCH];
+		unsigned n = 0;
+
+		/* Held entries stay put until the batch is sent. */
+		while (n < SEND_BATCH && n < ready) {
+			prepare_send(s, reply_hold_at(s->held, n), &slots[n], &msgs[n]);
+			n++;
+		}
+		send_batch(s, msgs, n);
+		reply_hold_pop(s->held, n);
+		ready -= n;
+	}
+}
+
+/* Turn a verdict into a queued reply: RFC 2131 4.1 destinations. */
+static void queue_result(struct dhcp4_server *s, const struct dhcp4_iface *iface,
+			 const struct dhcp4_result *res)
+{
+	uint64_t seq = res->lease_changed ? store_pending_seq(s->d.store) : 0;
+	struct queued_reply *q;
+	struct in_addr server_addr = { 0 }, mask;
+
+	/*
+	 * Only a reply that grants a lease change waits for the disk; an
+	 * OFFER, a NAK or an INFORM's ACK promises nothing the disk must
+	 * keep, so a slow or full disk must not hold it.
+	 */
+	if (seq <= store_durable_seq(s->d.store)) {
+		if (s->nnow == SEND_BATCH)
+			send_now(s);
+		q = &s->now[s->nnow++];
+	} else {
+		q = reply_hold_push(s->held, seq, now_mono_ms());
+		if (!q) {
+			s->stats.dropped_waiting++;
+			log_ratelimited("dhcp-hold", LOG_WARNING, "%d DHCP replies already wait for "
+					"the disk: reply dropped (the client will retry)", HOLD_MAX);
+			return;
+		}
+	}
+	dhcp4_range_for_iface(s->d.cfg, iface, &server_addr, &mask);
+	q->ifindex = iface->ifindex;
+	q->src = server_addr;
+	q->dst.sin_family = AF_INET;
+	q->dst.sin_port = htons(DHCP4_CLIENT_PORT);
+	q->set_neighbour = false;
+	switch (res->dest) {
+	case DHCP4_TO_RELAY:
+		q->dst.sin_port = htons(DHCP4_SERVER_PORT);
+		q->dst.sin_addr = res->dest_addr;
+		break;
+	case DHCP4_TO_CIADDR:
+		q->dst.sin_addr = res->dest_addr;
+		break;
+	case DHCP4_TO_BROADCAST:
+		q->dst.sin_addr.s_addr = INADDR_BROADCAST;
+		break;
+	case DHCP4_TO_YIADDR:
+		q->dst.sin_addr = res->dest_addr;
+		q->set_neighbour = res->hlen > 0 && res->hlen <= sizeof(q->chaddr);
+		memcpy(q->chaddr, res->chaddr, sizeof(q->chaddr));
+		q->hlen = res->hlen;
+		if (!q->set_neighbour)
+			q->dst.sin_addr.s_addr = INADDR_BROADCAST;
+		break;
+	}
+	q->len = res->reply_len;
+	memcpy(q->buf, res->reply, res->reply_len);
+}
+
+static bool probe_ok_cb(void *arg, struct in_addr addr)
+{
+	struct dhcp4_server *s = arg;
+
+	return probe_is_clear(s->probe, addr);
+}
+
+/*
+ * Park a DISCOVER while its address is pinged.  Returns false when no
+ * probe could be sent: probe_start() then counts the address as clear,
+ * and the caller handles the message again at once rather than make the
+ * client wait for nothing.
+ */
+static bool park_discover(struct dhcp4_server *s, const struct dhcp4_iface *iface,
+			  const uint8_t *pkt, size_t len, struct in_addr addr)
+{
+	struct parked_discover *p;
+
+	if (probe_start(s->probe, addr) < 0) {
+		log_ratelimited("probe", LOG_WARNING, "ping check of %s not possible; offering without it",
+				inet_ntoa(addr));
+		return false;
+	}
+	s->stats.probes++;
+	if (s->nparked == MAX_PARKED)
+		return true; /* the client will retransmit */
+	p = &s->parked[s->nparked++];
+	p->addr = addr;
+	p->ifindex = iface->ifindex;
+	p->len = len;
+	memcpy(p->buf, pkt, len);
+	return true;
+}
+
+static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
+			  const uint8_t *pkt, size_t len, bool replay);
+
+/* A ping check finished: quarantine on an answer, then handle again. */
+static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
+{
+	struct dhcp4_server *s = ctx;
+
+	if (in_use) {
+		s->stats.conflicts++;
+		log_warn("%s answers a ping but has no lease here: not offering it for %d s",
+			 inet_ntoa(addr), DHCP4_PROBE_QUARANTINE);
+		lease_quarantine(s->d.leases, addr, now_wall() + DHCP4_PROBE_QUARANTINE);
+	}
+	for (size_t i = 0; i < s->nparked;) {
+		struct parked_discover p;
+		const struct nl_iface *nif;
+
+		if (s->parked[i].addr.s_addr != addr.s_addr) {
+			i++;
+			continue;
+		}
+		p = s->parked[i];
+		s->parked[i] = s->parked[--s->nparked];
+		nif = netlink_iface_by_index(s->d.nl, p.ifindex);
+		if (nif)
+			handle_packet(s, nif, p.buf, p.len, true);
+	}
+}
+
+static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
+			  const uint8_t *pkt, size_t len, bool replay)
+{
+	struct dhcp4_iface iface;
+	struct dhcp4_env env = {
+		.cfg = s->d.cfg,
+		.hosts = s->d.hosts,
+		.leases = s->d.leases,
+		.iface = &iface,
+		.now = now_wall(),
+		.probe_ok = s->probe ? probe_ok_cb : NULL,
+		.probe_arg = s,
+		.work = s->work,
+		.replay = replay,
+	};
+	struct dhcp4_result *res = &s->result;
+
+	fill_iface(nif, &iface);
+	dhcp4_handle(&env, pkt, len, res);
+	if (!replay && res->request_type <= DHCPINFORM)
+		s->stats.received_by_type[res->request_type]++;
+	switch (res->verdict) {
+	case DHCP4_IGNORE:
+		break;
+	case DHCP4_PROBE:
+		if (!park_discover(s, &iface, pkt, len, res->probe_addr))
+			handle_packet(s, nif, pkt, len, true); /* now counted as clear */
+		break;
+	case DHCP4_REPLY:
+		if (res->reply_type <= DHCPINFORM)
+			s->stats.sent_by_type[res->reply_type]++;
+		queue_result(s, &iface, res);
+		break;
+	}
+}
+
+static int recv_ifindex(struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm))
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+			return ((struct in_pktinfo *)CMSG_DATA(cm))->ipi_ifindex;
+	return 0;
+}
+
+static void on_readable(void *ctx, int fd, uint32_t events)
+{
+	struct dhcp4_server *s = ctx;
+	struct mmsghdr msgs[RECV_BATCH];
+	struct iovec iovs[RECV_BATCH];
+	int n;
+
+	(void)events;
+	for (int i = 0; i < RECV_BATCH; i++) {
+		iovs[i].iov_base = s->rbufs[i];
+		iovs[i].iov_len = sizeof(s->rbufs[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+		msgs[i].msg_hdr.msg_control = s->cbufs[i];
+		msgs[i].msg_hdr.msg_controllen = sizeof(s->cbufs[i]);
+	}
+	n = recvmmsg(fd, msgs, RECV_BATCH, MSG_DONTWAIT, NULL);
+	for (int i = 0; i < n; i++) {
+		int ifindex = recv_ifindex(&msgs[i].msg_hdr);
+		const struct nl_iface *nif = netlink_iface_by_index(s->d.nl, ifindex);
+
+		s->stats.received++;
+		if (nif && !iface_served(s->d.cfg, nif))
+			nif = iface_is_loopback(nif) ? local_release_iface(s, s->rbufs[i],
+									   msgs[i].msg_len)
+						     : NULL;
+		if (!nif || (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)) {
+			s->stats.dropped++;
+			continue;
+		}
+		handle_packet(s, nif, s->rbufs[i], msgs[i].msg_len, false);
+	}
+	/* Replies that need no durable change (OFFER, NAK) leave now. */
+	dhcp4_server_send_durable(s);
+}
+
+static int open_socket(const struct config *cfg, char *err, size_t errlen)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
+	int fd, one = 1, rcvbuf = DHCP4_RCVBUF;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		goto fail;
+	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)) < 0)
+		goto fail;
+	/* Several servers, each bound to its own bridge, share port 67. */
+	if ((cfg->bind_interfaces || cfg->bind_dynamic) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		goto fail;
+	/*
+	 * Room for a burst: the loop may be off the CPU for tens of
+	 * milliseconds (a busy core, the once-a-second lease-file rewrite
+	 * beside it), and the default buffer holds only a few hundred
+	 * requests.  FORCE needs CAP_NET_ADMIN, which we have here at start.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "failed to bind DHCP server socket (0.0.0.0 port %d): %s",
+		 DHCP4_SERVER_PORT, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
+				      char *err, size_t errlen, int *status)
+{
+	struct dhcp4_server *s = xcalloc(1, sizeof(*s));
+
+	s->d = *deps;
+	s->lo_fd = -1;
+	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
+	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
+	s->work = dhcp4_work_new();
+	s->local_req = xmalloc(sizeof(*s->local_req));
+	s->fd = open_socket(deps->cfg, err, errlen);
+	if (s->fd < 0) {
+		*status = EXIT_NETWORK;
+		goto fail;
+	}
+	if (!deps->cfg->no_ping) {
+		s->probe = probe_new(deps->loop, on_probe_done, s, err, errlen);
+		if (!s->probe) {
+			*status = EXIT_NETWORK;
+			goto fail;
+		}
+	}
+	if (loop_add_fd(deps->loop, s->fd, EPOLLIN, on_readable, s) < 0) {
+		snprintf(err, errlen, "cannot watch DHCP socket: %s", strerror(errno));
+		*status = EXIT_OTHER;
+		goto fail;
+	}
+	apply_device_binding(s);
+	return s;
+fail:
+	dhcp4_server_free(s);
+	return NULL;
+}
+
+void dhcp4_server_free(struct dhcp4_server *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0) {
+		loop_del_fd(s->d.loop, s->fd);
+		close(s->fd);
+	}
+	if (s->lo_fd >= 0) {
+		loop_del_fd(s->d.loop, s->lo_fd);
+		close(s->lo_fd);
+	}
+	probe_free(s->probe);
+	reply_hold_free(s->held);
+	free(s->parked);
+	free(s->local_req);
+	dhcp4_work_free(s->work);
+	free(s);
+}
+
+void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts)
+{
+	s->d.hosts = hosts;
+}
+
+void dhcp4_server_log_stats(const struct dhcp4_server *s)
+{
+	const struct dhcp4_server_stats *st = &s->stats;
+
+	log_info("DHCP: %llu received, %llu dropped, %llu replies (%llu offers, %llu acks, %llu naks), "
+		 "%llu ping checks, %llu conflicts, %zu replies waiting for disk",
+		 (unsigned long long)st->received, (unsigned long long)st->dropped,
+		 (unsigned long long)st->replies, (unsigned long long)st->sent_by_type[DHCPOFFER],
+		 (unsigned long long)st->sent_by_type[DHCPACK], (unsigned long long)st->sent_by_type[DHCPNAK],
+		 (unsigned long long)st->probes, (unsigned long long)st->conflicts,
+		 reply_hold_len(s->held));
+}
+
+void dhcp4_server_get_stats(const struct dhcp4_server *s, struct dhcp4_server_stats *out)
+{
+	*out = s->stats;
+	out->waiting = reply_hold_len(s->held);
+	out->dropped_waiting += reply_hold_dropped_old(s->held);
+}

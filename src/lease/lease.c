@@ -1,0 +1,665 @@
+/*
+ * lease — the lease table (see include/lease/lease.h).
+ *
+ * Each lease lives in its own heap-allocated entry, so pointers handed to
+ * observers and returned by lookups stay put while other leases come and
+ * go.  Four open-addressing hash indexes (linear probing, backward-shift
+ * deletion, so no tombstones) point at the entries: by address, by client
+ * identity, by hardware address (several entries may share one) and by
+ * lower-cased hostname.  Each entry remembers its hashes, so removing it
+ * never recomputes a key.  A binary min-heap on `expires`, in which every
+ * entry knows its position, gives the next expiry in O(1) and removal in
+ * O(log n).  Quarantined addresses sit in a small map of their own whose
+ * stale entries are dropped when lease_expire() runs past them.
+ */
+#include "lease/lease.h"
+#include "core/util.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#define NOT_IN_HEAP SIZE_MAX
+/* Identity key: a tag byte, then client-id or (htype, hwaddr). */
+#define KEY_MAX (2 + LEASE_CLIENT_ID_MAX)
+
+enum index_kind {
+	IDX_ADDR,
+	IDX_CLIENT,
+	IDX_HWADDR,
+	IDX_NAME,
+	IDX_COUNT,
+};
+
+struct entry {
+	struct lease l;
+	size_t heap_pos;
+	uint64_t hash[IDX_COUNT];
+	bool indexed[IDX_COUNT];
+};
+
+struct slot {
+	uint64_t hash;
+	struct entry *e;
+};
+
+struct index {
+	enum index_kind kind;
+	struct slot *slots;
+	size_t cap; /* a power of two */
+	size_t used;
+};
+
+struct quarantine_slot {
+	uint32_t addr; /* network order; 0 marks a free slot */
+	time_t until;
+};
+
+struct lease_table {
+	uint64_t seed;
+	struct index idx[IDX_COUNT];
+	struct entry **heap;
+	size_t heap_len, heap_cap;
+	struct observer {
+		lease_observer_fn fn;
+		void *ctx;
+	} *observers;              /* as many as the daemon wires up */
+	size_t n_observers;
+	uint32_t generation;       /* bumped by every change observers see */
+	struct quarantine_slot *quarantine;
+	size_t q_cap, q_used;
+	time_t q_earliest; /* no entry ends before this */
+};
+
+/* ---- keys ---------------------------------------------------------- */
+
+static size_t identity_key(const struct lease *l, uint8_t *buf)
+{
+	if (l->client_id_len > 0) {
+		buf[0] = 'C';
+		memcpy(buf + 1, l->client_id, l->client_id_len);
+		return 1 + (size_t)l->client_id_len;
+	}
+	if (l->hwlen > 0) {
+		buf[0] = 'H';
+		buf[1] = l->htype;
+		memcpy(buf + 2, l->hwaddr, l->hwlen);
+		return 2 + (size_t)l->hwlen;
+	}
+	return 0; /* no identity at all: never matched, never displaced */
+}
+
+static size_t hwaddr_key(uint8_t htype, const uint8_t *hw, size_t hwlen, uint8_t *buf)
+{
+	if (hwlen == 0 || hwlen > LEASE_HWADDR_MAX)
+		return 0;
+	buf[0] = htype;
+	memcpy(buf + 1, hw, hwlen);
+	return 1 + hwlen;
+}
+
+static size_t name_key(const char *name, uint8_t *buf)
+{
+	size_t n = strnlen(name, LEASE_NAME_MAX);
+
+	if (n >= LEASE_NAME_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = (uint8_t)tolower((unsigned char)name[i]);
+	return n;
+}
+
+/* The key an entry has in one index; 0 means "not in this index". */
+static size_t entry_key(enum index_kind kind, const struct lease *l, uint8_t *buf)
+{
+	switch (kind) {
+	case IDX_ADDR:
+		memcpy(buf, &l->addr.s_addr, sizeof(l->addr.s_addr));
+		return sizeof(l->addr.s_addr);
+	case IDX_CLIENT:
+		return identity_key(l, buf);
+	case IDX_HWADDR:
+		return hwaddr_key(l->htype, l->hwaddr, l->hwlen, buf);
+	case IDX_NAME:
+		return name_key(l->hostname, buf);
+	case IDX_COUNT:
+		break;
+	}
+	return 0;
+}
+
+static uint64_t key_hash(const struct lease_table *t, const uint8_t *key, size_t len)
+{
+	uint64_t h = hash_bytes(key, len, t->seed);
+
+	/* FNV leaves the high bits poorly mixed; the slot uses the low ones,
+	 * but a finaliser costs nothing and guards against clustering. */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
+}
+
+/* ---- hash index ---------------------------------------------------- */
+
+static void index_init(struct index *x, enum index_kind kind)
+{
+	x->kind = kind;
+	x->cap = 16;
+	x->used = 0;
+	x->slots = xcalloc(x->cap, sizeof(*x->slots));
+}
+
+static void index_place(struct index *x, uint64_t hash, struct entry *e)
+{
+	size_t mask = x->cap - 1;
+	size_t i = hash & mask;
+
+	while (x->slots[i].e)
+		i = (i + 1) & mask;
+	x->slots[i].hash = hash;
+	x->slots[i].e = e;
+}
+
+static void index_grow(struct index *x)
+{
+	struct slot *old = x->slots;
+	size_t old_cap = x->cap;
+
+	x->cap *= 2;
+	x->slots = xcalloc(x->cap, sizeof(*x->slots));
+	for (size_t i = 0; i < old_cap; i++)
+		if (old[i].e)
+			index_place(x, old[i].hash, old[i].e);
+	free(old);
+}
+
+static void index_insert(struct index *x, uint64_t hash, struct entry *e)
+{
+	/* Keep the load under 70%: linear probing degrades fast past that. */
+	if ((x->used + 1) * 10 > x->cap * 7)
+		index_grow(x);
+	index_place(x, hash, e);
+	x->used++;
+}
+
+static struct entry *index_find(const struct index *x, uint64_t hash,
+				const uint8_t *key, size_t keylen)
+{
+	size_t mask = x->cap - 1;
+	uint8_t buf[KEY_MAX];
+
+	for (size_t i = hash & mask; x->slots[i].e; i = (i + 1) & mask) {
+		struct entry *e = x->slots[i].e;
+
+		if (x->slots[i].hash != hash)
+			continue;
+		if (entry_key(x->kind, &e->l, buf) == keylen && memcmp(buf, key, keylen) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Backward-shift deletion: pull later members of the cluster into the hole. */
+static void index_delete(struct index *x, uint64_t hash, const struct entry *e)
+{
+	size_t mask = x->cap - 1;
+	size_t i = hash & mask, j;
+
+	while (x->slots[i].e != e) {
+		if (!x->slots[i].e)
+			return; /* not here: nothing to do */
+		i = (i + 1) & mask;
+	}
+	for (j = i;;) {
+		size_t home;
+
+		j = (j + 1) & mask;
+		if (!x->slots[j].e)
+			break;
+		home = x->slots[j].hash & mask;
+		/* Leave slot j alone when its home lies cyclically in (i, j]. */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		x->slots[i] = x->slots[j];
+		i = j;
+	}
+	x->slots[i].e = NULL;
+	x->used--;
+}
+
+/* ---- expiry heap --------------------------------------------------- */
+
+static void heap_set(struct lease_table *t, size_t pos, struct entry *e)
+{
+	t->heap[pos] = e;
+	e->heap_pos = pos;
+}
+
+static void heap_sift_up(struct lease_table *t, size_t pos)
+{
+	struct entry *e = t->heap[pos];
+
+	while (pos > 0) {
+		size_t parent = (pos - 1) / 2;
+
+		if (t->heap[parent]->l.expires <= e->l.expires)
+			break;
+		heap_set(t, pos, t->heap[parent]);
+		pos = parent;
+	}
+	heap_set(t, pos, e);
+}
+
+static void heap_sift_down(struct lease_table *t, size_t pos)
+{
+	struct entry *e = t->heap[pos];
+
+	for (;;) {
+		size_t child = 2 * pos + 1;
+
+		if (child >= t->heap_len)
+			break;
+		if (child + 1 < t->heap_len &&
+		    t->heap[child + 1]->l.expires < t->heap[child]->l.expires)
+			child++;
+		if (e->l.expires <= t->heap[child]->l.expires)
+			break;
+		heap_set(t, pos, t->heap[child]);
+		pos = child;
+	}
+	heap_set(t, pos, e);
+}
+
+static void heap_push(struct lease_table *t, struct entry *e)
+{
+	if (t->heap_len == t->heap_cap) {
+		t->heap_cap = t->heap_cap ? t->heap_cap * 2 : 64;
+		t->heap = xrealloc(t->heap, t->heap_cap * sizeof(*t->heap));
+	}
+	heap_set(t, t->heap_len++, e);
+	heap_sift_up(t, e->heap_pos);
+}
+
+static void heap_remove(struct lease_table *t, struct entry *e)
+{
+	size_t pos = e->heap_pos;
+	struct entry *last;
+
+	if (pos == NOT_IN_HEAP)
+		return;
+	e->heap_pos = NOT_IN_HEAP;
+	last = t->heap[--t->heap_len];
+	if (last == e)
+		return;
+	heap_set(t, pos, last);
+	heap_sift_up(t, pos);
+	heap_sift_down(t, last->heap_pos);
+}
+
+/* ---- entries in and out of every index ----------------------------- */
+
+static void entry_link(struct lease_table *t, struct entry *e)
+{
+	uint8_t buf[KEY_MAX];
+
+	for (int k = 0; k < IDX_COUNT; k++) {
+		size_t len = entry_key((enum index_kind)k, &e->l, buf);
+
+		e->indexed[k] = len > 0;
+		if (!len)
+			continue;
+		e->hash[k] = key_hash(t, buf, len);
+		index_insert(&t->idx[k], e->hash[k], e);
+	}
+	e->heap_pos = NOT_IN_HEAP;
+	if (e->l.expires != 0)
+		heap_push(t, e);
+}
+
+static void entry_unlink(struct lease_table *t, struct entry *e)
+{
+	for (int k = 0; k < IDX_COUNT; k++) {
+		if (e->indexed[k])
+			index_delete(&t->idx[k], e->hash[k], e);
+		e->indexed[k] = false;
+	}
+	heap_remove(t, e);
+}
+
+static void notify(struct lease_table *t, const struct lease *old,
+		   const struct lease *new, enum lease_event ev)
+{
+	t->generation++;
+	for (size_t i = 0; i < t->n_observers; i++)
+		t->observers[i].fn(t->observers[i].ctx, old, new, ev);
+}
+
+static struct entry *find_addr(const struct lease_table *t, struct in_addr addr)
+{
+	uint8_t key[sizeof(addr.s_addr)];
+
+	memcpy(key, &addr.s_addr, sizeof(key));
+	return index_find(&t->idx[IDX_ADDR], key_hash(t, key, sizeof(key)), key, sizeof(key));
+}
+
+static struct entry *find_identity(const struct lease_table *t, const struct lease *l)
+{
+	uint8_t key[KEY_MAX];
+	size_t len = identity_key(l, key);
+
+	if (!len)
+		return NULL;
+	return index_find(&t->idx[IDX_CLIENT], key_hash(t, key, len), key, len);
+}
+
+static struct entry *find_name(const struct lease_table *t, const char *name)
+{
+	uint8_t key[LEASE_NAME_MAX];
+	size_t len = name_key(name, key);
+
+	if (!len)
+		return NULL;
+	return index_find(&t->idx[IDX_NAME], key_hash(t, key, len), key, len);
+}
+
+static bool same_identity(const struct lease *a, const struct lease *b)
+{
+	uint8_t ka[KEY_MAX], kb[KEY_MAX];
+	size_t la = identity_key(a, ka), lb = identity_key(b, kb);
+
+	return la == lb && memcmp(ka, kb, la) == 0;
+}
+
+/* ---- public interface ---------------------------------------------- */
+
+struct lease_table *lease_table_new(void)
+{
+	struct lease_table *t = xcalloc(1, sizeof(*t));
+
+	/* A random seed keeps clients from choosing colliding identities. */
+	if (getrandom(&t->seed, sizeof(t->seed), GRND_NONBLOCK) != sizeof(t->seed))
+		t->seed = (uint64_t)now_mono_ms() * 0x9e3779b97f4a7c15ULL;
+	for (int k = 0; k < IDX_COUNT; k++)
+		index_init(&t->idx[k], (enum index_kind)k);
+	return t;
+}
+
+void lease_table_free(struct lease_table *t)
+{
+	struct index *addrs;
+
+	if (!t)
+		return;
+	addrs = &t->idx[IDX_ADDR];
+	for (size_t i = 0; i < addrs->cap; i++)
+		free(addrs->slots[i].e);
+	for (int k = 0; k < IDX_COUNT; k++)
+		free(t->idx[k].slots);
+	free(t->heap);
+	free(t->quarantine);
+	free(t->observers);
+	free(t);
+}
+
+int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *ctx)
+{
+	if (!t || !fn)
+		return -1;
+	*(struct observer *)array_push(&t->observers, &t->n_observers, sizeof(struct observer)) =
+		(struct observer){ .fn = fn, .ctx = ctx };
+	return 0;
+}
+
+uint32_t lease_table_generation(const struct lease_table *t)
+{
+	return t ? t->generation : 0;
+}
+
+size_t lease_count(const struct lease_table *t)
+{
+	return t->idx[IDX_ADDR].used;
+}
+
+const struct lease *lease_by_addr(const struct lease_table *t, struct in_addr addr)
+{
+	struct entry *e = find_addr(t, addr);
+
+	return e ? &e->l : NULL;
+}
+
+const struct lease *lease_by_client(const struct lease_table *t,
+				    const uint8_t *client_id, size_t id_len,
+				    uint8_t htype, const uint8_t *hwaddr, size_t hwlen)
+{
+	struct lease probe;
+	struct entry *e;
+
+	if (id_len > LEASE_CLIENT_ID_MAX || (id_len && !client_id) ||
+	    hwlen > LEASE_HWADDR_MAX || (hwlen && !hwaddr))
+		return NULL;
+	probe.client_id_len = (uint8_t)id_len;
+	if (id_len)
+		memcpy(probe.client_id, client_id, id_len);
+	probe.htype = htype;
+	probe.hwlen = (uint8_t)hwlen;
+	if (hwlen)
+		memcpy(probe.hwaddr, hwaddr, hwlen);
+	e = find_identity(t, &probe);
+	return e ? &e->l : NULL;
+}
+
+const struct lease *lease_by_hwaddr(const struct lease_table *t, uint8_t htype,
+				    const uint8_t *hwaddr, size_t hwlen)
+{
+	uint8_t key[KEY_MAX];
+	size_t len;
+	struct entry *e;
+
+	if (!hwaddr)
+		return NULL;
+	len = hwaddr_key(htype, hwaddr, hwlen, key);
+	if (!len)
+		return NULL;
+	e = index_find(&t->idx[IDX_HWADDR], key_hash(t, key, len), key, len);
+	return e ? &e->l : NULL;
+}
+
+const struct lease *lease_by_name(const struct lease_table *t, const char *name)
+{
+	struct entry *e;
+
+	if (!name || !*name)
+		return NULL;
+	e = find_name(t, name);
+	return e ? &e->l : NULL;
+}
+
+static bool lease_valid(const struct lease *l)
+{
+	return l->addr.s_addr != 0 && l->hwlen <= LEASE_HWADDR_MAX &&
+	       strnlen(l->hostname, LEASE_NAME_MAX) < LEASE_NAME_MAX;
+}
+
+static void entry_remove(struct lease_table *t, struct entry *e, enum lease_event ev)
+{
+	entry_unlink(t, e);
+	notify(t, &e->l, NULL, ev);
+	free(e);
+}
+
+/* Another lease carries the name: it loses the name and keeps its address. */
+static void take_name(struct lease_table *t, struct entry *holder)
+{
+	struct lease before = holder->l;
+
+	entry_unlink(t, holder);
+	holder->l.hostname[0] = '\0';
+	entry_link(t, holder);
+	notify(t, &before, &holder->l, LEASE_EV_RENEWED);
+}
+
+int lease_commit(struct lease_table *t, const struct lease *l, enum lease_event ev)
+{
+	struct lease nl;
+	struct entry *cur, *other, *holder;
+
+	if (!t || !l || !lease_valid(l))
+		return -1;
+	/* Copy first: l may point into the table itself. */
+	nl = *l;
+	memset(nl.hostname + strlen(nl.hostname), 0,
+	       sizeof(nl.hostname) - strlen(nl.hostname));
+
+	/* A client has one IPv4 lease: moving drops the one it had. */
+	other = find_identity(t, &nl);
+	if (other && other->l.addr.s_addr != nl.addr.s_addr)
+		entry_remove(t, other, LEASE_EV_DISPLACED);
+
+	/* One lease per address: another client's lease there goes. */
+	cur = find_addr(t, nl.addr);
+	if (cur && !same_identity(&cur->l, &nl)) {
+		entry_remove(t, cur, LEASE_EV_DISPLACED);
+		cur = NULL;
+	}
+
+	/* The latest commit carrying a name takes it. */
+	if (nl.hostname[0]) {
+		holder = find_name(t, nl.hostname);
+		if (holder && holder != cur)
+			take_name(t, holder);
+	}
+
+	if (cur) {
+		struct lease before = cur->l;
+
+		entry_unlink(t, cur);
+		cur->l = nl;
+		entry_link(t, cur);
+		notify(t, &before, &cur->l, ev);
+	} else {
+		struct entry *e = xcalloc(1, sizeof(*e));
+
+		e->l = nl;
+		entry_link(t, e);
+		notify(t, NULL, &e->l, ev);
+	}
+	return 0;
+}
+
+int lease_remove(struct lease_table *t, struct in_addr addr, enum lease_event ev)
+{
+	struct entry *e;
+
+	if (!t)
+		return -1;
+	e = find_addr(t, addr);
+	if (!e)
+		return -1;
+	entry_remove(t, e, ev);
+	return 0;
+}
+
+time_t lease_next_expiry(const struct lease_table *t)
+{
+	return t->heap_len ? t->heap[0]->l.expires : 0;
+}
+
+static void quarantine_purge(struct lease_table *t, time_t now);
+
+size_t lease_expire(struct lease_table *t, time_t now)
+{
+	size_t n = 0;
+
+	while (t->heap_len && t->heap[0]->l.expires <= now) {
+		entry_remove(t, t->heap[0], LEASE_EV_EXPIRED);
+		n++;
+	}
+	if (t->q_used && now >= t->q_earliest)
+		quarantine_purge(t, now);
+	return n;
+}
+
+void lease_foreach(const struct lease_table *t, lease_visit_fn fn, void *ctx)
+{
+	const struct index *x = &t->idx[IDX_ADDR];
+
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->slots[i].e)
+			fn(ctx, &x->slots[i].e->l);
+}
+
+/* ---- quarantine ---------------------------------------------------- */
+
+static size_t quarantine_home(const struct lease_table *t, uint32_t addr)
+{
+	return key_hash(t, (const uint8_t *)&addr, sizeof(addr)) & (t->q_cap - 1);
+}
+
+static struct quarantine_slot *quarantine_slot(const struct lease_table *t, uint32_t addr)
+{
+	size_t mask = t->q_cap - 1;
+
+	for (size_t i = quarantine_home(t, addr);; i = (i + 1) & mask)
+		if (t->quarantine[i].addr == addr || t->quarantine[i].addr == 0)
+			return &t->quarantine[i];
+}
+
+/* Rebuild at cap, keeping entries still in force at now. */
+static void quarantine_rebuild(struct lease_table *t, size_t cap, time_t now)
+{
+	struct quarantine_slot *old = t->quarantine;
+	size_t old_cap = t->q_cap;
+
+	t->q_cap = cap;
+	t->quarantine = xcalloc(cap, sizeof(*t->quarantine));
+	t->q_used = 0;
+	t->q_earliest = 0;
+	for (size_t i = 0; i < old_cap; i++) {
+		struct quarantine_slot *s;
+
+		if (old[i].addr == 0 || old[i].until <= now)
+			continue;
+		s = quarantine_slot(t, old[i].addr);
+		*s = old[i];
+		if (t->q_used++ == 0 || s->until < t->q_earliest)
+			t->q_earliest = s->until;
+	}
+	free(old);
+}
+
+static void quarantine_purge(struct lease_table *t, time_t now)
+{
+	quarantine_rebuild(t, t->q_cap, now);
+}
+
+void lease_quarantine(struct lease_table *t, struct in_addr addr, time_t until)
+{
+	struct quarantine_slot *s;
+
+	if (!t || addr.s_addr == 0)
+		return;
+	if (!t->quarantine)
+		quarantine_rebuild(t, 16, 0);
+	else if ((t->q_used + 1) * 2 > t->q_cap)
+		quarantine_rebuild(t, t->q_cap * 2, 0);
+	s = quarantine_slot(t, addr.s_addr);
+	if (s->addr == 0) {
+		s->addr = addr.s_addr;
+		t->q_used++;
+	}
+	s->until = until;
+	if (t->q_used == 1 || until < t->q_earliest)
+		t->q_earliest = until;
+}
+
+bool lease_is_quarantined(const struct lease_table *t, struct in_addr addr, time_t now)
+{
+	const struct quarantine_slot *s;
+
+	if (!t || !t->quarantine || addr.s_addr == 0)
+		return false;
+	s = quarantine_slot(t, addr.s_addr);
+	return s->addr == addr.s_addr && now < s->until;
+}

@@ -1,0 +1,225 @@
+/*
+ * netlink — libnl link and address caches under one cache manager, folded
+ * after every batch of events into a small array of interfaces (index,
+ * name, up, IPv4 addresses) that the packet path reads without touching
+ * libnl.  A second socket sets neighbour entries.
+ */
+#include "net/netlink.h"
+#include "core/log.h"
+#include "core/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/cache.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+
+struct netlink {
+	struct nl_cache_mngr *mngr;
+	struct nl_cache *links;
+	struct nl_cache *addrs;
+	struct nl_sock *req;       /* requests (neighbour entries) */
+	struct nl_iface *ifaces;
+	size_t nifaces;
+	bool changed;
+	netlink_change_fn change_fn;
+	void *change_ctx;
+};
+
+static void on_cache_change(struct nl_cache *c, struct nl_object *o, int action, void *arg)
+{
+	struct netlink *nl = arg;
+
+	(void)c;
+	(void)o;
+	(void)action;
+	nl->changed = true;
+}
+
+/*
+ * libnl's link cache can keep a deleted bridge (its RTM_DELLINK for a
+ * bridge master is not always applied), and an lxc-net restart re-creates
+ * the bridge under the same name: ask the kernel whether the index still
+ * carries that name before trusting the cached entry.
+ */
+static bool link_is_live(int ifindex, const char *name)
+{
+	char now[IF_NAMESIZE];
+
+	return if_indextoname((unsigned)ifindex, now) && strcmp(now, name) == 0;
+}
+
+static void add_link(struct nl_object *obj, void *arg)
+{
+	struct netlink *nl = arg;
+	struct rtnl_link *link = (struct rtnl_link *)obj;
+	const char *name = rtnl_link_get_name(link);
+	struct nl_iface *i;
+
+	if (!name || !link_is_live(rtnl_link_get_ifindex(link), name))
+		return;
+	i = array_push(&nl->ifaces, &nl->nifaces, sizeof(*i));
+	i->ifindex = rtnl_link_get_ifindex(link);
+	str_copy(i->name, name, sizeof(i->name));
+	i->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+}
+
+static struct nl_iface *find_iface(const struct netlink *nl, int ifindex)
+{
+	for (size_t k = 0; k < nl->nifaces; k++)
+		if (nl->ifaces[k].ifindex == ifindex)
+			return &nl->ifaces[k];
+	return NULL;
+}
+
+static void add_addr(struct nl_object *obj, void *arg)
+{
+	struct netlink *nl = arg;
+	struct rtnl_addr *a = (struct rtnl_addr *)obj;
+	struct nl_addr *local = rtnl_addr_get_local(a);
+	struct nl_iface *i;
+	unsigned plen;
+
+	if (rtnl_addr_get_family(a) != AF_INET || !local ||
+	    nl_addr_get_len(local) != sizeof(struct in_addr))
+		return;
+	i = find_iface(nl, rtnl_addr_get_ifindex(a));
+	if (!i || i->naddrs == NETLINK_MAX_ADDRS)
+		return;
+	memcpy(&i->addrs[i->naddrs], nl_addr_get_binary_addr(local), sizeof(struct in_addr));
+	plen = (unsigned)rtnl_addr_get_prefixlen(a);
+	i->netmasks[i->naddrs].s_addr = plen ? htonl(~0u << (32 - MIN(plen, 32u))) : 0;
+	i->naddrs++;
+}
+
+/* Fold the libnl caches into our array.  Few interfaces: a rebuild is cheap. */
+static void rebuild(struct netlink *nl)
+{
+	free(nl->ifaces);
+	nl->ifaces = NULL;
+	nl->nifaces = 0;
+	nl_cache_foreach(nl->links, add_link, nl);
+	nl_cache_foreach(nl->addrs, add_addr, nl);
+}
+
+struct netlink *netlink_open(char *err, size_t errlen)
+{
+	struct netlink *nl = xcalloc(1, sizeof(*nl));
+	int r;
+
+	r = nl_cache_mngr_alloc(NULL, NETLINK_ROUTE, NL_AUTO_PROVIDE, &nl->mngr);
+	if (r < 0)
+		goto fail;
+	r = nl_cache_mngr_add(nl->mngr, "route/link", on_cache_change, nl, &nl->links);
+	if (r < 0)
+		goto fail;
+	r = nl_cache_mngr_add(nl->mngr, "route/addr", on_cache_change, nl, &nl->addrs);
+	if (r < 0)
+		goto fail;
+	nl->req = nl_socket_alloc();
+	if (!nl->req) {
+		r = -NLE_NOMEM;
+		goto fail;
+	}
+	r = nl_connect(nl->req, NETLINK_ROUTE);
+	if (r < 0)
+		goto fail;
+	rebuild(nl);
+	return nl;
+fail:
+	snprintf(err, errlen, "cannot open netlink: %s", nl_geterror(r));
+	netlink_close(nl);
+	return NULL;
+}
+
+void netlink_close(struct netlink *nl)
+{
+	if (!nl)
+		return;
+	if (nl->mngr)
+		nl_cache_mngr_free(nl->mngr);
+	if (nl->req)
+		nl_socket_free(nl->req);
+	free(nl->ifaces);
+	free(nl);
+}
+
+int netlink_fd(const struct netlink *nl)
+{
+	return nl_cache_mngr_get_fd(nl->mngr);
+}
+
+void netlink_on_change(struct netlink *nl, netlink_change_fn fn, void *ctx)
+{
+	nl->change_fn = fn;
+	nl->change_ctx = ctx;
+}
+
+void netlink_process(struct netlink *nl)
+{
+	int r = nl_cache_mngr_data_ready(nl->mngr);
+
+	if (r < 0) {
+		/* Lost events (socket overrun): read the whole state again. */
+		log_warn("netlink: %s; resynchronising interfaces", nl_geterror(r));
+		nl_cache_refill(nl->req, nl->links);
+		nl_cache_refill(nl->req, nl->addrs);
+		nl->changed = true;
+	}
+	if (!nl->changed)
+		return;
+	nl->changed = false;
+	rebuild(nl);
+	if (nl->change_fn)
+		nl->change_fn(nl->change_ctx);
+}
+
+const struct nl_iface *netlink_iface_by_index(const struct netlink *nl, int ifindex)
+{
+	return find_iface(nl, ifindex);
+}
+
+const struct nl_iface *netlink_iface_by_name(const struct netlink *nl, const char *name)
+{
+	for (size_t k = 0; k < nl->nifaces; k++)
+		if (strcmp(nl->ifaces[k].name, name) == 0)
+			return &nl->ifaces[k];
+	return NULL;
+}
+
+const struct nl_iface *netlink_ifaces(const struct netlink *nl, size_t *n)
+{
+	*n = nl->nifaces;
+	return nl->ifaces;
+}
+
+int netlink_set_neighbour(struct netlink *nl, int ifindex, struct in_addr ip,
+			  const uint8_t *hwaddr, size_t hwlen)
+{
+	struct rtnl_neigh *neigh = rtnl_neigh_alloc();
+	struct nl_addr *dst = nl_addr_build(AF_INET, &ip, sizeof(ip));
+	struct nl_addr *ll = nl_addr_build(AF_LLC, hwaddr, hwlen);
+	int r = -NLE_NOMEM;
+
+	if (!neigh || !dst || !ll)
+		goto out;
+	rtnl_neigh_set_ifindex(neigh, ifindex);
+	rtnl_neigh_set_dst(neigh, dst);
+	rtnl_neigh_set_lladdr(neigh, ll);
+	/* REACHABLE, not PERMANENT: the kernel ages it out like any other. */
+	rtnl_neigh_set_state(neigh, NUD_REACHABLE);
+	r = rtnl_neigh_add(nl->req, neigh, NLM_F_CREATE | NLM_F_REPLACE);
+out:
+	if (r < 0)
+		log_ratelimited("neighbour", LOG_WARNING, "cannot set neighbour entry: %s",
+				nl_geterror(r));
+	rtnl_neigh_put(neigh);
+	nl_addr_put(dst);
+	nl_addr_put(ll);
+	return r < 0 ? -1 : 0;
+}
