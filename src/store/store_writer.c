@@ -424,13 +424,14 @@ static void map_purge_quarantine(struct store_map *m, time_t now)
 	}
 }
 
-bool store_map_apply(struct store_map *m, const char *rec, size_t len)
+/* One journal record into m; false (with *why, when given) when it is bad. */
+static bool apply_record(struct store_map *m, const char *rec, size_t len, const char **why)
 {
 	struct lease l;
 	char line[LEASEFILE_LINE_MAX];
 	int n;
 
-	switch (store_record_parse(rec, len, &l, NULL)) {
+	switch (store_record_parse(rec, len, &l, why)) {
 	case STORE_RECORD_ADD:
 		/* The body is a lease-file line already: keep it as it came. */
 		if (rec[len - 1] == '\n') {
@@ -454,6 +455,11 @@ bool store_map_apply(struct store_map *m, const char *rec, size_t len)
 		break;
 	}
 	return false;
+}
+
+bool store_map_apply(struct store_map *m, const char *rec, size_t len)
+{
+	return apply_record(m, rec, len, NULL);
 }
 
 void store_map_foreach(const struct store_map *m, store_map_visit_fn fn, void *ctx)
@@ -1069,22 +1075,8 @@ static bool apply_loaded_line(struct store_map *m, const char *line, size_t len,
 {
 	struct lease l;
 
-	if (journal) {
-		switch (store_record_parse(line, len, &l, why)) {
-		case STORE_RECORD_ADD:
-			store_map_set_lease(m, &l);
-			return true;
-		case STORE_RECORD_DEL:
-			store_map_del(m, l.addr);
-			return true;
-		case STORE_RECORD_QUARANTINE:
-			store_map_quarantine(m, l.addr, l.expires);
-			return true;
-		case STORE_RECORD_BAD:
-			return false;
-		}
-		return false;
-	}
+	if (journal)
+		return apply_record(m, line, len, why);
 	switch (leasefile_parse_line(line, len, &l, why)) {
 	case LEASEFILE_V4:
 		store_map_set_lease(m, &l);
