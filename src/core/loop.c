@@ -16,9 +16,17 @@
 #define LOOP_MAX_HOOKS 8
 #define LOOP_MAX_EVENTS 64
 
+/*
+ * gen counts the registrations of one descriptor number.  An event
+ * carries the gen it was registered with, so an event fetched in the same
+ * epoll_wait batch as a close, for a number that an accept or socket()
+ * reused and registered meanwhile, is recognised as stale and dropped
+ * (level-triggered: if it still matters, it fires again).
+ */
 struct fd_handler {
 	loop_io_fn fn;
 	void *ctx;
+	uint32_t gen;
 };
 
 struct loop_timer {
@@ -76,7 +84,7 @@ void loop_free(struct loop *l)
 
 int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_io_fn fn, void *ctx)
 {
-	struct epoll_event ev = { .events = events, .data.fd = fd };
+	struct epoll_event ev = { .events = events };
 
 	if (fd < 0)
 		return -1;
@@ -86,6 +94,7 @@ int loop_add_fd(struct loop *l, int fd, uint32_t events, loop_io_fn fn, void *ct
 		memset(l->fds + l->nfds, 0, (n - l->nfds) * sizeof(*l->fds));
 		l->nfds = n;
 	}
+	ev.data.u64 = (uint64_t)l->fds[fd].gen << 32 | (uint32_t)fd;
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 		return -1;
 	l->fds[fd].fn = fn;
@@ -99,6 +108,7 @@ void loop_del_fd(struct loop *l, int fd)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
 	l->fds[fd].fn = NULL;
+	l->fds[fd].gen++;
 }
 
 /* Heap of timers ordered by when_ms; each timer knows its position. */
@@ -274,9 +284,10 @@ int loop_run(struct loop *l)
 		if (n < 0 && errno != EINTR)
 			return -1;
 		for (int i = 0; i < n && !l->quit; i++) {
-			int fd = events[i].data.fd;
+			int fd = (int)(uint32_t)events[i].data.u64;
+			uint32_t gen = (uint32_t)(events[i].data.u64 >> 32);
 
-			if ((size_t)fd < l->nfds && l->fds[fd].fn)
+			if ((size_t)fd < l->nfds && l->fds[fd].fn && l->fds[fd].gen == gen)
 				l->fds[fd].fn(l->fds[fd].ctx, fd, events[i].events);
 		}
 		run_due_timers(l);
