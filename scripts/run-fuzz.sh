@@ -6,14 +6,16 @@ set -e
 for f in "$@"; do
 	name=$(basename "$f")
 	corpus=build/fuzz-corpus/$name
-	mkdir -p "$corpus"
+	mkdir -p "$corpus" build/fuzz-artifacts
+	# Crashes, leaks and slow inputs land in build/fuzz-artifacts/, not the tree.
+	art=-artifact_prefix=build/fuzz-artifacts/$name-
 	seeds=tests/fuzz/corpus/$name
 	echo "== fuzz: $name for ${secs}s"
 	if [ -d "$seeds" ]; then
-		"$f" -max_total_time="$secs" -print_final_stats=0 "$corpus" "$seeds" 2>build/fuzz-$name.log ||
+		"$f" "$art" -max_total_time="$secs" -print_final_stats=0 "$corpus" "$seeds" 2>build/fuzz-$name.log ||
 			{ tail -50 build/fuzz-$name.log; exit 1; }
 	else
-		"$f" -max_total_time="$secs" "$corpus" 2>build/fuzz-$name.log ||
+		"$f" "$art" -max_total_time="$secs" "$corpus" 2>build/fuzz-$name.log ||
 			{ tail -50 build/fuzz-$name.log; exit 1; }
 	fi
 	grep -E '^Done|#[0-9]+ *DONE' build/fuzz-$name.log | tail -1 || true
