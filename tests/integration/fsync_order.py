@@ -27,7 +27,9 @@ def secs(ts):
     return int(h) * 3600 + int(m) * 60 + float(s)
 
 
-LINE = re.compile(r"^(\d+) (\d\d:\d\d:\d\d\.\d+) (.*)$")
+# strace pads the pid to five columns ("4984  07:00:13.88 ..."): a fresh
+# machine's low pids get two or more spaces.
+LINE = re.compile(r"^(\d+) +(\d\d:\d\d:\d\d\.\d+) (.*)$")
 pending = {}  # pid -> (start, text of the unfinished call)
 calls = []    # (pid, start, end, name, text)
 with open(trace, encoding="latin-1") as f:
