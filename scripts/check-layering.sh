@@ -20,6 +20,10 @@
 # - headers are included by path ("core/log.h"); a plain name is only for
 #   a folder's private header beside its .c files (src/conf/config_internal.h),
 #   which therefore nothing outside that folder can include;
+# - a private header listed in PRIVATE below is included only by the files
+#   it names, beside it (src/dns/dns_local_internal.h: dns_local.c,
+#   dns_local_load.c and dns_explain.c), by no other file under src/,
+#   include/ or tests/, by whatever path;
 # - protocol engines never include the store or the DNS cache: dhcp/ never
 #   includes dns/, and only the *_server.c files of dhcp/ and dns/ include
 #   store/ (to hold replies until their leases are durable), not even
@@ -105,6 +109,24 @@ for f in src/*/*.c src/*/*.h include/*/*.h; do
 		*" $to "*) ;;
 		*) fail "$f:$n: $folder/ may not include $inc" ;;
 		esac
+	done
+done
+
+# Private headers and the files beside them that may include them.
+PRIVATE="src/dns/dns_local_internal.h: dns_local.c dns_local_load.c dns_explain.c"
+printf '%s\n' "$PRIVATE" | while IFS= read -r entry; do
+	hdr=${entry%%:*}
+	who=${entry#*:}
+	re=$(printf '%s' "${hdr##*/}" | sed 's/\./\\./g')
+	grep -rn --include='*.c' --include='*.h' \
+		-E "^[[:space:]]*#[[:space:]]*include[[:space:]]*[\"<]([^\">]*/)?$re[\">]" \
+		src include tests | while IFS= read -r l; do
+		f=${l%%:*}
+		rest=${l#*:}
+		case " $who " in
+		*" ${f##*/} "*) [ "${f%/*}" = "${hdr%/*}" ] && continue ;;
+		esac
+		fail "$f:${rest%%:*}: includes $hdr (only$who may)"
 	done
 done
 
