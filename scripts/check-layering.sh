@@ -19,7 +19,9 @@
 # and besides:
 # - headers are included by path ("core/log.h"); a plain name is only for
 #   a folder's private header beside its .c files (src/conf/config_internal.h),
-#   which therefore nothing outside that folder can include;
+#   which therefore nothing outside that folder can include; a private
+#   header whose opening comment names its includers ("Included by:
+#   a.c b_*.c only.") is included by those files only;
 # - protocol engines never include the store or the DNS cache: dhcp/ never
 #   includes dns/, and only the *_server.c files of dhcp/ and dns/ include
 #   store/ (to hold replies until their leases are durable), not even
@@ -105,6 +107,28 @@ for f in src/*/*.c src/*/*.h include/*/*.h; do
 		*" $to "*) ;;
 		*) fail "$f:$n: $folder/ may not include $inc" ;;
 		esac
+	done
+done
+
+# A private header that names its includers ("Included by: a.c b_*.c only.")
+# is included by those files only.
+for h in src/*/*.h; do
+	[ -e "$h" ] || continue
+	who=$(sed -n 's/^.*Included by: \(.*\) only\..*$/\1/p' "$h" | head -n 1)
+	[ -n "$who" ] || continue
+	dir=${h%/*}
+	name=${h##*/}
+	for f in "$dir"/*.c "$dir"/*.h; do
+		[ -e "$f" ] || continue
+		grep -n "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"$name\"" "$f" | while IFS= read -r line; do
+			ok=
+			set -f # the names are patterns, not files here
+			for p in $who; do
+				case ${f##*/} in $p) ok=1 ;; esac
+			done
+			set +f
+			[ -n "$ok" ] || fail "$f:${line%%:*}: includes $name, which is for $who only"
+		done
 	done
 done
 
