@@ -3,7 +3,8 @@
  * nothing else may include: dns_local_load.c (building and freeing the
  * static data), dns_local.c (answering a query from it, the lease table
  * and netlink) and dns_explain.c (the text of `leasectl explain`).
- * scripts/check-layering.sh fails any other file that includes it.  The
+ * Included by: dns_local.c dns_local_load.c dns_explain.c only.
+ * (scripts/check-layering.sh fails any other file that includes it.)  The
  * public API is include/dns/dns_local.h.
  *
  * Static data lives in three hash tables built by dns_local_load and

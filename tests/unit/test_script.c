@@ -24,6 +24,7 @@
 
 #include "core/log.h"
 #include "lease/script.h"
+#include "lease/script_event.h"
 #include "core/util.h"
 
 #define NOW 1700000000
