@@ -1,18 +1,28 @@
 /*
  * lease — the lease table, the single source of truth for every address
- * handed out and every name derived from it.
+ * handed out and every name derived from it, for IPv4 and IPv6 alike.
  *
- * The table owns its leases and indexes them by address, by client
- * identity (client-id when the client sent one, else hardware type and
- * address), by hardware address and by hostname: hash tables, so nothing
- * on the packet path scans the table.  Expiry is driven by a min-heap on
- * the expiry time, so expired leases leave on time without scans.
+ * A lease is keyed by its address (family and address).  Its client is
+ * named by an identity: for IPv4 the client-id when the client sent one,
+ * else hardware type and address; for IPv6 the DUID with the IAID and the
+ * kind of IA (NA or TA).  A client holds one lease per identity: one IPv4
+ * lease, and one IPv6 lease per IA.
+ *
+ * The table owns its leases and indexes them by address, by identity, by
+ * hardware address and by hostname: hash tables, so nothing on the packet
+ * path scans the table.  Expiry is driven by a min-heap on the expiry
+ * time, so expired leases leave on time without scans.
  *
  * Every change goes through lease_commit() or lease_remove(), which update
- * the indexes and then tell every observer (the store, later the DNS
- * cache) what changed, in the same step.  Names: one name belongs to one
- * lease at a time; the latest commit that carries a name takes it, and
- * the lease that held it before loses its name (its address stays).
+ * the indexes and then tell every observer (the store, the DNS cache, the
+ * script, leasectl watchers) what changed, in the same step.
+ *
+ * Names: a name belongs to one client at a time.  That client may carry it
+ * on its IPv4 lease and on its IPv6 leases at once (A and AAAA from one
+ * name); when a different client's commit carries the name, the latest
+ * commit takes it and every lease of the client that held it before loses
+ * its name (their addresses stay).  Whether two leases of different
+ * families are one client is lease_same_client()'s question.
  */
 #ifndef LEASED_LEASE_H
 #define LEASED_LEASE_H
@@ -21,11 +31,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #define LEASE_HWADDR_MAX 16
-#define LEASE_CLIENT_ID_MAX 255
+#define LEASE_CLIENT_ID_MAX 255 /* also the longest DUID kept (RFC 8415 allows 130) */
 #define LEASE_NAME_MAX 64 /* a DNS label: 63 + NUL */
+#define LEASE_ADDR_STRLEN INET6_ADDRSTRLEN
+
+/* A lease's address, the table's key: family AF_INET (v4) or AF_INET6 (v6). */
+struct lease_addr {
+	sa_family_t family;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+};
+
+static inline struct lease_addr lease_addr4(struct in_addr a)
+{
+	return (struct lease_addr){ .family = AF_INET, .v4 = a };
+}
+
+static inline struct lease_addr lease_addr6(const struct in6_addr *a)
+{
+	return (struct lease_addr){ .family = AF_INET6, .v6 = *a };
+}
+
+bool lease_addr_equal(const struct lease_addr *a, const struct lease_addr *b);
+/* The address as text ("10.0.3.7", "fd42::7") into buf of LEASE_ADDR_STRLEN. */
+const char *lease_addr_str(const struct lease_addr *a, char *buf, size_t len);
+/* Text of either family; false (out untouched) if it is neither. */
+bool lease_addr_parse(const char *s, struct lease_addr *out);
+/* False for a family other than AF_INET/AF_INET6 and for 0.0.0.0 and ::. */
+bool lease_addr_usable(const struct lease_addr *a);
+
+/* The kind of IPv6 identity association a lease belongs to (RFC 8415). */
+enum lease_ia {
+	LEASE_IA_NONE = 0, /* an IPv4 lease */
+	LEASE_IA_NA,       /* non-temporary address */
+	LEASE_IA_TA,       /* temporary address */
+};
 
 enum lease_event {
 	LEASE_EV_LOADED,    /* read from disk at start (not journaled again) */
@@ -38,15 +84,38 @@ enum lease_event {
 };
 
 struct lease {
-	struct in_addr addr;                 /* the key: one lease per address */
+	struct lease_addr addr;              /* the key: one lease per address */
+	/*
+	 * Identity.  IPv4: client_id when the client sent one, else (htype,
+	 * hwaddr).  IPv6: the client's DUID in client_id, with iaid and ia;
+	 * hwaddr is then the client's link-layer address when known (from
+	 * the DUID or the packet), which is not identity but tells that a
+	 * v6 lease and a v4 lease are one client.
+	 */
 	uint8_t htype;                       /* ARPHRD_*: 1 for Ethernet */
 	uint8_t hwlen;
 	uint8_t hwaddr[LEASE_HWADDR_MAX];
 	uint8_t client_id_len;               /* 0: client sent none */
 	uint8_t client_id[LEASE_CLIENT_ID_MAX];
+	uint32_t iaid;                       /* IPv6 only */
+	uint8_t ia;                          /* enum lease_ia; NONE for IPv4 */
 	char hostname[LEASE_NAME_MAX];       /* valid DNS label, or "" */
 	time_t expires;                      /* wall clock; 0 = never */
 };
+
+/*
+ * Whether two leases belong to one client.  The same family: the same
+ * identity (IPv6: the same DUID, whatever the IA).  IPv4 beside IPv6: the
+ * same hardware address, or an RFC 4361 client-id (type 255, IAID, DUID)
+ * whose DUID is the IPv6 lease's.
+ */
+bool lease_same_client(const struct lease *a, const struct lease *b);
+/*
+ * The link-layer address inside a DUID-LLT or DUID-LL (RFC 8415 11.2,
+ * 11.4); false for other DUIDs (an address cannot be had from them).
+ */
+bool lease_duid_hwaddr(const uint8_t *duid, size_t len, uint8_t *htype,
+		       uint8_t *hwaddr, uint8_t *hwlen);
 
 struct lease_table;
 
@@ -69,45 +138,56 @@ size_t lease_count(const struct lease_table *t);
  * wraps at 2^32): the serial of the local zones' SOA is built on it.
  */
 uint32_t lease_table_generation(const struct lease_table *t);
-const struct lease *lease_by_addr(const struct lease_table *t, struct in_addr addr);
-/* Identity lookup: by client-id when id_len > 0, else by (htype, hwaddr). */
+const struct lease *lease_by_addr(const struct lease_table *t, struct lease_addr addr);
+/* IPv4 identity: by client-id when id_len > 0, else by (htype, hwaddr). */
 const struct lease *lease_by_client(const struct lease_table *t,
 				    const uint8_t *client_id, size_t id_len,
 				    uint8_t htype, const uint8_t *hwaddr, size_t hwlen);
-/* Any lease whose hardware address is this one (client-id or not). */
-const struct lease *lease_by_hwaddr(const struct lease_table *t, uint8_t htype,
+/* IPv6 identity: the lease of this DUID's IA (ia: LEASE_IA_NA or _TA). */
+const struct lease *lease_by_ia(const struct lease_table *t, const uint8_t *duid,
+				size_t duid_len, uint32_t iaid, enum lease_ia ia);
+/* A lease of this family whose hardware address is this one (client-id or not). */
+const struct lease *lease_by_hwaddr(const struct lease_table *t, int family, uint8_t htype,
 				    const uint8_t *hwaddr, size_t hwlen);
-/* Case-insensitive. */
-const struct lease *lease_by_name(const struct lease_table *t, const char *name);
+/*
+ * A lease carrying name (case-insensitive) of this family (AF_UNSPEC:
+ * any); they all belong to one client.  NULL when none.
+ */
+const struct lease *lease_by_name(const struct lease_table *t, const char *name, int family);
+typedef void (*lease_visit_fn)(void *ctx, const struct lease *l);
+/* Each lease carrying name, of family (AF_UNSPEC: any); returns how many. */
+size_t lease_each_by_name(const struct lease_table *t, const char *name, int family,
+			  lease_visit_fn fn, void *ctx);
 
 /*
  * The one commit path: insert or replace the lease at l->addr.
- * - If the client (identity as in lease_by_client) holds a lease on
+ * - If the client (its identity: see struct lease) holds a lease on
  *   another address, that lease is removed first (LEASE_EV_DISPLACED):
- *   a client has one IPv4 lease.
- * - If another lease holds l->hostname, it loses the name (its own
- *   change is observed as LEASE_EV_RENEWED with the name cleared).
+ *   a client has one IPv4 lease, and one IPv6 lease per IA.
+ * - If a different client (lease_same_client) holds l->hostname, each of
+ *   its leases carrying the name loses it (observed as LEASE_EV_RENEWED
+ *   with the name cleared).  The same client's other leases keep it.
  * - If another client holds l->addr, its lease is replaced (observers see
  *   it removed as LEASE_EV_DISPLACED, then the new one).
- * Returns 0, or -1 if l is malformed (bad lengths, zero address).
+ * Returns 0, or -1 if l is malformed (bad lengths, unusable address, an
+ * IA that does not fit the family).
  */
 int lease_commit(struct lease_table *t, const struct lease *l, enum lease_event ev);
 /* Remove the lease at addr; -1 if there is none. */
-int lease_remove(struct lease_table *t, struct in_addr addr, enum lease_event ev);
+int lease_remove(struct lease_table *t, struct lease_addr addr, enum lease_event ev);
 
 /* Earliest expiry among leases that expire (0 when none). */
 time_t lease_next_expiry(const struct lease_table *t);
 /* Remove every lease with expires <= now (LEASE_EV_EXPIRED); count them. */
 size_t lease_expire(struct lease_table *t, time_t now);
 
-typedef void (*lease_visit_fn)(void *ctx, const struct lease *l);
 void lease_foreach(const struct lease_table *t, lease_visit_fn fn, void *ctx);
 
 /*
  * Quarantine: an address declined by a client or answering a ping is not
  * offered to anyone until `until`.
  */
-void lease_quarantine(struct lease_table *t, struct in_addr addr, time_t until);
-bool lease_is_quarantined(const struct lease_table *t, struct in_addr addr, time_t now);
+void lease_quarantine(struct lease_table *t, struct lease_addr addr, time_t until);
+bool lease_is_quarantined(const struct lease_table *t, struct lease_addr addr, time_t now);
 
 #endif

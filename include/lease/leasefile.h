@@ -5,10 +5,15 @@
  *
  * EXPIRY is seconds since the epoch (0: infinite); MAC is "aa:bb:.." for
  * Ethernet, "HTYPE-aa:bb.." for other hardware types; HOSTNAME and
- * CLIENTID are "*" when absent; CLIENTID is colon-separated hex.  A line
- * "duid ..." and IPv6 lines (IAID in place of the MAC) may follow; they
- * are recognised and skipped until the IPv6 work.  Shared by the store,
- * leasectl's offline mode and the tests, so the format lives in one place.
+ * CLIENTID are "*" when absent; CLIENTID is colon-separated hex.  An IPv6
+ * lease is the same line with its IAID ("T" in front for a temporary
+ * address) in place of the MAC and the client's DUID as CLIENTID:
+ *
+ *   EXPIRY [T]IAID IPV6 HOSTNAME DUID
+ *
+ * dnsmasq writes its own DUID on a "duid ..." line before them; that line
+ * is recognised and skipped.  Shared by the store, leasectl's offline
+ * mode and the tests, so the format lives in one place.
  */
 #ifndef LEASED_LEASEFILE_H
 #define LEASED_LEASEFILE_H
@@ -19,8 +24,8 @@
 #include "lease/lease.h"
 
 enum leasefile_line {
-	LEASEFILE_V4,      /* *out filled */
-	LEASEFILE_SKIP,    /* blank, duid or IPv6 line */
+	LEASEFILE_LEASE,   /* *out filled: an IPv4 or IPv6 lease */
+	LEASEFILE_SKIP,    /* blank, duid, agent-info or vendorclass line */
 	LEASEFILE_BAD,     /* malformed: *why says how */
 };
 
@@ -29,6 +34,13 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 					 struct lease *out, const char **why);
 /* Format one lease with a trailing '\n'; returns length, or -1 if buf is short. */
 int leasefile_format_line(const struct lease *l, char *buf, size_t buflen);
+/*
+ * The MAC field as dnsmasq writes it: "aa:bb:.." for a non-empty Ethernet
+ * address, "HT-aa:bb:.." (HT: the hardware type in hex) for anything else.
+ * out has LEASEFILE_HW_MAX bytes ("" when it is shorter).  Returns out.
+ */
+#define LEASEFILE_HW_MAX (3 * LEASE_HWADDR_MAX + 4)
+char *leasefile_format_hw(const struct lease *l, char *out, size_t outlen);
 /* True when a and b would be written as the same line. */
 bool leasefile_same(const struct lease *a, const struct lease *b);
 /* Shortest client-id read back (RFC 2132 section 9.14). */

@@ -73,7 +73,7 @@ void store_close(struct store *s);
  * in the table too.  Durable once store_durable_seq() reaches
  * store_pending_seq().
  */
-void store_quarantine(struct store *s, struct in_addr addr, time_t until);
+void store_quarantine(struct store *s, struct lease_addr addr, time_t until);
 
 #define STORE_STALL_MS 60000
 /* Bytes of changes waiting for the writer beyond which the store counts as stalled. */

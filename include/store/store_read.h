@@ -21,9 +21,11 @@
  *
  * A journal record is one text line, "CCCCCCCC OP BODY\n": CCCCCCCC is the
  * checksum of "OP BODY" as 8 hex digits, OP is '+' (BODY: the whole lease
- * as a lease-file line), '-' (BODY: the IPv4 address removed) or 'Q'
- * (BODY: "ADDR UNTIL", the address held back until UNTIL, for `leasectl
- * release`).  Every record is a full state of one address, so replaying
+ * as a lease-file line, IPv4 or IPv6 as leasefile.h says), '-' (BODY: the
+ * address removed) or 'Q' (BODY: "ADDR UNTIL", the address held back until
+ * UNTIL, for `leasectl release`).  The family is the address's own: an
+ * IPv6 address has colons, an IPv4 one none, so journals written before
+ * IPv6 leases existed read back unchanged and need no version line.  Every record is a full state of one address, so replaying
  * any record twice, or a prefix of the journal over a snapshot that
  * already has it, is harmless.  The lease file has no place for a
  * quarantine (dnsmasq's format), so every journal the writer starts
@@ -54,9 +56,10 @@ void store_paths_init(struct store_paths *p, const char *lease_file);
 void store_paths_free(struct store_paths *p);
 
 /* Format a record for lease l (add) or address addr (l == NULL: remove). */
-int store_record_format(const struct lease *l, struct in_addr addr, char *buf, size_t buflen);
+int store_record_format(const struct lease *l, struct lease_addr addr, char *buf, size_t buflen);
 /* Format a quarantine record: addr is held back until `until`. */
-int store_record_format_quarantine(struct in_addr addr, time_t until, char *buf, size_t buflen);
+int store_record_format_quarantine(struct lease_addr addr, time_t until, char *buf,
+				   size_t buflen);
 
 enum store_record {
 	STORE_RECORD_ADD,
@@ -68,19 +71,19 @@ enum store_record {
 enum store_record store_record_parse(const char *line, size_t len, struct lease *out,
 				     const char **why);
 
-/* Address → lease-file line map: the state the writer snapshots. */
+/* Address → lease-file line map: the state the writer snapshots (IPv4 lines first). */
 struct store_map;
 struct store_map *store_map_new(void);
 void store_map_free(struct store_map *m);
 size_t store_map_count(const struct store_map *m);
 /* line: a whole lease-file line, newline included. */
-void store_map_set(struct store_map *m, struct in_addr addr, const char *line, size_t len);
+void store_map_set(struct store_map *m, struct lease_addr addr, const char *line, size_t len);
 /* The same for a lease, formatted as a lease-file line. */
 void store_map_set_lease(struct store_map *m, const struct lease *l);
 
 /* Hold addr back until `until` (replaces an earlier hold of addr). */
-void store_map_quarantine(struct store_map *m, struct in_addr addr, time_t until);
-typedef void (*store_map_quarantine_fn)(void *ctx, struct in_addr addr, time_t until);
+void store_map_quarantine(struct store_map *m, struct lease_addr addr, time_t until);
+typedef void (*store_map_quarantine_fn)(void *ctx, struct lease_addr addr, time_t until);
 /* Every hold that ends after now. */
 void store_map_foreach_quarantine(const struct store_map *m, time_t now,
 				  store_map_quarantine_fn fn, void *ctx);
@@ -101,10 +104,10 @@ typedef void (*store_bad_line_fn)(void *ctx, const char *path, size_t lineno,
  */
 int store_map_load_file(struct store_map *m, const char *path, bool journal,
 			store_bad_line_fn bad, void *ctx);
-void store_map_del(struct store_map *m, struct in_addr addr);
+void store_map_del(struct store_map *m, struct lease_addr addr);
 /* Apply one parsed record; false if it does not parse. */
 bool store_map_apply(struct store_map *m, const char *rec, size_t len);
-typedef void (*store_map_visit_fn)(void *ctx, struct in_addr addr, const char *line, size_t len);
+typedef void (*store_map_visit_fn)(void *ctx, struct lease_addr addr, const char *line, size_t len);
 void store_map_foreach(const struct store_map *m, store_map_visit_fn fn, void *ctx);
 
 #endif

@@ -5,6 +5,7 @@
 #include "ctl/control.h"
 #include "ctl/control_proto.h"
 #include "dns/dns_local.h"
+#include "lease/leasefile.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
@@ -308,34 +309,36 @@ static void add_name(void *ctx, const char *name)
 
 static bool lease_is_static(const struct control *c, const struct lease *l)
 {
-	const struct dhcp_host *h = hostdb_by_ip(*c->d.hosts, l->addr);
-
-	return h != NULL;
+	/* Reservations are IPv4 only, so far. */
+	return l->addr.family == AF_INET && hostdb_by_ip(*c->d.hosts, l->addr.v4) != NULL;
 }
 
 static void write_lease(const struct control *c, struct json_writer *w, const char *key,
 			const struct lease *l, time_t now)
 {
-	char addr[INET_ADDRSTRLEN], hw[3 + 3 * LEASE_HWADDR_MAX], id[3 * LEASE_CLIENT_ID_MAX];
+	char addr[LEASE_ADDR_STRLEN], hw[LEASEFILE_HW_MAX], id[3 * LEASE_CLIENT_ID_MAX];
 	struct name_list names = { .w = w };
 
-	inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
-	/* As the lease file writes it: dnsmasq's "HT-" prefix for non-Ethernet. */
-	if (l->htype != 1 || l->hwlen == 0) {
-		snprintf(hw, sizeof(hw), "%02x-", l->htype);
-		hex_format(l->hwaddr, l->hwlen, hw + 3, sizeof(hw) - 3);
-	} else {
-		hex_format(l->hwaddr, l->hwlen, hw, sizeof(hw));
-	}
 	json_begin_object(w, key);
-	json_string(w, "address", addr);
-	json_int(w, "family", 4);
-	json_string(w, "hwaddr", hw);
-	json_string(w, "hostname", l->hostname);
-	if (l->client_id_len)
-		json_string(w, "client_id", hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
-	else
-		json_null(w, "client_id");
+	json_string(w, "address", lease_addr_str(&l->addr, addr, sizeof(addr)));
+	if (l->addr.family == AF_INET6) {
+		/* An IPv6 client is its DUID and IA; its MAC, when known, is no identity. */
+		json_int(w, "family", 6);
+		json_string(w, "duid", hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
+		json_int(w, "iaid", l->iaid);
+		json_string(w, "ia", l->ia == LEASE_IA_TA ? "ta" : "na");
+		json_string(w, "hostname", l->hostname);
+	} else {
+		json_int(w, "family", 4);
+		/* As the lease file writes it: dnsmasq's "HT-" prefix for non-Ethernet. */
+		json_string(w, "hwaddr", leasefile_format_hw(l, hw, sizeof(hw)));
+		json_string(w, "hostname", l->hostname);
+		if (l->client_id_len)
+			json_string(w, "client_id",
+				    hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
+		else
+			json_null(w, "client_id");
+	}
 	json_int(w, "expires", l->expires);
 	json_int(w, "expires_in", l->expires ? (l->expires > now ? l->expires - now : 0) : -1);
 	json_string(w, "kind", lease_is_static(c, l) ? "static" : "dynamic");
@@ -352,14 +355,19 @@ static void write_lease(const struct control *c, struct json_writer *w, const ch
 
 static const struct lease *find_lease(const struct control *c, const char *key)
 {
-	struct in_addr a;
+	struct lease_addr a;
 	uint8_t mac[MAC_LEN];
+	const struct lease *l;
 
-	if (inet_pton(AF_INET, key, &a) == 1)
+	if (lease_addr_parse(key, &a))
 		return lease_by_addr(c->d.leases, a);
-	if (mac_parse(key, mac) == 0)
-		return lease_by_hwaddr(c->d.leases, 1, mac, MAC_LEN);
-	return lease_by_name(c->d.leases, key);
+	/* A MAC or a name: the IPv4 lease first, as leasectl lists them. */
+	if (mac_parse(key, mac) == 0) {
+		l = lease_by_hwaddr(c->d.leases, AF_INET, 1, mac, MAC_LEN);
+		return l ? l : lease_by_hwaddr(c->d.leases, AF_INET6, 1, mac, MAC_LEN);
+	}
+	l = lease_by_name(c->d.leases, key, AF_INET);
+	return l ? l : lease_by_name(c->d.leases, key, AF_INET6);
 }
 
 /* ---- commands ---- */
@@ -383,7 +391,8 @@ static void lease_row(void *ctx, const struct lease *l)
 {
 	struct lease_walk *lw = ctx;
 
-	if (!lw->iface || on_iface(lw->iface, l->addr))
+	/* netlink gives IPv4 subnets only, so far: IPv6 leases match no interface. */
+	if (!lw->iface || (l->addr.family == AF_INET && on_iface(lw->iface, l->addr.v4)))
 		write_lease(lw->c, lw->w, NULL, l, lw->now);
 }
 
@@ -488,9 +497,9 @@ struct range_count {
 static void count_in_range(void *ctx, const struct lease *l)
 {
 	struct range_count *rc = ctx;
-	uint32_t a = ntohl(l->addr.s_addr);
+	uint32_t a = ntohl(l->addr.v4.s_addr);
 
-	if (a >= ntohl(rc->r->start.s_addr) && a <= ntohl(rc->r->end.s_addr))
+	if (l->addr.family == AF_INET && a >= ntohl(rc->r->start.s_addr) && a <= ntohl(rc->r->end.s_addr))
 		rc->used++;
 }
 

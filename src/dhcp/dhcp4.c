@@ -20,6 +20,7 @@
 #include "dhcp4_internal.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "lease/pool.h"
 
 #define MIN_LEASE_TIME 120      /* dnsmasq's floor for a requested lease time */
 #define IP_UDP_HEADERS 28       /* option 57 counts the IP and UDP headers */
@@ -194,7 +195,7 @@ static const struct lease *find_own_lease(const struct dhcp4_ctx *c)
 	if (l)
 		return l;
 	if (req->hlen) {
-		l = lease_by_hwaddr(t, req->htype, req->chaddr, req->hlen);
+		l = lease_by_hwaddr(t, AF_INET, req->htype, req->chaddr, req->hlen);
 		if (l && lease_is_ours(c, l))
 			return l;
 	}
@@ -377,10 +378,10 @@ static const char *dynamic_refusal(const struct dhcp4_ctx *c, struct in_addr a)
 	h = host_by_ip(c, a);
 	if (h && h != c->host)
 		return "address reserved";
-	l = lease_by_addr(c->env->leases, a);
+	l = lease_by_addr(c->env->leases, lease_addr4(a));
 	if (l && !lease_is_ours(c, l) && lease_is_live(c, l))
 		return "address in use";
-	if (lease_is_quarantined(c->env->leases, a, c->env->now))
+	if (lease_is_quarantined(c->env->leases, lease_addr4(a), c->env->now))
 		return "address not available";
 	return NULL;
 }
@@ -393,34 +394,27 @@ static bool reserved_addr(const struct dhcp4_ctx *c, struct in_addr *out)
 	return true;
 }
 
+static bool free_for_client(void *ctx, struct in_addr a)
+{
+	return !dynamic_refusal(ctx, a);
+}
+
 /*
- * The probe sequence starts at a hash of the hardware address, so a
- * client gets the same address whenever it is free: after its lease
- * expired, after the table was lost, after a restart.  The MAC, not the
- * client-id, because a container keeps its MAC when its DHCP client (and
- * so its client-id) changes.
+ * The search starts at a hash of the hardware address, so a client gets
+ * the same address whenever it is free: after its lease expired, after
+ * the table was lost, after a restart.  The MAC, not the client-id,
+ * because a container keeps its MAC when its DHCP client (and so its
+ * client-id) changes.
  */
 static bool pick_free(const struct dhcp4_ctx *c, struct in_addr *out)
 {
-	uint32_t lo = ntohl(c->range->start.s_addr), hi = ntohl(c->range->end.s_addr);
-	uint64_t size, start;
+	uint64_t start;
 
-	if (hi < lo)
-		return false;
-	size = (uint64_t)hi - lo + 1;
 	if (c->req->hlen)
 		start = hash_bytes(c->req->chaddr, c->req->hlen, c->req->htype);
 	else
 		start = hash_bytes(c->client_id, c->client_id_len, 0);
-	for (uint64_t i = 0; i < size; i++) {
-		struct in_addr a = { htonl(lo + (uint32_t)((start + i) % size)) };
-
-		if (!dynamic_refusal(c, a)) {
-			*out = a;
-			return true;
-		}
-	}
-	return false;
+	return pool4_pick(c->range->start, c->range->end, start, free_for_client, (void *)c, out);
 }
 
 /*
@@ -433,8 +427,8 @@ static enum pick choose_address(const struct dhcp4_ctx *c, const struct in_addr 
 {
 	if (reserved_addr(c, out))
 		return PICK_RESERVED;
-	if (c->own && !dynamic_refusal(c, c->own->addr)) {
-		*out = c->own->addr;
+	if (c->own && !dynamic_refusal(c, c->own->addr.v4)) {
+		*out = c->own->addr.v4;
 		return PICK_CURRENT;
 	}
 	if (hint && hint->s_addr && !dynamic_refusal(c, *hint)) {
@@ -507,7 +501,7 @@ static int commit_lease(struct dhcp4_ctx *c, struct in_addr addr, uint32_t secs)
 	enum lease_event ev = LEASE_EV_GRANTED;
 
 	memset(&l, 0, sizeof(l));
-	l.addr = addr;
+	l.addr = lease_addr4(addr);
 	l.htype = req->htype;
 	l.hwlen = req->hlen;
 	memcpy(l.hwaddr, req->chaddr, req->hlen);
@@ -516,14 +510,14 @@ static int commit_lease(struct dhcp4_ctx *c, struct in_addr addr, uint32_t secs)
 		memcpy(l.client_id, c->client_id, c->client_id_len);
 	l.expires = secs == LEASE_INFINITE ? 0 : c->env->now + (time_t)secs;
 	/* A client that stops sending its name keeps the one it had. */
-	if (!c->hostname[0] && c->own && c->own->addr.s_addr == addr.s_addr &&
+	if (!c->hostname[0] && c->own && c->own->addr.v4.s_addr == addr.s_addr &&
 	    !(c->env->hosts && hostdb_by_name(c->env->hosts, c->own->hostname)))
 		str_copy(c->hostname, c->own->hostname, sizeof(c->hostname));
 	str_copy(l.hostname, c->hostname, sizeof(l.hostname));
 
 	same = lease_by_client(c->env->leases, c->client_id, c->client_id_len,
 			       req->htype, req->chaddr, req->hlen);
-	if (same && same->addr.s_addr == addr.s_addr)
+	if (same && same->addr.v4.s_addr == addr.s_addr)
 		ev = LEASE_EV_RENEWED;
 	if (lease_commit(c->env->leases, &l, ev) < 0) {
 		log_ratelimited("dhcp4-commit", LOG_ERR, "cannot record the lease of %s for %s on %s",
@@ -742,7 +736,7 @@ static void handle_request(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	 * when not authoritative, so a container whose lease was released
 	 * stops using the address at its next renewal.
 	 */
-	if (!c->own && lease_is_quarantined(c->env->leases, want, c->env->now)) {
+	if (!c->own && lease_is_quarantined(c->env->leases, lease_addr4(want), c->env->now)) {
 		send_nak(c, want, "address not available", out);
 		return;
 	}
@@ -787,13 +781,14 @@ static void handle_decline(struct dhcp4_ctx *c)
 	}
 	log_event(c, "DHCPDECLINE", &addr, NULL);
 	/* Only the holder may decline: nobody else gets to fence addresses off. */
-	l = lease_by_addr(c->env->leases, addr);
+	l = lease_by_addr(c->env->leases, lease_addr4(addr));
 	if (!l || !lease_is_ours(c, l)) {
 		log_event(c, "DHCPDECLINE", &addr, "not this client's lease: ignored");
 		return;
 	}
-	lease_remove(c->env->leases, addr, LEASE_EV_DECLINED);
-	lease_quarantine(c->env->leases, addr, c->env->now + DHCP4_DECLINE_QUARANTINE);
+	lease_remove(c->env->leases, lease_addr4(addr), LEASE_EV_DECLINED);
+	lease_quarantine(c->env->leases, lease_addr4(addr),
+			 c->env->now + DHCP4_DECLINE_QUARANTINE);
 	snprintf(when, sizeof(when), "in use elsewhere: not offered for %d s",
 		 DHCP4_DECLINE_QUARANTINE);
 	log_event(c, "DHCPDECLINE", &addr, when);
@@ -808,12 +803,12 @@ static void handle_release(struct dhcp4_ctx *c)
 	if (!is_server_id_ours(c, &has_sid))
 		return;
 	log_event(c, "DHCPRELEASE", &addr, NULL);
-	l = lease_by_addr(c->env->leases, addr);
+	l = lease_by_addr(c->env->leases, lease_addr4(addr));
 	if (!l || !lease_is_ours(c, l)) {
 		log_event(c, "DHCPRELEASE", &addr, "unknown lease");
 		return;
 	}
-	lease_remove(c->env->leases, addr, LEASE_EV_RELEASED);
+	lease_remove(c->env->leases, lease_addr4(addr), LEASE_EV_RELEASED);
 }
 
 /*

@@ -404,7 +404,7 @@ static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
 		s->stats.conflicts++;
 		log_warn("%s answers a ping but has no lease here: not offering it for %d s",
 			 inet_ntoa(addr), DHCP4_PROBE_QUARANTINE);
-		lease_quarantine(s->d.leases, addr, now_wall() + DHCP4_PROBE_QUARANTINE);
+		lease_quarantine(s->d.leases, lease_addr4(addr), now_wall() + DHCP4_PROBE_QUARANTINE);
 	}
 	for (size_t i = 0; i < s->nparked;) {
 		struct parked_discover p;

@@ -166,7 +166,7 @@ static void why_duration(struct qctx *c, time_t t)
 /* "lease of 00:16:3e:00:00:01 (c1), expires in 59m12s" */
 void why_lease(struct qctx *c, const struct lease *l)
 {
-	char hw[LEASE_HWADDR_MAX * 3], ip[INET_ADDRSTRLEN];
+	char hw[LEASE_HWADDR_MAX * 3], ip[LEASE_ADDR_STRLEN];
 
 	if (!c->why->then && c->why->last == l)
 		return;
@@ -176,7 +176,7 @@ void why_lease(struct qctx *c, const struct lease *l)
 	if (l->hwlen)
 		why_put(c, "lease of %s", hex_format(l->hwaddr, l->hwlen, hw, sizeof(hw)));
 	else
-		why_put(c, "lease of %s", inet_ntop(AF_INET, &l->addr, ip, sizeof(ip)));
+		why_put(c, "lease of %s", lease_addr_str(&l->addr, ip, sizeof(ip)));
 	if (l->hostname[0])
 		why_put(c, " (%s)", l->hostname);
 	if (!l->expires) {
@@ -279,7 +279,7 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (r->iface && wants(c, r->type) && !lease_hides(r, f.fl != NULL, false)) {
+		if (r->iface && wants(c, r->type) && !lease_hides(r, found_lease(&f), false)) {
 			why_item(c);
 			why_put(c, "no address for %s now: interface %s of %s is missing, down "
 				"or has none", owner, r->extra, r->origin ? r->origin : SRC_CONFIG);
@@ -290,14 +290,16 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_SOA);
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_NS);
 	}
-	if (f.fl)
+	if (f.fl4)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_A);
+	if (f.fl6)
+		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_AAAA);
 	if (f.rl || f.ifr)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_PTR);
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (lease_hides(r, f.fl != NULL, f.rl != NULL))
+		if (lease_hides(r, found_lease(&f), f.rl != NULL))
 			continue;
 		nt = add_type(types, nt, ARRAY_SIZE(types), r->type);
 	}
@@ -307,8 +309,10 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	why_open(c, " records only (");
 	if (apex)
 		why_origin(c, apex->local_why, 0);
-	if (f.fl)
-		why_lease(c, f.fl);
+	if (f.fl4)
+		why_lease(c, f.fl4);
+	if (f.fl6)
+		why_lease(c, f.fl6);
 	if (f.rl)
 		why_lease(c, f.rl);
 	if (f.ifr)
@@ -316,7 +320,7 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (lease_hides(r, f.fl != NULL, f.rl != NULL))
+		if (lease_hides(r, found_lease(&f), f.rl != NULL))
 			continue;
 		why_rec(c, r);
 	}

@@ -108,39 +108,44 @@ static void result_init(struct dns_local_result *out)
 
 /* ---- dynamic data ---- */
 
-/* The lease named by key: "H", or "H.DOMAIN" with -s. */
-static const struct lease *lease_for_name(const struct qctx *c, const char *key)
+/* The lease name key stands for: "H" for "H", or for "H.DOMAIN" with -s. */
+static bool lease_label(const struct qctx *c, const char *key, char *label, size_t len)
 {
-	const struct lease_table *t = c->env ? c->env->leases : NULL;
 	const char *dot = strchr(key, '.');
-	char label[LEASE_NAME_MAX];
 	size_t n;
 
-	if (!t)
-		return NULL;
+	label[0] = '\0';
+	if (!c->env || !c->env->leases)
+		return false;
 	if (dot) {
 		if (!c->d->domain || strcmp(dot + 1, c->d->domain) != 0)
-			return NULL;
+			return false;
 		n = (size_t)(dot - key);
 	} else {
 		n = strlen(key);
 	}
-	if (n == 0 || n >= sizeof(label))
-		return NULL;
+	if (n == 0 || n >= len)
+		return false;
 	memcpy(label, key, n);
 	label[n] = '\0';
-	return lease_by_name(t, label);
+	return true;
 }
 
-static bool reverse_v4(const char *key, struct in_addr *a)
+/* The address a reverse name (in-addr.arpa or ip6.arpa) stands for. */
+static bool reverse_lease_addr(const char *key, struct lease_addr *a)
 {
 	uint8_t addr[16];
 	int family;
 
-	if (!str_has_suffix(key, ".in-addr.arpa") || dns_reverse_addr(key, &family, addr) < 0 ||
-	    family != AF_INET)
+	if ((!str_has_suffix(key, ".in-addr.arpa") && !str_has_suffix(key, ".ip6.arpa")) ||
+	    dns_reverse_addr(key, &family, addr) < 0)
 		return false;
-	memcpy(a, addr, sizeof(*a));
+	memset(a, 0, sizeof(*a));
+	a->family = (sa_family_t)family;
+	if (family == AF_INET6)
+		memcpy(&a->v6, addr, sizeof(a->v6));
+	else
+		memcpy(&a->v4, addr, sizeof(a->v4));
 	return true;
 }
 
@@ -317,20 +322,56 @@ static void static_records(struct qctx *c, const struct name_entry *e, const cha
 /* Where a name's data lives (struct found, dns_local_internal.h). */
 void name_lookup(const struct qctx *c, const char *key, struct found *f)
 {
-	struct in_addr ra;
+	struct lease_addr ra;
 
 	f->e = find_name(c->d, key);
-	f->fl = lease_for_name(c, key);
+	f->fl4 = f->fl6 = NULL;
+	if (lease_label(c, key, f->label, sizeof(f->label))) {
+		f->fl4 = lease_by_name(c->env->leases, f->label, AF_INET);
+		f->fl6 = lease_by_name(c->env->leases, f->label, AF_INET6);
+	}
 	f->rl = NULL;
 	f->ifr = NULL;
-	if (reverse_v4(key, &ra)) {
+	if (reverse_lease_addr(key, &ra)) {
 		if (c->env && c->env->leases)
 			f->rl = lease_by_addr(c->env->leases, ra);
 		if (f->rl && !f->rl->hostname[0])
 			f->rl = NULL;
-		if (!f->rl && !entry_has(f->e, DNS_T_PTR))
-			f->ifr = iface_name_for(c, ra);
+		if (!f->rl && !entry_has(f->e, DNS_T_PTR) && ra.family == AF_INET)
+			f->ifr = iface_name_for(c, ra.v4);
 	}
+}
+
+/* Every lease of one family carrying a name, as address records. */
+struct lease_answer {
+	struct qctx *c;
+	const char *owner;
+	struct known *k;
+};
+
+static void answer_lease(void *ctx, const struct lease *l)
+{
+	struct lease_answer *a = ctx;
+	bool ok;
+
+	a->k->matched++;
+	if (l->addr.family == AF_INET6)
+		ok = answer_rr(a->c, a->owner, DNS_T_AAAA, a->c->d->ttl, &l->addr.v6, 16, SRC_DHCP);
+	else
+		ok = answer_rr(a->c, a->owner, DNS_T_A, a->c->d->ttl, &l->addr.v4, 4, SRC_DHCP);
+	if (ok && a->c->why)
+		why_lease(a->c, l);
+}
+
+static void lease_records(struct qctx *c, const struct found *f, const char *owner,
+			  struct known *k)
+{
+	struct lease_answer a = { .c = c, .owner = owner, .k = k };
+
+	if (f->fl4 && wants(c, DNS_T_A))
+		lease_each_by_name(c->env->leases, f->label, AF_INET, answer_lease, &a);
+	if (f->fl6 && wants(c, DNS_T_AAAA))
+		lease_each_by_name(c->env->leases, f->label, AF_INET6, answer_lease, &a);
 }
 
 /*
@@ -344,19 +385,15 @@ static void name_records(struct qctx *c, const char *key, const char *owner, str
 	char target[DNS_NAME_STR];
 
 	name_lookup(c, key, &f);
-	k->exists = f.e || f.fl || f.rl || f.ifr || apex;
-	k->any = (f.e && f.e->nrecs) || f.fl || f.rl || f.ifr || apex;
+	k->exists = f.e || found_lease(&f) || f.rl || f.ifr || apex;
+	k->any = (f.e && f.e->nrecs) || found_lease(&f) || f.rl || f.ifr || apex;
 	if (apex)
 		apex_records(c, apex, owner, k);
-	if (f.fl || f.rl)
+	if (found_lease(&f) || f.rl)
 		c->hint = SRC_DHCP;
 	else if (f.e && f.e->nrecs && !c->hint)
 		c->hint = f.e->recs[0].source;
-	if (f.fl && wants(c, DNS_T_A)) {
-		k->matched++;
-		if (answer_rr(c, owner, DNS_T_A, c->d->ttl, &f.fl->addr, 4, SRC_DHCP) && c->why)
-			why_lease(c, f.fl);
-	}
+	lease_records(c, &f, owner, k);
 	if (f.rl && wants(c, DNS_T_PTR)) {
 		k->matched++;
 		lease_fqdn(c->d, f.rl, target, sizeof(target));
@@ -369,7 +406,7 @@ static void name_records(struct qctx *c, const char *key, const char *owner, str
 			why_iface_rev(c, f.ifr);
 	}
 	if (f.e)
-		static_records(c, f.e, owner, f.fl != NULL, f.rl != NULL, k);
+		static_records(c, f.e, owner, found_lease(&f), f.rl != NULL, k);
 }
 
 /* The SOA of a negative answer is the zone's; outside one, the name's own. */
@@ -611,6 +648,7 @@ void dns_local_lease_names(const struct dns_local *d, const struct lease *l,
 			fn(ctx, name);
 		}
 	}
-	if (dns_reverse_name(AF_INET, &l->addr, name, sizeof(name)) > 0)
+	if (l->addr.family == AF_INET6 ? dns_reverse_name(AF_INET6, &l->addr.v6, name, sizeof(name)) > 0
+				       : dns_reverse_name(AF_INET, &l->addr.v4, name, sizeof(name)) > 0)
 		fn(ctx, name);
 }

@@ -190,10 +190,18 @@ static inline bool class_ok(uint16_t qclass)
 /* Where a name's data lives: static records, leases, interfaces. */
 struct found {
 	const struct name_entry *e;
-	const struct lease *fl;        /* the lease named key */
+	char label[LEASE_NAME_MAX];    /* the lease name key stands for, or "" */
+	const struct lease *fl4;       /* an IPv4 lease named label (the client's only one) */
+	const struct lease *fl6;       /* an IPv6 lease named label (of the same client) */
 	const struct lease *rl;        /* the named lease at key's reverse address */
 	const struct iface_rev *ifr;   /* the --interface-name holding that address */
 };
+
+/* Whether key names a lease, of either family. */
+static inline bool found_lease(const struct found *f)
+{
+	return f->fl4 || f->fl6;
+}
 
 void name_lookup(const struct qctx *c, const char *key, struct found *f);
 /* The zone whose apex key is, when leased is authoritative for it. */

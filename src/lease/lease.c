@@ -5,8 +5,9 @@
  * observers and returned by lookups stay put while other leases come and
  * go.  Four open-addressing hash indexes (linear probing, backward-shift
  * deletion, so no tombstones) point at the entries: by address, by client
- * identity, by hardware address (several entries may share one) and by
- * lower-cased hostname.  Each entry remembers its hashes, so removing it
+ * identity, by hardware address and by lower-cased hostname (several
+ * entries may share a hardware address or a name).  Keys start with the
+ * family, so an IPv4 and an IPv6 key never meet.  Each entry remembers its hashes, so removing it
  * never recomputes a key.  A binary min-heap on `expires`, in which every
  * entry knows its position, gives the next expiry in O(1) and removal in
  * O(log n).  Quarantined addresses sit in a small map of their own whose
@@ -15,14 +16,15 @@
 #include "lease/lease.h"
 #include "core/util.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 
 #define NOT_IN_HEAP SIZE_MAX
-/* Identity key: a tag byte, then client-id or (htype, hwaddr). */
-#define KEY_MAX (2 + LEASE_CLIENT_ID_MAX)
+/* Identity key: a tag byte, then client-id, (htype, hwaddr) or (IA, IAID, DUID). */
+#define KEY_MAX (8 + LEASE_CLIENT_ID_MAX)
 
 enum index_kind {
 	IDX_ADDR,
@@ -52,7 +54,7 @@ struct index {
 };
 
 struct quarantine_slot {
-	uint32_t addr; /* network order; 0 marks a free slot */
+	struct lease_addr addr; /* family 0 marks a free slot */
 	time_t until;
 };
 
@@ -72,10 +74,80 @@ struct lease_table {
 	time_t q_earliest; /* no entry ends before this */
 };
 
+/* ---- addresses ----------------------------------------------------- */
+
+bool lease_addr_equal(const struct lease_addr *a, const struct lease_addr *b)
+{
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET6)
+		return memcmp(&a->v6, &b->v6, sizeof(a->v6)) == 0;
+	return a->v4.s_addr == b->v4.s_addr;
+}
+
+const char *lease_addr_str(const struct lease_addr *a, char *buf, size_t len)
+{
+	const void *p = a->family == AF_INET6 ? (const void *)&a->v6 : (const void *)&a->v4;
+
+	if (!inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET, p, buf, (socklen_t)len))
+		str_copy(buf, "?", len);
+	return buf;
+}
+
+bool lease_addr_parse(const char *s, struct lease_addr *out)
+{
+	struct lease_addr a = { 0 };
+
+	if (!s)
+		return false;
+	if (inet_pton(AF_INET, s, &a.v4) == 1)
+		a.family = AF_INET;
+	else if (inet_pton(AF_INET6, s, &a.v6) == 1)
+		a.family = AF_INET6;
+	else
+		return false;
+	*out = a;
+	return true;
+}
+
+bool lease_addr_usable(const struct lease_addr *a)
+{
+	if (a->family == AF_INET)
+		return a->v4.s_addr != 0;
+	if (a->family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(&a->v6);
+	return false;
+}
+
 /* ---- keys ---------------------------------------------------------- */
+
+static uint8_t family_tag(int family)
+{
+	return family == AF_INET6 ? 6 : 4;
+}
+
+static size_t addr_key(const struct lease_addr *a, uint8_t *buf)
+{
+	buf[0] = family_tag(a->family);
+	if (a->family == AF_INET6) {
+		memcpy(buf + 1, &a->v6, sizeof(a->v6));
+		return 1 + sizeof(a->v6);
+	}
+	memcpy(buf + 1, &a->v4.s_addr, sizeof(a->v4.s_addr));
+	return 1 + sizeof(a->v4.s_addr);
+}
 
 static size_t identity_key(const struct lease *l, uint8_t *buf)
 {
+	if (l->addr.family == AF_INET6) {
+		if (l->client_id_len == 0)
+			return 0;
+		buf[0] = 'D';
+		buf[1] = l->ia;
+		put_be32(buf + 2, l->iaid);
+		memcpy(buf + 6, l->client_id, l->client_id_len);
+		return 6 + (size_t)l->client_id_len;
+	}
 	if (l->client_id_len > 0) {
 		buf[0] = 'C';
 		memcpy(buf + 1, l->client_id, l->client_id_len);
@@ -90,13 +162,15 @@ static size_t identity_key(const struct lease *l, uint8_t *buf)
 	return 0; /* no identity at all: never matched, never displaced */
 }
 
-static size_t hwaddr_key(uint8_t htype, const uint8_t *hw, size_t hwlen, uint8_t *buf)
+static size_t hwaddr_key(int family, uint8_t htype, const uint8_t *hw, size_t hwlen,
+			 uint8_t *buf)
 {
 	if (hwlen == 0 || hwlen > LEASE_HWADDR_MAX)
 		return 0;
-	buf[0] = htype;
-	memcpy(buf + 1, hw, hwlen);
-	return 1 + hwlen;
+	buf[0] = family_tag(family);
+	buf[1] = htype;
+	memcpy(buf + 2, hw, hwlen);
+	return 2 + hwlen;
 }
 
 static size_t name_key(const char *name, uint8_t *buf)
@@ -115,12 +189,11 @@ static size_t entry_key(enum index_kind kind, const struct lease *l, uint8_t *bu
 {
 	switch (kind) {
 	case IDX_ADDR:
-		memcpy(buf, &l->addr.s_addr, sizeof(l->addr.s_addr));
-		return sizeof(l->addr.s_addr);
+		return addr_key(&l->addr, buf);
 	case IDX_CLIENT:
 		return identity_key(l, buf);
 	case IDX_HWADDR:
-		return hwaddr_key(l->htype, l->hwaddr, l->hwlen, buf);
+		return hwaddr_key(l->addr.family, l->htype, l->hwaddr, l->hwlen, buf);
 	case IDX_NAME:
 		return name_key(l->hostname, buf);
 	case IDX_COUNT:
@@ -184,21 +257,39 @@ static void index_insert(struct index *x, uint64_t hash, struct entry *e)
 	x->used++;
 }
 
-static struct entry *index_find(const struct index *x, uint64_t hash,
-				const uint8_t *key, size_t keylen)
+/*
+ * The entries whose key is key, one per call: *pos starts at hash's home
+ * slot (index_home) and moves past each entry returned.  The index must
+ * not change between calls.
+ */
+static size_t index_home(const struct index *x, uint64_t hash)
+{
+	return hash & (x->cap - 1);
+}
+
+static struct entry *index_next(const struct index *x, uint64_t hash,
+				const uint8_t *key, size_t keylen, size_t *pos)
 {
 	size_t mask = x->cap - 1;
 	uint8_t buf[KEY_MAX];
 
-	for (size_t i = hash & mask; x->slots[i].e; i = (i + 1) & mask) {
-		struct entry *e = x->slots[i].e;
+	while (x->slots[*pos].e) {
+		struct entry *e = x->slots[*pos].e;
+		bool hit = x->slots[*pos].hash == hash;
 
-		if (x->slots[i].hash != hash)
-			continue;
-		if (entry_key(x->kind, &e->l, buf) == keylen && memcmp(buf, key, keylen) == 0)
+		*pos = (*pos + 1) & mask;
+		if (hit && entry_key(x->kind, &e->l, buf) == keylen && memcmp(buf, key, keylen) == 0)
 			return e;
 	}
 	return NULL;
+}
+
+static struct entry *index_find(const struct index *x, uint64_t hash,
+				const uint8_t *key, size_t keylen)
+{
+	size_t pos = index_home(x, hash);
+
+	return index_next(x, hash, key, keylen, &pos);
 }
 
 /* Backward-shift deletion: pull later members of the cluster into the hole. */
@@ -336,12 +427,12 @@ static void notify(struct lease_table *t, const struct lease *old,
 		t->observers[i].fn(t->observers[i].ctx, old, new, ev);
 }
 
-static struct entry *find_addr(const struct lease_table *t, struct in_addr addr)
+static struct entry *find_addr(const struct lease_table *t, const struct lease_addr *addr)
 {
-	uint8_t key[sizeof(addr.s_addr)];
+	uint8_t key[KEY_MAX];
+	size_t len = addr_key(addr, key);
 
-	memcpy(key, &addr.s_addr, sizeof(key));
-	return index_find(&t->idx[IDX_ADDR], key_hash(t, key, sizeof(key)), key, sizeof(key));
+	return index_find(&t->idx[IDX_ADDR], key_hash(t, key, len), key, len);
 }
 
 static struct entry *find_identity(const struct lease_table *t, const struct lease *l)
@@ -354,14 +445,27 @@ static struct entry *find_identity(const struct lease_table *t, const struct lea
 	return index_find(&t->idx[IDX_CLIENT], key_hash(t, key, len), key, len);
 }
 
-static struct entry *find_name(const struct lease_table *t, const char *name)
-{
+/* Walks the leases carrying one name. */
+struct name_walk {
 	uint8_t key[LEASE_NAME_MAX];
-	size_t len = name_key(name, key);
+	size_t len;
+	uint64_t hash;
+	size_t pos;
+};
 
-	if (!len)
-		return NULL;
-	return index_find(&t->idx[IDX_NAME], key_hash(t, key, len), key, len);
+static bool name_walk_start(const struct lease_table *t, const char *name, struct name_walk *w)
+{
+	w->len = name ? name_key(name, w->key) : 0;
+	if (!w->len)
+		return false;
+	w->hash = key_hash(t, w->key, w->len);
+	w->pos = index_home(&t->idx[IDX_NAME], w->hash);
+	return true;
+}
+
+static struct entry *name_walk_next(const struct lease_table *t, struct name_walk *w)
+{
+	return index_next(&t->idx[IDX_NAME], w->hash, w->key, w->len, &w->pos);
 }
 
 static bool same_identity(const struct lease *a, const struct lease *b)
@@ -370,6 +474,61 @@ static bool same_identity(const struct lease *a, const struct lease *b)
 	size_t la = identity_key(a, ka), lb = identity_key(b, kb);
 
 	return la == lb && memcmp(ka, kb, la) == 0;
+}
+
+static bool same_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	return alen > 0 && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* RFC 4361 section 6.1: client-id type 255, a 4-byte IAID, then the DUID. */
+#define RFC4361_TYPE 255
+#define RFC4361_DUID_AT 5
+
+static bool v4_v6_same_client(const struct lease *v4, const struct lease *v6)
+{
+	if (v4->htype == v6->htype && same_bytes(v4->hwaddr, v4->hwlen, v6->hwaddr, v6->hwlen))
+		return true;
+	return v4->client_id_len > RFC4361_DUID_AT && v4->client_id[0] == RFC4361_TYPE &&
+	       same_bytes(v4->client_id + RFC4361_DUID_AT,
+			  v4->client_id_len - RFC4361_DUID_AT, v6->client_id, v6->client_id_len);
+}
+
+bool lease_same_client(const struct lease *a, const struct lease *b)
+{
+	if (a->addr.family == AF_INET && b->addr.family == AF_INET)
+		return (a->client_id_len > 0 || a->hwlen > 0) && same_identity(a, b);
+	if (a->addr.family == AF_INET6 && b->addr.family == AF_INET6)
+		return same_bytes(a->client_id, a->client_id_len, b->client_id, b->client_id_len);
+	return a->addr.family == AF_INET ? v4_v6_same_client(a, b) : v4_v6_same_client(b, a);
+}
+
+/* RFC 8415 section 11: DUID types 1 (LLT: type, time, address) and 3 (LL). */
+bool lease_duid_hwaddr(const uint8_t *duid, size_t len, uint8_t *htype,
+		       uint8_t *hwaddr, uint8_t *hwlen)
+{
+	size_t at;
+	uint16_t hw_type;
+
+	if (!duid || len < 4)
+		return false;
+	switch (get_be16(duid)) {
+	case 1:
+		at = 8;
+		break;
+	case 3:
+		at = 4;
+		break;
+	default:
+		return false;
+	}
+	hw_type = get_be16(duid + 2);
+	if (len <= at || len - at > LEASE_HWADDR_MAX || hw_type > UINT8_MAX)
+		return false;
+	*htype = (uint8_t)hw_type;
+	*hwlen = (uint8_t)(len - at);
+	memcpy(hwaddr, duid + at, len - at);
+	return true;
 }
 
 /* ---- public interface ---------------------------------------------- */
@@ -422,9 +581,9 @@ size_t lease_count(const struct lease_table *t)
 	return t->idx[IDX_ADDR].used;
 }
 
-const struct lease *lease_by_addr(const struct lease_table *t, struct in_addr addr)
+const struct lease *lease_by_addr(const struct lease_table *t, struct lease_addr addr)
 {
-	struct entry *e = find_addr(t, addr);
+	struct entry *e = find_addr(t, &addr);
 
 	return e ? &e->l : NULL;
 }
@@ -439,6 +598,7 @@ const struct lease *lease_by_client(const struct lease_table *t,
 	if (id_len > LEASE_CLIENT_ID_MAX || (id_len && !client_id) ||
 	    hwlen > LEASE_HWADDR_MAX || (hwlen && !hwaddr))
 		return NULL;
+	probe.addr.family = AF_INET;
 	probe.client_id_len = (uint8_t)id_len;
 	if (id_len)
 		memcpy(probe.client_id, client_id, id_len);
@@ -450,7 +610,24 @@ const struct lease *lease_by_client(const struct lease_table *t,
 	return e ? &e->l : NULL;
 }
 
-const struct lease *lease_by_hwaddr(const struct lease_table *t, uint8_t htype,
+const struct lease *lease_by_ia(const struct lease_table *t, const uint8_t *duid,
+				size_t duid_len, uint32_t iaid, enum lease_ia ia)
+{
+	struct lease probe;
+	struct entry *e;
+
+	if (!duid || duid_len == 0 || duid_len > LEASE_CLIENT_ID_MAX)
+		return NULL;
+	probe.addr.family = AF_INET6;
+	probe.client_id_len = (uint8_t)duid_len;
+	memcpy(probe.client_id, duid, duid_len);
+	probe.iaid = iaid;
+	probe.ia = (uint8_t)ia;
+	e = find_identity(t, &probe);
+	return e ? &e->l : NULL;
+}
+
+const struct lease *lease_by_hwaddr(const struct lease_table *t, int family, uint8_t htype,
 				    const uint8_t *hwaddr, size_t hwlen)
 {
 	uint8_t key[KEY_MAX];
@@ -459,27 +636,58 @@ const struct lease *lease_by_hwaddr(const struct lease_table *t, uint8_t htype,
 
 	if (!hwaddr)
 		return NULL;
-	len = hwaddr_key(htype, hwaddr, hwlen, key);
+	len = hwaddr_key(family, htype, hwaddr, hwlen, key);
 	if (!len)
 		return NULL;
 	e = index_find(&t->idx[IDX_HWADDR], key_hash(t, key, len), key, len);
 	return e ? &e->l : NULL;
 }
 
-const struct lease *lease_by_name(const struct lease_table *t, const char *name)
+static bool family_matches(const struct lease *l, int family)
 {
+	return family == AF_UNSPEC || l->addr.family == family;
+}
+
+const struct lease *lease_by_name(const struct lease_table *t, const char *name, int family)
+{
+	struct name_walk w;
 	struct entry *e;
 
-	if (!name || !*name)
+	if (!name_walk_start(t, name, &w))
 		return NULL;
-	e = find_name(t, name);
-	return e ? &e->l : NULL;
+	while ((e = name_walk_next(t, &w)))
+		if (family_matches(&e->l, family))
+			return &e->l;
+	return NULL;
+}
+
+size_t lease_each_by_name(const struct lease_table *t, const char *name, int family,
+			  lease_visit_fn fn, void *ctx)
+{
+	struct name_walk w;
+	struct entry *e;
+	size_t n = 0;
+
+	if (!name_walk_start(t, name, &w))
+		return 0;
+	while ((e = name_walk_next(t, &w))) {
+		if (!family_matches(&e->l, family))
+			continue;
+		n++;
+		if (fn)
+			fn(ctx, &e->l);
+	}
+	return n;
 }
 
 static bool lease_valid(const struct lease *l)
 {
-	return l->addr.s_addr != 0 && l->hwlen <= LEASE_HWADDR_MAX &&
-	       strnlen(l->hostname, LEASE_NAME_MAX) < LEASE_NAME_MAX;
+	if (!lease_addr_usable(&l->addr) || l->hwlen > LEASE_HWADDR_MAX ||
+	    strnlen(l->hostname, LEASE_NAME_MAX) >= LEASE_NAME_MAX)
+		return false;
+	if (l->addr.family == AF_INET)
+		return l->ia == LEASE_IA_NONE;
+	return l->ia == LEASE_IA_NA || l->ia == LEASE_IA_TA;
 }
 
 static void entry_remove(struct lease_table *t, struct entry *e, enum lease_event ev)
@@ -489,7 +697,7 @@ static void entry_remove(struct lease_table *t, struct entry *e, enum lease_even
 	free(e);
 }
 
-/* Another lease carries the name: it loses the name and keeps its address. */
+/* Another client's lease carries the name: it loses the name and keeps its address. */
 static void take_name(struct lease_table *t, struct entry *holder)
 {
 	struct lease before = holder->l;
@@ -500,10 +708,25 @@ static void take_name(struct lease_table *t, struct entry *holder)
 	notify(t, &before, &holder->l, LEASE_EV_RENEWED);
 }
 
+/* A lease other than cur carrying nl's name for a different client. */
+static struct entry *name_rival(const struct lease_table *t, const struct lease *nl,
+				const struct entry *cur)
+{
+	struct name_walk w;
+	struct entry *e;
+
+	if (!name_walk_start(t, nl->hostname, &w))
+		return NULL;
+	while ((e = name_walk_next(t, &w)))
+		if (e != cur && !lease_same_client(&e->l, nl))
+			return e;
+	return NULL;
+}
+
 int lease_commit(struct lease_table *t, const struct lease *l, enum lease_event ev)
 {
 	struct lease nl;
-	struct entry *cur, *other, *holder;
+	struct entry *cur, *other, *rival;
 
 	if (!t || !l || !lease_valid(l))
 		return -1;
@@ -512,24 +735,21 @@ int lease_commit(struct lease_table *t, const struct lease *l, enum lease_event 
 	memset(nl.hostname + strlen(nl.hostname), 0,
 	       sizeof(nl.hostname) - strlen(nl.hostname));
 
-	/* A client has one IPv4 lease: moving drops the one it had. */
+	/* A client has one lease per identity: moving drops the one it had. */
 	other = find_identity(t, &nl);
-	if (other && other->l.addr.s_addr != nl.addr.s_addr)
+	if (other && !lease_addr_equal(&other->l.addr, &nl.addr))
 		entry_remove(t, other, LEASE_EV_DISPLACED);
 
 	/* One lease per address: another client's lease there goes. */
-	cur = find_addr(t, nl.addr);
+	cur = find_addr(t, &nl.addr);
 	if (cur && !same_identity(&cur->l, &nl)) {
 		entry_remove(t, cur, LEASE_EV_DISPLACED);
 		cur = NULL;
 	}
 
-	/* The latest commit carrying a name takes it. */
-	if (nl.hostname[0]) {
-		holder = find_name(t, nl.hostname);
-		if (holder && holder != cur)
-			take_name(t, holder);
-	}
+	/* The latest commit carrying a name takes it from other clients. */
+	while (nl.hostname[0] && (rival = name_rival(t, &nl, cur)))
+		take_name(t, rival);
 
 	if (cur) {
 		struct lease before = cur->l;
@@ -548,13 +768,13 @@ int lease_commit(struct lease_table *t, const struct lease *l, enum lease_event 
 	return 0;
 }
 
-int lease_remove(struct lease_table *t, struct in_addr addr, enum lease_event ev)
+int lease_remove(struct lease_table *t, struct lease_addr addr, enum lease_event ev)
 {
 	struct entry *e;
 
 	if (!t)
 		return -1;
-	e = find_addr(t, addr);
+	e = find_addr(t, &addr);
 	if (!e)
 		return -1;
 	entry_remove(t, e, ev);
@@ -592,17 +812,22 @@ void lease_foreach(const struct lease_table *t, lease_visit_fn fn, void *ctx)
 
 /* ---- quarantine ---------------------------------------------------- */
 
-static size_t quarantine_home(const struct lease_table *t, uint32_t addr)
+static size_t quarantine_home(const struct lease_table *t, const struct lease_addr *addr)
 {
-	return key_hash(t, (const uint8_t *)&addr, sizeof(addr)) & (t->q_cap - 1);
+	uint8_t key[KEY_MAX];
+	size_t len = addr_key(addr, key);
+
+	return key_hash(t, key, len) & (t->q_cap - 1);
 }
 
-static struct quarantine_slot *quarantine_slot(const struct lease_table *t, uint32_t addr)
+static struct quarantine_slot *quarantine_slot(const struct lease_table *t,
+					       const struct lease_addr *addr)
 {
 	size_t mask = t->q_cap - 1;
 
 	for (size_t i = quarantine_home(t, addr);; i = (i + 1) & mask)
-		if (t->quarantine[i].addr == addr || t->quarantine[i].addr == 0)
+		if (t->quarantine[i].addr.family == 0 ||
+		    lease_addr_equal(&t->quarantine[i].addr, addr))
 			return &t->quarantine[i];
 }
 
@@ -619,9 +844,9 @@ static void quarantine_rebuild(struct lease_table *t, size_t cap, time_t now)
 	for (size_t i = 0; i < old_cap; i++) {
 		struct quarantine_slot *s;
 
-		if (old[i].addr == 0 || old[i].until <= now)
+		if (old[i].addr.family == 0 || old[i].until <= now)
 			continue;
-		s = quarantine_slot(t, old[i].addr);
+		s = quarantine_slot(t, &old[i].addr);
 		*s = old[i];
 		if (t->q_used++ == 0 || s->until < t->q_earliest)
 			t->q_earliest = s->until;
@@ -634,19 +859,19 @@ static void quarantine_purge(struct lease_table *t, time_t now)
 	quarantine_rebuild(t, t->q_cap, now);
 }
 
-void lease_quarantine(struct lease_table *t, struct in_addr addr, time_t until)
+void lease_quarantine(struct lease_table *t, struct lease_addr addr, time_t until)
 {
 	struct quarantine_slot *s;
 
-	if (!t || addr.s_addr == 0)
+	if (!t || !lease_addr_usable(&addr))
 		return;
 	if (!t->quarantine)
 		quarantine_rebuild(t, 16, 0);
 	else if ((t->q_used + 1) * 2 > t->q_cap)
 		quarantine_rebuild(t, t->q_cap * 2, 0);
-	s = quarantine_slot(t, addr.s_addr);
-	if (s->addr == 0) {
-		s->addr = addr.s_addr;
+	s = quarantine_slot(t, &addr);
+	if (s->addr.family == 0) {
+		s->addr = addr;
 		t->q_used++;
 	}
 	s->until = until;
@@ -654,12 +879,12 @@ void lease_quarantine(struct lease_table *t, struct in_addr addr, time_t until)
 		t->q_earliest = until;
 }
 
-bool lease_is_quarantined(const struct lease_table *t, struct in_addr addr, time_t now)
+bool lease_is_quarantined(const struct lease_table *t, struct lease_addr addr, time_t now)
 {
 	const struct quarantine_slot *s;
 
-	if (!t || !t->quarantine || addr.s_addr == 0)
+	if (!t || !t->quarantine || !lease_addr_usable(&addr))
 		return false;
-	s = quarantine_slot(t, addr.s_addr);
-	return s->addr == addr.s_addr && now < s->until;
+	s = quarantine_slot(t, &addr);
+	return s->addr.family != 0 && now < s->until;
 }

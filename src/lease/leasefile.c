@@ -129,12 +129,97 @@ static int parse_hw(const char *s, struct lease *l)
 	return 0;
 }
 
+/* "1234567" or "T1234567" (a temporary address's IA). */
+static int parse_iaid(const char *s, struct lease *l)
+{
+	uint64_t v = 0;
+
+	l->ia = LEASE_IA_NA;
+	if (*s == 'T') {
+		l->ia = LEASE_IA_TA;
+		s++;
+	}
+	if (!*s || strlen(s) > 10)
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (v > UINT32_MAX)
+		return -1;
+	l->iaid = (uint32_t)v;
+	return 0;
+}
+
+/* The client-id (IPv4) or DUID (IPv6) field; "*" when there is none. */
+static int parse_client_id(const char *s, struct lease *l, const char **why)
+{
+	size_t idlen = 0;
+
+	if (strcmp(s, "*") == 0)
+		return 0;
+	if (hex_parse(s, l->client_id, LEASE_CLIENT_ID_MAX, &idlen) < 0 || idlen == 0) {
+		*why = l->addr.family == AF_INET6 ? "bad DUID" : "bad client-id";
+		return -1;
+	}
+	/*
+	 * RFC 2132 section 9.14: at least 2 bytes (a type and a value).
+	 * The DHCP engine ignores shorter ones, so a shorter one here is a
+	 * line cut short, not a client's identity.  A DUID has a 2-byte type
+	 * and something after it (RFC 8415 section 11).
+	 */
+	if (idlen < LEASEFILE_CLIENT_ID_MIN) {
+		*why = l->addr.family == AF_INET6 ? "DUID shorter than 2 bytes"
+						  : "client-id shorter than 2 bytes";
+		return -1;
+	}
+	l->client_id_len = (uint8_t)idlen;
+	return 0;
+}
+
+/* EXPIRY IAID ADDR6 HOSTNAME DUID */
+static enum leasefile_line parse_v6(const struct fields *fl, struct lease *l, const char **why)
+{
+	l->addr.family = AF_INET6;
+	if (parse_iaid(fl->f[1], l) < 0) {
+		*why = "bad IAID";
+		return LEASEFILE_BAD;
+	}
+	if (inet_pton(AF_INET6, fl->f[2], &l->addr.v6) != 1 || !lease_addr_usable(&l->addr)) {
+		*why = "bad IPv6 address";
+		return LEASEFILE_BAD;
+	}
+	if (parse_client_id(fl->f[4], l, why) < 0)
+		return LEASEFILE_BAD;
+	/* The client's MAC, where its DUID carries one: it ties the name to its IPv4 lease. */
+	lease_duid_hwaddr(l->client_id, l->client_id_len, &l->htype, l->hwaddr, &l->hwlen);
+	return LEASEFILE_LEASE;
+}
+
+/* EXPIRY MAC ADDR4 HOSTNAME CLIENTID */
+static enum leasefile_line parse_v4(const struct fields *fl, struct lease *l, const char **why)
+{
+	l->addr.family = AF_INET;
+	if (parse_hw(fl->f[1], l) < 0) {
+		*why = "bad hardware address";
+		return LEASEFILE_BAD;
+	}
+	if (inet_pton(AF_INET, fl->f[2], &l->addr.v4) != 1 || !lease_addr_usable(&l->addr)) {
+		*why = "bad IPv4 address";
+		return LEASEFILE_BAD;
+	}
+	if (parse_client_id(fl->f[4], l, why) < 0)
+		return LEASEFILE_BAD;
+	return LEASEFILE_LEASE;
+}
+
 enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 					 struct lease *out, const char **why)
 {
 	struct fields fl;
 	struct lease l;
-	size_t idlen = 0;
+	enum leasefile_line r;
 	const char *dummy;
 
 	if (!why)
@@ -156,43 +241,20 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 		*why = "expected five fields: EXPIRY MAC IP HOSTNAME CLIENTID";
 		return LEASEFILE_BAD;
 	}
-	/* An IPv6 lease has its IAID where the MAC goes, and a v6 address. */
-	if (strchr(fl.f[2], ':'))
-		return LEASEFILE_SKIP;
 
 	memset(&l, 0, sizeof(l));
 	if (parse_expiry(fl.f[0], &l.expires) < 0) {
 		*why = "bad expiry time";
 		return LEASEFILE_BAD;
 	}
-	if (parse_hw(fl.f[1], &l) < 0) {
-		*why = "bad hardware address";
-		return LEASEFILE_BAD;
-	}
-	if (inet_pton(AF_INET, fl.f[2], &l.addr) != 1 || l.addr.s_addr == 0) {
-		*why = "bad IPv4 address";
-		return LEASEFILE_BAD;
-	}
+	/* An IPv6 lease has its IAID where the MAC goes, and a v6 address. */
+	r = strchr(fl.f[2], ':') ? parse_v6(&fl, &l, why) : parse_v4(&fl, &l, why);
+	if (r != LEASEFILE_LEASE)
+		return r;
 	if (strcmp(fl.f[3], "*") != 0 && str_is_label(fl.f[3], true))
 		str_copy(l.hostname, fl.f[3], sizeof(l.hostname));
-	if (strcmp(fl.f[4], "*") != 0) {
-		if (hex_parse(fl.f[4], l.client_id, LEASE_CLIENT_ID_MAX, &idlen) < 0 || idlen == 0) {
-			*why = "bad client-id";
-			return LEASEFILE_BAD;
-		}
-		/*
-		 * RFC 2132 section 9.14: at least 2 bytes (a type and a value).
-		 * The DHCP engine ignores shorter ones, so a shorter one here
-		 * is a line cut short, not a client's identity.
-		 */
-		if (idlen < LEASEFILE_CLIENT_ID_MIN) {
-			*why = "client-id shorter than 2 bytes";
-			return LEASEFILE_BAD;
-		}
-		l.client_id_len = (uint8_t)idlen;
-	}
 	*out = l;
-	return LEASEFILE_V4;
+	return LEASEFILE_LEASE;
 }
 
 /* "aa:bb:.." into out (3 * len bytes is enough); the store formats a line per change. */
@@ -207,32 +269,47 @@ static void put_hex(const uint8_t *p, size_t len, char *out)
 	}
 }
 
+char *leasefile_format_hw(const struct lease *l, char *out, size_t outlen)
+{
+	size_t hwlen = MIN(l->hwlen, (size_t)LEASE_HWADDR_MAX);
+	size_t n = 0;
+
+	if (outlen < LEASEFILE_HW_MAX) {
+		if (outlen)
+			out[0] = '\0';
+		return out;
+	}
+	out[0] = '\0';
+	if (l->htype != 1 || hwlen == 0)
+		n = (size_t)snprintf(out, outlen, "%02x-", l->htype);
+	if (hwlen)
+		put_hex(l->hwaddr, hwlen, out + n);
+	return out;
+}
+
 int leasefile_format_line(const struct lease *l, char *buf, size_t buflen)
 {
-	char hw[3 * LEASE_HWADDR_MAX + 4] = "";
+	char who[LEASEFILE_HW_MAX];
 	char id[3 * LEASE_CLIENT_ID_MAX + 1] = "*";
-	char addr[INET_ADDRSTRLEN];
-	char type[4] = "";
+	char addr[LEASE_ADDR_STRLEN];
 	const char *name = "*";
-	size_t hwlen;
 	int n;
 
-	if (!l || !buf)
+	if (!l || !buf || !lease_addr_usable(&l->addr))
 		return -1;
-	hwlen = MIN(l->hwlen, (size_t)LEASE_HWADDR_MAX);
-	/* dnsmasq marks anything but a non-empty Ethernet address with its type. */
-	if (l->htype != 1 || hwlen == 0)
-		snprintf(type, sizeof(type), "%02x-", l->htype);
-	put_hex(l->hwaddr, hwlen, hw);
+	/* An IPv6 lease names its IA where an IPv4 lease has the MAC. */
+	if (l->addr.family == AF_INET6)
+		snprintf(who, sizeof(who), "%s%" PRIu32, l->ia == LEASE_IA_TA ? "T" : "", l->iaid);
+	else
+		leasefile_format_hw(l, who, sizeof(who));
 	if (l->client_id_len)
 		put_hex(l->client_id, l->client_id_len, id);
-	if (!inet_ntop(AF_INET, &l->addr, addr, sizeof(addr)))
-		return -1;
+	lease_addr_str(&l->addr, addr, sizeof(addr));
 	/* Never write a name the reader would take for something else. */
 	if (strnlen(l->hostname, LEASE_NAME_MAX) < LEASE_NAME_MAX && str_is_label(l->hostname, true))
 		name = l->hostname;
-	n = snprintf(buf, buflen, "%" PRIu64 " %s%s %s %s %s\n",
-		     (uint64_t)(l->expires > 0 ? l->expires : 0), type, hw, addr, name, id);
+	n = snprintf(buf, buflen, "%" PRIu64 " %s %s %s %s\n",
+		     (uint64_t)(l->expires > 0 ? l->expires : 0), who, addr, name, id);
 	if (n < 0 || (size_t)n >= buflen)
 		return -1;
 	return n;
@@ -240,10 +317,10 @@ int leasefile_format_line(const struct lease *l, char *buf, size_t buflen)
 
 bool leasefile_same(const struct lease *a, const struct lease *b)
 {
-	return a->addr.s_addr == b->addr.s_addr && a->expires == b->expires &&
+	return lease_addr_equal(&a->addr, &b->addr) && a->expires == b->expires &&
 	       a->htype == b->htype && a->hwlen == b->hwlen &&
 	       memcmp(a->hwaddr, b->hwaddr, MIN(a->hwlen, (uint8_t)LEASE_HWADDR_MAX)) == 0 &&
 	       a->client_id_len == b->client_id_len &&
 	       memcmp(a->client_id, b->client_id, a->client_id_len) == 0 &&
-	       strcmp(a->hostname, b->hostname) == 0;
+	       a->iaid == b->iaid && a->ia == b->ia && strcmp(a->hostname, b->hostname) == 0;
 }

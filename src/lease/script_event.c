@@ -28,7 +28,7 @@ static void fill_event(struct script_event *e, enum script_action action,
 	memcpy(e->hwaddr, l->hwaddr, e->hwlen);
 	e->client_id_len = l->client_id_len;
 	memcpy(e->client_id, l->client_id, l->client_id_len);
-	e->addr = l->addr;
+	e->addr = l->addr.v4;
 	e->expires = (int64_t)l->expires;
 	if (l->expires > now)
 		e->remaining = (uint32_t)MIN((uint64_t)(l->expires - now), (uint64_t)UINT32_MAX);
@@ -44,12 +44,17 @@ static void fill_event(struct script_event *e, enum script_action action,
  * client in SELECTING or INIT-REBOOT state (or always with --leasefile-ro
  * or --script-on-renewal); leased cannot tell the states apart here and
  * reports every renewal.
+ *
+ * IPv6 leases make no events yet: dnsmasq gives them other arguments
+ * (the DUID, the IAID in the environment), which come with DHCPv6.
  */
 size_t script_events_for_change(const struct lease *old, const struct lease *new,
 				enum lease_event ev, time_t now, struct script_event out[2])
 {
 	size_t n = 0;
 
+	if ((old && old->addr.family != AF_INET) || (new && new->addr.family != AF_INET))
+		return 0;
 	if (!new) {
 		if (!old)
 			return 0;
@@ -303,7 +308,7 @@ void script_parse_init(const char *buf, size_t len, time_t now, script_init_fn f
 		if (use && p[use - 1] == '\r')
 			use--;
 		switch (leasefile_parse_line(p, use, &l, &why)) {
-		case LEASEFILE_V4:
+		case LEASEFILE_LEASE:
 			fn(ctx, lineno, l.expires != 0 && l.expires <= now ? SCRIPT_INIT_EXPIRED
 									 : SCRIPT_INIT_LEASE,
 			   &l, p, use, NULL);

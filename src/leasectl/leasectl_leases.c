@@ -74,20 +74,22 @@ void ctl_lease_from_json(const struct json_value *o, int64_t now, struct ctl_lea
 
 void ctl_lease_from_lease(const struct lease *l, int64_t now, struct ctl_lease *out)
 {
-	size_t o = 0;
-
 	memset(out, 0, sizeof(*out));
-	inet_ntop(AF_INET, &l->addr, out->address, sizeof(out->address));
-	out->family = 4;
-	/* As dnsmasq writes it: a hardware type prefix for anything but Ethernet. */
-	if (l->htype != 1 || l->hwlen == 0)
-		o = (size_t)snprintf(out->hwaddr, sizeof(out->hwaddr), "%02x-", l->htype);
-	if (l->hwlen)
-		hex_format(l->hwaddr, MIN(l->hwlen, (uint8_t)LEASE_HWADDR_MAX), out->hwaddr + o,
-			   sizeof(out->hwaddr) - o);
+	lease_addr_str(&l->addr, out->address, sizeof(out->address));
+	/* An IPv6 lease is named by its DUID where an IPv4 one has its MAC, as the daemon says. */
+	if (l->addr.family == AF_INET6) {
+		out->family = 6;
+		hex_format(l->client_id, l->client_id_len, out->hwaddr, sizeof(out->hwaddr));
+	} else {
+		char hw[LEASEFILE_HW_MAX];
+
+		out->family = 4;
+		str_copy(out->hwaddr, leasefile_format_hw(l, hw, sizeof(hw)), sizeof(out->hwaddr));
+		if (l->client_id_len)
+			hex_format(l->client_id, l->client_id_len, out->client_id,
+				   sizeof(out->client_id));
+	}
 	str_copy(out->hostname, l->hostname, sizeof(out->hostname));
-	if (l->client_id_len)
-		hex_format(l->client_id, l->client_id_len, out->client_id, sizeof(out->client_id));
 	out->expires = (int64_t)l->expires;
 	/* As the daemon says it: 0 once expired, -1 for never. */
 	out->expires_in = l->expires ? MAX((int64_t)l->expires - now, (int64_t)0) : -1;
@@ -333,13 +335,13 @@ struct collect {
 	int64_t now;
 };
 
-static void collect_line(void *ctx, struct in_addr addr, const char *line, size_t len)
+static void collect_line(void *ctx, struct lease_addr addr, const char *line, size_t len)
 {
 	struct collect *c = ctx;
 	struct lease l;
 
 	(void)addr;
-	if (leasefile_parse_line(line, len, &l, NULL) == LEASEFILE_V4)
+	if (leasefile_parse_line(line, len, &l, NULL) == LEASEFILE_LEASE)
 		ctl_lease_from_lease(&l, c->now, array_push(&c->out->v, &c->out->n,
 							     sizeof(*c->out->v)));
 }

@@ -148,26 +148,46 @@ struct load_ctx {
 	bool conflicts; /* a commit displaced or renamed another lease */
 };
 
+struct name_rival {
+	const struct lease *l;
+	bool found;
+};
+
+static void find_rival(void *ctx, const struct lease *o)
+{
+	struct name_rival *r = ctx;
+
+	if (!lease_same_client(o, r->l))
+		r->found = true;
+}
+
 /* Would committing l change a lease other than the one at l->addr? */
 static bool load_conflicts(const struct lease_table *t, const struct lease *l)
 {
 	const struct lease *o;
+	struct name_rival r = { .l = l };
 
 	if (lease_by_addr(t, l->addr))
 		return true;
-	o = lease_by_client(t, l->client_id, l->client_id_len, l->htype, l->hwaddr, l->hwlen);
+	if (l->addr.family == AF_INET6)
+		o = lease_by_ia(t, l->client_id, l->client_id_len, l->iaid, l->ia);
+	else
+		o = lease_by_client(t, l->client_id, l->client_id_len, l->htype, l->hwaddr,
+				    l->hwlen);
 	if (o && (l->client_id_len || l->hwlen))
 		return true;
-	return l->hostname[0] && lease_by_name(t, l->hostname);
+	if (l->hostname[0])
+		lease_each_by_name(t, l->hostname, AF_UNSPEC, find_rival, &r);
+	return r.found;
 }
 
-static void commit_loaded(void *ctx, struct in_addr addr, const char *line, size_t len)
+static void commit_loaded(void *ctx, struct lease_addr addr, const char *line, size_t len)
 {
 	struct load_ctx *c = ctx;
 	struct lease l;
 
 	(void)addr;
-	if (leasefile_parse_line(line, len, &l, NULL) != LEASEFILE_V4)
+	if (leasefile_parse_line(line, len, &l, NULL) != LEASEFILE_LEASE)
 		return;
 	if (l.expires != 0 && l.expires <= c->now) {
 		c->expired++;
@@ -183,12 +203,12 @@ static void map_from_table(void *ctx, const struct lease *l)
 	store_map_set_lease(ctx, l);
 }
 
-static void quarantine_loaded(void *ctx, struct in_addr addr, time_t until)
+static void quarantine_loaded(void *ctx, struct lease_addr addr, time_t until)
 {
 	lease_quarantine(ctx, addr, until);
 }
 
-static void copy_quarantine(void *ctx, struct in_addr addr, time_t until)
+static void copy_quarantine(void *ctx, struct lease_addr addr, time_t until)
 {
 	store_map_quarantine(ctx, addr, until);
 }
@@ -381,28 +401,30 @@ static void queue_formatted(struct store *s, const char *rec, int n)
 	memcpy(last->buf, &h, sizeof(h));
 }
 
-static void queue_record(struct store *s, const struct lease *l, struct in_addr addr)
+static void queue_record(struct store *s, const struct lease *l, struct lease_addr addr)
 {
-	char rec[STORE_RECORD_MAX];
+	char rec[STORE_RECORD_MAX], text[LEASE_ADDR_STRLEN];
 	int n = store_record_format(l, addr, rec, sizeof(rec));
 
 	if (n < 0) {
-		log_err("cannot journal the lease of %s: record too long", inet_ntoa(addr));
+		log_err("cannot journal the lease of %s: record too long",
+			lease_addr_str(&addr, text, sizeof(text)));
 		return;
 	}
 	queue_formatted(s, rec, n);
 }
 
-void store_quarantine(struct store *s, struct in_addr addr, time_t until)
+void store_quarantine(struct store *s, struct lease_addr addr, time_t until)
 {
-	char rec[STORE_RECORD_MAX];
+	char rec[STORE_RECORD_MAX], text[LEASE_ADDR_STRLEN];
 	int n;
 
 	if (!s || s->read_only)
 		return;
 	n = store_record_format_quarantine(addr, until, rec, sizeof(rec));
 	if (n < 0) {
-		log_err("cannot journal the quarantine of %s", inet_ntoa(addr));
+		log_err("cannot journal the quarantine of %s",
+			lease_addr_str(&addr, text, sizeof(text)));
 		return;
 	}
 	queue_formatted(s, rec, n);
@@ -422,7 +444,7 @@ static void on_change(void *ctx, const struct lease *old, const struct lease *ne
 	 */
 	if (old && new && leasefile_same(old, new))
 		return;
-	if (old && (!new || old->addr.s_addr != new->addr.s_addr))
+	if (old && (!new || !lease_addr_equal(&old->addr, &new->addr)))
 		queue_record(s, NULL, old->addr);
 	if (new)
 		queue_record(s, new, new->addr);

@@ -102,7 +102,7 @@ static uint32_t record_checksum(const char *p, size_t len)
 	return (uint32_t)hash_bytes(p, len, 0);
 }
 
-int store_record_format(const struct lease *l, struct in_addr addr, char *buf, size_t buflen)
+int store_record_format(const struct lease *l, struct lease_addr addr, char *buf, size_t buflen)
 {
 	char body[LEASEFILE_LINE_MAX + 4];
 	int n;
@@ -117,8 +117,9 @@ int store_record_format(const struct lease *l, struct in_addr addr, char *buf, s
 	} else {
 		body[0] = '-';
 		body[1] = ' ';
-		if (!inet_ntop(AF_INET, &addr, body + 2, (socklen_t)(sizeof(body) - 2)))
+		if (!lease_addr_usable(&addr))
 			return -1;
+		lease_addr_str(&addr, body + 2, sizeof(body) - 2);
 		n = (int)strlen(body);
 	}
 	body[n] = '\0';
@@ -128,13 +129,15 @@ int store_record_format(const struct lease *l, struct in_addr addr, char *buf, s
 	return n;
 }
 
-int store_record_format_quarantine(struct in_addr addr, time_t until, char *buf, size_t buflen)
+int store_record_format_quarantine(struct lease_addr addr, time_t until, char *buf,
+				   size_t buflen)
 {
-	char a[INET_ADDRSTRLEN], body[64];
+	char a[LEASE_ADDR_STRLEN], body[LEASE_ADDR_STRLEN + 32];
 	int n;
 
-	if (!inet_ntop(AF_INET, &addr, a, sizeof(a)) || until <= 0)
+	if (!lease_addr_usable(&addr) || until <= 0)
 		return -1;
+	lease_addr_str(&addr, a, sizeof(a));
 	n = snprintf(body, sizeof(body), "Q %s %lld", a, (long long)until);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return -1;
@@ -147,7 +150,7 @@ int store_record_format_quarantine(struct in_addr addr, time_t until, char *buf,
 /* "ADDR UNTIL" of a quarantine record into out->addr and out->expires. */
 static bool parse_quarantine(const char *p, size_t len, struct lease *out)
 {
-	char text[INET_ADDRSTRLEN + 24];
+	char text[LEASE_ADDR_STRLEN + 24];
 	char *sp, *end;
 	long long until;
 
@@ -160,7 +163,7 @@ static bool parse_quarantine(const char *p, size_t len, struct lease *out)
 		return false;
 	*sp = '\0';
 	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, text, &out->addr) != 1 || out->addr.s_addr == 0)
+	if (!lease_addr_parse(text, &out->addr) || !lease_addr_usable(&out->addr))
 		return false;
 	if (sp[1] < '0' || sp[1] > '9')
 		return false;
@@ -211,7 +214,7 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 	const char *body;
 	size_t blen;
 	uint32_t sum;
-	char addr[INET_ADDRSTRLEN];
+	char addr[LEASE_ADDR_STRLEN];
 	const char *dummy;
 
 	if (!why)
@@ -236,9 +239,9 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 		return STORE_RECORD_BAD;
 	}
 	if (body[0] == '+') {
-		if (leasefile_parse_line(body + 2, blen - 2, out, why) != LEASEFILE_V4) {
+		if (leasefile_parse_line(body + 2, blen - 2, out, why) != LEASEFILE_LEASE) {
 			if (!*why)
-				*why = "record holds no IPv4 lease";
+				*why = "record holds no lease";
 			return STORE_RECORD_BAD;
 		}
 		return STORE_RECORD_ADD;
@@ -251,7 +254,7 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 		memcpy(addr, body + 2, blen - 2);
 		addr[blen - 2] = '\0';
 		memset(out, 0, sizeof(*out));
-		if (inet_pton(AF_INET, addr, &out->addr) != 1 || out->addr.s_addr == 0) {
+		if (!lease_addr_parse(addr, &out->addr) || !lease_addr_usable(&out->addr)) {
 			*why = "bad address in removal record";
 			return STORE_RECORD_BAD;
 		}
@@ -271,13 +274,13 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 /* ---- address → line map -------------------------------------------- */
 
 struct map_slot {
-	uint32_t addr; /* network order; 0: free (0.0.0.0 is never leased) */
+	struct lease_addr addr; /* family 0: free (no lease has address 0) */
 	uint32_t len;
 	char *line;
 };
 
 struct quarantine {
-	struct in_addr addr;
+	struct lease_addr addr;
 	time_t until;
 };
 
@@ -289,19 +292,25 @@ struct store_map {
 	size_t nq;
 };
 
-static size_t map_home(const struct store_map *m, uint32_t addr)
+static bool slot_free(const struct map_slot *s)
 {
-	uint64_t h = hash_bytes(&addr, sizeof(addr), 0);
+	return s->addr.family == 0;
+}
+
+static size_t map_home(const struct store_map *m, const struct lease_addr *addr)
+{
+	uint64_t h = addr->family == AF_INET6 ? hash_bytes(&addr->v6, sizeof(addr->v6), 6)
+					      : hash_bytes(&addr->v4, sizeof(addr->v4), 0);
 
 	h ^= h >> 29;
 	return (size_t)h & (m->cap - 1);
 }
 
-static size_t map_find(const struct store_map *m, uint32_t addr)
+static size_t map_find(const struct store_map *m, const struct lease_addr *addr)
 {
 	size_t mask = m->cap - 1, i = map_home(m, addr);
 
-	while (m->slots[i].addr != 0 && m->slots[i].addr != addr)
+	while (!slot_free(&m->slots[i]) && !lease_addr_equal(&m->slots[i].addr, addr))
 		i = (i + 1) & mask;
 	return i;
 }
@@ -339,22 +348,22 @@ static void map_grow(struct store_map *m)
 	m->cap *= 2;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	for (size_t i = 0; i < old_cap; i++)
-		if (old[i].addr)
-			m->slots[map_find(m, old[i].addr)] = old[i];
+		if (!slot_free(&old[i]))
+			m->slots[map_find(m, &old[i].addr)] = old[i];
 	free(old);
 }
 
-void store_map_set(struct store_map *m, struct in_addr addr, const char *line, size_t len)
+void store_map_set(struct store_map *m, struct lease_addr addr, const char *line, size_t len)
 {
 	struct map_slot *s;
 
-	if (addr.s_addr == 0 || len > UINT32_MAX)
+	if (!lease_addr_usable(&addr) || len > UINT32_MAX)
 		return;
 	if ((m->used + 1) * 10 > m->cap * 7)
 		map_grow(m);
-	s = &m->slots[map_find(m, addr.s_addr)];
-	if (s->addr == 0) {
-		s->addr = addr.s_addr;
+	s = &m->slots[map_find(m, &addr)];
+	if (slot_free(s)) {
+		s->addr = addr;
 		m->used++;
 	}
 	free(s->line);
@@ -364,12 +373,12 @@ void store_map_set(struct store_map *m, struct in_addr addr, const char *line, s
 	s->len = (uint32_t)len;
 }
 
-void store_map_del(struct store_map *m, struct in_addr addr)
+void store_map_del(struct store_map *m, struct lease_addr addr)
 {
 	size_t mask = m->cap - 1;
-	size_t i = map_find(m, addr.s_addr), j;
+	size_t i = map_find(m, &addr), j;
 
-	if (m->slots[i].addr == 0)
+	if (slot_free(&m->slots[i]))
 		return;
 	free(m->slots[i].line);
 	/* Backward-shift deletion, as in the lease table. */
@@ -377,9 +386,9 @@ void store_map_del(struct store_map *m, struct in_addr addr)
 		size_t home;
 
 		j = (j + 1) & mask;
-		if (m->slots[j].addr == 0)
+		if (slot_free(&m->slots[j]))
 			break;
-		home = map_home(m, m->slots[j].addr);
+		home = map_home(m, &m->slots[j].addr);
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
 		m->slots[i] = m->slots[j];
@@ -389,10 +398,10 @@ void store_map_del(struct store_map *m, struct in_addr addr)
 	m->used--;
 }
 
-void store_map_quarantine(struct store_map *m, struct in_addr addr, time_t until)
+void store_map_quarantine(struct store_map *m, struct lease_addr addr, time_t until)
 {
 	for (size_t i = 0; i < m->nq; i++) {
-		if (m->q[i].addr.s_addr == addr.s_addr) {
+		if (lease_addr_equal(&m->q[i].addr, &addr)) {
 			m->q[i].until = until;
 			return;
 		}
@@ -462,15 +471,15 @@ bool store_map_apply(struct store_map *m, const char *rec, size_t len)
 	return apply_record(m, rec, len, NULL);
 }
 
+/* IPv4 leases first, then IPv6, as dnsmasq writes its lease file. */
 void store_map_foreach(const struct store_map *m, store_map_visit_fn fn, void *ctx)
 {
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->slots[i].addr) {
-			struct in_addr a = { .s_addr = m->slots[i].addr };
+	static const sa_family_t order[] = { AF_INET, AF_INET6 };
 
-			fn(ctx, a, m->slots[i].line, m->slots[i].len);
-		}
-	}
+	for (size_t f = 0; f < ARRAY_SIZE(order); f++)
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->slots[i].addr.family == order[f])
+				fn(ctx, m->slots[i].addr, m->slots[i].line, m->slots[i].len);
 }
 
 /* ---- snapshot ------------------------------------------------------ */
@@ -519,7 +528,7 @@ static void snap_flush(struct snap_out *o)
 	o->len = 0;
 }
 
-static void snap_visit(void *ctx, struct in_addr addr, const char *line, size_t len)
+static void snap_visit(void *ctx, struct lease_addr addr, const char *line, size_t len)
 {
 	struct snap_out *o = ctx;
 
@@ -577,7 +586,7 @@ struct q_out {
 	bool bad;
 };
 
-static void q_visit(void *ctx, struct in_addr addr, time_t until)
+static void q_visit(void *ctx, struct lease_addr addr, time_t until)
 {
 	struct q_out *o = ctx;
 	char rec[STORE_RECORD_MAX];
@@ -1078,7 +1087,7 @@ static bool apply_loaded_line(struct store_map *m, const char *line, size_t len,
 	if (journal)
 		return apply_record(m, line, len, why);
 	switch (leasefile_parse_line(line, len, &l, why)) {
-	case LEASEFILE_V4:
+	case LEASEFILE_LEASE:
 		store_map_set_lease(m, &l);
 		return true;
 	case LEASEFILE_SKIP:

@@ -82,7 +82,7 @@ static void seed_lease(struct lease_table *t, const char *addr, uint8_t last, ti
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	inet_pton(AF_INET, addr, &l.addr);
+	lease_addr_parse(addr, &l.addr);
 	l.htype = 1;
 	l.hwlen = 6;
 	memcpy(l.hwaddr, "\x00\x16\x3e\x00\x00", 5);
@@ -103,10 +103,10 @@ static void check_lease(void *ctx, const struct lease *l)
 	struct walk *w = ctx;
 
 	w->n++;
-	if (!l->addr.s_addr || lease_by_addr(w->t, l->addr) != l)
+	if (!l->addr.v4.s_addr || lease_by_addr(w->t, l->addr) != l)
 		abort();
 	if (l->hostname[0] && (!config_valid_label(l->hostname) ||
-			       lease_by_name(w->t, l->hostname) != l))
+			       lease_by_name(w->t, l->hostname, AF_UNSPEC) != l))
 		abort();
 }
 

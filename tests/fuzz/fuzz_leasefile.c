@@ -20,9 +20,9 @@ static void check_round_trip(const struct lease *l)
 	struct lease again;
 	int n = leasefile_format_line(l, line, sizeof(line));
 
-	if (n <= 0 || leasefile_parse_line(line, (size_t)n, &again, NULL) != LEASEFILE_V4)
+	if (n <= 0 || leasefile_parse_line(line, (size_t)n, &again, NULL) != LEASEFILE_LEASE)
 		abort();
-	if (again.addr.s_addr != l->addr.s_addr || again.htype != l->htype ||
+	if (again.addr.v4.s_addr != l->addr.v4.s_addr || again.htype != l->htype ||
 	    again.hwlen != l->hwlen || memcmp(again.hwaddr, l->hwaddr, l->hwlen) != 0 ||
 	    again.client_id_len != l->client_id_len ||
 	    memcmp(again.client_id, l->client_id, l->client_id_len) != 0 ||
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memcpy(buf, data, size);
 	switch (leasefile_parse_line(buf, size, &l, &why)) {
-	case LEASEFILE_V4:
+	case LEASEFILE_LEASE:
 		check_round_trip(&l);
 		break;
 	case LEASEFILE_BAD:
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int n = store_record_format_quarantine(l.addr, l.expires, rec, sizeof(rec));
 
 		if (n < 0 || store_record_parse(rec, (size_t)n, &back, NULL) != STORE_RECORD_QUARANTINE ||
-		    back.addr.s_addr != l.addr.s_addr || back.expires != l.expires)
+		    back.addr.v4.s_addr != l.addr.v4.s_addr || back.expires != l.expires)
 			abort();
 		break;
 	}

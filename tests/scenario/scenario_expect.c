@@ -175,9 +175,9 @@ static void expect_lease_word(struct scn *s, const char *w)
 	} else if (!s->lease_found) {
 		scn_fail(s, "no such lease (expected one with %s)", w);
 	} else if (scn_kv(w, "addr", &v)) {
-		check_addr(s, v, s->lease.addr, "the lease is for");
+		check_addr(s, v, s->lease.addr.v4, "the lease is for");
 	} else if (scn_kv(w, "as", &v)) {
-		scn_set_var(s, v, s->lease.addr);
+		scn_set_var(s, v, s->lease.addr.v4);
 	} else if (scn_kv(w, "name", &v)) {
 		if (strcasecmp(s->lease.hostname, strcmp(v, "-") ? v : "") != 0)
 			scn_fail(s, "the lease's name is \"%s\", not \"%s\"", s->lease.hostname, v);
@@ -196,7 +196,7 @@ static void expect_lease(struct scn *s, const struct scn_tokens *t)
 {
 	if (strcmp(t->w[1], "none") == 0) {
 		if (s->lease_found)
-			scn_fail(s, "a lease exists (%s, \"%s\")", inet_ntoa(s->lease.addr),
+			scn_fail(s, "a lease exists (%s, \"%s\")", inet_ntoa(s->lease.addr.v4),
 				 s->lease.hostname);
 		return;
 	}

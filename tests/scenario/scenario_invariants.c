@@ -77,11 +77,11 @@ static bool static_has(struct scn *s, const char *name, uint16_t type, const cha
 /* An A record "name → a" where name is a form of h: wrong now? */
 static bool addr_bad(struct scn *s, const char *h, const char *name, struct in_addr a)
 {
-	const struct lease *l = lease_by_name(s->leases, h);
+	const struct lease *l = lease_by_name(s->leases, h, AF_UNSPEC);
 	char text[INET_ADDRSTRLEN];
 
 	if (l)
-		return l->addr.s_addr != a.s_addr;
+		return l->addr.v4.s_addr != a.s_addr;
 	inet_ntop(AF_INET, &a, text, sizeof(text));
 	return !static_has(s, name, DNS_T_A, text) && held_before(s, h, a);
 }
@@ -89,7 +89,7 @@ static bool addr_bad(struct scn *s, const char *h, const char *name, struct in_a
 /* A PTR record "a → target" where target is a form of h: wrong now? */
 static bool ptr_bad(struct scn *s, const char *h, const char *target, struct in_addr a)
 {
-	const struct lease *l = lease_by_addr(s->leases, a);
+	const struct lease *l = lease_by_addr(s->leases, lease_addr4(a));
 	char rev[DNS_NAME_STR];
 
 	if (l && strcasecmp(l->hostname, h) == 0)
@@ -115,12 +115,12 @@ static void check_never_nxdomain(struct scn *s, const struct lease *l)
 			if (!s->check.answered)
 				scn_fail(s, "invariant 3: %s %s would be forwarded, though the "
 					    "table holds %s (%s)", forms[f], tname, l->hostname,
-					 inet_ntoa(l->addr));
+					 inet_ntoa(l->addr.v4));
 			else if (s->check.rcode == DNS_R_NXDOMAIN)
 				scn_fail(s, "invariant 3: %s %s is NXDOMAIN%s, though the table "
 					    "holds %s (%s)", forms[f], tname,
 					 s->check.from_cache ? " (cached)" : "", l->hostname,
-					 inet_ntoa(l->addr));
+					 inet_ntoa(l->addr.v4));
 		}
 }
 
@@ -184,7 +184,7 @@ static void check_cached_negative(struct cache_walk *w, const struct dns_cache_e
 			scn_fail(w->s, "invariant 2: a cached %s for %s %s survives, though the "
 				       "table holds %s (%s)", scn_rcode_name(e->rcode), e->qname,
 				 dns_type_name(e->qtype, tname, sizeof(tname)),
-				 w->held[i].hostname, inet_ntoa(w->held[i].addr));
+				 w->held[i].hostname, inet_ntoa(w->held[i].addr.v4));
 }
 
 static void check_cached_rr(struct scn *s, const struct dns_cache_entry_info *e,

@@ -28,7 +28,7 @@ static void remember(struct scn *s, const struct lease *l)
 	if (!l || !l->hostname[0])
 		return;
 	for (size_t i = 0; i < s->nseen; i++)
-		if (s->seen[i].addr.s_addr == l->addr.s_addr &&
+		if (s->seen[i].addr.s_addr == l->addr.v4.s_addr &&
 		    strcasecmp(s->seen[i].name, l->hostname) == 0)
 			return;
 	if (s->nseen == s->seen_cap) {
@@ -36,7 +36,7 @@ static void remember(struct scn *s, const struct lease *l)
 		s->seen = xrealloc(s->seen, s->seen_cap * sizeof(*s->seen));
 	}
 	str_copy(s->seen[s->nseen].name, l->hostname, LEASE_NAME_MAX);
-	s->seen[s->nseen++].addr = l->addr;
+	s->seen[s->nseen++].addr = l->addr.v4;
 }
 
 /* The harness's bookkeeping: every (name, address) the table has held. */
@@ -359,15 +359,15 @@ void scn_step_lease(struct scn *s, const struct scn_tokens *t)
 		return;
 	}
 	if (scn_kv(t->w[1], "name", &v)) {
-		l = lease_by_name(s->leases, v);
+		l = lease_by_name(s->leases, v, AF_UNSPEC);
 	} else if (scn_kv(t->w[1], "addr", &v)) {
 		if (scn_addr(s, v, &a) < 0)
 			return;
-		l = lease_by_addr(s->leases, a);
+		l = lease_by_addr(s->leases, lease_addr4(a));
 	} else if (scn_kv(t->w[1], "mac", &v)) {
 		if (scn_parse_hex(s, v, mac, sizeof(mac), &n) < 0)
 			return;
-		l = lease_by_hwaddr(s->leases, 1, mac, n);
+		l = lease_by_hwaddr(s->leases, AF_INET, 1, mac, n);
 	} else if (strcmp(t->w[1], "all") != 0) {
 		scn_fail(s, "usage: lease name=H | addr=A | mac=M | all");
 		return;

@@ -114,11 +114,11 @@ static void add_lease(struct fixture *f, const char *ip, const char *name)
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(inet_pton(AF_INET, ip, &l.addr), 1);
+	assert_true(lease_addr_parse(ip, &l.addr));
 	l.htype = 1;
 	l.hwlen = 6;
 	l.hwaddr[0] = 0x02;
-	l.hwaddr[5] = (uint8_t)(ntohl(l.addr.s_addr) & 0xff); /* one client per address */
+	l.hwaddr[5] = (uint8_t)(ntohl(l.addr.v4.s_addr) & 0xff); /* one client per address */
 	str_copy(l.hostname, name, sizeof(l.hostname));
 	l.expires = now_wall() + 3600;
 	assert_int_equal(lease_commit(f->leases, &l, LEASE_EV_GRANTED), 0);
@@ -155,7 +155,7 @@ static void check_released_then_ask(struct fixture *f)
 	struct in_addr a;
 
 	inet_pton(AF_INET, "10.77.3.37", &a);
-	assert_null(lease_by_addr(f->leases, a));
+	assert_null(lease_by_addr(f->leases, lease_addr4(a)));
 	assert_int_equal(lease_count(f->leases), 1);
 	f->fd = client(f);
 	send_all(f->fd, "{\"version\":1,\"command\":\"show\",\"args\":{\"key\":\"c2\"}}\n");

@@ -65,8 +65,8 @@ static void observe(void *ctx, const struct lease *old, const struct lease *new,
 		return;
 	e = &f->events[f->nevents++];
 	e->ev = ev;
-	e->old_addr.s_addr = old ? old->addr.s_addr : 0;
-	e->new_addr.s_addr = new ? new->addr.s_addr : 0;
+	e->old_addr.s_addr = old ? old->addr.v4.s_addr : 0;
+	e->new_addr.s_addr = new ? new->addr.v4.s_addr : 0;
 }
 
 static bool probe_cb(void *arg, struct in_addr addr)
@@ -335,7 +335,7 @@ static void test_selecting_ack_commits(void **state)
 	(void)state;
 	a = dora(f, mac_a);
 	assert_int_equal(reply_u32_opt(f, OPT_LEASE_TIME), 3600);
-	l = lease_by_addr(f->leases, a);
+	l = lease_by_addr(f->leases, lease_addr4(a));
 	assert_non_null(l);
 	assert_memory_equal(l->hwaddr, mac_a, 6);
 	assert_int_equal(l->hwlen, 6);
@@ -399,7 +399,7 @@ static void test_init_reboot(void **state)
 	request_init_reboot(f, mac_a, ip("192.168.1.20"));
 	expect_reply(f, DHCPNAK);
 	assert_reply_str(f, OPT_MESSAGE, "wrong network");
-	assert_non_null(lease_by_addr(f->leases, a));
+	assert_non_null(lease_by_addr(f->leases, lease_addr4(a)));
 	/* Rebooted on the same network: ACK. */
 	request_init_reboot(f, mac_a, a);
 	expect_reply(f, DHCPACK);
@@ -428,7 +428,7 @@ static void test_init_reboot_unknown_client(void **state)
 	request_init_reboot(g, mac_a, ip("10.0.3.77"));
 	expect_reply(g, DHCPACK);
 	assert_int_equal(g->reply.yiaddr.s_addr, ip("10.0.3.77").s_addr);
-	assert_non_null(lease_by_addr(g->leases, ip("10.0.3.77")));
+	assert_non_null(lease_by_addr(g->leases, lease_addr4(ip("10.0.3.77"))));
 	/* ...a wrong one is refused at once. */
 	request_init_reboot(g, mac_b, ip("192.168.9.9"));
 	expect_reply(g, DHCPNAK);
@@ -459,7 +459,7 @@ static void test_renewing_extends(void **state)
 	assert_int_equal(f->reply.ciaddr.s_addr, a.s_addr);
 	assert_int_equal(f->res.dest, DHCP4_TO_CIADDR);
 	assert_int_equal(f->res.dest_addr.s_addr, a.s_addr);
-	l = lease_by_addr(f->leases, a);
+	l = lease_by_addr(f->leases, lease_addr4(a));
 	assert_int_equal(l->expires, T0 + 1800 + 3600);
 	assert_int_equal(f->nevents, 1);
 	assert_int_equal(f->events[0].ev, LEASE_EV_RENEWED);
@@ -479,12 +479,12 @@ static void test_rebinding_unknown_client(void **state)
 	request_renewing(f, mac_a, a);
 	expect_reply(f, DHCPACK);
 	assert_true(f->res.lease_changed);
-	assert_non_null(lease_by_addr(f->leases, a));
+	assert_non_null(lease_by_addr(f->leases, lease_addr4(a)));
 	/* Another client claiming the same address now: NAK. */
 	request_renewing(f, mac_b, a);
 	expect_reply(f, DHCPNAK);
 	assert_int_equal(lease_count(f->leases), 1);
-	assert_memory_equal(lease_by_addr(f->leases, a)->hwaddr, mac_a, 6);
+	assert_memory_equal(lease_by_addr(f->leases, lease_addr4(a))->hwaddr, mac_a, 6);
 	/* An address outside the range: NAK. */
 	request_renewing(f, mac_c, ip("10.0.3.255"));
 	expect_reply(f, DHCPNAK);
@@ -504,12 +504,12 @@ static void test_renewal_of_released_address_naked(void **state)
 
 	(void)state;
 	a = dora(f, mac_a);
-	assert_int_equal(lease_remove(f->leases, a, LEASE_EV_RELEASED), 0);
-	lease_quarantine(f->leases, a, f->env.now + 3600);
+	assert_int_equal(lease_remove(f->leases, lease_addr4(a), LEASE_EV_RELEASED), 0);
+	lease_quarantine(f->leases, lease_addr4(a), f->env.now + 3600);
 	f->env.now += 1800;
 	request_renewing(f, mac_a, a);
 	expect_reply(f, DHCPNAK);
-	assert_null(lease_by_addr(f->leases, a));
+	assert_null(lease_by_addr(f->leases, lease_addr4(a)));
 	/* A new DISCOVER from the same client gets another address. */
 	assert_int_not_equal(dora(f, mac_a).s_addr, a.s_addr);
 	fx_free(f);
@@ -562,7 +562,7 @@ static void test_decline_quarantines(void **state)
 	assert_int_equal(lease_count(f->leases), 0);
 	assert_int_equal(f->nevents, 1);
 	assert_int_equal(f->events[0].ev, LEASE_EV_DECLINED);
-	assert_true(lease_is_quarantined(f->leases, a, f->env.now));
+	assert_true(lease_is_quarantined(f->leases, lease_addr4(a), f->env.now));
 	/* The same client asks again: another address. */
 	discover(f, mac_a, 7);
 	expect_reply(f, DHCPOFFER);
@@ -590,7 +590,7 @@ static void test_decline_by_other_client_ignored(void **state)
 	tpkt_end(&t);
 	run(f, &t);
 	assert_int_equal(lease_count(f->leases), 1);
-	assert_false(lease_is_quarantined(f->leases, a, f->env.now));
+	assert_false(lease_is_quarantined(f->leases, lease_addr4(a), f->env.now));
 	fx_free(f);
 }
 
@@ -629,7 +629,7 @@ static void test_reservation_by_mac(void **state)
 	a = dora(f, mac_a);
 	assert_int_equal(a.s_addr, ip("10.0.3.50").s_addr);
 	assert_int_equal(reply_u32_opt(f, OPT_LEASE_TIME), 7200);
-	l = lease_by_addr(f->leases, a);
+	l = lease_by_addr(f->leases, lease_addr4(a));
 	assert_string_equal(l->hostname, "web");
 	/* The same MAC with a client-id (systemd-networkd): still reserved. */
 	fx_new_table(f);
@@ -684,7 +684,7 @@ static void test_reservation_displaces_stale_lease(void **state)
 
 	(void)state;
 	memset(&stale, 0, sizeof(stale));
-	stale.addr = ip("10.0.3.50");
+	stale.addr = lease_addr4(ip("10.0.3.50"));
 	stale.htype = 1;
 	stale.hwlen = 6;
 	memcpy(stale.hwaddr, mac_b, 6);
@@ -694,16 +694,16 @@ static void test_reservation_displaces_stale_lease(void **state)
 	/* The offer already names the reserved address... */
 	discover(f, mac_a, 1);
 	expect_reply(f, DHCPOFFER);
-	assert_int_equal(f->reply.yiaddr.s_addr, stale.addr.s_addr);
+	assert_int_equal(f->reply.yiaddr.s_addr, stale.addr.v4.s_addr);
 	assert_int_equal(f->nevents, 0);
 	/* ...and the ACK's one commit displaces the old holder. */
-	request_selecting(f, mac_a, stale.addr);
+	request_selecting(f, mac_a, stale.addr.v4);
 	expect_reply(f, DHCPACK);
 	assert_int_equal(f->nevents, 2);
 	assert_int_equal(f->events[0].ev, LEASE_EV_DISPLACED);
-	assert_int_equal(f->events[0].old_addr.s_addr, stale.addr.s_addr);
+	assert_int_equal(f->events[0].old_addr.s_addr, stale.addr.v4.s_addr);
 	assert_int_equal(f->events[1].ev, LEASE_EV_GRANTED);
-	assert_int_equal(f->events[1].new_addr.s_addr, stale.addr.s_addr);
+	assert_int_equal(f->events[1].new_addr.s_addr, stale.addr.v4.s_addr);
 	assert_memory_equal(lease_by_addr(f->leases, stale.addr)->hwaddr, mac_a, 6);
 	assert_int_equal(lease_count(f->leases), 1);
 	fx_free(f);
@@ -775,7 +775,7 @@ static const struct lease *ack_with_name(struct fx *f, const uint8_t *mac, uint8
 	tpkt_end(&t);
 	run(f, &t);
 	expect_reply(f, DHCPACK);
-	return lease_by_addr(f->leases, f->reply.yiaddr);
+	return lease_by_addr(f->leases, lease_addr4(f->reply.yiaddr));
 }
 
 static void test_hostname_option_12(void **state)
@@ -846,7 +846,7 @@ static void test_reservation_name_wins(void **state)
 	/* Another client cannot take the reserved name. */
 	l = ack_with_name(f, mac_b, OPT_HOSTNAME, "web", 3);
 	assert_string_equal(l->hostname, "");
-	assert_memory_equal(lease_by_name(f->leases, "web")->hwaddr, mac_a, 6);
+	assert_memory_equal(lease_by_name(f->leases, "web", AF_UNSPEC)->hwaddr, mac_a, 6);
 	fx_free(f);
 }
 
@@ -858,10 +858,10 @@ static void test_hostname_kept_on_renew(void **state)
 
 	(void)state;
 	l = ack_with_name(f, mac_a, OPT_HOSTNAME, "c1", 2);
-	a = l->addr;
+	a = l->addr.v4;
 	request_renewing(f, mac_a, a);
 	expect_reply(f, DHCPACK);
-	assert_string_equal(lease_by_addr(f->leases, a)->hostname, "c1");
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(a))->hostname, "c1");
 	fx_free(f);
 }
 
@@ -878,7 +878,7 @@ static void test_log_lines_dnsmasq_format(void **state)
 	close(fd);
 	assert_int_equal(log_open("leased", path), 0);
 	l = ack_with_name(f, mac_a, OPT_HOSTNAME, "c1", 2);
-	inet_ntop(AF_INET, &l->addr, addr, sizeof(addr));
+	inet_ntop(AF_INET, &l->addr.v4, addr, sizeof(addr));
 	request_init_reboot(f, mac_a, ip("192.168.1.20"));
 	log_close();
 	text = read_text(path);
@@ -1120,7 +1120,7 @@ static void test_rapid_commit(void **state)
 	expect_reply(f, DHCPACK);
 	assert_true(f->res.lease_changed);
 	assert_non_null(dhcp4_get_option(&f->reply, OPT_RAPID_COMMIT, NULL));
-	assert_non_null(lease_by_addr(f->leases, f->reply.yiaddr));
+	assert_non_null(lease_by_addr(f->leases, lease_addr4(f->reply.yiaddr)));
 	/* Not configured: an ordinary offer, nothing committed. */
 	discover_rapid(g, mac_a);
 	expect_reply(g, DHCPOFFER);
@@ -1166,7 +1166,7 @@ static void test_probe(void **state)
 	expect_reply(f, DHCPOFFER);
 	assert_int_equal(f->reply.yiaddr.s_addr, probed.s_addr);
 	/* Had it answered, the server quarantines it and the next choice differs. */
-	lease_quarantine(f->leases, probed, f->env.now + DHCP4_PROBE_QUARANTINE);
+	lease_quarantine(f->leases, lease_addr4(probed), f->env.now + DHCP4_PROBE_QUARANTINE);
 	f->probe_clear = false;
 	discover(f, mac_a, 1);
 	assert_int_equal(f->res.verdict, DHCP4_PROBE);
@@ -1241,7 +1241,7 @@ static void test_lease_time_request(void **state)
 	assert_int_equal(reply_u32_opt(f, OPT_LEASE_TIME), 0xffffffffu);
 	assert_null(dhcp4_get_option(&f->reply, OPT_T1, NULL));
 	assert_null(dhcp4_get_option(&f->reply, OPT_T2, NULL));
-	l = lease_by_addr(f->leases, f->reply.yiaddr);
+	l = lease_by_addr(f->leases, lease_addr4(f->reply.yiaddr));
 	assert_int_equal(l->expires, 0);
 	fx_free(f);
 }
@@ -1339,7 +1339,7 @@ static void test_malformed_changes_nothing(void **state)
 		assert_false(f->res.lease_changed);
 		assert_int_equal(lease_count(f->leases), count);
 		assert_int_equal(f->nevents, events);
-		assert_memory_equal(lease_by_addr(f->leases, a)->hwaddr, mac_a, 6);
+		assert_memory_equal(lease_by_addr(f->leases, lease_addr4(a))->hwaddr, mac_a, 6);
 	}
 	/* A message on an interface with no dhcp-range: nothing at all. */
 	f->iface.addrs[0] = ip("172.16.0.1");

@@ -233,7 +233,7 @@ static void add_lease_until(struct lease_table *t, const char *ip, const char *n
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(inet_pton(AF_INET, ip, &l.addr), 1);
+	assert_true(lease_addr_parse(ip, &l.addr));
 	l.htype = 1;
 	l.hwlen = 6;
 	memcpy(l.hwaddr, "\x00\x16\x3e\x00\x00", 5);
@@ -367,7 +367,7 @@ static void test_lease_ptr_and_removal(void **state)
 	assert_int_equal(nans(), 1);
 	assert_name_rr(ans(0), "5.3.0.10.in-addr.arpa", DNS_T_PTR, "c1.lxc");
 	assert_string_equal(res.source, "DHCP");
-	assert_int_equal(lease_remove(t, ip4("10.0.3.5"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_remove(t, lease_addr4(ip4("10.0.3.5")), LEASE_EV_RELEASED), 0);
 	assert_int_equal(ask(d, t, "5.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
 	assert_int_equal(ask(b, t, "5.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
 	assert_negative(DNS_R_NXDOMAIN, "10.in-addr.arpa", 0);
@@ -445,7 +445,7 @@ static void test_lease_names(void **state)
 
 	(void)state;
 	memset(&l, 0, sizeof(l));
-	l.addr = ip4("10.0.3.5");
+	l.addr = lease_addr4(ip4("10.0.3.5"));
 	strcpy(l.hostname, "c1");
 	dns_local_lease_names(d, &l, collect_name, buf);
 	assert_string_equal(buf, "c1 c1.lxc 5.3.0.10.in-addr.arpa ");
@@ -458,6 +458,80 @@ static void test_lease_names(void **state)
 	assert_string_equal(buf, "5.3.0.10.in-addr.arpa ");
 	dns_local_free(d);
 	dns_local_free(nd);
+}
+
+/* An IPv6 lease of IA_NA iaid, for the client with MAC 00:16:3e:00:00:ID (DUID-LL). */
+static void add_lease6(struct lease_table *t, const char *ip, const char *name, uint8_t id,
+		       uint32_t iaid)
+{
+	static const uint8_t ll[] = { 0, 3, 0, 1, 0x00, 0x16, 0x3e, 0, 0 };
+	struct lease l;
+
+	memset(&l, 0, sizeof(l));
+	assert_true(lease_addr_parse(ip, &l.addr));
+	memcpy(l.client_id, ll, sizeof(ll));
+	l.client_id[sizeof(ll)] = id;
+	l.client_id_len = sizeof(ll) + 1;
+	assert_true(lease_duid_hwaddr(l.client_id, l.client_id_len, &l.htype, l.hwaddr, &l.hwlen));
+	l.iaid = iaid;
+	l.ia = LEASE_IA_NA;
+	snprintf(l.hostname, sizeof(l.hostname), "%s", name);
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), 0);
+}
+
+/* A and AAAA from one name; both reverse trees; another client's grant takes the name. */
+static void test_lease_dual_stack(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct dns_local *d = load(NULL, "domain=lxc\n");
+	const char *rev6 = "7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.4.d.f.ip6.arpa";
+
+	(void)state;
+	add_lease(t, "10.0.3.7", "c1", 1);
+	add_lease6(t, "fd42::7", "c1", 1, 1);
+	add_lease6(t, "fd42::8", "c1", 1, 2);
+	assert_int_equal(ask(d, t, "c1.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_one_addr("c1.lxc", "10.0.3.7");
+	assert_int_equal(ask(d, t, "c1", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_int_equal(res.answer.rcode, DNS_R_NOERROR);
+	assert_int_equal(nans(), 2);
+	/* In the table's order: either may come first. */
+	assert_addr_rr(ans(0), "c1", ans(0)->rdata[15] == 7 ? "fd42::7" : "fd42::8");
+	assert_addr_rr(ans(1), "c1", ans(1)->rdata[15] == 7 ? "fd42::7" : "fd42::8");
+	assert_int_not_equal(ans(0)->rdata[15], ans(1)->rdata[15]);
+	assert_string_equal(res.source, "DHCP");
+	assert_int_equal(ask(d, t, "c1", DNS_T_ANY), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 3);
+	assert_int_equal(ask(d, t, rev6, DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_name_rr(ans(0), rev6, DNS_T_PTR, "c1.lxc");
+	assert_int_equal(ask(d, t, "7.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_name_rr(ans(0), "7.3.0.10.in-addr.arpa", DNS_T_PTR, "c1.lxc");
+	/* Another client (MAC ...:02) is granted c1 on IPv6: the name is all its own. */
+	add_lease6(t, "fd42::9", "c1", 2, 1);
+	assert_int_equal(ask(d, t, "c1.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_one_addr("c1.lxc", "fd42::9");
+	assert_int_equal(ask(d, t, "c1.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NOERROR, "lxc", 0); /* NODATA: the name has AAAA */
+	/* fd42::7 kept its address but lost its name: nothing local answers for it. */
+	assert_int_equal(ask(d, t, rev6, DNS_T_PTR), DNS_LOCAL_FORWARD);
+	dns_local_free(d);
+	lease_table_free(t);
+}
+
+static void test_lease_names_v6(void **state)
+{
+	struct dns_local *d = load(NULL, "domain=lxc\n");
+	struct lease l;
+	char buf[512] = "";
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_true(lease_addr_parse("fd42::7", &l.addr));
+	strcpy(l.hostname, "c1");
+	dns_local_lease_names(d, &l, collect_name, buf);
+	assert_string_equal(buf, "c1 c1.lxc 7.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.4.d.f"
+				 ".ip6.arpa ");
+	dns_local_free(d);
 }
 
 /* ---- hosts files ---- */
@@ -1164,7 +1238,7 @@ static void test_zone_apex(void **state)
 	assert_int_equal(ask(d, t, "5.3.0.10.in-addr.arpa", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_negative_serial(DNS_R_NOERROR, "3.0.10.in-addr.arpa", 7, serial);
 	/* Every change: a release too. */
-	assert_int_equal(lease_remove(t, ip4("10.0.3.5"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_remove(t, lease_addr4(ip4("10.0.3.5")), LEASE_EV_RELEASED), 0);
 	before = serial;
 	serial = assert_apex(d, t, "lxc", 7);
 	assert_true(serial != before);
@@ -1658,6 +1732,8 @@ int main(void)
 		cmocka_unit_test(test_lease_name_any_case),
 		cmocka_unit_test(test_lease_without_domain),
 		cmocka_unit_test(test_lease_other_types_nodata),
+		cmocka_unit_test(test_lease_dual_stack),
+		cmocka_unit_test(test_lease_names_v6),
 		cmocka_unit_test(test_unknown_names),
 		cmocka_unit_test(test_lease_ptr_and_removal),
 		cmocka_unit_test(test_lease_beats_hosts),

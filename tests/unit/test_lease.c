@@ -41,7 +41,7 @@ static struct lease mk(const char *addr, uint8_t mac, bool with_cid, const char 
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	l.addr = ip(addr);
+	l.addr = lease_addr4(ip(addr));
 	l.htype = 1;
 	l.hwlen = 6;
 	l.hwaddr[0] = 0x00;
@@ -107,9 +107,9 @@ static void expect_event(const struct recorder *r, size_t i, const char *old_add
 	assert_int_equal(r->ev[i].has_old, old_addr != NULL);
 	assert_int_equal(r->ev[i].has_new, new_addr != NULL);
 	if (old_addr)
-		assert_int_equal(r->ev[i].old.addr.s_addr, ip(old_addr).s_addr);
+		assert_int_equal(r->ev[i].old.addr.v4.s_addr, ip(old_addr).s_addr);
 	if (new_addr)
-		assert_int_equal(r->ev[i].new.addr.s_addr, ip(new_addr).s_addr);
+		assert_int_equal(r->ev[i].new.addr.v4.s_addr, ip(new_addr).s_addr);
 }
 
 /* ---- tests --------------------------------------------------------- */
@@ -126,24 +126,24 @@ static void test_indexes_after_commit(void **state)
 	assert_int_equal(lease_commit(t, &b, LEASE_EV_GRANTED), 0);
 	assert_int_equal(lease_count(t), 2);
 
-	l = lease_by_addr(t, ip("10.0.3.3"));
+	l = lease_by_addr(t, lease_addr4(ip("10.0.3.3")));
 	assert_non_null(l);
 	assert_string_equal(l->hostname, "c1");
 	assert_ptr_equal(lease_by_client(t, a.client_id, a.client_id_len, 0, NULL, 0), l);
 	/* a's identity is its client-id: its MAC alone does not name it. */
 	assert_null(lease_by_client(t, NULL, 0, 1, a.hwaddr, 6));
-	assert_ptr_equal(lease_by_hwaddr(t, 1, a.hwaddr, 6), l);
-	assert_ptr_equal(lease_by_name(t, "C1"), l);
+	assert_ptr_equal(lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6), l);
+	assert_ptr_equal(lease_by_name(t, "C1", AF_UNSPEC), l);
 
-	l = lease_by_addr(t, ip("10.0.3.4"));
+	l = lease_by_addr(t, lease_addr4(ip("10.0.3.4")));
 	assert_non_null(l);
 	assert_ptr_equal(lease_by_client(t, NULL, 0, 1, b.hwaddr, 6), l);
 	assert_null(lease_by_client(t, NULL, 0, 6, b.hwaddr, 6)); /* other htype */
-	assert_ptr_equal(lease_by_name(t, "web"), l);
-	assert_ptr_equal(lease_by_name(t, "WEB"), l);
-	assert_null(lease_by_name(t, "we"));
-	assert_null(lease_by_name(t, ""));
-	assert_null(lease_by_addr(t, ip("10.0.3.5")));
+	assert_ptr_equal(lease_by_name(t, "web", AF_UNSPEC), l);
+	assert_ptr_equal(lease_by_name(t, "WEB", AF_UNSPEC), l);
+	assert_null(lease_by_name(t, "we", AF_UNSPEC));
+	assert_null(lease_by_name(t, "", AF_UNSPEC));
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.5"))));
 	lease_table_free(t);
 }
 
@@ -161,8 +161,8 @@ static void test_renew_changes_name_and_expiry(void **state)
 	a.expires = 500;
 	assert_int_equal(lease_commit(t, &a, LEASE_EV_RENEWED), 0);
 	assert_int_equal(lease_count(t), 1);
-	assert_null(lease_by_name(t, "old"));
-	assert_non_null(lease_by_name(t, "new"));
+	assert_null(lease_by_name(t, "old", AF_UNSPEC));
+	assert_non_null(lease_by_name(t, "new", AF_UNSPEC));
 	assert_int_equal(lease_next_expiry(t), 500);
 	assert_int_equal(r.n, 2);
 	expect_event(&r, 1, "10.0.3.3", "10.0.3.3", LEASE_EV_RENEWED);
@@ -187,15 +187,15 @@ static void test_client_moves(void **state)
 	(void)state;
 	lease_table_add_observer(t, record, &r);
 	lease_commit(t, &a, LEASE_EV_GRANTED);
-	a.addr = ip("10.0.3.9");
+	a.addr = lease_addr4(ip("10.0.3.9"));
 	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), 0);
 	assert_int_equal(lease_count(t), 1);
-	assert_null(lease_by_addr(t, ip("10.0.3.3")));
-	l = lease_by_addr(t, ip("10.0.3.9"));
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.3"))));
+	l = lease_by_addr(t, lease_addr4(ip("10.0.3.9")));
 	assert_non_null(l);
 	assert_ptr_equal(lease_by_client(t, a.client_id, a.client_id_len, 0, NULL, 0), l);
-	assert_ptr_equal(lease_by_name(t, "c7"), l);
-	assert_ptr_equal(lease_by_hwaddr(t, 1, a.hwaddr, 6), l);
+	assert_ptr_equal(lease_by_name(t, "c7", AF_UNSPEC), l);
+	assert_ptr_equal(lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6), l);
 	assert_int_equal(r.n, 3);
 	expect_event(&r, 0, NULL, "10.0.3.3", LEASE_EV_GRANTED);
 	expect_event(&r, 1, "10.0.3.3", NULL, LEASE_EV_DISPLACED);
@@ -220,9 +220,9 @@ static void test_address_taken_from_other_client(void **state)
 	assert_int_equal(lease_commit(t, &b, LEASE_EV_GRANTED), 0);
 	assert_int_equal(lease_count(t), 1);
 	assert_null(lease_by_client(t, NULL, 0, 1, a.hwaddr, 6));
-	assert_null(lease_by_hwaddr(t, 1, a.hwaddr, 6));
-	assert_null(lease_by_name(t, "one"));
-	assert_non_null(lease_by_name(t, "two"));
+	assert_null(lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6));
+	assert_null(lease_by_name(t, "one", AF_UNSPEC));
+	assert_non_null(lease_by_name(t, "two", AF_UNSPEC));
 	assert_int_equal(r.n, 3);
 	expect_event(&r, 1, "10.0.3.3", NULL, LEASE_EV_DISPLACED);
 	assert_string_equal(r.ev[1].old.hostname, "one");
@@ -244,11 +244,11 @@ static void test_name_stolen_by_latest_commit(void **state)
 	lease_table_add_observer(t, record, &r);
 	lease_commit(t, &a, LEASE_EV_GRANTED);
 	lease_commit(t, &b, LEASE_EV_GRANTED);
-	la = lease_by_addr(t, ip("10.0.3.3"));
-	lb = lease_by_addr(t, ip("10.0.3.4"));
+	la = lease_by_addr(t, lease_addr4(ip("10.0.3.3")));
+	lb = lease_by_addr(t, lease_addr4(ip("10.0.3.4")));
 	assert_non_null(la); /* the loser keeps its address */
 	assert_string_equal(la->hostname, "");
-	assert_ptr_equal(lease_by_name(t, "web"), lb);
+	assert_ptr_equal(lease_by_name(t, "web", AF_UNSPEC), lb);
 	assert_int_equal(lease_count(t), 2);
 	assert_int_equal(r.n, 3);
 	expect_event(&r, 1, "10.0.3.3", "10.0.3.3", LEASE_EV_RENEWED);
@@ -257,12 +257,12 @@ static void test_name_stolen_by_latest_commit(void **state)
 	expect_event(&r, 2, NULL, "10.0.3.4", LEASE_EV_GRANTED);
 	/* The old holder renewing without a name does not take it back. */
 	lease_commit(t, la, LEASE_EV_RENEWED);
-	assert_ptr_equal(lease_by_name(t, "web"), lease_by_addr(t, ip("10.0.3.4")));
+	assert_ptr_equal(lease_by_name(t, "web", AF_UNSPEC), lease_by_addr(t, lease_addr4(ip("10.0.3.4"))));
 	/* ... but asking for it again does. */
 	a.expires = 300;
 	lease_commit(t, &a, LEASE_EV_RENEWED);
-	assert_ptr_equal(lease_by_name(t, "web"), lease_by_addr(t, ip("10.0.3.3")));
-	assert_string_equal(lease_by_addr(t, ip("10.0.3.4"))->hostname, "");
+	assert_ptr_equal(lease_by_name(t, "web", AF_UNSPEC), lease_by_addr(t, lease_addr4(ip("10.0.3.3"))));
+	assert_string_equal(lease_by_addr(t, lease_addr4(ip("10.0.3.4")))->hostname, "");
 	lease_table_free(t);
 }
 
@@ -283,7 +283,7 @@ static void test_observer_order_compound_commit(void **state)
 	lease_table_add_observer(t, record, &r);
 	lease_table_add_observer(t, record, &r2);
 	/* x moves onto y's address and takes z's name. */
-	x.addr = ip("10.0.3.20");
+	x.addr = lease_addr4(ip("10.0.3.20"));
 	str_copy(x.hostname, "db", sizeof(x.hostname));
 	assert_int_equal(lease_commit(t, &x, LEASE_EV_GRANTED), 0);
 	assert_int_equal(r.n, 4);
@@ -299,8 +299,8 @@ static void test_observer_order_compound_commit(void **state)
 	for (size_t i = 0; i < 4; i++)
 		assert_int_equal(r2.ev[i].ev, r.ev[i].ev);
 	assert_int_equal(lease_count(t), 2);
-	assert_null(lease_by_name(t, "y"));
-	assert_null(lease_by_name(t, "x"));
+	assert_null(lease_by_name(t, "y", AF_UNSPEC));
+	assert_null(lease_by_name(t, "x", AF_UNSPEC));
 	lease_table_free(t);
 }
 
@@ -312,16 +312,16 @@ static void test_remove_and_release(void **state)
 
 	(void)state;
 	lease_table_add_observer(t, record, &r);
-	assert_int_equal(lease_remove(t, ip("10.0.3.3"), LEASE_EV_RELEASED), -1);
+	assert_int_equal(lease_remove(t, lease_addr4(ip("10.0.3.3")), LEASE_EV_RELEASED), -1);
 	assert_int_equal(r.n, 0);
 	lease_commit(t, &a, LEASE_EV_GRANTED);
-	assert_int_equal(lease_remove(t, ip("10.0.3.3"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_remove(t, lease_addr4(ip("10.0.3.3")), LEASE_EV_RELEASED), 0);
 	expect_event(&r, 1, "10.0.3.3", NULL, LEASE_EV_RELEASED);
 	assert_string_equal(r.ev[1].old.hostname, "a");
 	assert_int_equal(lease_count(t), 0);
-	assert_null(lease_by_name(t, "a"));
+	assert_null(lease_by_name(t, "a", AF_UNSPEC));
 	assert_null(lease_by_client(t, a.client_id, a.client_id_len, 0, NULL, 0));
-	assert_null(lease_by_hwaddr(t, 1, a.hwaddr, 6));
+	assert_null(lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6));
 	assert_int_equal(lease_next_expiry(t), 0);
 	lease_table_free(t);
 }
@@ -343,9 +343,9 @@ static void test_generation(void **state)
 	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), 0);
 	assert_true(lease_table_generation(t) != g);
 	g = lease_table_generation(t);
-	assert_non_null(lease_by_name(t, "a"));
-	assert_int_equal(lease_remove(t, ip("10.0.3.9"), LEASE_EV_RELEASED), -1);
-	a.addr.s_addr = 0;
+	assert_non_null(lease_by_name(t, "a", AF_UNSPEC));
+	assert_int_equal(lease_remove(t, lease_addr4(ip("10.0.3.9")), LEASE_EV_RELEASED), -1);
+	a.addr.v4.s_addr = 0;
 	assert_int_equal(lease_commit(t, &a, LEASE_EV_GRANTED), -1);
 	assert_int_equal(lease_table_generation(t), g);
 	/* b takes a's name: two changes (a renamed, b granted). */
@@ -354,7 +354,7 @@ static void test_generation(void **state)
 	g = lease_table_generation(t);
 	assert_int_equal(lease_expire(t, 100), 1);
 	assert_int_equal(lease_table_generation(t), g + 1);
-	assert_int_equal(lease_remove(t, ip("10.0.3.4"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_remove(t, lease_addr4(ip("10.0.3.4")), LEASE_EV_RELEASED), 0);
 	assert_int_equal(lease_table_generation(t), g + 2);
 	lease_table_free(t);
 }
@@ -371,15 +371,15 @@ static void test_shared_hwaddr(void **state)
 	lease_commit(t, &a, LEASE_EV_GRANTED);
 	lease_commit(t, &b, LEASE_EV_GRANTED);
 	assert_int_equal(lease_count(t), 2);
-	l = lease_by_hwaddr(t, 1, a.hwaddr, 6);
+	l = lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6);
 	assert_non_null(l);
-	assert_true(l->addr.s_addr == a.addr.s_addr || l->addr.s_addr == b.addr.s_addr);
+	assert_true(l->addr.v4.s_addr == a.addr.v4.s_addr || l->addr.v4.s_addr == b.addr.v4.s_addr);
 	lease_remove(t, a.addr, LEASE_EV_RELEASED);
-	l = lease_by_hwaddr(t, 1, a.hwaddr, 6);
+	l = lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6);
 	assert_non_null(l);
-	assert_int_equal(l->addr.s_addr, b.addr.s_addr);
+	assert_int_equal(l->addr.v4.s_addr, b.addr.v4.s_addr);
 	lease_remove(t, b.addr, LEASE_EV_RELEASED);
-	assert_null(lease_by_hwaddr(t, 1, a.hwaddr, 6));
+	assert_null(lease_by_hwaddr(t, AF_INET, 1, a.hwaddr, 6));
 	lease_table_free(t);
 }
 
@@ -420,7 +420,7 @@ static void test_malformed_commit_changes_nothing(void **state)
 	assert_int_equal(lease_commit(t, NULL, LEASE_EV_GRANTED), -1);
 	assert_int_equal(r.n, 0);
 	assert_int_equal(lease_count(t), 1);
-	assert_string_equal(lease_by_addr(t, ip("10.0.3.3"))->hostname, "ok");
+	assert_string_equal(lease_by_addr(t, lease_addr4(ip("10.0.3.3")))->hostname, "ok");
 	lease_table_free(t);
 }
 
@@ -486,7 +486,7 @@ static void test_expiry_order_random(void **state)
 	for (uint32_t i = 0; i < total; i++) {
 		struct lease l = mk("10.0.0.1", 0, false, NULL, 0);
 
-		l.addr = ip_n(0x0a000001 + i);
+		l.addr = lease_addr4(ip_n(0x0a000001 + i));
 		l.hwaddr[3] = (uint8_t)(i >> 8);
 		l.hwaddr[4] = (uint8_t)i;
 		l.expires = rand() % 10 == 0 ? 0 : 1000 + rand() % 100000;
@@ -496,13 +496,13 @@ static void test_expiry_order_random(void **state)
 	}
 	/* Renew a few to later and earlier times: the heap must follow. */
 	for (uint32_t i = 0; i < total; i += 97) {
-		struct lease l = *lease_by_addr(t, ip_n(0x0a000001 + i));
+		struct lease l = *lease_by_addr(t, lease_addr4(ip_n(0x0a000001 + i)));
 
 		l.expires = l.expires ? l.expires + 50000 : 0;
 		lease_commit(t, &l, LEASE_EV_RENEWED);
 	}
 	{
-		struct lease l = *lease_by_addr(t, ip_n(0x0a000001 + 1));
+		struct lease l = *lease_by_addr(t, lease_addr4(ip_n(0x0a000001 + 1)));
 
 		if (l.expires == 0)
 			never--;
@@ -527,29 +527,29 @@ static void test_quarantine(void **state)
 	struct lease_table *t = lease_table_new();
 
 	(void)state;
-	assert_false(lease_is_quarantined(t, ip("10.0.3.7"), 0));
-	lease_quarantine(t, ip("10.0.3.7"), 1000);
-	assert_true(lease_is_quarantined(t, ip("10.0.3.7"), 999));
-	assert_false(lease_is_quarantined(t, ip("10.0.3.7"), 1000));
-	assert_false(lease_is_quarantined(t, ip("10.0.3.8"), 0));
+	assert_false(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 0));
+	lease_quarantine(t, lease_addr4(ip("10.0.3.7")), 1000);
+	assert_true(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 999));
+	assert_false(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 1000));
+	assert_false(lease_is_quarantined(t, lease_addr4(ip("10.0.3.8")), 0));
 	/* Quarantined again: the new time holds. */
-	lease_quarantine(t, ip("10.0.3.7"), 3000);
-	assert_true(lease_is_quarantined(t, ip("10.0.3.7"), 2000));
+	lease_quarantine(t, lease_addr4(ip("10.0.3.7")), 3000);
+	assert_true(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 2000));
 	/* Many entries, then time passes and the stale ones are purged. */
 	for (uint32_t i = 0; i < 1000; i++)
-		lease_quarantine(t, ip_n(0x0a010000 + i), 2000 + i);
+		lease_quarantine(t, lease_addr4(ip_n(0x0a010000 + i)), 2000 + i);
 	for (uint32_t i = 0; i < 1000; i++)
-		assert_true(lease_is_quarantined(t, ip_n(0x0a010000 + i), 1999));
+		assert_true(lease_is_quarantined(t, lease_addr4(ip_n(0x0a010000 + i)), 1999));
 	lease_expire(t, 2500);
 	for (uint32_t i = 0; i < 1000; i++)
-		assert_int_equal(lease_is_quarantined(t, ip_n(0x0a010000 + i), 2500), i > 500);
-	assert_true(lease_is_quarantined(t, ip("10.0.3.7"), 2500));
+		assert_int_equal(lease_is_quarantined(t, lease_addr4(ip_n(0x0a010000 + i)), 2500), i > 500);
+	assert_true(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 2500));
 	lease_expire(t, 5000);
-	assert_false(lease_is_quarantined(t, ip("10.0.3.7"), 5000));
-	assert_false(lease_is_quarantined(t, ip_n(0x0a010000 + 999), 5000));
+	assert_false(lease_is_quarantined(t, lease_addr4(ip("10.0.3.7")), 5000));
+	assert_false(lease_is_quarantined(t, lease_addr4(ip_n(0x0a010000 + 999)), 5000));
 	/* Still usable after the purge. */
-	lease_quarantine(t, ip("10.0.3.9"), 6000);
-	assert_true(lease_is_quarantined(t, ip("10.0.3.9"), 5500));
+	lease_quarantine(t, lease_addr4(ip("10.0.3.9")), 6000);
+	assert_true(lease_is_quarantined(t, lease_addr4(ip("10.0.3.9")), 5500));
 	lease_table_free(t);
 }
 
@@ -563,7 +563,7 @@ static void count_visit(void *ctx, const struct lease *l)
 	struct counter *c = ctx;
 
 	c->n++;
-	c->sum += ntohl(l->addr.s_addr);
+	c->sum += ntohl(l->addr.v4.s_addr);
 }
 
 static void test_many_leases(void **state)
@@ -578,7 +578,7 @@ static void test_many_leases(void **state)
 	for (uint32_t i = 0; i < n; i++) {
 		struct lease l = mk("10.0.0.1", 0, i % 2 == 0, NULL, 1000 + (time_t)(i % 5000));
 
-		l.addr = ip_n(base + i);
+		l.addr = lease_addr4(ip_n(base + i));
 		memcpy(l.hwaddr + 2, &i, sizeof(i));
 		if (l.client_id_len)
 			memcpy(l.client_id + 1, l.hwaddr, 6);
@@ -588,14 +588,14 @@ static void test_many_leases(void **state)
 	}
 	assert_int_equal(lease_count(t), n);
 	for (uint32_t i = 0; i < n; i++) {
-		const struct lease *l = lease_by_addr(t, ip_n(base + i));
+		const struct lease *l = lease_by_addr(t, lease_addr4(ip_n(base + i)));
 		uint8_t hw[6] = { 0x00, 0x16 };
 
 		memcpy(hw + 2, &i, sizeof(i));
 		assert_non_null(l);
 		snprintf(name, sizeof(name), "HOST-%u", i);
-		assert_ptr_equal(lease_by_name(t, name), l);
-		assert_ptr_equal(lease_by_hwaddr(t, 1, hw, 6), l);
+		assert_ptr_equal(lease_by_name(t, name, AF_UNSPEC), l);
+		assert_ptr_equal(lease_by_hwaddr(t, AF_INET, 1, hw, 6), l);
 		if (i % 2 == 0)
 			assert_ptr_equal(lease_by_client(t, l->client_id, 7, 0, NULL, 0), l);
 		else
@@ -605,10 +605,10 @@ static void test_many_leases(void **state)
 	assert_int_equal(c.n, n);
 	assert_int_equal(c.sum, sum);
 	for (uint32_t i = 0; i < n; i += 2)
-		assert_int_equal(lease_remove(t, ip_n(base + i), LEASE_EV_RELEASED), 0);
+		assert_int_equal(lease_remove(t, lease_addr4(ip_n(base + i)), LEASE_EV_RELEASED), 0);
 	assert_int_equal(lease_count(t), n / 2);
 	for (uint32_t i = 0; i < n; i++)
-		assert_int_equal(lease_by_addr(t, ip_n(base + i)) != NULL, i % 2 == 1);
+		assert_int_equal(lease_by_addr(t, lease_addr4(ip_n(base + i))) != NULL, i % 2 == 1);
 	assert_int_equal(lease_expire(t, 1000 + 5000), n / 2);
 	assert_int_equal(lease_count(t), 0);
 	lease_table_free(t);

@@ -602,7 +602,7 @@ static struct lease mk_lease(const char *addr, uint8_t last, const char *name, t
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(inet_pton(AF_INET, addr, &l.addr), 1);
+	assert_true(lease_addr_parse(addr, &l.addr));
 	l.htype = 1;
 	l.hwlen = 6;
 	memcpy(l.hwaddr, (const uint8_t[]){ 0x00, 0x16, 0x3e, 0xaa, 0xbb, last }, 6);
@@ -619,7 +619,7 @@ static void append_record(FILE *fp, const struct lease *l, const char *del_addr)
 
 	if (del_addr)
 		assert_int_equal(inet_pton(AF_INET, del_addr, &a), 1);
-	n = store_record_format(l, a, rec, sizeof(rec));
+	n = store_record_format(l, lease_addr4(a), rec, sizeof(rec));
 	assert_true(n > 0);
 	fputs(rec, fp);
 }

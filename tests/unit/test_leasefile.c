@@ -35,7 +35,7 @@ static enum leasefile_line parse(const char *s, struct lease *l, const char **wh
 /* Field by field: struct padding is not part of a lease. */
 static void assert_lease_equal(const struct lease *a, const struct lease *b)
 {
-	assert_int_equal(a->addr.s_addr, b->addr.s_addr);
+	assert_int_equal(a->addr.v4.s_addr, b->addr.v4.s_addr);
 	assert_int_equal(a->htype, b->htype);
 	assert_int_equal(a->hwlen, b->hwlen);
 	assert_memory_equal(a->hwaddr, b->hwaddr, a->hwlen);
@@ -50,7 +50,7 @@ static void assert_addr(const struct lease *l, const char *s)
 	struct in_addr a;
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
-	assert_int_equal(l->addr.s_addr, a.s_addr);
+	assert_int_equal(l->addr.v4.s_addr, a.s_addr);
 }
 
 static void test_dnsmasq_ethernet_with_client_id(void **state)
@@ -61,7 +61,7 @@ static void test_dnsmasq_ethernet_with_client_id(void **state)
 
 	(void)state;
 	assert_int_equal(parse("1732482000 de:21:82:c6:a7:e1 10.0.3.3 c1 01:de:21:82:c6:a7:e1",
-			       &l, &why), LEASEFILE_V4);
+			       &l, &why), LEASEFILE_LEASE);
 	assert_null(why);
 	assert_int_equal(l.expires, 1732482000);
 	assert_int_equal(l.htype, 1);
@@ -79,7 +79,7 @@ static void test_dnsmasq_infinite_without_name_or_id(void **state)
 	struct lease l;
 
 	(void)state;
-	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 * *", &l, NULL), LEASEFILE_V4);
+	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 * *", &l, NULL), LEASEFILE_LEASE);
 	assert_int_equal(l.expires, 0);
 	assert_string_equal(l.hostname, "");
 	assert_int_equal(l.client_id_len, 0);
@@ -93,23 +93,23 @@ static void test_dnsmasq_hardware_types(void **state)
 	(void)state;
 	/* dnsmasq 2.90 rewrote "6-" as "06-". */
 	assert_int_equal(parse("1795554952 06-aa:bb:cc:dd:ee:ff 10.0.3.11 tok *", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_int_equal(l.htype, 6);
 	assert_int_equal(l.hwlen, 6);
 	assert_int_equal(l.hwaddr[0], 0xaa);
 	assert_int_equal(parse("1795554952 6-aa:bb:cc:dd:ee:ff 10.0.3.11 tok *", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_int_equal(l.htype, 6);
 	/* Infiniband, 16 bytes (dnsmasq's limit), with a client-id. */
 	assert_int_equal(parse("1795554952 20-00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff "
-			       "10.0.3.12 ib ff:00:11:22:33", &l, NULL), LEASEFILE_V4);
+			       "10.0.3.12 ib ff:00:11:22:33", &l, NULL), LEASEFILE_LEASE);
 	assert_int_equal(l.htype, 0x20);
 	assert_int_equal(l.hwlen, 16);
 	assert_int_equal(l.hwaddr[15], 0xff);
 	assert_int_equal(l.client_id_len, 5);
 	/* No hardware address at all: dnsmasq writes the type and a dash. */
 	assert_int_equal(parse("1795554952 01- 10.0.3.13 nohw 01:02:03", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_int_equal(l.htype, 1);
 	assert_int_equal(l.hwlen, 0);
 	assert_string_equal(l.hostname, "nohw");
@@ -123,16 +123,57 @@ static void test_dnsmasq_skipped_lines(void **state)
 	(void)state;
 	assert_int_equal(parse("duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01", &l, &why),
 			 LEASEFILE_SKIP);
-	assert_int_equal(parse("1732482000 1234567 fd42::5 c1 "
-			       "00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1", &l, &why),
-			 LEASEFILE_SKIP);
-	/* A temporary address's IAID carries a T. */
-	assert_int_equal(parse("1732482000 T1234567 fd42::6 * 00:01:00:01", &l, &why),
-			 LEASEFILE_SKIP);
 	assert_int_equal(parse("agent-info 10.0.3.3 01:02:03", &l, &why), LEASEFILE_SKIP);
 	assert_int_equal(parse("vendorclass 10.0.3.3 01:02:03", &l, &why), LEASEFILE_SKIP);
 	assert_int_equal(parse("", &l, &why), LEASEFILE_SKIP);
 	assert_int_equal(parse("   \t \r", &l, &why), LEASEFILE_SKIP);
+}
+
+/* dnsmasq's IPv6 lines: IAID where the MAC goes, the DUID where the client-id goes. */
+static void test_dnsmasq_v6_lines(void **state)
+{
+	static const uint8_t mac[6] = { 0xde, 0x21, 0x82, 0xc6, 0xa7, 0xe1 };
+	struct lease l;
+	const char *why = NULL;
+	char buf[LEASEFILE_LINE_MAX];
+	int n;
+
+	(void)state;
+	assert_int_equal(parse("1732482000 1234567 fd42::5 c1 "
+			       "00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1", &l, &why),
+			 LEASEFILE_LEASE);
+	assert_int_equal(l.addr.family, AF_INET6);
+	assert_int_equal(l.ia, LEASE_IA_NA);
+	assert_int_equal(l.iaid, 1234567);
+	assert_int_equal(l.expires, 1732482000);
+	assert_string_equal(l.hostname, "c1");
+	assert_int_equal(l.client_id_len, 14);
+	/* A DUID-LLT carries the client's MAC: it ties this lease to the client's IPv4 one. */
+	assert_int_equal(l.htype, 1);
+	assert_int_equal(l.hwlen, 6);
+	assert_memory_equal(l.hwaddr, mac, 6);
+	n = leasefile_format_line(&l, buf, sizeof(buf));
+	assert_int_equal(n, (int)strlen(buf));
+	assert_string_equal(buf, "1732482000 1234567 fd42::5 c1 "
+				 "00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1\n");
+	/* A temporary address's IAID carries a T, and survives the round trip. */
+	assert_int_equal(parse("1732482000 T4294967295 fd42::6 * 00:02:00:00:ab:11:01", &l, &why),
+			 LEASEFILE_LEASE);
+	assert_int_equal(l.ia, LEASE_IA_TA);
+	assert_int_equal(l.iaid, 4294967295u);
+	assert_int_equal(l.hwlen, 0); /* a DUID-EN has no MAC in it */
+	leasefile_format_line(&l, buf, sizeof(buf));
+	assert_string_equal(buf, "1732482000 T4294967295 fd42::6 * 00:02:00:00:ab:11:01\n");
+	/* Bad IAIDs, addresses and DUIDs are bad lines, said so. */
+	assert_int_equal(parse("0 4294967296 fd42::6 * 00:02:00:00", &l, &why), LEASEFILE_BAD);
+	assert_string_equal(why, "bad IAID");
+	assert_int_equal(parse("0 x12 fd42::6 * 00:02:00:00", &l, &why), LEASEFILE_BAD);
+	assert_int_equal(parse("0 12 fd42::6::1 * 00:02:00:00", &l, &why), LEASEFILE_BAD);
+	assert_string_equal(why, "bad IPv6 address");
+	assert_int_equal(parse("0 12 :: * 00:02:00:00", &l, &why), LEASEFILE_BAD);
+	assert_int_equal(parse("0 12 fd42::6 * 0g:02", &l, &why), LEASEFILE_BAD);
+	assert_string_equal(why, "bad DUID");
+	assert_int_equal(parse("0 12 fd42::6 * 00", &l, &why), LEASEFILE_BAD);
 }
 
 /* The whole file dnsmasq 2.90 wrote after loading a hand-made one. */
@@ -159,7 +200,7 @@ static void test_dnsmasq_written_file(void **state)
 		int n;
 
 		switch (leasefile_parse_line(p, (size_t)(nl - p), &l, NULL)) {
-		case LEASEFILE_V4:
+		case LEASEFILE_LEASE:
 			v4++;
 			/* What we write is what dnsmasq wrote. */
 			n = leasefile_format_line(&l, again, sizeof(again));
@@ -174,8 +215,8 @@ static void test_dnsmasq_written_file(void **state)
 		}
 		p = nl + 1;
 	}
-	assert_int_equal(v4, 6);
-	assert_int_equal(skip, 2);
+	assert_int_equal(v4, 7); /* six IPv4 leases and one IPv6 lease */
+	assert_int_equal(skip, 1); /* dnsmasq's own DUID */
 }
 
 static void test_hostnames(void **state)
@@ -184,25 +225,25 @@ static void test_hostnames(void **state)
 
 	(void)state;
 	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 web-01_x *", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_string_equal(l.hostname, "web-01_x");
 	/* Names that are no DNS label: the lease stays, the name goes. */
 	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 host.lxc *", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_string_equal(l.hostname, "");
 	assert_addr(&l, "10.0.3.9");
-	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 -bad *", &l, NULL), LEASEFILE_V4);
+	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 -bad *", &l, NULL), LEASEFILE_LEASE);
 	assert_string_equal(l.hostname, "");
 	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 caf\xc3\xa9 *", &l, NULL),
-			 LEASEFILE_V4);
+			 LEASEFILE_LEASE);
 	assert_string_equal(l.hostname, "");
 	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 "
 			       "a234567890123456789012345678901234567890123456789012345678901234 *",
-			       &l, NULL), LEASEFILE_V4);
+			       &l, NULL), LEASEFILE_LEASE);
 	assert_string_equal(l.hostname, "");
 	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 "
 			       "a23456789012345678901234567890123456789012345678901234567890123 *",
-			       &l, NULL), LEASEFILE_V4);
+			       &l, NULL), LEASEFILE_LEASE);
 	assert_int_equal(strlen(l.hostname), 63);
 }
 
@@ -214,7 +255,7 @@ static void test_round_trip(void **state)
 
 	(void)state;
 	memset(&in, 0, sizeof(in));
-	inet_pton(AF_INET, "192.168.200.254", &in.addr);
+	assert_true(lease_addr_parse("192.168.200.254", &in.addr));
 	in.htype = 1;
 	in.hwlen = 6;
 	memcpy(in.hwaddr, "\x02\x00\x00\xab\xcd\xef", 6);
@@ -227,9 +268,9 @@ static void test_round_trip(void **state)
 	assert_true(n > 0);
 	assert_int_equal(buf[n - 1], '\n');
 	/* Parse without the newline, and with it. */
-	assert_int_equal(leasefile_parse_line(buf, (size_t)n - 1, &out, NULL), LEASEFILE_V4);
+	assert_int_equal(leasefile_parse_line(buf, (size_t)n - 1, &out, NULL), LEASEFILE_LEASE);
 	assert_lease_equal(&in, &out);
-	assert_int_equal(leasefile_parse_line(buf, (size_t)n, &out, NULL), LEASEFILE_V4);
+	assert_int_equal(leasefile_parse_line(buf, (size_t)n, &out, NULL), LEASEFILE_LEASE);
 	assert_lease_equal(&in, &out);
 
 	/* Non-Ethernet type, no client-id, no name. */
@@ -240,7 +281,7 @@ static void test_round_trip(void **state)
 	n = leasefile_format_line(&in, buf, sizeof(buf));
 	assert_true(n > 0);
 	assert_string_equal(buf, "4102444800 06-02:00:00:ab:cd:ef 192.168.200.254 * *\n");
-	assert_int_equal(leasefile_parse_line(buf, (size_t)n, &out, NULL), LEASEFILE_V4);
+	assert_int_equal(leasefile_parse_line(buf, (size_t)n, &out, NULL), LEASEFILE_LEASE);
 	assert_lease_equal(&in, &out);
 }
 
@@ -250,7 +291,7 @@ static void test_format_short_buffer_and_bad_name(void **state)
 	char buf[LEASEFILE_LINE_MAX];
 
 	(void)state;
-	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 c9 *", &l, NULL), LEASEFILE_V4);
+	assert_int_equal(parse("0 00:16:3e:aa:bb:cc 10.0.3.9 c9 *", &l, NULL), LEASEFILE_LEASE);
 	assert_int_equal(leasefile_format_line(&l, buf, 10), -1);
 	assert_int_equal(leasefile_format_line(&l, buf, 34), -1); /* one short of the NUL */
 	assert_int_equal(leasefile_format_line(&l, buf, 35), 34);
@@ -314,7 +355,7 @@ static void test_embedded_nul_not_trusted(void **state)
 	struct lease l;
 
 	(void)state;
-	assert_int_equal(leasefile_parse_line(buf, strlen(buf) - 4, &l, NULL), LEASEFILE_V4);
+	assert_int_equal(leasefile_parse_line(buf, strlen(buf) - 4, &l, NULL), LEASEFILE_LEASE);
 	/* A NUL inside the line is a control character, not its end. */
 	assert_int_equal(leasefile_parse_line("0 00:16:3e:aa:bb:cc 10.0.3.9 *\0 *", 33, &l, NULL),
 			 LEASEFILE_BAD);
@@ -328,6 +369,7 @@ int main(void)
 		cmocka_unit_test(test_dnsmasq_infinite_without_name_or_id),
 		cmocka_unit_test(test_dnsmasq_hardware_types),
 		cmocka_unit_test(test_dnsmasq_skipped_lines),
+		cmocka_unit_test(test_dnsmasq_v6_lines),
 		cmocka_unit_test(test_dnsmasq_written_file),
 		cmocka_unit_test(test_hostnames),
 		cmocka_unit_test(test_round_trip),

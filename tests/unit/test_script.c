@@ -35,7 +35,7 @@ static struct lease make_lease(const char *ip, const char *name, time_t expires)
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(inet_pton(AF_INET, ip, &l.addr), 1);
+	assert_true(lease_addr_parse(ip, &l.addr));
 	l.htype = 1;
 	l.hwlen = sizeof(mac);
 	memcpy(l.hwaddr, mac, sizeof(mac));
@@ -81,7 +81,7 @@ static void test_new_lease_is_add(void **state)
 	assert_int_equal(ev[0].remaining, 3600);
 	assert_int_equal(ev[0].expires, NOW + 3600);
 	assert_string_equal(ev[0].hostname, "c1");
-	assert_int_equal(ev[0].addr.s_addr, l.addr.s_addr);
+	assert_int_equal(ev[0].addr.s_addr, l.addr.v4.s_addr);
 	assert_int_equal(ev[0].client_id_len, 7);
 }
 
@@ -484,7 +484,7 @@ static void collect(void *ctx, size_t lineno, enum script_init_line kind,
 	s->kind[s->n] = kind;
 	s->ip[s->n][0] = s->why[s->n][0] = '\0';
 	if (l)
-		inet_ntop(AF_INET, &l->addr, s->ip[s->n], INET_ADDRSTRLEN);
+		inet_ntop(AF_INET, &l->addr.v4, s->ip[s->n], INET_ADDRSTRLEN);
 	if (why)
 		str_copy(s->why[s->n], why, sizeof(s->why[0]));
 	s->n++;
@@ -579,7 +579,7 @@ static void test_queue_is_bounded_and_counts_drops(void **state)
 	for (int i = 0; i < total; i++) {
 		struct lease l = make_lease("10.0.0.1", "", NOW + 60);
 
-		l.addr.s_addr = htonl(0x0a010000u + (uint32_t)i);
+		l.addr.v4.s_addr = htonl(0x0a010000u + (uint32_t)i);
 		script_lease_changed(s, NULL, &l, LEASE_EV_GRANTED);
 	}
 	script_get_stats(s, &st);

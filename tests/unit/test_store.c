@@ -225,7 +225,7 @@ static struct lease lease_n(uint32_t i, time_t expires)
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
-	l.addr = ip_n(0x0a000000 + 2 + i);
+	l.addr = lease_addr4(ip_n(0x0a000000 + 2 + i));
 	l.htype = 1;
 	l.hwlen = 6;
 	l.hwaddr[0] = 0x02;
@@ -242,7 +242,8 @@ static struct lease lease_n(uint32_t i, time_t expires)
 
 static bool lease_same(const struct lease *a, const struct lease *b)
 {
-	return a->addr.s_addr == b->addr.s_addr && a->htype == b->htype &&
+	return lease_addr_equal(&a->addr, &b->addr) && a->iaid == b->iaid && a->ia == b->ia &&
+	       a->htype == b->htype &&
 	       a->hwlen == b->hwlen && memcmp(a->hwaddr, b->hwaddr, a->hwlen) == 0 &&
 	       a->client_id_len == b->client_id_len &&
 	       memcmp(a->client_id, b->client_id, a->client_id_len) == 0 &&
@@ -300,7 +301,8 @@ static void compare_visit(void *ctx, const struct lease *l)
 	const struct lease *o = lease_by_addr(c->other, l->addr);
 
 	if (!o || !lease_same(l, o))
-		fail_msg("lease %s differs after reload", inet_ntoa(l->addr));
+		fail_msg("lease %s differs after reload",
+			 lease_addr_str(&l->addr, (char[LEASE_ADDR_STRLEN]){ 0 }, LEASE_ADDR_STRLEN));
 	c->n++;
 }
 
@@ -325,7 +327,7 @@ static size_t assert_leasefile_whole(const char *path)
 		struct lease l;
 		const char *why = NULL;
 
-		if (leasefile_parse_line(p, (size_t)(nl - p), &l, &why) != LEASEFILE_V4)
+		if (leasefile_parse_line(p, (size_t)(nl - p), &l, &why) != LEASEFILE_LEASE)
 			fail_msg("bad lease file line \"%.*s\": %s", (int)(nl - p), p, why);
 		n++;
 		p = nl + 1;
@@ -424,13 +426,16 @@ static void test_dnsmasq_file_read(void **state)
 		   "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n"
 		   "1795554952 1234567 fd42::5 c1 00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1\n");
 	s = open_store(f, t, NOW);
-	assert_int_equal(lease_count(t), 5);
-	assert_non_null(lease_by_name(t, "uppername"));
-	assert_non_null(lease_by_name(t, "c1"));
-	assert_int_equal(lease_by_addr(t, ip("10.0.3.11"))->htype, 6);
-	assert_int_equal(lease_by_addr(t, ip("10.0.3.9"))->expires, 0);
-	assert_null(lease_by_addr(t, ip("10.0.3.10"))); /* expired before now */
-	assert_null(lease_by_addr(t, ip("10.0.3.4")));
+	assert_int_equal(lease_count(t), 6);
+	assert_non_null(lease_by_name(t, "uppername", AF_UNSPEC));
+	/* c1's IPv6 lease names the same MAC in its DUID: one client, A and AAAA. */
+	assert_non_null(lease_by_name(t, "c1", AF_INET));
+	assert_non_null(lease_by_name(t, "c1", AF_INET6));
+	assert_int_equal(lease_by_name(t, "c1", AF_INET6)->iaid, 1234567);
+	assert_int_equal(lease_by_addr(t, lease_addr4(ip("10.0.3.11")))->htype, 6);
+	assert_int_equal(lease_by_addr(t, lease_addr4(ip("10.0.3.9")))->expires, 0);
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.10")))); /* expired before now */
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.4"))));
 	/* The bad line is named by file and line number. */
 	log_flush();
 	log = read_text(f->log);
@@ -438,7 +443,7 @@ static void test_dnsmasq_file_read(void **state)
 	assert_non_null(strstr(log, "dnsmasq.leases:7: bad hardware address"));
 	free(log);
 	/* The file was rewritten without the expired and the bad line. */
-	assert_int_equal(assert_leasefile_whole(f->file), 5);
+	assert_int_equal(assert_leasefile_whole(f->file), 6);
 	store_close(s);
 	lease_table_free(t);
 }
@@ -522,7 +527,7 @@ static void test_record_format_parse(void **state)
 	assert_true(lease_same(&l, &out));
 	n = store_record_format(NULL, l.addr, rec, sizeof(rec));
 	assert_int_equal(store_record_parse(rec, (size_t)n, &out, &why), STORE_RECORD_DEL);
-	assert_int_equal(out.addr.s_addr, l.addr.s_addr);
+	assert_int_equal(out.addr.v4.s_addr, l.addr.v4.s_addr);
 	/* Any single changed byte is caught. */
 	for (int i = 0; i < n - 1; i++) {
 		char copy[STORE_RECORD_MAX];
@@ -536,6 +541,177 @@ static void test_record_format_parse(void **state)
 	n = store_record_format(&l, l.addr, rec, sizeof(rec));
 	for (int i = 0; i < n - 1; i++)
 		assert_int_equal(store_record_parse(rec, (size_t)i, &out, &why), STORE_RECORD_BAD);
+}
+
+/*
+ * Files written before IPv6 leases existed (by the daemon of 2026-12-07,
+ * commit 8c75fb1: the bytes below are its output) read back to the same
+ * leases, and every line and record is written again byte for byte.
+ */
+static const char pre_v6_file[] =
+	"4102444800 02:00:00:00:00:01 10.0.3.11 alpha *\n"
+	"0 02:00:00:00:00:02 10.0.3.12 * 01:02:00:00:00:00:02\n"
+	"4102444800 06-02:00:00:00:00:03 10.0.3.13 gamma 01:02:00:00:00:00:03\n";
+static const char *const pre_v6_journal[] = {
+	"6bd31bfc + 4102444800 02:00:00:00:00:04 10.0.3.14 delta *\n",
+	"1bd01431 - 10.0.3.12\n",
+	"1bd00f18 - 10.0.3.11\n",
+	"f73348d6 + 4102448400 02:00:00:00:00:01 10.0.3.15 alpha *\n",
+	"8cb5fd0d Q 10.0.3.20 4102444800\n",
+};
+
+static void test_pre_v6_records_identical(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(pre_v6_journal); i++) {
+		const char *rec = pre_v6_journal[i];
+		char again[STORE_RECORD_MAX];
+		struct lease l;
+		int n = -1;
+
+		switch (store_record_parse(rec, strlen(rec), &l, NULL)) {
+		case STORE_RECORD_ADD:
+			assert_int_equal(l.addr.family, AF_INET);
+			n = store_record_format(&l, l.addr, again, sizeof(again));
+			break;
+		case STORE_RECORD_DEL:
+			assert_int_equal(l.addr.family, AF_INET);
+			n = store_record_format(NULL, l.addr, again, sizeof(again));
+			break;
+		case STORE_RECORD_QUARANTINE:
+			n = store_record_format_quarantine(l.addr, l.expires, again, sizeof(again));
+			break;
+		case STORE_RECORD_BAD:
+			fail_msg("record %zu no longer reads: %s", i, rec);
+		}
+		assert_int_equal(n, (int)strlen(rec));
+		assert_string_equal(again, rec);
+	}
+}
+
+static void test_pre_v6_files_read_back(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	const struct lease *l;
+	struct store *s;
+	char journal[1024] = "";
+	char *text;
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre_v6_journal); i++)
+		strcat(journal, pre_v6_journal[i]);
+	write_text(f->file, pre_v6_file);
+	write_text(f->journal, journal);
+	s = open_store(f, t, NOW);
+	assert_int_equal(lease_count(t), 3);
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.11"))));
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.12"))));
+	l = lease_by_addr(t, lease_addr4(ip("10.0.3.13")));
+	assert_non_null(l);
+	assert_int_equal(l->htype, 6);
+	assert_int_equal(l->client_id_len, 7);
+	assert_string_equal(l->hostname, "gamma");
+	assert_string_equal(lease_by_addr(t, lease_addr4(ip("10.0.3.14")))->hostname, "delta");
+	l = lease_by_name(t, "alpha", AF_UNSPEC);
+	assert_ptr_equal(l, lease_by_addr(t, lease_addr4(ip("10.0.3.15"))));
+	assert_int_equal(l->expires, 4102448400);
+	assert_true(lease_is_quarantined(t, lease_addr4(ip("10.0.3.20")), NOW));
+	/* The compacted lease file holds the very lines that came in. */
+	store_close(s);
+	text = read_text(f->file);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "4102444800 06-02:00:00:00:00:03 10.0.3.13 gamma "
+				     "01:02:00:00:00:00:03\n"));
+	assert_non_null(strstr(text, "4102444800 02:00:00:00:00:04 10.0.3.14 delta *\n"));
+	assert_non_null(strstr(text, "4102448400 02:00:00:00:00:01 10.0.3.15 alpha *\n"));
+	assert_int_equal(strlen(text), strlen("4102444800 06-02:00:00:00:00:03 10.0.3.13 "
+						      "gamma 01:02:00:00:00:00:03\n") +
+					       strlen("4102444800 02:00:00:00:00:04 10.0.3.14 "
+						      "delta *\n") +
+					       strlen("4102448400 02:00:00:00:00:01 10.0.3.15 "
+						      "alpha *\n"));
+	free(text);
+	lease_table_free(t);
+}
+
+static void count_hold(void *ctx, struct lease_addr addr, time_t until)
+{
+	(void)addr;
+	(void)until;
+	(*(size_t *)ctx)++;
+}
+
+/* IPv6 leases, removals and holds go through the journal and come back. */
+static void test_v6_journal_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new(), *back;
+	struct lease v4 = lease_n(1, NOW + 600), v6, ta;
+	struct lease_addr gone;
+	struct store *s;
+	char *text, *v4_at, *v6_at;
+
+	memset(&v6, 0, sizeof(v6));
+	assert_true(lease_addr_parse("fd42::10", &v6.addr));
+	memcpy(v6.client_id, "\x00\x03\x00\x01\x02\x00\x01\x00\x00\x00", 10);
+	v6.client_id_len = 10;
+	memcpy(v6.client_id + 4, v4.hwaddr, 6); /* DUID-LL of the v4 lease's MAC */
+	v6.htype = 1;
+	v6.hwlen = 6;
+	memcpy(v6.hwaddr, v4.hwaddr, 6);
+	v6.iaid = 7;
+	v6.ia = LEASE_IA_NA;
+	str_copy(v6.hostname, v4.hostname, sizeof(v6.hostname));
+	v6.expires = NOW + 600;
+	ta = v6;
+	assert_true(lease_addr_parse("fd42::11", &ta.addr));
+	ta.ia = LEASE_IA_TA;
+	ta.hostname[0] = '\0';
+
+	s = open_store(f, t, NOW);
+	lease_commit(t, &v4, LEASE_EV_GRANTED);
+	lease_commit(t, &v6, LEASE_EV_GRANTED);
+	lease_commit(t, &ta, LEASE_EV_GRANTED);
+	assert_true(lease_addr_parse("fd42::11", &gone));
+	lease_remove(t, gone, LEASE_EV_RELEASED);
+	/* Far ahead: the writer drops holds that ended by its own (wall) clock. */
+	lease_quarantine(t, gone, 4102444800);
+	store_quarantine(s, gone, 4102444800);
+	assert_true(wait_durable(s));
+	text = read_text(f->journal);
+	assert_non_null(strstr(text, " - fd42::11\n"));
+	assert_non_null(strstr(text, " Q fd42::11 "));
+	free(text);
+	/* Read back as recovery after a crash would: the journal holds all of it. */
+	{
+		struct store_map *m = store_map_new();
+		size_t holds = 0;
+
+		assert_int_equal(store_map_load_file(m, f->journal, true, ignore_bad_line, NULL), 0);
+		assert_int_equal(store_map_count(m), 2);
+		store_map_foreach_quarantine(m, NOW, count_hold, &holds);
+		assert_int_equal(holds, 1);
+		store_map_free(m);
+	}
+	store_close(s);
+	back = lease_table_new();
+	s = open_store(f, back, NOW);
+	assert_tables_equal(t, back);
+	assert_string_equal(lease_by_addr(back, v6.addr)->hostname, v4.hostname);
+	assert_string_equal(lease_by_addr(back, v4.addr)->hostname, v4.hostname);
+	assert_int_equal(lease_by_addr(back, v6.addr)->iaid, 7);
+	assert_true(lease_is_quarantined(back, gone, NOW));
+	/* Compacted: IPv4 lines first, then IPv6, as dnsmasq writes them. */
+	store_close(s);
+	text = read_text(f->file);
+	v4_at = strstr(text, " 10.0.0.3 ");
+	v6_at = strstr(text, " 7 fd42::10 c1 00:03:00:01:");
+	assert_non_null(v4_at);
+	assert_non_null(v6_at);
+	assert_true(v4_at < v6_at);
+	free(text);
+	lease_table_free(back);
+	lease_table_free(t);
 }
 
 static void test_expired_dropped_at_load(void **state)
@@ -1059,10 +1235,10 @@ static void test_rejected_lines_kept(void **state)
 		   "1795554952 00:16:3e:aa:bb:05 10.0.3.15 five 01:00:1");
 	s = open_store(f, t, NOW);
 	assert_int_equal(lease_count(t), 2);
-	assert_non_null(lease_by_addr(t, ip("10.0.3.11")));
-	assert_non_null(lease_by_addr(t, ip("10.0.3.14")));
-	assert_null(lease_by_addr(t, ip("10.0.3.15")));
-	assert_null(lease_by_addr(t, ip("10.0.3.13")));
+	assert_non_null(lease_by_addr(t, lease_addr4(ip("10.0.3.11"))));
+	assert_non_null(lease_by_addr(t, lease_addr4(ip("10.0.3.14"))));
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.15"))));
+	assert_null(lease_by_addr(t, lease_addr4(ip("10.0.3.13"))));
 	assert_int_equal(assert_leasefile_whole(f->file), 2);
 	text = read_text(rejected);
 	assert_non_null(text);
@@ -1160,6 +1336,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_journal_replay_and_torn_record, setup,
 						teardown),
 		cmocka_unit_test(test_record_format_parse),
+		cmocka_unit_test(test_pre_v6_records_identical),
+		cmocka_unit_test_setup_teardown(test_pre_v6_files_read_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v6_journal_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expired_dropped_at_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_read_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup, teardown),

@@ -1,0 +1,445 @@
+/*
+ * test_lease_dualstack — the lease table with IPv4 and IPv6 leases side by
+ * side: keys of both families, IPv6 identity (DUID + IAID + kind of IA),
+ * and names, where one client may carry one name on its IPv4 lease and
+ * its IPv6 leases at once while "the latest grant wins" still decides
+ * between different clients.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "lease/lease.h"
+#include "lease/pool.h"
+#include "core/util.h"
+
+static struct lease_addr a4(const char *s)
+{
+	struct lease_addr a;
+
+	assert_true(lease_addr_parse(s, &a));
+	assert_int_equal(a.family, AF_INET);
+	return a;
+}
+
+static struct lease_addr a6(const char *s)
+{
+	struct lease_addr a;
+
+	assert_true(lease_addr_parse(s, &a));
+	assert_int_equal(a.family, AF_INET6);
+	return a;
+}
+
+static const uint8_t mac1[6] = { 0x00, 0x16, 0x3e, 0, 0, 1 };
+static const uint8_t mac2[6] = { 0x00, 0x16, 0x3e, 0, 0, 2 };
+
+/* A lease at addr with an Ethernet MAC (when given) and a name; no identity yet. */
+static struct lease base(const char *addr, const uint8_t *mac, const char *name)
+{
+	struct lease l;
+
+	memset(&l, 0, sizeof(l));
+	assert_true(lease_addr_parse(addr, &l.addr));
+	if (mac) {
+		l.htype = 1;
+		l.hwlen = 6;
+		memcpy(l.hwaddr, mac, 6);
+	}
+	if (name)
+		str_copy(l.hostname, name, sizeof(l.hostname));
+	l.expires = 1000;
+	return l;
+}
+
+/* An IPv4 lease for a MAC (no client-id). */
+static struct lease v4(const char *addr, const uint8_t *mac, const char *name)
+{
+	struct lease l = base(addr, mac, name);
+
+	assert_int_equal(l.addr.family, AF_INET);
+	return l;
+}
+
+/* A DUID-EN (type 2: no link-layer address in it) numbered n. */
+static void duid_en(uint8_t n, uint8_t *out, uint8_t *len)
+{
+	static const uint8_t en[] = { 0, 2, 0, 0, 0x7f, 0x3a, 0xde, 0xad, 0xbe, 0xef, 0 };
+
+	memcpy(out, en, sizeof(en));
+	out[sizeof(en) - 1] = n;
+	*len = sizeof(en);
+}
+
+/* An IPv6 lease of IA_NA iaid for DUID-EN n; mac: the client's MAC when known. */
+static struct lease v6(const char *addr, uint8_t duid, uint32_t iaid, const uint8_t *mac,
+		       const char *name)
+{
+	struct lease l = base(addr, mac, name);
+
+	assert_int_equal(l.addr.family, AF_INET6);
+	duid_en(duid, l.client_id, &l.client_id_len);
+	l.iaid = iaid;
+	l.ia = LEASE_IA_NA;
+	return l;
+}
+
+struct names {
+	size_t n4, n6;
+};
+
+static void count_family(void *ctx, const struct lease *l)
+{
+	struct names *c = ctx;
+
+	if (l->addr.family == AF_INET)
+		c->n4++;
+	else
+		c->n6++;
+}
+
+/* name is carried by n4 IPv4 leases and n6 IPv6 leases. */
+static void assert_names(const struct lease_table *t, const char *name, size_t n4, size_t n6)
+{
+	struct names c = { 0 };
+	size_t n = lease_each_by_name(t, name, AF_UNSPEC, count_family, &c);
+
+	assert_int_equal(n, c.n4 + c.n6);
+	assert_int_equal(c.n4, n4);
+	assert_int_equal(c.n6, n6);
+}
+
+static void commit_all(struct lease_table *t, const struct lease *ls, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(lease_commit(t, &ls[i], LEASE_EV_GRANTED), 0);
+}
+
+static void test_addresses(void **state)
+{
+	struct lease_addr x, y;
+	char buf[LEASE_ADDR_STRLEN];
+
+	(void)state;
+	x = a6("FD42::0A");
+	assert_string_equal(lease_addr_str(&x, buf, sizeof(buf)), "fd42::a");
+	y = a4("10.0.3.7");
+	assert_string_equal(lease_addr_str(&y, buf, sizeof(buf)), "10.0.3.7");
+	assert_false(lease_addr_equal(&x, &y));
+	assert_false(lease_addr_parse("10.0.3", &x));
+	assert_false(lease_addr_parse("fd42::g", &x));
+	x = a6("::");
+	assert_false(lease_addr_usable(&x));
+	x = a4("0.0.0.0");
+	assert_false(lease_addr_usable(&x));
+	/* An IPv4 address and the IPv6 address with the same leading bytes are different keys. */
+	x = a4("10.0.3.7");
+	y = a6("a00:307::");
+	assert_false(lease_addr_equal(&x, &y));
+}
+
+static void test_both_families_in_one_table(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease l4 = v4("10.0.3.7", mac1, NULL), l6 = v6("fd42::7", 1, 1, NULL, NULL);
+
+	(void)state;
+	assert_int_equal(lease_commit(t, &l4, LEASE_EV_GRANTED), 0);
+	assert_int_equal(lease_commit(t, &l6, LEASE_EV_GRANTED), 0);
+	assert_int_equal(lease_count(t), 2);
+	assert_int_equal(lease_by_addr(t, a4("10.0.3.7"))->addr.family, AF_INET);
+	assert_int_equal(lease_by_addr(t, a6("fd42::7"))->addr.family, AF_INET6);
+	assert_null(lease_by_addr(t, a6("fd42::8")));
+	assert_ptr_equal(lease_by_ia(t, l6.client_id, l6.client_id_len, 1, LEASE_IA_NA),
+			 lease_by_addr(t, a6("fd42::7")));
+	/* The IAID and the kind of IA are part of the identity. */
+	assert_null(lease_by_ia(t, l6.client_id, l6.client_id_len, 2, LEASE_IA_NA));
+	assert_null(lease_by_ia(t, l6.client_id, l6.client_id_len, 1, LEASE_IA_TA));
+	/* A MAC lookup of one family never answers with the other's lease. */
+	l6.htype = 1;
+	l6.hwlen = 6;
+	memcpy(l6.hwaddr, mac2, 6);
+	lease_commit(t, &l6, LEASE_EV_RENEWED);
+	assert_null(lease_by_hwaddr(t, AF_INET, 1, mac2, 6));
+	assert_non_null(lease_by_hwaddr(t, AF_INET6, 1, mac2, 6));
+	assert_int_equal(lease_remove(t, a6("fd42::7"), LEASE_EV_RELEASED), 0);
+	assert_int_equal(lease_remove(t, a6("fd42::7"), LEASE_EV_RELEASED), -1);
+	assert_non_null(lease_by_addr(t, a4("10.0.3.7")));
+	lease_table_free(t);
+}
+
+static void test_v6_identity_moves(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease a = v6("fd42::10", 1, 1, NULL, NULL), b = v6("fd42::11", 1, 2, NULL, NULL);
+	struct lease moved = v6("fd42::12", 1, 1, NULL, NULL), ta = v6("fd42::13", 1, 1, NULL, NULL);
+
+	(void)state;
+	lease_commit(t, &a, LEASE_EV_GRANTED);
+	lease_commit(t, &b, LEASE_EV_GRANTED);
+	assert_int_equal(lease_count(t), 2); /* one lease per IA: two IAs, two leases */
+	/* IA 1 gets another address: its old one goes, IA 2's stays. */
+	lease_commit(t, &moved, LEASE_EV_GRANTED);
+	assert_null(lease_by_addr(t, a6("fd42::10")));
+	assert_non_null(lease_by_addr(t, a6("fd42::11")));
+	assert_non_null(lease_by_addr(t, a6("fd42::12")));
+	/* A temporary address of the same IAID is another IA. */
+	ta.ia = LEASE_IA_TA;
+	lease_commit(t, &ta, LEASE_EV_GRANTED);
+	assert_int_equal(lease_count(t), 3);
+	lease_table_free(t);
+}
+
+static void test_malformed_family_and_ia(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease l;
+
+	(void)state;
+	l = v6("fd42::1", 1, 1, NULL, NULL);
+	l.ia = LEASE_IA_NONE;
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), -1);
+	l = v4("10.0.3.1", mac1, NULL);
+	l.ia = LEASE_IA_NA;
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), -1);
+	l = v6("fd42::1", 1, 1, NULL, NULL);
+	memset(&l.addr.v6, 0, sizeof(l.addr.v6));
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), -1);
+	l.addr.family = AF_UNIX;
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), -1);
+	assert_int_equal(lease_count(t), 0);
+	lease_table_free(t);
+}
+
+/* A and AAAA from one name: the client's v6 grants do not take its v4 lease's name. */
+static void test_one_client_one_name_both_families(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease ls[] = { v4("10.0.3.7", mac1, "c1"), v6("fd42::7", 1, 1, mac1, "c1"),
+			      v6("fd42::8", 1, 2, mac1, "c1") };
+
+	(void)state;
+	commit_all(t, ls, ARRAY_SIZE(ls));
+	assert_names(t, "C1", 1, 2);
+	assert_ptr_equal(lease_by_name(t, "c1", AF_INET), lease_by_addr(t, a4("10.0.3.7")));
+	assert_int_equal(lease_by_name(t, "c1", AF_INET6)->addr.family, AF_INET6);
+	assert_string_equal(lease_by_addr(t, a4("10.0.3.7"))->hostname, "c1");
+	/* The v4 lease renewing keeps the client's v6 names too. */
+	ls[0].expires = 2000;
+	lease_commit(t, &ls[0], LEASE_EV_RENEWED);
+	assert_names(t, "c1", 1, 2);
+	lease_table_free(t);
+}
+
+/* Without a MAC on the v6 lease, an RFC 4361 client-id ties the two families. */
+static void test_rfc4361_client_id_ties_families(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease l4 = v4("10.0.3.7", mac1, "c1"), l6 = v6("fd42::7", 1, 1, NULL, "c1");
+
+	(void)state;
+	l4.client_id[0] = 255;
+	put_be32(l4.client_id + 1, 1);
+	memcpy(l4.client_id + 5, l6.client_id, l6.client_id_len);
+	l4.client_id_len = (uint8_t)(5 + l6.client_id_len);
+	lease_commit(t, &l4, LEASE_EV_GRANTED);
+	lease_commit(t, &l6, LEASE_EV_GRANTED);
+	assert_true(lease_same_client(&l4, &l6));
+	assert_string_equal(lease_by_addr(t, a4("10.0.3.7"))->hostname, "c1");
+	assert_string_equal(lease_by_addr(t, a6("fd42::7"))->hostname, "c1");
+	/* A client-id naming another DUID is another client. */
+	l4.client_id[l4.client_id_len - 1] ^= 1;
+	assert_false(lease_same_client(&l4, &l6));
+	lease_table_free(t);
+}
+
+struct renames {
+	size_t lost4, lost6;
+};
+
+static void watch_renames(void *ctx, const struct lease *old, const struct lease *new,
+			  enum lease_event ev)
+{
+	struct renames *r = ctx;
+
+	if (ev != LEASE_EV_RENEWED || !old || !new || !old->hostname[0] || new->hostname[0])
+		return;
+	if (new->addr.family == AF_INET)
+		r->lost4++;
+	else
+		r->lost6++;
+}
+
+/* A different client's v6 grant takes the name from every lease of the old holder. */
+static void test_other_clients_v6_grant_takes_the_name(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease ls[] = { v4("10.0.3.7", mac1, "web"), v6("fd42::7", 1, 1, mac1, "web") };
+	struct lease other = v6("fd42::9", 2, 1, mac2, "WEB");
+	struct renames r = { 0 };
+
+	(void)state;
+	commit_all(t, ls, ARRAY_SIZE(ls));
+	lease_table_add_observer(t, watch_renames, &r);
+	lease_commit(t, &other, LEASE_EV_GRANTED);
+	assert_int_equal(r.lost4, 1);
+	assert_int_equal(r.lost6, 1);
+	assert_names(t, "web", 0, 1);
+	assert_ptr_equal(lease_by_name(t, "web", AF_UNSPEC), lease_by_addr(t, a6("fd42::9")));
+	/* The losers keep their addresses. */
+	assert_string_equal(lease_by_addr(t, a4("10.0.3.7"))->hostname, "");
+	assert_string_equal(lease_by_addr(t, a6("fd42::7"))->hostname, "");
+	lease_table_free(t);
+}
+
+/* ... and so does a different client's v4 grant. */
+static void test_other_clients_v4_grant_takes_the_name(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease ls[] = { v4("10.0.3.7", mac1, "web"), v6("fd42::7", 1, 1, mac1, "web"),
+			      v4("10.0.3.9", mac2, "web") };
+
+	(void)state;
+	commit_all(t, ls, ARRAY_SIZE(ls));
+	assert_names(t, "web", 1, 0);
+	assert_ptr_equal(lease_by_name(t, "web", AF_INET), lease_by_addr(t, a4("10.0.3.9")));
+	assert_null(lease_by_name(t, "web", AF_INET6));
+	lease_table_free(t);
+}
+
+/* A v6 lease whose MAC is unknown and whose DUID is not in a client-id: another client. */
+static void test_unknown_v6_client_takes_the_name(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct lease l4 = v4("10.0.3.7", mac1, "c1"), l6 = v6("fd42::7", 1, 1, NULL, "c1");
+
+	(void)state;
+	lease_commit(t, &l4, LEASE_EV_GRANTED);
+	lease_commit(t, &l6, LEASE_EV_GRANTED);
+	assert_string_equal(lease_by_addr(t, a4("10.0.3.7"))->hostname, "");
+	assert_ptr_equal(lease_by_name(t, "c1", AF_UNSPEC), lease_by_addr(t, a6("fd42::7")));
+	lease_table_free(t);
+}
+
+static void test_v6_quarantine(void **state)
+{
+	struct lease_table *t = lease_table_new();
+
+	(void)state;
+	lease_quarantine(t, a6("fd42::7"), 1000);
+	assert_true(lease_is_quarantined(t, a6("fd42::7"), 999));
+	assert_false(lease_is_quarantined(t, a6("fd42::8"), 999));
+	/* Not the IPv4 address with the same first bytes. */
+	assert_false(lease_is_quarantined(t, a4("253.66.0.0"), 999));
+	assert_false(lease_is_quarantined(t, a6("fd42::7"), 1000));
+	lease_table_free(t);
+}
+
+static void test_duid_hwaddr(void **state)
+{
+	/* DUID-LLT: type 1, hardware type 1, time, then the MAC. */
+	static const uint8_t llt[] = { 0, 1, 0, 1, 0x2c, 0xd5, 0x6a, 0x11, 0xde, 0x21, 0x82, 0xc6, 0xa7, 0xe1 };
+	/* DUID-LL: type 3, hardware type 1, the MAC. */
+	static const uint8_t ll[] = { 0, 3, 0, 1, 0x00, 0x16, 0x3e, 0, 0, 1 };
+	static const uint8_t uuid[] = { 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+	uint8_t htype = 0, hw[LEASE_HWADDR_MAX], hwlen = 0;
+
+	(void)state;
+	assert_true(lease_duid_hwaddr(llt, sizeof(llt), &htype, hw, &hwlen));
+	assert_int_equal(htype, 1);
+	assert_int_equal(hwlen, 6);
+	assert_memory_equal(hw, llt + 8, 6);
+	assert_true(lease_duid_hwaddr(ll, sizeof(ll), &htype, hw, &hwlen));
+	assert_memory_equal(hw, mac1, 6);
+	assert_false(lease_duid_hwaddr(uuid, sizeof(uuid), &htype, hw, &hwlen));
+	assert_false(lease_duid_hwaddr(ll, 4, &htype, hw, &hwlen));  /* no address at all */
+	assert_false(lease_duid_hwaddr(llt, 3, &htype, hw, &hwlen)); /* cut short */
+}
+
+/* ---- free-address choice ---- */
+
+struct taken {
+	uint32_t lo, n; /* host order: lo .. lo + n - 1 are taken */
+};
+
+static bool free4(void *ctx, struct in_addr a)
+{
+	const struct taken *t = ctx;
+	uint32_t h = ntohl(a.s_addr);
+
+	return h < t->lo || h >= t->lo + t->n;
+}
+
+static bool free6(void *ctx, const struct in6_addr *a)
+{
+	const struct taken *t = ctx;
+	uint32_t h = get_be32(a->s6_addr + 12);
+
+	return h < t->lo || h >= t->lo + t->n;
+}
+
+static void test_pool4(void **state)
+{
+	struct in_addr first = { htonl(0x0a000310) }, last = { htonl(0x0a000313) }, out;
+	struct taken none = { 0, 0 }, two = { 0x0a000311, 2 }, all = { 0x0a000310, 4 };
+
+	(void)state;
+	/* The start point picks the address, the same one every time. */
+	assert_true(pool4_pick(first, last, 2, free4, &none, &out));
+	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
+	assert_true(pool4_pick(first, last, 6, free4, &none, &out));
+	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
+	/* Taken ones are skipped, wrapping at the end of the range. */
+	assert_true(pool4_pick(first, last, 1, free4, &two, &out));
+	assert_int_equal(ntohl(out.s_addr), 0x0a000313);
+	assert_false(pool4_pick(first, last, 1, free4, &all, &out));
+	assert_false(pool4_pick(last, first, 0, free4, &none, &out));
+}
+
+static void test_pool6(void **state)
+{
+	struct in6_addr first, last, out;
+	struct taken none = { 0, 0 }, some = { 0x100, 3 };
+
+	(void)state;
+	inet_pton(AF_INET6, "fd42::100", &first);
+	inet_pton(AF_INET6, "fd42::1ff", &last);
+	assert_true(pool6_pick(&first, &last, 5, free6, &none, &out));
+	assert_int_equal(get_be32(out.s6_addr + 12), 0x105);
+	assert_true(pool6_pick(&first, &last, 0x100, free6, &some, &out)); /* wraps to ::100, taken */
+	assert_int_equal(get_be32(out.s6_addr + 12), 0x103);
+	/* A whole /64 is a range too, and its walk is bounded. */
+	inet_pton(AF_INET6, "fd42::", &first);
+	inet_pton(AF_INET6, "fd42::ffff:ffff:ffff:ffff", &last);
+	assert_true(pool6_pick(&first, &last, UINT64_MAX, free6, &none, &out));
+	assert_int_equal(get_be32(out.s6_addr + 8), 0xffffffff);
+	/* Not within one /64: refused. */
+	inet_pton(AF_INET6, "fd43::1", &last);
+	assert_false(pool6_pick(&first, &last, 0, free6, &none, &out));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_both_families_in_one_table),
+		cmocka_unit_test(test_v6_identity_moves),
+		cmocka_unit_test(test_malformed_family_and_ia),
+		cmocka_unit_test(test_one_client_one_name_both_families),
+		cmocka_unit_test(test_rfc4361_client_id_ties_families),
+		cmocka_unit_test(test_other_clients_v6_grant_takes_the_name),
+		cmocka_unit_test(test_other_clients_v4_grant_takes_the_name),
+		cmocka_unit_test(test_unknown_v6_client_takes_the_name),
+		cmocka_unit_test(test_v6_quarantine),
+		cmocka_unit_test(test_duid_hwaddr),
+		cmocka_unit_test(test_pool4),
+		cmocka_unit_test(test_pool6),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
