@@ -3,10 +3,10 @@
  * the public include/conf/config.h: the --dhcp-range parser the option
  * table calls, and the dhcp-host comparison that config_validate() and
  * hostdb use to tell one client's repeated entries from a conflict.
- * Private to src/conf/: config.c and hostdb.c include it.  The other
- * parsers of config_dhcp.c (--dhcp-host, --dhcp-option, lease times) are
- * declared in include/conf/config.h, since the tests and the fuzzer call
- * them too.
+ * Private to src/conf/: config.c, config_validate.c and hostdb.c include
+ * it.  The other parsers of config_dhcp.c (--dhcp-host, --dhcp-option,
+ * lease times) are declared in include/conf/config.h, since the tests and
+ * the fuzzer call them too.
  */
 #ifndef LEASED_CONFIG_DHCP_H
 #define LEASED_CONFIG_DHCP_H
