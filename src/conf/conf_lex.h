@@ -11,13 +11,13 @@
  * option table (config.c) and the value parsers (config_dhcp.c,
  * config_dns.c) can both build on it without depending on each other.
  *
- * Private to src/conf/: every file of the folder may include it (config.c,
- * config_dhcp.c, config_dns.c, hostdb.c, hostsfile.c), nothing outside
- * may.  It sits beside the .c files rather than in include/conf/ because
- * no other folder reads conf-file text; the three functions defined in
- * conf_lex.c that other folders do call (config_set_error,
- * config_free_list, config_valid_label) are declared in the public
- * include/conf/config.h.
+ * Private to src/conf/, for the files that read conf text or values:
+ * Included by: conf_lex.c config.c config_dhcp.c config_dns.c hostdb.c hostsfile.c only.
+ * (scripts/check-layering.sh fails any other file that includes it.)  It
+ * sits beside the .c files rather than in include/conf/ because no other
+ * folder reads conf-file text; the three functions defined in conf_lex.c
+ * that other folders do call (config_set_error, config_free_list,
+ * config_valid_label) are declared in the public include/conf/config.h.
  */
 #ifndef LEASED_CONF_LEX_H
 #define LEASED_CONF_LEX_H

@@ -3,8 +3,9 @@
  * the public include/conf/config.h: the --dhcp-range parser the option
  * table calls, and the dhcp-host comparison that config_validate() and
  * hostdb use to tell one client's repeated entries from a conflict.
- * Private to src/conf/: config.c, config_validate.c and hostdb.c include
- * it.  The other parsers of config_dhcp.c (--dhcp-host, --dhcp-option,
+ * Included by: config_dhcp.c config.c config_validate.c hostdb.c only.
+ * (scripts/check-layering.sh fails any other file that includes it.)
+ * The other parsers of config_dhcp.c (--dhcp-host, --dhcp-option,
  * lease times) are declared in include/conf/config.h, since the tests and
  * the fuzzer call them too.
  */

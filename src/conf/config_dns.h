@@ -1,8 +1,9 @@
 /*
  * config_dns.h — the DNS option parsers of config_dns.c, which the option
  * table in config.c calls.  Each parses one value and stores it in cfg
- * (or out), or fills err and returns -1.  Private to src/conf/: only
- * config.c includes it.
+ * (or out), or fills err and returns -1.
+ * Included by: config_dns.c config.c only.  (scripts/check-layering.sh
+ * fails any other file that includes it.)
  */
 #ifndef LEASED_CONFIG_DNS_H
 #define LEASED_CONFIG_DNS_H
