@@ -18,7 +18,7 @@
 #
 # and besides:
 # - headers are included by path ("core/log.h"); a plain name is only for
-#   a folder's private header beside its .c files (src/conf/config_internal.h),
+#   a folder's private header beside its .c files (src/conf/conf_lex.h),
 #   which therefore nothing outside that folder can include; a private
 #   header whose opening comment names its includers ("Included by: a.c
 #   b_*.c only.") is included by those files beside it only, and by no

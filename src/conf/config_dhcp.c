@@ -8,7 +8,8 @@
  * named option (its "dnsmasq --help dhcp" list), so the engine only copies.
  */
 #include "conf/config.h"
-#include "config_internal.h"
+#include "conf_lex.h"
+#include "config_dhcp.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -7,7 +7,8 @@
  * and stored, so a configuration that is good now stays good.
  */
 #include "conf/config.h"
-#include "config_internal.h"
+#include "conf_lex.h"
+#include "config_dns.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -11,7 +11,8 @@
  * error naming both.
  */
 #include "conf/hostdb.h"
-#include "config_internal.h"
+#include "conf_lex.h"
+#include "config_dhcp.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -8,7 +8,7 @@
  * bytes long, no name more than 253).
  */
 #include "conf/hostsfile.h"
-#include "config_internal.h"
+#include "conf_lex.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

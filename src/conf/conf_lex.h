@@ -1,18 +1,28 @@
 /*
- * config_internal — what the files of src/conf/ (config.c, config_dhcp.c,
- * config_dns.c, hostdb.c, hostsfile.c) share and nothing outside conf/
- * may include: splitting a value into comma fields, composing the
- * one-line error, small validators, the per-option parsers the table
- * calls, and reading files, directories and lines the way dnsmasq reads
- * its conf-files.  (config_set_error and config_free_list, which others
- * need, are declared in include/conf/config.h.)
+ * conf_lex — the text side of the configuration: reading conf-files and
+ * conf-dirs the way dnsmasq reads them, cutting the text into lines
+ * (comments off, trimmed), a value into comma fields (quotes and escapes
+ * undone), checking the small values every option shares (names,
+ * addresses, interface names, tags), and composing the one-line error
+ * that names the option, the value, the reason and where it came from.
+ *
+ * It knows no option and no struct config field: it depends on core/ and
+ * on the types of include/conf/config.h only, never on config*.c, so the
+ * option table (config.c) and the value parsers (config_dhcp.c,
+ * config_dns.c) can both build on it without depending on each other.
+ *
+ * Private to src/conf/, for the files that read conf text or values:
+ * Included by: conf_lex.c config.c config_dhcp.c config_dns.c hostdb.c hostsfile.c only.
+ * (scripts/check-layering.sh fails any other file that includes it.)  It
+ * sits beside the .c files rather than in include/conf/ because no other
+ * folder reads conf-file text; the three functions defined in conf_lex.c
+ * that other folders do call (config_set_error, config_free_list,
+ * config_valid_label) are declared in the public include/conf/config.h.
  */
-#ifndef LEASED_CONFIG_INTERNAL_H
-#define LEASED_CONFIG_INTERNAL_H
+#ifndef LEASED_CONF_LEX_H
+#define LEASED_CONF_LEX_H
 
 #include "conf/config.h"
-
-#define CONFIG_WHERE_CMDLINE "command line"
 
 /*
  * A value split at the commas that are outside double quotes.  Each field
@@ -57,28 +67,10 @@ bool config_valid_ifname(const char *s);
 int config_add_tag(struct tag_match *m, const char *name, const char **why);
 void tag_match_free(struct tag_match *m);
 
-/* Per-option parsers called from the option table (src/config_*.c). */
-int config_parse_dhcp_range(const char *arg, const char *where,
-			    struct dhcp_range *out, struct config_error *err);
-void dhcp_range_free(struct dhcp_range *r);
-int config_parse_domain(struct config *cfg, const char *arg, const char *where,
-			struct config_error *err);
-int config_parse_server(struct config *cfg, const char *opt, const char *arg,
-			const char *where, struct config_error *err);
-int config_parse_address(struct config *cfg, const char *arg, const char *where,
-			 struct config_error *err);
-int config_parse_host_record(struct config *cfg, const char *arg, const char *where,
-			     struct config_error *err);
-/* --cname, --interface-name, --srv-host, --txt-record, --mx-host, --ptr-record */
-int config_parse_record(const char *opt, const char *arg, const char *where,
-			struct dns_record_opt *out, struct config_error *err);
-void dns_record_opt_free(struct dns_record_opt *r);
-
-/* Two dhcp-host entries name the same client (same MACs, id and name). */
-bool dhcp_host_same_client(const struct dhcp_host *a, const struct dhcp_host *b);
-
 /* Whole file into memory (NUL-terminated too); -1 with errno. */
 int config_read_file(const char *path, char **text, size_t *len);
+/* The same from an open descriptor (the conf-file "-" is standard input). */
+int config_read_fd(int fd, char **text, size_t *len);
 
 /*
  * The regular files of dir, sorted by name, full paths, skipping names

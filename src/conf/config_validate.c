@@ -1,0 +1,118 @@
+/*
+ * config_validate — the checks that can only be made on the whole
+ * configuration, once the command line and every conf-file are read:
+ * options that exclude each other, an interface both listed and
+ * excluded, DHCPv4 ranges that overlap, one address reserved for two
+ * different clients.  Each failure is one message naming the places it
+ * comes from.  (Single values are checked where they are parsed:
+ * config.c, config_dhcp.c, config_dns.c.)
+ */
+#include "conf/config.h"
+#include "config_dhcp.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int validate_ranges(const struct config *cfg, struct config_error *err)
+{
+	for (size_t i = 0; i < cfg->nranges; i++) {
+		const struct dhcp_range *a = &cfg->ranges[i];
+
+		if (a->family != AF_INET)
+			continue;
+		for (size_t j = i + 1; j < cfg->nranges; j++) {
+			const struct dhcp_range *b = &cfg->ranges[j];
+			char as[INET_ADDRSTRLEN], ae[INET_ADDRSTRLEN];
+
+			if (b->family != AF_INET ||
+			    ntohl(a->end.s_addr) < ntohl(b->start.s_addr) ||
+			    ntohl(b->end.s_addr) < ntohl(a->start.s_addr))
+				continue;
+			inet_ntop(AF_INET, &a->start, as, sizeof(as));
+			inet_ntop(AF_INET, &a->end, ae, sizeof(ae));
+			config_set_error(err, EXIT_CONFIG,
+					 "--dhcp-range at %s overlaps the range %s-%s given at %s",
+					 b->origin.where, as, ae, a->origin.where);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int compare_host_ip(const void *a, const void *b)
+{
+	const struct dhcp_host *x = *(const struct dhcp_host *const *)a;
+	const struct dhcp_host *y = *(const struct dhcp_host *const *)b;
+	uint32_t xa = ntohl(x->ip.s_addr), ya = ntohl(y->ip.s_addr);
+
+	if (xa != ya)
+		return xa < ya ? -1 : 1;
+	return x < y ? -1 : x > y; /* keep config order among equals */
+}
+
+/* One address reserved for two different clients: sort by address, compare neighbours. */
+static int validate_host_ips(const struct config *cfg, struct config_error *err)
+{
+	const struct dhcp_host **v = xcalloc(cfg->nhosts, sizeof(*v));
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->nhosts; i++)
+		if (cfg->hosts[i].has_ip)
+			v[n++] = &cfg->hosts[i];
+	if (n)
+		qsort(v, n, sizeof(*v), compare_host_ip);
+	for (size_t i = 1; i < n && rc == 0; i++) {
+		char ip[INET_ADDRSTRLEN];
+
+		if (v[i]->ip.s_addr != v[i - 1]->ip.s_addr ||
+		    dhcp_host_same_client(v[i], v[i - 1]))
+			continue;
+		inet_ntop(AF_INET, &v[i]->ip, ip, sizeof(ip));
+		config_set_error(err, EXIT_CONFIG,
+				 "--dhcp-host at %s reserves %s, already reserved for another "
+				 "client at %s", v[i]->origin.where, ip, v[i - 1]->origin.where);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
+static int validate_interfaces(const struct config *cfg, struct config_error *err)
+{
+	for (size_t i = 0; i < cfg->ninterfaces; i++)
+		for (size_t j = 0; j < cfg->nexcept_interfaces; j++)
+			if (strcmp(cfg->interfaces[i], cfg->except_interfaces[j]) == 0) {
+				config_set_error(err, EXIT_CONFIG,
+						 "interface %s is given both to --interface and "
+						 "--except-interface", cfg->interfaces[i]);
+				return -1;
+			}
+	return 0;
+}
+
+int config_validate(const struct config *cfg, struct config_error *err)
+{
+	err->msg[0] = '\0';
+	err->status = 0;
+	if (cfg->bind_interfaces && cfg->bind_dynamic) {
+		config_set_error(err, EXIT_CONFIG,
+				 "--bind-interfaces and --bind-dynamic cannot be used together");
+		return -1;
+	}
+	if (cfg->lease_max < 1) {
+		config_set_error(err, EXIT_CONFIG, "--dhcp-lease-max must be at least 1");
+		return -1;
+	}
+	if (cfg->has_max_cache_ttl && cfg->min_cache_ttl > cfg->max_cache_ttl) {
+		config_set_error(err, EXIT_CONFIG,
+				 "--min-cache-ttl (%u) is larger than --max-cache-ttl (%u)",
+				 (unsigned)cfg->min_cache_ttl, (unsigned)cfg->max_cache_ttl);
+		return -1;
+	}
+	if (validate_interfaces(cfg, err) < 0 || validate_ranges(cfg, err) < 0 ||
+	    validate_host_ips(cfg, err) < 0)
+		return -1;
+	return 0;
+}
