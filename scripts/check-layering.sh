@@ -12,7 +12,8 @@
 #   store     core conf lease
 #   dhcp      core conf net lease          (+ store: *_server.c only)
 #   dns       core conf net lease          (+ store: *_server.c only)
-#   ctl       core conf net lease store dhcp dns
+#   ctl       core conf net lease store dhcp dns  (net lease store dhcp dns:
+#                                                  control_cmd* only)
 #   leasectl  core conf lease store ctl    (never store/store_writer.h)
 #   main.c    everything (it only wires modules together)
 #
@@ -27,6 +28,13 @@
 #   includes dns/, and only the *_server.c files of dhcp/ and dns/ include
 #   store/ (to hold replies until their leases are durable), not even
 #   their headers;
+# - the control socket's transport knows no command: only the command
+#   files (src/ctl/control_cmd*, include/ctl/control_cmd.h) include the
+#   modules whose state they show (net, lease, store, dhcp, dns); the
+#   transport (control_server.c, include/ctl/control.h) and the protocol
+#   (control_proto) include core/, conf/ and ctl/ only, and the transport
+#   names no command (CONTROL_LEASES ..., control_cmd_*): main hands it a
+#   table of them;
 # - DNS never writes the lease table: nothing under src/dns/ or
 #   include/dns/ calls lease_commit, lease_remove, lease_expire,
 #   lease_quarantine or lease_table_free, or holds a lease table that is
@@ -100,6 +108,17 @@ for f in src/*/*.c src/*/*.h include/*/*.h; do
 			fail "$f:$n: a protocol engine includes $inc (only src/$folder/*_server.c may)"
 			continue
 		fi
+		if [ "$folder" = ctl ]; then
+			case $to in
+			net|lease|store|dhcp|dns)
+				case $f in
+				src/ctl/control_cmd*|include/ctl/control_cmd*) ;;
+				*)
+					fail "$f:$n: $inc: in ctl/ only the command files (control_cmd*) reach other modules"
+					continue ;;
+				esac ;;
+			esac
+		fi
 		if [ "$folder" = leasectl ] && [ "$inc" = store/store_writer.h ]; then
 			fail "$f:$n: leasectl includes the store's writer ($inc; the read side is store/store_read.h)"
 			continue
@@ -137,6 +156,15 @@ done
 
 # Code lines only: drop those that are (the rest of) a comment.
 code() { grep -n -E "$1" "$2" | grep -v -E '^[0-9]+:[[:space:]]*(/?\*|//)' | sed "s|^|$2:|"; }
+
+# The control transport names no command: they come in main's table.
+cmds=$(sed -n '/^enum control_command {/,/^};/s/^[[:space:]]*\(CONTROL_[A-Z0-9_]*\).*/\1/p' \
+	include/ctl/control_proto.h | paste -sd '|' -)
+[ -n "$cmds" ] || fail "include/ctl/control_proto.h: no enum control_command found"
+for f in src/ctl/control_server.c include/ctl/control.h; do
+	[ -e "$f" ] || continue
+	code "(^|[^_A-Za-z0-9])($cmds|control_cmd(_[a-z_]*|\.h))([^_A-Za-z0-9]|\$)" "$f"
+done | while IFS= read -r l; do fail "$l: the control transport names a command (main's table does)"; done
 
 # DNS never writes the lease table.
 for f in src/dns/*.c src/dns/*.h include/dns/*.h; do

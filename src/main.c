@@ -6,6 +6,7 @@
  */
 #include "conf/config.h"
 #include "ctl/control.h"
+#include "ctl/control_cmd.h"
 #include "core/daemon.h"
 #include "dhcp/dhcp4_server.h"
 #include "dns/dns_local.h"
@@ -40,6 +41,10 @@ struct wiring {
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
 	struct dns_service *dns;      /* NULL with --port=0 */
 	struct control *control;      /* leasectl's socket */
+	/* The deps of its commands (open_control's table): */
+	struct control_leases *ctl_leases;     /* leases, show, release, watch */
+	struct control_stats_deps ctl_stats;   /* stats */
+	struct control_reload_deps ctl_reload; /* reload */
 	struct loop_timer *expiry;
 	struct loop_timer *disk;      /* while changes wait for the disk */
 };
@@ -173,6 +178,7 @@ static void reload(void *ctx, struct control_reload_report *r)
 		return;
 	}
 	dhcp4_server_set_hosts(w->dhcp4, fresh);
+	control_leases_set_hosts(w->ctl_leases, fresh);
 	hostdb_free(w->hosts);
 	w->hosts = fresh;
 	r->reservations_after = hostdb_count(fresh);
@@ -277,20 +283,58 @@ static int start_script(struct wiring *w, char *msg, size_t msglen)
 	return 0;
 }
 
-/* The control socket, made while still root; it watches the leases for `leasectl watch`. */
+/* What the store has on disk: a `leasectl release` is answered once it is. */
+static uint64_t durable_seq(void *ctx)
+{
+	const struct wiring *w = ctx;
+
+	return store_durable_seq(w->store);
+}
+
+/* leasectl's socket, with the table of its commands and their deps (start_control). */
+static struct control *open_control(struct wiring *w, char *msg, size_t msglen, int *status)
+{
+	const struct control_handler commands[] = {
+		{ CONTROL_LEASES, control_cmd_leases, w->ctl_leases },
+		{ CONTROL_SHOW, control_cmd_show, w->ctl_leases },
+		{ CONTROL_RELEASE, control_cmd_release, w->ctl_leases },
+		{ CONTROL_WATCH, control_cmd_watch, w->ctl_leases },
+		{ CONTROL_STATS, control_cmd_stats, &w->ctl_stats },
+		{ CONTROL_CACHE, control_cmd_cache, w->dns },       /* NULL with --port=0 */
+		{ CONTROL_EXPLAIN, control_cmd_explain, w->dns },
+		{ CONTROL_RELOAD, control_cmd_reload, &w->ctl_reload },
+	};
+	const struct control_deps deps = {
+		.cfg = w->cfg, .loop = w->loop, .commands = commands,
+		.ncommands = ARRAY_SIZE(commands), .durable_seq = durable_seq, .durable_ctx = w,
+	};
+
+	return control_open(&deps, msg, msglen, status);
+}
+
+/*
+ * The control socket, made while still root; the lease commands watch the
+ * leases for `leasectl watch`.
+ */
 static int start_control(struct wiring *w, char *msg, size_t msglen)
 {
-	struct control_deps deps = {
-		.cfg = w->cfg, .loop = w->loop, .leases = w->leases, .nl = w->nl,
-		.hosts = (const struct hostdb *const *)&w->hosts, .dhcp4 = w->dhcp4, .dns = w->dns,
-		.store = w->store, .reload = reload, .reload_ctx = w,
+	const struct control_leases_deps leases_deps = {
+		.leases = w->leases, .nl = w->nl, .hosts = w->hosts, .dns = w->dns,
+		.store = w->store,
 	};
 	int status = EXIT_OTHER;
 
-	w->control = control_open(&deps, msg, msglen, &status);
+	w->ctl_leases = control_leases_new(&leases_deps);
+	w->ctl_stats = (struct control_stats_deps){
+		.cfg = w->cfg, .leases = w->leases, .dhcp4 = w->dhcp4, .store = w->store,
+		.dns = w->dns,
+	};
+	w->ctl_reload = (struct control_reload_deps){ .reload = reload, .ctx = w };
+	w->control = open_control(w, msg, msglen, &status);
 	if (!w->control)
 		return status;
-	if (lease_table_add_observer(w->leases, control_lease_changed, w->control) < 0) {
+	control_leases_set_server(w->ctl_leases, w->control);
+	if (lease_table_add_observer(w->leases, control_leases_changed, w->ctl_leases) < 0) {
 		snprintf(msg, msglen, "cannot watch the lease table for leasectl");
 		return EXIT_OTHER;
 	}
@@ -370,6 +414,7 @@ static void stop(struct wiring *w)
 		store_close(w->store); /* everything queued reaches the disk */
 	script_free(w->script);
 	control_free(w->control);
+	control_leases_free(w->ctl_leases);
 	dhcp4_server_free(w->dhcp4);
 	dns_service_free(w->dns);
 	dns_local_free(w->names);

@@ -1,18 +1,23 @@
 /*
- * control_server (control_*) — the control socket and the commands
- * leasectl sends; see include/ctl/control.h and include/ctl/control_proto.h.
+ * control_server (control_*) — the control socket's transport: the
+ * socket, who may connect, connections, line framing, the output queue,
+ * timers, and dispatch through the table of commands main hands to
+ * control_open(); see include/ctl/control.h.  It knows no command (they
+ * are control_cmd_*.c).
+ *
+ * May include: core/, conf/ (the socket's path and group) and ctl/ only,
+ * never the modules the commands reach (scripts/check-layering.sh).
  */
 #include "ctl/control.h"
 #include "ctl/control_proto.h"
-#include "dns/dns_local.h"
-#include "lease/leasefile.h"
+#include "conf/config.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/util.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,9 +26,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define RELEASE_HOLD_MAX (24 * 3600) /* a released address waits at most a day */
-
-struct conn {
+struct control_conn {
 	struct control *ctl;
 	int fd;
 	char in[CONTROL_MAX_REQUEST];
@@ -42,17 +45,18 @@ struct conn {
 	bool dead;
 	uint64_t hold_seq;           /* out waits until the store has this on disk */
 	struct loop_timer *timer;    /* request and idle timeout; "now" once dead */
-	struct conn *prev, *next;
+	struct control_conn *prev, *next;
 };
 
 struct control {
 	struct control_deps d;
+	struct control_handler *commands; /* d.commands, copied */
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uid_t owner;                 /* the socket file's owner: who started the daemon */
 	gid_t group;
 	bool has_group;
-	struct conn *conns;
+	struct control_conn *conns;
 	size_t nconns;
 };
 
@@ -176,7 +180,7 @@ static bool peer_allowed(const struct control *c, int fd, char *who, size_t whol
 /* ---- connections ---- */
 
 /* Only from a loop callback for k itself, or control_free: nothing else holds k then. */
-static void conn_free(struct conn *k)
+static void conn_free(struct control_conn *k)
 {
 	struct control *c = k->ctl;
 
@@ -195,7 +199,7 @@ static void conn_free(struct conn *k)
 }
 
 /* Mark k dead and have the loop free it (its timer, due now). */
-static void conn_drop(struct conn *k)
+static void conn_drop(struct control_conn *k)
 {
 	if (k->dead)
 		return;
@@ -207,7 +211,7 @@ static void conn_drop(struct conn *k)
 
 static void on_conn(void *ctx, int fd, uint32_t events);
 
-static void set_want_write(struct conn *k, bool want)
+static void set_want_write(struct control_conn *k, bool want)
 {
 	if (k->want_write == want || k->dead)
 		return;
@@ -220,13 +224,15 @@ static void set_want_write(struct conn *k, bool want)
 }
 
 /* A release is answered once it is on disk (control_store_durable()). */
-static bool held(const struct conn *k)
+static bool held(const struct control_conn *k)
 {
-	return k->hold_seq > store_durable_seq(k->ctl->d.store);
+	const struct control *c = k->ctl;
+
+	return c->d.durable_seq && k->hold_seq > c->d.durable_seq(c->d.durable_ctx);
 }
 
 /* Write what is queued, as much as the socket takes; a failure drops k. */
-static void conn_flush(struct conn *k)
+static void conn_flush(struct control_conn *k)
 {
 	size_t done = 0;
 
@@ -256,7 +262,7 @@ static void conn_flush(struct conn *k)
  * The end of a loop callback for k: free it when it is dead or has said
  * its last word, else wait for room to write what is left.
  */
-static void conn_settle(struct conn *k)
+static void conn_settle(struct control_conn *k)
 {
 	if (k->dead || (k->closing && k->outlen == 0))
 		conn_free(k);
@@ -265,7 +271,7 @@ static void conn_settle(struct conn *k)
 }
 
 /* Queue a finished JSON line (w's buffer). */
-static void conn_queue(struct conn *k, const struct json_writer *w)
+static void conn_queue(struct control_conn *k, const struct json_writer *w)
 {
 	if (k->outlen + w->len > k->outcap) {
 		k->outcap = MAX(k->outcap * 2, k->outlen + w->len);
@@ -275,10 +281,12 @@ static void conn_queue(struct conn *k, const struct json_writer *w)
 	k->outlen += w->len;
 }
 
-static void reply_error(struct conn *k, const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void control_reply(struct control_conn *k, const struct json_writer *w)
+{
+	conn_queue(k, w);
+}
 
-static void reply_error(struct conn *k, const char *code, const char *fmt, ...)
+void control_reply_error(struct control_conn *k, const char *code, const char *fmt, ...)
 {
 	struct control_error e = { .code = code };
 	struct json_writer w;
@@ -293,597 +301,52 @@ static void reply_error(struct conn *k, const char *code, const char *fmt, ...)
 	json_writer_free(&w);
 }
 
-/* ---- leases as JSON ---- */
-
-struct name_list {
-	struct json_writer *w;
-};
-
-static void add_name(void *ctx, const char *name)
-{
-	struct name_list *l = ctx;
-
-	if (!str_has_suffix(name, ".in-addr.arpa") && !str_has_suffix(name, ".ip6.arpa"))
-		json_string(l->w, NULL, name);
-}
-
-static bool lease_is_static(const struct control *c, const struct lease *l)
-{
-	/* Reservations are IPv4 only, so far. */
-	return l->addr.family == AF_INET && hostdb_by_ip(*c->d.hosts, l->addr.v4) != NULL;
-}
-
-static void write_lease(const struct control *c, struct json_writer *w, const char *key,
-			const struct lease *l, time_t now)
-{
-	char addr[LEASE_ADDR_STRLEN], hw[LEASEFILE_HW_MAX], id[3 * LEASE_CLIENT_ID_MAX];
-	struct name_list names = { .w = w };
-
-	json_begin_object(w, key);
-	json_string(w, "address", lease_addr_str(&l->addr, addr, sizeof(addr)));
-	if (l->addr.family == AF_INET6) {
-		/* An IPv6 client is its DUID and IA; its MAC, when known, is no identity. */
-		json_int(w, "family", 6);
-		json_string(w, "duid", hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
-		json_int(w, "iaid", l->iaid);
-		json_string(w, "ia", l->ia == LEASE_IA_TA ? "ta" : "na");
-		json_string(w, "hostname", l->hostname);
-	} else {
-		json_int(w, "family", 4);
-		/* As the lease file writes it: dnsmasq's "HT-" prefix for non-Ethernet. */
-		json_string(w, "hwaddr", leasefile_format_hw(l, hw, sizeof(hw)));
-		json_string(w, "hostname", l->hostname);
-		if (l->client_id_len)
-			json_string(w, "client_id",
-				    hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
-		else
-			json_null(w, "client_id");
-	}
-	json_int(w, "expires", l->expires);
-	json_int(w, "expires_in", l->expires ? (l->expires > now ? l->expires - now : 0) : -1);
-	json_string(w, "kind", lease_is_static(c, l) ? "static" : "dynamic");
-	json_begin_array(w, "names");
-	if (c->d.dns && l->hostname[0]) {
-		/* The same names DNS answers and purges for this lease. */
-		dns_local_lease_names(dns_service_local(c->d.dns), l, add_name, &names);
-	}
-	json_end_array(w);
-	json_end_object(w);
-}
-
-/* ---- finding a lease by ADDR, MAC or NAME ---- */
-
-static const struct lease *find_lease(const struct control *c, const char *key)
-{
-	struct lease_addr a;
-	uint8_t mac[MAC_LEN];
-	const struct lease *l;
-
-	if (lease_addr_parse(key, &a))
-		return lease_by_addr(c->d.leases, a);
-	/* A MAC or a name: the IPv4 lease first, as leasectl lists them. */
-	if (mac_parse(key, mac) == 0) {
-		l = lease_by_hwaddr(c->d.leases, AF_INET, 1, mac, MAC_LEN);
-		return l ? l : lease_by_hwaddr(c->d.leases, AF_INET6, 1, mac, MAC_LEN);
-	}
-	l = lease_by_name(c->d.leases, key, AF_INET);
-	return l ? l : lease_by_name(c->d.leases, key, AF_INET6);
-}
-
-/* ---- commands ---- */
-
-struct lease_walk {
-	const struct control *c;
-	struct json_writer *w;
-	const struct nl_iface *iface;  /* filter, or NULL */
-	time_t now;
-};
-
-static bool on_iface(const struct nl_iface *i, struct in_addr a)
-{
-	for (size_t k = 0; k < i->naddrs; k++)
-		if ((a.s_addr & i->netmasks[k].s_addr) == (i->addrs[k].s_addr & i->netmasks[k].s_addr))
-			return true;
-	return false;
-}
-
-static void lease_row(void *ctx, const struct lease *l)
-{
-	struct lease_walk *lw = ctx;
-
-	/* netlink gives IPv4 subnets only, so far: IPv6 leases match no interface. */
-	if (!lw->iface || (l->addr.family == AF_INET && on_iface(lw->iface, l->addr.v4)))
-		write_lease(lw->c, lw->w, NULL, l, lw->now);
-}
-
-static void cmd_leases(struct conn *k, const struct control_request *req, struct json_writer *w)
-{
-	struct lease_walk lw = { .c = k->ctl, .w = w, .now = now_wall() };
-
-	if (req->interface[0]) {
-		lw.iface = k->ctl->d.nl ? netlink_iface_by_name(k->ctl->d.nl, req->interface) : NULL;
-		if (!lw.iface) {
-			reply_error(k, CONTROL_E_NOT_FOUND, "no interface %s", req->interface);
-			return;
-		}
-	}
-	control_begin_result(w);
-	json_begin_array(w, "leases");
-	lease_foreach(k->ctl->d.leases, lease_row, &lw);
-	json_end_array(w);
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-static void cmd_show(struct conn *k, const struct control_request *req, struct json_writer *w)
-{
-	const struct lease *l = find_lease(k->ctl, req->key);
-
-	if (!l) {
-		reply_error(k, CONTROL_E_NOT_FOUND, "no lease for %s", req->key);
-		return;
-	}
-	control_begin_result(w);
-	write_lease(k->ctl, w, "lease", l, now_wall());
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-/*
- * End the lease now.  The address is held back until the old lease would
- * have expired: the container still uses it until its next renewal, which
- * is refused (NAK), so nobody else may get it meanwhile.
- */
-static void cmd_release(struct conn *k, const struct control_request *req, struct json_writer *w)
-{
-	const struct lease *found = find_lease(k->ctl, req->key);
-	struct lease copy;
-	time_t now = now_wall(), hold;
-
-	if (!found) {
-		reply_error(k, CONTROL_E_NOT_FOUND, "no lease for %s", req->key);
-		return;
-	}
-	copy = *found;
-	hold = copy.expires > now ? MIN(copy.expires, now + RELEASE_HOLD_MAX) : now;
-	if (!copy.expires)
-		hold = now + RELEASE_HOLD_MAX;
-	if (lease_remove(k->ctl->d.leases, copy.addr, LEASE_EV_RELEASED) < 0) {
-		reply_error(k, CONTROL_E_FAILED, "cannot remove the lease for %s", req->key);
-		return;
-	}
-	if (hold > now) {
-		lease_quarantine(k->ctl->d.leases, copy.addr, hold);
-		store_quarantine(k->ctl->d.store, copy.addr, hold);
-	}
-	k->hold_seq = store_pending_seq(k->ctl->d.store);
-	log_info("lease %s (%s) released by leasectl", req->key, copy.hostname);
-	control_begin_result(w);
-	write_lease(k->ctl, w, "released", &copy, now);
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-static void cmd_watch(struct conn *k, struct json_writer *w)
+void control_watch(struct control_conn *k)
 {
 	k->watching = true;
 	loop_timer_disarm(k->timer); /* a watcher may be quiet for days */
-	control_begin_result(w);
-	json_bool(w, "watching", true);
-	control_end_result(w);
-	conn_queue(k, w);
 }
 
-static const char *const dhcp_type_names[] = {
-	[0] = "unparsable", [DHCPDISCOVER] = "discover", [DHCPOFFER] = "offer",
-	[DHCPREQUEST] = "request", [DHCPDECLINE] = "decline", [DHCPACK] = "ack",
-	[DHCPNAK] = "nak", [DHCPRELEASE] = "release", [DHCPINFORM] = "inform",
-};
-
-static void write_by_type(struct json_writer *w, const char *key, const uint64_t *counts)
+void control_hold(struct control_conn *k, uint64_t seq)
 {
-	json_begin_object(w, key);
-	for (size_t t = 0; t < ARRAY_SIZE(dhcp_type_names); t++)
-		if (dhcp_type_names[t])
-			json_int(w, dhcp_type_names[t], (int64_t)counts[t]);
-	json_end_object(w);
+	k->hold_seq = seq;
 }
 
-struct range_count {
-	const struct dhcp_range *r;
-	size_t used;
-};
+/* ---- requests ---- */
 
-static void count_in_range(void *ctx, const struct lease *l)
+static const struct control_handler *find_command(const struct control *c,
+						  enum control_command command)
 {
-	struct range_count *rc = ctx;
-	uint32_t a = ntohl(l->addr.v4.s_addr);
-
-	if (l->addr.family == AF_INET && a >= ntohl(rc->r->start.s_addr) && a <= ntohl(rc->r->end.s_addr))
-		rc->used++;
+	for (size_t i = 0; i < c->d.ncommands; i++)
+		if (c->commands[i].command == command)
+			return &c->commands[i];
+	return NULL;
 }
 
-static void write_ranges(const struct control *c, struct json_writer *w)
+static void handle_line(struct control_conn *k, const char *line, size_t len)
 {
-	char s[INET_ADDRSTRLEN], e[INET_ADDRSTRLEN];
-
-	json_begin_array(w, "ranges");
-	for (size_t i = 0; i < c->d.cfg->nranges; i++) {
-		const struct dhcp_range *r = &c->d.cfg->ranges[i];
-		struct range_count rc = { .r = r };
-		uint64_t size;
-
-		if (r->family != AF_INET)
-			continue;
-		size = (uint64_t)ntohl(r->end.s_addr) - ntohl(r->start.s_addr) + 1;
-		lease_foreach(c->d.leases, count_in_range, &rc);
-		json_begin_object(w, NULL);
-		json_string(w, "start", inet_ntop(AF_INET, &r->start, s, sizeof(s)));
-		json_string(w, "end", inet_ntop(AF_INET, &r->end, e, sizeof(e)));
-		json_int(w, "size", (int64_t)size);
-		json_int(w, "used", (int64_t)rc.used);
-		json_int(w, "free", (int64_t)(size > rc.used ? size - rc.used : 0));
-		json_end_object(w);
-	}
-	json_end_array(w);
-}
-
-static void write_server(void *ctx, const struct dns_forward_server_info *s)
-{
-	struct json_writer *w = ctx;
-
-	json_begin_object(w, NULL);
-	json_string(w, "address", s->addr);
-	if (s->domain)
-		json_string(w, "domain", s->domain);
-	else
-		json_null(w, "domain");
-	json_string(w, "from", s->from_resolv ? "resolv-file" : "server");
-	json_string(w, "health", s->loop ? "loop" : s->down ? "down" : "up");
-	json_int(w, "srtt_ms", s->srtt_ms);
-	json_int(w, "queries", (int64_t)s->queries);
-	json_int(w, "replies", (int64_t)s->replies);
-	json_int(w, "timeouts", (int64_t)s->timeouts);
-	json_end_object(w);
-}
-
-static void write_dns_stats(const struct control *c, struct json_writer *w)
-{
-	struct dns_service_stats st;
-
-	if (!c->d.dns) {
-		json_null(w, "dns");
-		return;
-	}
-	dns_service_get_stats(c->d.dns, &st);
-	json_begin_object(w, "dns");
-	json_begin_object(w, "queries");
-	json_int(w, "total", (int64_t)st.queries);
-	json_int(w, "tcp", (int64_t)st.tcp_queries);
-	json_int(w, "local", (int64_t)st.local);
-	json_int(w, "cached", (int64_t)st.cached);
-	json_int(w, "forwarded", (int64_t)st.forwarded);
-	json_int(w, "forwarded_answered", (int64_t)st.upstream_answered);
-	json_int(w, "forwarded_failed", (int64_t)st.upstream_failed);
-	json_int(w, "refused", (int64_t)st.refused);
-	json_int(w, "malformed", (int64_t)st.malformed);
-	json_end_object(w);
-	json_begin_object(w, "cache");
-	json_int(w, "size", st.cache_size);
-	json_int(w, "entries", (int64_t)st.cache.entries);
-	json_int(w, "hits", (int64_t)st.cache.hits);
-	json_int(w, "misses", (int64_t)st.cache.misses);
-	json_int(w, "inserts", (int64_t)st.cache.inserts);
-	json_int(w, "evictions", (int64_t)st.cache.evictions);
-	json_int(w, "purged_by_leases", (int64_t)st.cache.purged);
-	json_end_object(w);
-	json_begin_array(w, "servers");
-	dns_forward_foreach_server(dns_service_forward(c->d.dns), write_server, w);
-	json_end_array(w);
-	json_end_object(w);
-}
-
-static void write_store_health(const struct control *c, struct json_writer *w)
-{
-	struct store_health h;
-
-	store_health(c->d.store, &h);
-	json_begin_object(w, "store");
-	json_string(w, "state", h.failing ? "failing" : "ok");
-	if (h.failing)
-		json_string(w, "error", h.error);
-	else
-		json_null(w, "error");
-	json_int(w, "failing_for", h.failing ? (int64_t)((now_mono_ms() - h.since_ms) / 1000) : 0);
-	json_int(w, "changes_waiting", (int64_t)h.waiting);
-	json_end_object(w);
-}
-
-static void cmd_stats(struct conn *k, struct json_writer *w)
-{
-	const struct control *c = k->ctl;
-	struct dhcp4_server_stats ds;
-
-	dhcp4_server_get_stats(c->d.dhcp4, &ds);
-	control_begin_result(w);
-	json_begin_object(w, "dhcp");
-	json_int(w, "received", (int64_t)ds.received);
-	json_int(w, "dropped", (int64_t)ds.dropped);
-	json_int(w, "replies", (int64_t)ds.replies);
-	write_by_type(w, "received_by_type", ds.received_by_type);
-	write_by_type(w, "sent_by_type", ds.sent_by_type);
-	json_int(w, "ping_checks", (int64_t)ds.probes);
-	json_int(w, "conflicts", (int64_t)ds.conflicts);
-	json_int(w, "replies_waiting_for_disk", (int64_t)ds.waiting);
-	json_int(w, "replies_dropped_waiting", (int64_t)ds.dropped_waiting);
-	json_end_object(w);
-	write_store_health(c, w);
-	json_begin_object(w, "leases");
-	json_int(w, "held", (int64_t)lease_count(c->d.leases));
-	json_int(w, "max", c->d.cfg->lease_max);
-	write_ranges(c, w);
-	json_end_object(w);
-	write_dns_stats(c, w);
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-/* One record as {"name","type","ttl","data"}. */
-static void write_rr(struct json_writer *w, const struct dns_rr *rr)
-{
-	char type[16], data[DNS_NAME_STR * 2];
-	const char *v = dns_rdata_format(rr, data, sizeof(data));
-
-	json_begin_object(w, NULL);
-	json_string(w, "name", rr->owner);
-	json_string(w, "type", dns_type_name(rr->type, type, sizeof(type)));
-	json_int(w, "ttl", rr->ttl);
-	json_string(w, "data", v);
-	json_end_object(w);
-}
-
-static void write_records(struct json_writer *w, const char *key, const struct dns_answer *a,
-			  enum dns_section sec)
-{
-	json_begin_array(w, key);
-	for (size_t i = 0; i < a->n[sec]; i++)
-		write_rr(w, &a->rrs[sec][i]);
-	json_end_array(w);
-}
-
-static const char *rcode_name(int rcode)
-{
-	static const char *const names[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-					     "NOTIMP", "REFUSED" };
-
-	return rcode >= 0 && (size_t)rcode < ARRAY_SIZE(names) ? names[rcode] : "OTHER";
-}
-
-static const char *outcome(const struct dns_answer *a)
-{
-	if (a->rcode != DNS_R_NOERROR)
-		return rcode_name(a->rcode);
-	return a->n[DNS_SEC_ANSWER] ? "answer" : "NODATA";
-}
-
-/* An entry's members; the question too unless the caller wrote it (explain). */
-static void write_cache_entry(struct json_writer *w, const struct dns_cache_entry_info *e,
-			      bool with_question)
-{
-	char type[16];
-
-	if (with_question) {
-		json_string(w, "name", e->qname);
-		json_string(w, "type", dns_type_name(e->qtype, type, sizeof(type)));
-	}
-	json_string(w, "outcome", outcome(&e->answer));
-	json_bool(w, "negative", e->negative);
-	json_int(w, "ttl_left", e->ttl_left);
-	write_records(w, "answer", &e->answer, DNS_SEC_ANSWER);
-	write_records(w, "authority", &e->answer, DNS_SEC_AUTHORITY);
-}
-
-struct cache_walk {
-	struct json_writer *w;
-	const char *name;   /* filter, or NULL */
-};
-
-static void cache_row(void *ctx, const struct dns_cache_entry_info *e)
-{
-	struct cache_walk *cw = ctx;
-
-	if (cw->name && !dns_name_equal(cw->name, e->qname))
-		return;
-	json_begin_object(cw->w, NULL);
-	write_cache_entry(cw->w, e, true);
-	json_end_object(cw->w);
-}
-
-static void cmd_cache(struct conn *k, const struct control_request *req, struct json_writer *w)
-{
-	struct dns_cache *cache;
-	struct cache_walk cw = { .w = w, .name = req->name[0] ? req->name : NULL };
-
-	if (!k->ctl->d.dns) {
-		reply_error(k, CONTROL_E_FAILED, "DNS is off (--port=0): there is no cache");
-		return;
-	}
-	cache = dns_service_cache(k->ctl->d.dns);
-	control_begin_result(w);
-	if (req->flush) {
-		struct dns_cache_stats st;
-		size_t n;
-
-		dns_cache_stats(cache, &st);
-		if (cw.name) {
-			n = dns_cache_purge_name(cache, cw.name);
-		} else {
-			n = st.entries;
-			dns_cache_clear(cache);
-		}
-		log_info("DNS cache: %zu entries flushed by leasectl%s%s", n, cw.name ? " for " : "",
-			 cw.name ? cw.name : "");
-		json_int(w, "flushed", (int64_t)n);
-	} else {
-		json_begin_array(w, "entries");
-		dns_cache_foreach(cache, now_mono_ms() / 1000, cache_row, &cw);
-		json_end_array(w);
-	}
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-static int parse_type(const char *s)
-{
-	static const struct { const char *name; uint16_t type; } types[] = {
-		{ "A", DNS_T_A }, { "AAAA", DNS_T_AAAA }, { "CNAME", DNS_T_CNAME },
-		{ "PTR", DNS_T_PTR }, { "MX", DNS_T_MX }, { "TXT", DNS_T_TXT },
-		{ "SRV", DNS_T_SRV }, { "NS", DNS_T_NS }, { "SOA", DNS_T_SOA },
-		{ "HTTPS", DNS_T_HTTPS }, { "ANY", DNS_T_ANY },
-	};
-	uint32_t n;
-
-	for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-		if (strcasecmp(s, types[i].name) == 0)
-			return types[i].type;
-	if (strncasecmp(s, "TYPE", 4) == 0 && parse_u32(s + 4, 65535, &n) == 0)
-		return (int)n;
-	return -1;
-}
-
-static void write_explanation(const struct control *c, struct json_writer *w,
-			      const struct dns_explanation *x)
-{
-	const struct dns_local_result *l = x->local;
-
-	switch (x->decision) {
-	case DNS_EXPLAIN_LOCAL:
-		json_string(w, "decision", "local");
-		json_string(w, "source", l->source[0] ? l->source : "config");
-		json_string(w, "detail", l->detail);
-		json_string(w, "outcome", outcome(&l->answer));
-		write_records(w, "answer", &l->answer, DNS_SEC_ANSWER);
-		write_records(w, "authority", &l->answer, DNS_SEC_AUTHORITY);
-		break;
-	case DNS_EXPLAIN_CACHED:
-		json_string(w, "decision", "cached");
-		json_string(w, "detail", l->detail);
-		write_cache_entry(w, &x->cached, false);
-		break;
-	case DNS_EXPLAIN_FORWARD:
-		json_string(w, "decision", x->nservers ? "forward" : "refused");
-		json_string(w, "detail", x->nservers ? l->detail
-				       : "no upstream server for this name: answered REFUSED");
-		if (x->nservers)
-			json_string(w, "asked", x->all_at_once
-				    ? "all at once; an answer that is not NXDOMAIN wins"
-				    : "in turn; the next after a timeout, SERVFAIL or REFUSED");
-		json_begin_array(w, "servers");
-		for (size_t i = 0; i < x->nservers; i++) {
-			struct dns_forward_server_info s;
-
-			if (dns_forward_server_at(dns_service_forward(c->d.dns), x->servers[i], &s))
-				write_server(w, &s);
-		}
-		json_end_array(w);
-		break;
-	}
-}
-
-static void cmd_explain(struct conn *k, const struct control_request *req, struct json_writer *w)
-{
-	struct dns_explanation x;
-	int type = parse_type(req->type[0] ? req->type : "A");
-
-	if (!k->ctl->d.dns) {
-		reply_error(k, CONTROL_E_FAILED, "DNS is off (--port=0): nothing is answered");
-		return;
-	}
-	if (type < 0) {
-		reply_error(k, CONTROL_E_BAD_REQUEST, "unknown record type %s", req->type);
-		return;
-	}
-	if (dns_service_explain(k->ctl->d.dns, req->name, (uint16_t)type, &x) < 0) {
-		reply_error(k, CONTROL_E_BAD_REQUEST, "%s is not a valid DNS name", req->name);
-		return;
-	}
-	control_begin_result(w);
-	json_string(w, "name", req->name);
-	json_string(w, "type", req->type[0] ? req->type : "A");
-	write_explanation(k->ctl, w, &x);
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-static void write_change(struct json_writer *w, const char *key, size_t before, size_t after)
-{
-	json_begin_object(w, key);
-	json_int(w, "before", (int64_t)before);
-	json_int(w, "after", (int64_t)after);
-	json_end_object(w);
-}
-
-static void cmd_reload(struct conn *k, struct json_writer *w)
-{
-	struct control_reload_report r = { 0 };
-
-	k->ctl->d.reload(k->ctl->d.reload_ctx, &r);
-	if (!r.ok) {
-		reply_error(k, CONTROL_E_FAILED, "%s", r.error);
-		return;
-	}
-	control_begin_result(w);
-	json_begin_object(w, "changes");
-	write_change(w, "reservations", r.reservations_before, r.reservations_after);
-	write_change(w, "dns_records", r.dns_records_before, r.dns_records_after);
-	write_change(w, "dns_servers", r.dns_servers_before, r.dns_servers_after);
-	json_end_object(w);
-	control_end_result(w);
-	conn_queue(k, w);
-}
-
-static void handle_line(struct conn *k, const char *line, size_t len)
-{
+	const struct control_handler *cmd;
 	struct control_request req;
 	struct control_error err = { 0 };
 	struct json_writer w;
 
 	if (control_parse_request(line, len, &req, &err) < 0) {
-		reply_error(k, err.code, "%s", err.message);
+		control_reply_error(k, err.code, "%s", err.message);
+		return;
+	}
+	cmd = find_command(k->ctl, req.command);
+	if (!cmd) {
+		control_reply_error(k, CONTROL_E_BAD_REQUEST, "unknown command \"%s\"",
+				    control_command_name(req.command));
 		return;
 	}
 	json_writer_init(&w);
-	switch (req.command) {
-	case CONTROL_LEASES:
-		cmd_leases(k, &req, &w);
-		break;
-	case CONTROL_SHOW:
-		cmd_show(k, &req, &w);
-		break;
-	case CONTROL_RELEASE:
-		cmd_release(k, &req, &w);
-		break;
-	case CONTROL_WATCH:
-		cmd_watch(k, &w);
-		break;
-	case CONTROL_STATS:
-		cmd_stats(k, &w);
-		break;
-	case CONTROL_CACHE:
-		cmd_cache(k, &req, &w);
-		break;
-	case CONTROL_EXPLAIN:
-		cmd_explain(k, &req, &w);
-		break;
-	case CONTROL_RELOAD:
-		cmd_reload(k, &w);
-		break;
-	}
+	cmd->run(cmd->ctx, k, &req, &w);
 	json_writer_free(&w);
 }
 
 /* Every whole line in the input; false when the connection must end. */
-static bool process_input(struct conn *k)
+static bool process_input(struct control_conn *k)
 {
 	size_t off = 0;
 
@@ -898,14 +361,14 @@ static bool process_input(struct conn *k)
 	memmove(k->in, k->in + off, k->inlen - off);
 	k->inlen -= off;
 	if (k->inlen == sizeof(k->in)) {
-		reply_error(k, CONTROL_E_BAD_REQUEST, "request longer than %d bytes",
-			    CONTROL_MAX_REQUEST);
+		control_reply_error(k, CONTROL_E_BAD_REQUEST, "request longer than %d bytes",
+				    CONTROL_MAX_REQUEST);
 		return false;
 	}
 	return true;
 }
 
-static void arm_timer(struct conn *k)
+static void arm_timer(struct control_conn *k)
 {
 	if (k->watching)
 		return;
@@ -916,7 +379,7 @@ static void arm_timer(struct conn *k)
 
 static void on_conn(void *ctx, int fd, uint32_t events)
 {
-	struct conn *k = ctx;
+	struct control_conn *k = ctx;
 
 	if (events & EPOLLIN) {
 		ssize_t n = recv(fd, k->in + k->inlen, sizeof(k->in) - k->inlen, MSG_DONTWAIT);
@@ -939,7 +402,7 @@ static void on_conn(void *ctx, int fd, uint32_t events)
 
 static void on_conn_timer(void *ctx)
 {
-	struct conn *k = ctx;
+	struct control_conn *k = ctx;
 
 	if (k->inlen && !k->dead)
 		log_ratelimited("control-slow", LOG_INFO,
@@ -971,7 +434,7 @@ static void on_accept(void *ctx, int fd, uint32_t events)
 	if (c->owner != 0)
 		snprintf(owner, sizeof(owner), ", uid %u", (unsigned)c->owner);
 	while ((cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
-		struct conn *k;
+		struct control_conn *k;
 
 		if (!peer_allowed(c, cfd, who, sizeof(who))) {
 			if (snprintf(msg, sizeof(msg), "%s may not use %s (root%s%s%s only)", who,
@@ -1013,6 +476,10 @@ struct control *control_open(const struct control_deps *deps, char *err, size_t 
 	struct control *c = xcalloc(1, sizeof(*c));
 
 	c->d = *deps;
+	c->commands = xcalloc(deps->ncommands ? deps->ncommands : 1, sizeof(*c->commands));
+	if (deps->ncommands)
+		memcpy(c->commands, deps->commands, deps->ncommands * sizeof(*c->commands));
+	c->d.commands = c->commands;
 	c->fd = -1;
 	control_socket_path(deps->cfg, c->path, sizeof(c->path));
 	if (deps->cfg->control_group) {
@@ -1040,17 +507,18 @@ fail:
 		close(c->fd);
 		(void)unlink(c->path);
 	}
+	free(c->commands);
 	free(c);
 	return NULL;
 }
 
 void control_store_durable(struct control *c)
 {
-	struct conn *next;
+	struct control_conn *next;
 
 	if (!c)
 		return;
-	for (struct conn *k = c->conns; k; k = next) {
+	for (struct control_conn *k = c->conns; k; k = next) {
 		next = k->next; /* conn_settle may free k */
 		if (k->hold_seq && k->outlen && !k->dead) {
 			conn_flush(k);
@@ -1072,66 +540,39 @@ void control_free(struct control *c)
 	/* Remove it if it is still the socket we made (not a successor's). */
 	if (lstat(c->path, &st) == 0 && S_ISSOCK(st.st_mode))
 		(void)unlink(c->path);
+	free(c->commands);
 	free(c);
 }
 
-static const char *event_name(enum lease_event ev)
+/* ---- events ---- */
+
+bool control_has_watchers(const struct control *c)
 {
-	switch (ev) {
-	case LEASE_EV_LOADED:
-		return "load";
-	case LEASE_EV_GRANTED:
-		return "grant";
-	case LEASE_EV_RENEWED:
-		return "renew";
-	case LEASE_EV_RELEASED:
-		return "release";
-	case LEASE_EV_EXPIRED:
-		return "expire";
-	case LEASE_EV_DECLINED:
-		return "decline";
-	case LEASE_EV_DISPLACED:
-		return "displace";
-	}
-	return "change";
+	bool any = false;
+
+	for (const struct control_conn *k = c ? c->conns : NULL; k && !any; k = k->next)
+		any = k->watching && !k->dead;
+	return any;
 }
 
-void control_lease_changed(void *ctx, const struct lease *old, const struct lease *new,
-			   enum lease_event ev)
+void control_broadcast(struct control *c, const struct json_writer *w)
 {
-	struct control *c = ctx;
-	struct json_writer w;
-	bool any = false;
-	time_t now;
-
-	for (struct conn *k = c->conns; k && !any; k = k->next)
-		any = k->watching && !k->dead;
-	if (!any || ev == LEASE_EV_LOADED)
+	if (!c)
 		return;
-	now = now_wall();
-	json_writer_init(&w);
-	control_begin_event(&w);
-	json_string(&w, "type", event_name(ev));
-	json_int(&w, "time", now);
-	write_lease(c, &w, "lease", new ? new : old, now);
-	if (old && new && strcmp(old->hostname, new->hostname) != 0)
-		json_string(&w, "old_hostname", old->hostname);
-	control_end_event(&w);
 	/*
 	 * Only queue: this runs inside whatever changed the lease, possibly a
 	 * command on one of these very connections, so none may be written
 	 * to or freed here.  The loop writes when the socket has room.
 	 */
-	for (struct conn *k = c->conns; k; k = k->next) {
+	for (struct control_conn *k = c->conns; k; k = k->next) {
 		if (!k->watching || k->dead)
 			continue;
-		if (k->outlen + w.len > CONTROL_MAX_BACKLOG) {
+		if (k->outlen + w->len > CONTROL_MAX_BACKLOG) {
 			log_warn("control: a watcher stopped reading; disconnected");
 			conn_drop(k);
 			continue;
 		}
-		conn_queue(k, &w);
+		conn_queue(k, w);
 		set_want_write(k, true);
 	}
-	json_writer_free(&w);
 }

@@ -24,6 +24,7 @@
 
 #include "conf/config.h"
 #include "ctl/control.h"
+#include "ctl/control_cmd.h"
 #include "lease/lease.h"
 #include "core/log.h"
 #include "core/loop.h"
@@ -34,7 +35,7 @@ struct fixture {
 	struct config cfg;
 	struct loop *loop;
 	struct lease_table *leases;
-	const struct hostdb *hosts;
+	struct control_leases *cmds;
 	struct control *ctl;
 	struct loop_timer *step;
 	void (*steps[4])(struct fixture *f); /* run 100 ms apart, then the loop ends */
@@ -66,6 +67,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct control_deps deps;
+	struct control_leases_deps ldeps;
 	char err[256], path[128];
 	int status = 0;
 
@@ -80,13 +82,26 @@ static int setup(void **state)
 	f->step = loop_timer_new(f->loop, next_step, f);
 	f->fd = -1;
 	f->leases = lease_table_new();
-	deps = (struct control_deps){
-		.cfg = &f->cfg, .loop = f->loop, .leases = f->leases, .hosts = &f->hosts,
-	};
-	f->ctl = control_open(&deps, err, sizeof(err), &status);
+	ldeps = (struct control_leases_deps){ .leases = f->leases };
+	f->cmds = control_leases_new(&ldeps);
+	{
+		const struct control_handler commands[] = {
+			{ CONTROL_LEASES, control_cmd_leases, f->cmds },
+			{ CONTROL_SHOW, control_cmd_show, f->cmds },
+			{ CONTROL_RELEASE, control_cmd_release, f->cmds },
+			{ CONTROL_WATCH, control_cmd_watch, f->cmds },
+		};
+
+		deps = (struct control_deps){
+			.cfg = &f->cfg, .loop = f->loop, .commands = commands,
+			.ncommands = ARRAY_SIZE(commands),
+		};
+		f->ctl = control_open(&deps, err, sizeof(err), &status);
+	}
 	if (!f->ctl)
 		fail_msg("control_open: %s (status %d)", err, status);
-	assert_int_equal(lease_table_add_observer(f->leases, control_lease_changed, f->ctl), 0);
+	control_leases_set_server(f->cmds, f->ctl);
+	assert_int_equal(lease_table_add_observer(f->leases, control_leases_changed, f->cmds), 0);
 	log_open("test_control", "-");
 	*state = f;
 	return 0;
@@ -97,6 +112,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	control_free(f->ctl);
+	control_leases_free(f->cmds);
 	lease_table_free(f->leases);
 	loop_timer_free(f->step);
 	if (f->fd >= 0)
