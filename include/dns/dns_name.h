@@ -49,25 +49,4 @@ int dns_reverse_name(int family, const void *addr, char *out, size_t outlen);
 /* Inverse: an in-addr.arpa / ip6.arpa name of a whole address → 0, else -1. */
 int dns_reverse_addr(const char *name, int *family, void *addr);
 
-/*
- * Names in wire form, what the record and message code (dns_rr.c,
- * dns_msg.c) builds on; elsewhere the presentation-form calls above are
- * the ones to use.  A wire name here is uncompressed, root label
- * included, in a buffer of DNS_WIRE_NAME_MAX bytes.
- */
-/* RFC 4343 section 3: n octets equal, ASCII letters compared without case. */
-bool bytes_equal_nocase(const uint8_t *a, const uint8_t *b, size_t n);
-/* Presentation → wire form in w; the wire length, 0 if the name is invalid. */
-size_t text_to_wire(const char *s, uint8_t *w);
-/* Wire form (already validated) → presentation; -1 if out is too small. */
-int wire_to_text(const uint8_t *w, char *out, size_t outlen);
-/*
- * The name at *off in msg[0..len), compression pointers followed, into w
- * and its length into *wlen; *off moves past the name as it stands in
- * place.  0, or -1 when malformed.
- */
-int read_wire(const uint8_t *msg, size_t len, size_t *off, uint8_t *w, size_t *wlen);
-/* Length of the uncompressed wire name at p (len bytes); -1 if none. */
-int wire_name_len(const uint8_t *p, size_t len);
-
 #endif

@@ -82,40 +82,4 @@ const char *dns_type_name(uint16_t type, char *out, size_t outlen);
  */
 const char *dns_rdata_format(const struct dns_rr *rr, char *out, size_t outlen);
 
-/*
- * Records in a message, what the message code (dns_msg.c) builds on;
- * elsewhere struct dns_rr and the calls above are the ones to use.
- */
-/* The fixed part of a record after its owner, RFC 1035 section 4.1.3. */
-struct rr_head {
-	uint16_t type, class;
-	uint32_t ttl;
-	uint16_t rdlen;
-	size_t rdoff;
-};
-
-/* The fixed part at *off in p[0..len), RDATA whole; *off moves past it.  0 or -1. */
-int read_rr_head(const uint8_t *p, size_t len, size_t *off, struct rr_head *h);
-
-/*
- * Where the names sit in the RDATA of the types that carry them: fixed
- * octets before, the names, fixed octets after.
- */
-struct rdata_shape {
-	uint8_t head, names, tail;
-};
-
-/* The shape of type's RDATA into s; false for a type that carries no names. */
-bool rdata_shape(uint16_t type, struct rdata_shape *s);
-/*
- * The names of the name-bearing RDATA h describes in msg expanded into
- * out (DNS_RDATA_NAMES_MAX bytes), its new length into *outlen.  0 or -1.
- */
-int expand_rdata(const uint8_t *msg, const struct rr_head *h,
-		 const struct rdata_shape *s, uint8_t *out, uint16_t *outlen);
-/* A and AAAA of class IN have RDATA of their address's size. */
-bool address_size_ok(const struct rr_head *h);
-/* rr's RDATA, uncompressed, fits the shape s exactly. */
-bool rdata_matches(const struct dns_rr *rr, const struct rdata_shape *s);
-
 #endif

@@ -139,20 +139,6 @@ static void log_event(const struct dhcp4_ctx *c, const char *what,
 		 c->hwstr, extra && *extra ? " " : "", extra ? extra : "");
 }
 
-bool dhcp4_tags_match(const struct dhcp4_ctx *c, const struct tag_match *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		bool set = false;
-
-		for (size_t t = 0; t < c->ntags; t++)
-			if (m->names[i] && strcmp(m->names[i], c->tags[t]) == 0)
-				set = true;
-		if (set == m->negate[i])
-			return false;
-	}
-	return true;
-}
-
 /* dnsmasq sets the interface name, the range's and the host's set: tags. */
 static void collect_tags(struct dhcp4_ctx *c)
 {

@@ -1,7 +1,9 @@
 /*
  * dhcp4_internal — what src/dhcp/dhcp4.c (the decisions) and src/dhcp/dhcp4_options.c
  * (which options a reply carries) share, and nobody else should use: the
- * per-message context and the reply-building entry point.
+ * per-message context and the reply-building entry point.  The decisions
+ * call the options, never the other way round.
+ * Included by: dhcp4.c dhcp4_options.c only.
  */
 #ifndef LEASED_DHCP4_INTERNAL_H
 #define LEASED_DHCP4_INTERNAL_H
@@ -80,6 +82,5 @@ void dhcp4_reply_options(const struct dhcp4_ctx *c, const struct dhcp4_reply_inf
 			 struct dhcp4_builder *b);
 
 /* True when every tag condition of m holds for the message's tags. */
-bool dhcp4_tags_match(const struct dhcp4_ctx *c, const struct tag_match *m);
 
 #endif

@@ -5,6 +5,7 @@
  * OPT.  Builds on dns_rr and dns_name.  Only dns_reply_parse allocates.
  */
 #include "dns/dns_msg.h"
+#include "dns_wire_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,7 @@
  * position and a chain of pointers cannot loop.  Nothing here allocates.
  */
 #include "dns/dns_name.h"
+#include "dns_wire_internal.h"
 
 #include <stdio.h>
 #include <string.h>

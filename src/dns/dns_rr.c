@@ -5,6 +5,7 @@
  * only; dns_msg builds on it.  Nothing here allocates.
  */
 #include "dns/dns_rr.h"
+#include "dns_wire_internal.h"
 
 #include <arpa/inet.h>
 
