@@ -161,7 +161,7 @@ static size_t dns_server_count(const struct wiring *w)
 static void reload(void *ctx, struct control_reload_report *r)
 {
 	struct wiring *w = ctx;
-	struct config_error err = { 0 };
+	struct error err = { 0 };
 	struct hostdb *fresh = hostdb_load(w->cfg, &err);
 	struct dns_local *names;
 
@@ -232,54 +232,45 @@ static void on_signal(void *ctx, int signo)
 }
 
 /* Local names, listeners, cache and forwarder; the cache follows the leases. */
-static int start_dns(struct wiring *w, char *msg, size_t msglen)
+static int start_dns(struct wiring *w, struct error *err)
 {
-	struct config_error cerr = { 0 };
 	struct dns_service_deps deps;
-	int status = EXIT_OTHER;
 
-	w->names = dns_local_load(w->cfg, w->hosts, &cerr);
-	if (!w->names) {
-		snprintf(msg, msglen, "%s", cerr.msg);
-		return cerr.status ? cerr.status : EXIT_CONFIG;
-	}
+	w->names = dns_local_load(w->cfg, w->hosts, err);
+	if (!w->names)
+		return -1;
 	deps = (struct dns_service_deps){
 		.cfg = w->cfg, .loop = w->loop, .leases = w->leases, .nl = w->nl,
 		.local = w->names,
 	};
-	w->dns = dns_service_new(&deps, msg, msglen, &status);
+	w->dns = dns_service_new(&deps, err);
 	if (!w->dns)
-		return status;
-	if (lease_table_add_observer(w->leases, dns_service_lease_changed, w->dns) < 0) {
-		snprintf(msg, msglen, "cannot watch the lease table for DNS");
-		return EXIT_OTHER;
-	}
+		return -1;
+	if (lease_table_add_observer(w->leases, dns_service_lease_changed, w->dns) < 0)
+		return error_set(err, EXIT_OTHER, "cannot watch the lease table for DNS");
 	return 0;
 }
 
 /* --dhcp-script: its helper forks now, while still root (as dnsmasq runs it). */
-static int start_script(struct wiring *w, char *msg, size_t msglen)
+static int start_script(struct wiring *w, struct error *err)
 {
 	const struct config *cfg = w->cfg;
 	struct script_config sc = {
 		.path = cfg->dhcp_script, .domain = cfg->domain,
 		.log_dhcp = cfg->log_dhcp, .nl = w->nl,
 	};
-	int status = EXIT_OTHER;
 
 	if (!cfg->dhcp_script)
 		return 0;
-	w->script = script_new(&sc, w->loop, msg, msglen, &status);
+	w->script = script_new(&sc, w->loop, err);
 	if (!w->script)
-		return status;
-	if (lease_table_add_observer(w->leases, script_lease_changed, w->script) < 0) {
-		snprintf(msg, msglen, "cannot watch the lease table for the dhcp-script");
-		return EXIT_OTHER;
-	}
+		return -1;
+	if (lease_table_add_observer(w->leases, script_lease_changed, w->script) < 0)
+		return error_set(err, EXIT_OTHER,
+				 "cannot watch the lease table for the dhcp-script");
 	/* libvirt's form: the script keeps the leases ("init" prints them). */
-	if (cfg->leasefile_ro &&
-	    script_load_init(w->script, w->leases, now_wall(), msg, msglen, &status) < 0)
-		return status;
+	if (cfg->leasefile_ro && script_load_init(w->script, w->leases, now_wall(), err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -292,7 +283,7 @@ static uint64_t durable_seq(void *ctx)
 }
 
 /* leasectl's socket, with the table of its commands and their deps (start_control). */
-static struct control *open_control(struct wiring *w, char *msg, size_t msglen, int *status)
+static struct control *open_control(struct wiring *w, struct error *err)
 {
 	const struct control_handler commands[] = {
 		{ CONTROL_LEASES, control_cmd_leases, w->ctl_leases },
@@ -309,20 +300,19 @@ static struct control *open_control(struct wiring *w, char *msg, size_t msglen, 
 		.ncommands = ARRAY_SIZE(commands), .durable_seq = durable_seq, .durable_ctx = w,
 	};
 
-	return control_open(&deps, msg, msglen, status);
+	return control_open(&deps, err);
 }
 
 /*
  * The control socket, made while still root; the lease commands watch the
  * leases for `leasectl watch`.
  */
-static int start_control(struct wiring *w, char *msg, size_t msglen)
+static int start_control(struct wiring *w, struct error *err)
 {
 	const struct control_leases_deps leases_deps = {
 		.leases = w->leases, .nl = w->nl, .hosts = w->hosts, .dns = w->dns,
 		.store = w->store,
 	};
-	int status = EXIT_OTHER;
 
 	w->ctl_leases = control_leases_new(&leases_deps);
 	w->ctl_stats = (struct control_stats_deps){
@@ -330,70 +320,57 @@ static int start_control(struct wiring *w, char *msg, size_t msglen)
 		.dns = w->dns,
 	};
 	w->ctl_reload = (struct control_reload_deps){ .reload = reload, .ctx = w };
-	w->control = open_control(w, msg, msglen, &status);
+	w->control = open_control(w, err);
 	if (!w->control)
-		return status;
+		return -1;
 	control_leases_set_server(w->ctl_leases, w->control);
-	if (lease_table_add_observer(w->leases, control_leases_changed, w->ctl_leases) < 0) {
-		snprintf(msg, msglen, "cannot watch the lease table for leasectl");
-		return EXIT_OTHER;
-	}
+	if (lease_table_add_observer(w->leases, control_leases_changed, w->ctl_leases) < 0)
+		return error_set(err, EXIT_OTHER, "cannot watch the lease table for leasectl");
 	return 0;
 }
 
-/* Start every module; on failure fill msg and return the exit status. */
-static int start(struct wiring *w, char *msg, size_t msglen)
+/* Start every module; -1 with err filled (message and exit status) on failure. */
+static int start(struct wiring *w, struct error *err)
 {
 	const struct config *cfg = w->cfg;
 	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
-	struct config_error cerr = { 0 };
 	struct dhcp4_server_deps deps;
-	int status = EXIT_OTHER;
 
 	w->loop = loop_new();
-	if (!w->loop) {
-		snprintf(msg, msglen, "cannot create event loop: %s", strerror(errno));
-		return EXIT_OTHER;
-	}
-	w->nl = netlink_open(msg, msglen);
+	if (!w->loop)
+		return error_set(err, EXIT_OTHER, "cannot create event loop: %s", strerror(errno));
+	w->nl = netlink_open(err);
 	if (!w->nl)
-		return EXIT_NETWORK;
-	w->hosts = hostdb_load(cfg, &cerr);
-	if (!w->hosts) {
-		snprintf(msg, msglen, "%s", cerr.msg);
-		return cerr.status ? cerr.status : EXIT_CONFIG;
-	}
+		return -1;
+	w->hosts = hostdb_load(cfg, err);
+	if (!w->hosts)
+		return -1;
 	w->leases = lease_table_new();
 	/* Before the store: the leases it loads give the script its "old" calls. */
-	status = start_script(w, msg, msglen);
-	if (status != 0)
-		return status;
+	if (start_script(w, err) < 0)
+		return -1;
 	log_flush(); /* the store forks: no buffered line may be written twice */
 	w->store = store_open(cfg->lease_file ? cfg->lease_file : DEFAULT_LEASE_FILE,
-			      cfg->leasefile_ro, w->leases, now_wall(), msg, msglen, &status);
+			      cfg->leasefile_ro, w->leases, now_wall(), err);
 	if (!w->store)
-		return status;
+		return -1;
 	deps = (struct dhcp4_server_deps){
 		.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,
 		.loop = w->loop, .hosts = w->hosts,
 	};
-	w->dhcp4 = dhcp4_server_new(&deps, msg, msglen, &status);
+	w->dhcp4 = dhcp4_server_new(&deps, err);
 	if (!w->dhcp4)
-		return status;
-	if (cfg->port != 0) {
-		status = start_dns(w, msg, msglen);
-		if (status != 0)
-			return status;
-	}
-	status = start_control(w, msg, msglen);
-	if (status != 0)
-		return status;
-	if (daemon_write_pidfile(cfg->pid_file) < 0) {
-		snprintf(msg, msglen, "cannot write pid file %s: %s", cfg->pid_file, strerror(errno));
-		return EXIT_FILESYSTEM;
-	}
-	if (daemon_drop_privileges(cfg->user, cfg->group, msg, msglen) < 0)
-		return EXIT_OTHER;
+		return -1;
+	if (cfg->port != 0 && start_dns(w, err) < 0)
+		return -1;
+	if (start_control(w, err) < 0)
+		return -1;
+	if (daemon_write_pidfile(cfg->pid_file) < 0)
+		return error_set(err, EXIT_FILESYSTEM, "cannot write pid file %s: %s",
+				 cfg->pid_file,
+				 strerror(errno));
+	if (daemon_drop_privileges(cfg->user, cfg->group, err) < 0)
+		return -1;
 	w->expiry = loop_timer_new(w->loop, on_expiry, w);
 	w->disk = loop_timer_new(w->loop, on_disk_timer, w);
 	netlink_on_change(w->nl, on_interfaces_changed, w);
@@ -401,10 +378,9 @@ static int start(struct wiring *w, char *msg, size_t msglen)
 	    (store_fd(w->store) >= 0 &&
 	     loop_add_fd(w->loop, store_fd(w->store), EPOLLIN, on_store, w) < 0) ||
 	    loop_add_signals(w->loop, signals, (int)ARRAY_SIZE(signals), on_signal, w) < 0 ||
-	    loop_add_hook(w->loop, before_wait, w) < 0) {
-		snprintf(msg, msglen, "cannot set up the event loop: %s", strerror(errno));
-		return EXIT_OTHER;
-	}
+	    loop_add_hook(w->loop, before_wait, w) < 0)
+		return error_set(err, EXIT_OTHER, "cannot set up the event loop: %s",
+				 strerror(errno));
 	return 0;
 }
 
@@ -429,10 +405,9 @@ static void stop(struct wiring *w)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct config_error err = { 0 };
+	struct error err = { 0 };
 	enum config_action action = CONFIG_RUN;
 	struct wiring w = { .cfg = &cfg };
-	char msg[CONFIG_ERR_LEN];
 	bool foreground;
 	int status;
 
@@ -440,7 +415,7 @@ int main(int argc, char **argv)
 	if (config_parse_args(&cfg, argc, argv, &action, &err) < 0 ||
 	    (action == CONFIG_RUN && config_validate(&cfg, &err) < 0)) {
 		fprintf(stderr, "leased: %s\n", err.msg);
-		return err.status ? err.status : EXIT_CONFIG;
+		return error_status(&err);
 	}
 	if (action == CONFIG_VERSION) {
 		printf("%s\n", VERSION_LINE);
@@ -461,17 +436,17 @@ int main(int argc, char **argv)
 		return EXIT_OTHER;
 	}
 	if (log_open("leased", cfg.log_facility) < 0) {
-		snprintf(msg, sizeof(msg), "cannot open log file %s: %s", cfg.log_facility,
-			 strerror(errno));
-		daemon_fail(EXIT_FILESYSTEM, msg);
-		return EXIT_FILESYSTEM;
+		error_set(&err, EXIT_FILESYSTEM, "cannot open log file %s: %s", cfg.log_facility,
+			  strerror(errno));
+		daemon_fail(err.status, err.msg);
+		return err.status;
 	}
 	log_set_stderr(cfg.no_daemon);
 	log_set_debug(cfg.log_dhcp);
-	status = start(&w, msg, sizeof(msg));
-	if (status != 0) {
-		log_err("%s", msg);
-		daemon_fail(status, msg);
+	if (start(&w, &err) < 0) {
+		status = error_status(&err);
+		log_err("%s", err.msg);
+		daemon_fail(status, err.msg);
 		stop(&w);
 		return status;
 	}

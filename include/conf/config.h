@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "core/error.h"
 #include "core/util.h"
 
 #define LEASE_INFINITE UINT32_MAX  /* lease time "infinite" */
@@ -34,7 +35,6 @@
 #define EDNS_PACKET_MAX 4096
 #define CONFIG_MAX_TAGS 8
 #define CONFIG_MAX_MACS 8
-#define CONFIG_ERR_LEN 512
 
 /* Where a value came from, for messages: "/etc/x.conf:12" or "command line". */
 struct config_origin {
@@ -229,18 +229,6 @@ struct config {
 		nptr_records;
 };
 
-struct config_error {
-	char msg[CONFIG_ERR_LEN]; /* one line, no trailing newline */
-	int status;               /* exit status: EXIT_CONFIG, EXIT_FILESYSTEM... */
-};
-
-/*
- * Fill err with status and a formatted one-line message: for modules
- * outside conf/ that load files the configuration names (dns_local).
- */
-void config_set_error(struct config_error *err, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* What argv asked for besides running: --help, --version, or nothing. */
 enum config_action { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION };
 
@@ -255,26 +243,26 @@ void config_free(struct config *cfg);
  * Returns 0, or -1 with err filled.  *action tells --help / --version.
  */
 int config_parse_args(struct config *cfg, int argc, char **argv,
-		      enum config_action *action, struct config_error *err);
+		      enum config_action *action, struct error *err);
 
 /*
  * Parse conf-file text (what a --conf-file holds) from memory; `name`
  * names it in messages.  Used by config_parse_args and the fuzzer.
  */
 int config_parse_text(struct config *cfg, const char *text, size_t len,
-		      const char *name, struct config_error *err);
+		      const char *name, struct error *err);
 
 /* Whole-configuration checks (ranges overlap, hosts inside ranges, ...). */
-int config_validate(const struct config *cfg, struct config_error *err);
+int config_validate(const struct config *cfg, struct error *err);
 
 /*
  * Single values, shared with the files reread on SIGHUP.  `where` is
  * copied into the origin.  Return 0, or -1 with err->msg set.
  */
 int config_parse_dhcp_host(const char *arg, const char *where,
-			   struct dhcp_host *out, struct config_error *err);
+			   struct dhcp_host *out, struct error *err);
 int config_parse_dhcp_option(const char *arg, bool force, const char *where,
-			     struct dhcp_option *out, struct config_error *err);
+			     struct dhcp_option *out, struct error *err);
 void dhcp_host_free(struct dhcp_host *h);
 void dhcp_option_free(struct dhcp_option *o);
 

@@ -15,7 +15,7 @@
 struct hostdb;
 
 /* Build from cfg (and the files it names).  NULL with err filled on failure. */
-struct hostdb *hostdb_load(const struct config *cfg, struct config_error *err);
+struct hostdb *hostdb_load(const struct config *cfg, struct error *err);
 void hostdb_free(struct hostdb *db);
 
 const struct dhcp_host *hostdb_by_mac(const struct hostdb *db, const uint8_t mac[MAC_LEN]);

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/error.h"
+
 /*
  * Fork into the background.  Returns in the child (the future daemon);
  * the parent stays in daemon_background() until the child calls
@@ -43,6 +45,6 @@ int daemon_write_pidfile(const char *path);
  * check and device binding, rebinding a port when a bridge returns).
  * -1 with a message in err on failure.
  */
-int daemon_drop_privileges(const char *user, const char *group, char *err, size_t errlen);
+int daemon_drop_privileges(const char *user, const char *group, struct error *err);
 
 #endif

@@ -12,18 +12,12 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/error.h" /* exit statuses */
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Exit statuses, dnsmasq's: lxc-net and libvirt act on them. */
-enum {
-	EXIT_CONFIG = 1,
-	EXIT_NETWORK = 2,
-	EXIT_FILESYSTEM = 3,
-	EXIT_MEMORY = 4,
-	EXIT_OTHER = 5,
-};
 
 #define MAC_LEN 6
 #define MAC_STR_LEN 18 /* "aa:bb:cc:dd:ee:ff" + NUL */

@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/error.h"
+
 #include "core/json.h"
 #include "core/loop.h"
 #include "ctl/control_proto.h"
@@ -80,11 +82,10 @@ struct control_deps {
 void control_socket_path(const struct config *cfg, char *out, size_t outlen);
 
 /*
- * Create the socket.  NULL with err and *status filled when it cannot be
+ * Create the socket.  NULL with err filled when it cannot be
  * made (another daemon answers on it: EXIT_NETWORK).
  */
-struct control *control_open(const struct control_deps *deps, char *err, size_t errlen,
-			     int *status);
+struct control *control_open(const struct control_deps *deps, struct error *err);
 /* Close every connection and remove the socket file (when still ours). */
 void control_free(struct control *c);
 

@@ -71,7 +71,7 @@ control_command_fn control_cmd_cache, control_cmd_explain;
 /* What a reload changed (or why it failed), for `leasectl reload`. */
 struct control_reload_report {
 	bool ok;
-	char error[CONFIG_ERR_LEN + 64];
+	char error[ERROR_LEN + 64];
 	size_t reservations_before, reservations_after;
 	size_t dns_records_before, dns_records_after;
 	size_t dns_servers_before, dns_servers_after;

@@ -34,11 +34,11 @@ struct dhcp4_server_deps {
 };
 
 /*
- * Bind 0.0.0.0:67 and open the ping socket.  NULL with err and *status
+ * Bind 0.0.0.0:67 and open the ping socket.  NULL with err filled
  * (EXIT_NETWORK ...) on failure; the message names address and port.
  */
 struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
-				      char *err, size_t errlen, int *status);
+				      struct error *err);
 void dhcp4_server_free(struct dhcp4_server *s);
 void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts);
 /* Send every queued reply the store has made durable; drop the stale ones. */

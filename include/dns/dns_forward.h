@@ -75,10 +75,12 @@ struct dns_forward_result {
 
 typedef void (*dns_forward_done_fn)(void *ctx, const struct dns_forward_result *r);
 
-/* NULL with err filled when the servers cannot be set up. */
+/*
+ * Never fails: an upstream that cannot be reached or a resolv file that
+ * cannot be read is logged and retried while running, not a start-up error.
+ */
 struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
-				    dns_forward_done_fn done, void *ctx,
-				    char *err, size_t errlen);
+				    dns_forward_done_fn done, void *ctx);
 void dns_forward_free(struct dns_forward *f);
 
 /*

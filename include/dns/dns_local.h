@@ -42,7 +42,7 @@ struct dns_local;
 
 /* Build from cfg and the files it names; NULL with err filled on failure. */
 struct dns_local *dns_local_load(const struct config *cfg, const struct hostdb *hosts,
-				 struct config_error *err);
+				 struct error *err);
 /*
  * The same with knobs for tests and tools: another file instead of
  * /etc/hosts, and where the warnings about hosts files go (bad lines,
@@ -55,7 +55,7 @@ struct dns_local_options {
 };
 struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hostdb *hosts,
 				      const struct dns_local_options *opts,
-				      struct config_error *err);
+				      struct error *err);
 void dns_local_free(struct dns_local *d);
 /* Names and records held (for the reload log line). */
 size_t dns_local_count(const struct dns_local *d);

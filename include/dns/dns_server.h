@@ -46,12 +46,11 @@ struct dns_service_deps {
 };
 
 /*
- * Open the listeners.  NULL with err and *status (EXIT_NETWORK) on
+ * Open the listeners.  NULL with err filled (EXIT_NETWORK) on
  * failure; the message names the address and port, as dnsmasq's does.
  * Not called when --port=0.
  */
-struct dns_service *dns_service_new(const struct dns_service_deps *deps, char *err,
-				  size_t errlen, int *status);
+struct dns_service *dns_service_new(const struct dns_service_deps *deps, struct error *err);
 void dns_service_free(struct dns_service *s);
 
 void dns_service_set_local(struct dns_service *s, const struct dns_local *local);

@@ -34,6 +34,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/error.h"
+
 #include "lease/lease.h"
 #include "core/loop.h"
 #include "net/netlink.h"
@@ -54,13 +56,13 @@ struct script_config {
 
 /*
  * Fork the helper (call as root, before the privilege drop) and watch its
- * reports on loop.  NULL with err and *status on failure: EXIT_CONFIG for
+ * reports on loop.  NULL with err filled on failure, its status EXIT_CONFIG for
  * a relative path (dnsmasq does no PATH search) or an unknown user,
  * EXIT_FILESYSTEM for a program that is missing or not executable,
  * EXIT_OTHER when the helper cannot be started.
  */
 struct script *script_new(const struct script_config *cfg, struct loop *loop,
-			  char *err, size_t errlen, int *status);
+			  struct error *err);
 /*
  * Hand what is still queued to the helper (briefly, without waiting for
  * any script) and close the channel; the helper finishes the events it
@@ -78,11 +80,11 @@ void script_lease_changed(void *ctx, const struct lease *old, const struct lease
  * LEASE_EV_LOADED (the observer then reports them as "old"; an expired
  * one gets "del", as dnsmasq does).  Bad lines are skipped with a
  * warning naming the line.  A program that cannot be run, fails, or is
- * killed is an error: -1 with err and *status (exit status 10+N for
+ * killed is an error: -1 with err filled (status 10+N for
  * "exited with N", as dnsmasq).
  */
 int script_load_init(struct script *s, struct lease_table *t, time_t now,
-		     char *err, size_t errlen, int *status);
+		     struct error *err);
 
 /* SIGHUP: an "old" event for every lease, as dnsmasq does on reload. */
 void script_rerun(struct script *s, const struct lease_table *t);

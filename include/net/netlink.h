@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/error.h"
+
 #define NETLINK_MAX_ADDRS 8
 
 struct netlink;
@@ -33,7 +35,7 @@ struct nl_iface {
 typedef void (*netlink_change_fn)(void *ctx);
 
 /* Open the caches; NULL with err filled on failure. */
-struct netlink *netlink_open(char *err, size_t errlen);
+struct netlink *netlink_open(struct error *err);
 void netlink_close(struct netlink *nl);
 /* Descriptor to watch; call netlink_process() when readable. */
 int netlink_fd(const struct netlink *nl);

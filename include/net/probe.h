@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/error.h"
+
 #include "core/loop.h"
 
 #define PROBE_TIMEOUT_MS 250
@@ -26,7 +28,7 @@ typedef void (*probe_done_fn)(void *ctx, struct in_addr addr, bool in_use);
 
 /* Open the ICMP socket (needs CAP_NET_RAW).  NULL with err on failure. */
 struct probe *probe_new(struct loop *loop, probe_done_fn done, void *ctx,
-			char *err, size_t errlen);
+			struct error *err);
 void probe_free(struct probe *p);
 /* True when addr was probed recently and nobody answered. */
 bool probe_is_clear(const struct probe *p, struct in_addr addr);

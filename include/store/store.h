@@ -37,6 +37,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/error.h"
+
 #include "lease/lease.h"
 
 struct store;
@@ -48,11 +50,11 @@ struct store;
  * privilege drop.  read_only (--leasefile-ro): load nothing, write
  * nothing, every change is "durable" at once.
  * Returns NULL with err filled on failure (the message names the file
- * and line); *status gets the exit status (EXIT_FILESYSTEM ...).
+ * and line, the status is EXIT_FILESYSTEM or EXIT_OTHER).
  */
 struct store *store_open(const char *lease_file, bool read_only,
 			 struct lease_table *t, time_t now,
-			 char *err, size_t errlen, int *status);
+			 struct error *err);
 
 /* The descriptor to watch for readability (writer acknowledgements). */
 int store_fd(const struct store *s);

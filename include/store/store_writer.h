@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "core/error.h"
+
 #include "store/store.h"
 #include "store/store_read.h"
 
@@ -45,7 +47,7 @@ struct store_msg {
  * directory.  -1 with err filled (naming the file) on failure.
  */
 int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
-			 char *err, size_t errlen);
+			 struct error *err);
 
 /* fsync a directory, so renames and new names in it are durable. */
 int store_fsync_dir(const char *dir);
@@ -56,7 +58,7 @@ int store_fsync_dir(const char *dir);
  * open for appending; -1 with err filled on failure (F.journal untouched).
  */
 int store_journal_reset(const struct store_paths *p, const struct store_map *m, time_t now,
-			char *err, size_t errlen);
+			struct error *err);
 
 /*
  * Append len bytes to the journal at fd, which is known to end at *size

@@ -27,17 +27,7 @@
 
 /* ---- errors ---- */
 
-void config_set_error(struct config_error *err, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	err->status = status;
-}
-
-int config_option_error(struct config_error *err, const char *opt, const char *arg,
+int config_option_error(struct error *err, const char *opt, const char *arg,
 			const char *where, const char *fmt, ...)
 {
 	char reason[256], shown[128];
@@ -47,7 +37,7 @@ int config_option_error(struct config_error *err, const char *opt, const char *a
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
 	str_printable(shown, sizeof(shown), arg ? arg : "", 100);
-	config_set_error(err, EXIT_CONFIG, "bad --%s \"%s\": %s (at %s)", opt, shown,
+	error_set(err, EXIT_CONFIG, "bad --%s \"%s\": %s (at %s)", opt, shown,
 			 reason, where);
 	return -1;
 }

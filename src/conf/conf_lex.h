@@ -16,7 +16,7 @@
  * (scripts/check-layering.sh fails any other file that includes it.)  It
  * sits beside the .c files rather than in include/conf/ because no other
  * folder reads conf-file text; the three functions defined in conf_lex.c
- * that other folders do call (config_set_error, config_free_list,
+ * that other folders do call (error_set, config_free_list,
  * config_valid_label) are declared in the public include/conf/config.h.
  */
 #ifndef LEASED_CONF_LEX_H
@@ -42,7 +42,7 @@ void fields_free(struct fieldlist *f);
 char *config_unquote(const char *arg, const char **why);
 
 /* "bad --OPT \"ARG\": REASON (at WHERE)", status EXIT_CONFIG; returns -1. */
-int config_option_error(struct config_error *err, const char *opt, const char *arg,
+int config_option_error(struct error *err, const char *opt, const char *arg,
 			const char *where, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void config_set_origin(struct config_origin *o, const char *where);

@@ -46,7 +46,7 @@ struct deferred_file {
 
 struct parser {
 	struct config *cfg;
-	struct config_error *err;
+	struct error *err;
 	enum config_action *action;   /* NULL outside config_parse_args */
 	bool cmdline;                 /* reading argv, not a file */
 	const struct option_def *opt; /* the option being handled */
@@ -388,7 +388,7 @@ static int read_conf_file(struct parser *p, const char *path, bool missing_ok)
 	if (rc < 0) {
 		if (missing_ok && errno == ENOENT)
 			return 0;
-		config_set_error(p->err, EXIT_FILESYSTEM, "cannot read conf-file %s: %s (at %s)",
+		error_set(p->err, EXIT_FILESYSTEM, "cannot read conf-file %s: %s (at %s)",
 				 path, strerror(errno), p->where);
 		return -1;
 	}
@@ -436,7 +436,7 @@ static int read_conf_dir(struct parser *p, const char *arg)
 	goto out;
 #endif
 	if (config_list_dir(f.v[0], skip, nskip, only, nonly, &paths, &npaths) < 0) {
-		config_set_error(p->err, EXIT_FILESYSTEM, "cannot read conf-dir %s: %s (at %s)",
+		error_set(p->err, EXIT_FILESYSTEM, "cannot read conf-dir %s: %s (at %s)",
 				 f.v[0], strerror(errno), p->where);
 		goto out;
 	}
@@ -780,17 +780,17 @@ static int run_option(struct parser *p, const struct option_def *def, bool as_sh
 
 	option_label(def, as_short, label, sizeof(label));
 	if (!def->handler) {
-		config_set_error(p->err, EXIT_CONFIG,
+		error_set(p->err, EXIT_CONFIG,
 				 "%s is a dnsmasq option leased does not implement yet (at %s)",
 				 label, p->where);
 		return -1;
 	}
 	if (def->arg == ARG_NONE && value) {
-		config_set_error(p->err, EXIT_CONFIG, "%s takes no value (at %s)", label, p->where);
+		error_set(p->err, EXIT_CONFIG, "%s takes no value (at %s)", label, p->where);
 		return -1;
 	}
 	if (def->arg == ARG_REQUIRED && !value) {
-		config_set_error(p->err, EXIT_CONFIG, "%s needs a value (at %s)", label, p->where);
+		error_set(p->err, EXIT_CONFIG, "%s needs a value (at %s)", label, p->where);
 		return -1;
 	}
 	p->opt = def;
@@ -808,7 +808,7 @@ static int unknown_option(struct parser *p, const char *prefix, const char *name
 	}
 	str_printable(shown, sizeof(shown), copy, 60);
 	free(copy);
-	config_set_error(p->err, EXIT_CONFIG, "unknown option %s%s (at %s)", prefix, shown,
+	error_set(p->err, EXIT_CONFIG, "unknown option %s%s (at %s)", prefix, shown,
 			 p->where);
 	return -1;
 }
@@ -841,7 +841,7 @@ static int parse_text(struct parser *p, const char *text, size_t len, const char
 {
 	const char *saved_where = p->where, *why;
 	struct line_reader r;
-	char where[CONFIG_ERR_LEN / 2];
+	char where[ERROR_LEN / 2];
 	char *line;
 	int rc = 0, more;
 
@@ -853,7 +853,7 @@ static int parse_text(struct parser *p, const char *text, size_t len, const char
 		if (more == 0)
 			break;
 		if (more < 0) {
-			config_set_error(p->err, EXIT_CONFIG, "bad line: %s (at %s)", why, where);
+			error_set(p->err, EXIT_CONFIG, "bad line: %s (at %s)", why, where);
 			rc = -1;
 			break;
 		}
@@ -865,7 +865,7 @@ static int parse_text(struct parser *p, const char *text, size_t len, const char
 }
 
 int config_parse_text(struct config *cfg, const char *text, size_t len, const char *name,
-		      struct config_error *err)
+		      struct error *err)
 {
 	struct parser p = { .cfg = cfg, .err = err, .where = name };
 
@@ -944,7 +944,7 @@ static int read_deferred(struct parser *p)
  * change what the bridge's server does.
  */
 int config_parse_args(struct config *cfg, int argc, char **argv,
-		      enum config_action *action, struct config_error *err)
+		      enum config_action *action, struct error *err)
 {
 	struct parser p = { .cfg = cfg, .err = err, .action = action, .cmdline = true,
 			    .where = CONFIG_WHERE_CMDLINE };
@@ -964,7 +964,7 @@ int config_parse_args(struct config *cfg, int argc, char **argv,
 			char shown[80];
 
 			str_printable(shown, sizeof(shown), a, 60);
-			config_set_error(err, EXIT_CONFIG,
+			error_set(err, EXIT_CONFIG,
 					 "junk found in command line: \"%s\" is not an option", shown);
 			rc = -1;
 		}

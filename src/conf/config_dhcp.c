@@ -241,7 +241,7 @@ static int range_tags(const struct fieldlist *f, size_t *i, struct dhcp_range *r
 }
 
 int config_parse_dhcp_range(const char *arg, const char *where, struct dhcp_range *out,
-			    struct config_error *err)
+			    struct error *err)
 {
 	struct dhcp_range r = { .lease_time = DEFAULT_LEASE_TIME, .prefixlen6 = 64 };
 	struct reason why;
@@ -440,7 +440,7 @@ static int host_field(struct dhcp_host *h, const char *v, bool quoted, struct re
 }
 
 int config_parse_dhcp_host(const char *arg, const char *where, struct dhcp_host *out,
-			   struct config_error *err)
+			   struct error *err)
 {
 	struct dhcp_host h;
 	struct reason why;
@@ -1028,7 +1028,7 @@ static int option_prefixes(const struct fieldlist *f, size_t *i, struct dhcp_opt
 }
 
 int config_parse_dhcp_option(const char *arg, bool force, const char *where,
-			     struct dhcp_option *out, struct config_error *err)
+			     struct dhcp_option *out, struct error *err)
 {
 	const char *name = force ? "dhcp-option-force" : "dhcp-option", *qwhy;
 	struct dhcp_option o = { .force = force };

@@ -15,7 +15,7 @@
 #include "conf/config.h"
 
 int config_parse_dhcp_range(const char *arg, const char *where,
-			    struct dhcp_range *out, struct config_error *err);
+			    struct dhcp_range *out, struct error *err);
 void dhcp_range_free(struct dhcp_range *r);
 
 /* Two dhcp-host entries name the same client (same MACs, id and name). */

@@ -109,7 +109,7 @@ static int domain_range(const struct fieldlist *f, struct reason *why)
 }
 
 int config_parse_domain(struct config *cfg, const char *arg, const char *where,
-			struct config_error *err)
+			struct error *err)
 {
 	char name[256], *range = NULL;
 	struct reason why;
@@ -205,7 +205,7 @@ static int server_addr(char *s, struct sockaddr_storage *ss, struct reason *why)
 }
 
 int config_parse_server(struct config *cfg, const char *opt, const char *arg,
-			const char *where, struct config_error *err)
+			const char *where, struct error *err)
 {
 	bool local = strcmp(opt, "local") == 0;
 	struct dns_server proto = { 0 };
@@ -262,7 +262,7 @@ out:
 }
 
 int config_parse_address(struct config *cfg, const char *arg, const char *where,
-			 struct config_error *err)
+			 struct error *err)
 {
 	struct dns_address proto = { 0 };
 	char **doms = NULL, *v, *rest;
@@ -341,7 +341,7 @@ static int host_record_field(struct host_record *r, const char *v, bool last,
 }
 
 int config_parse_host_record(struct config *cfg, const char *arg, const char *where,
-			     struct config_error *err)
+			     struct error *err)
 {
 	struct host_record r = { .ttl = -1 };
 	struct reason why;
@@ -486,7 +486,7 @@ static int check_ptr(const struct fieldlist *f, struct reason *why)
 }
 
 int config_parse_record(const char *opt, const char *arg, const char *where,
-			struct dns_record_opt *out, struct config_error *err)
+			struct dns_record_opt *out, struct error *err)
 {
 	static const struct {
 		const char *opt;

@@ -11,16 +11,16 @@
 #include "conf/config.h"
 
 int config_parse_domain(struct config *cfg, const char *arg, const char *where,
-			struct config_error *err);
+			struct error *err);
 int config_parse_server(struct config *cfg, const char *opt, const char *arg,
-			const char *where, struct config_error *err);
+			const char *where, struct error *err);
 int config_parse_address(struct config *cfg, const char *arg, const char *where,
-			 struct config_error *err);
+			 struct error *err);
 int config_parse_host_record(struct config *cfg, const char *arg, const char *where,
-			     struct config_error *err);
+			     struct error *err);
 /* --cname, --interface-name, --srv-host, --txt-record, --mx-host, --ptr-record */
 int config_parse_record(const char *opt, const char *arg, const char *where,
-			struct dns_record_opt *out, struct config_error *err);
+			struct dns_record_opt *out, struct error *err);
 void dns_record_opt_free(struct dns_record_opt *r);
 
 #endif

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int validate_ranges(const struct config *cfg, struct config_error *err)
+static int validate_ranges(const struct config *cfg, struct error *err)
 {
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		const struct dhcp_range *a = &cfg->ranges[i];
@@ -31,7 +31,7 @@ static int validate_ranges(const struct config *cfg, struct config_error *err)
 				continue;
 			inet_ntop(AF_INET, &a->start, as, sizeof(as));
 			inet_ntop(AF_INET, &a->end, ae, sizeof(ae));
-			config_set_error(err, EXIT_CONFIG,
+			error_set(err, EXIT_CONFIG,
 					 "--dhcp-range at %s overlaps the range %s-%s given at %s",
 					 b->origin.where, as, ae, a->origin.where);
 			return -1;
@@ -52,7 +52,7 @@ static int compare_host_ip(const void *a, const void *b)
 }
 
 /* One address reserved for two different clients: sort by address, compare neighbours. */
-static int validate_host_ips(const struct config *cfg, struct config_error *err)
+static int validate_host_ips(const struct config *cfg, struct error *err)
 {
 	const struct dhcp_host **v = xcalloc(cfg->nhosts, sizeof(*v));
 	size_t n = 0;
@@ -70,7 +70,7 @@ static int validate_host_ips(const struct config *cfg, struct config_error *err)
 		    dhcp_host_same_client(v[i], v[i - 1]))
 			continue;
 		inet_ntop(AF_INET, &v[i]->ip, ip, sizeof(ip));
-		config_set_error(err, EXIT_CONFIG,
+		error_set(err, EXIT_CONFIG,
 				 "--dhcp-host at %s reserves %s, already reserved for another "
 				 "client at %s", v[i]->origin.where, ip, v[i - 1]->origin.where);
 		rc = -1;
@@ -79,12 +79,12 @@ static int validate_host_ips(const struct config *cfg, struct config_error *err)
 	return rc;
 }
 
-static int validate_interfaces(const struct config *cfg, struct config_error *err)
+static int validate_interfaces(const struct config *cfg, struct error *err)
 {
 	for (size_t i = 0; i < cfg->ninterfaces; i++)
 		for (size_t j = 0; j < cfg->nexcept_interfaces; j++)
 			if (strcmp(cfg->interfaces[i], cfg->except_interfaces[j]) == 0) {
-				config_set_error(err, EXIT_CONFIG,
+				error_set(err, EXIT_CONFIG,
 						 "interface %s is given both to --interface and "
 						 "--except-interface", cfg->interfaces[i]);
 				return -1;
@@ -92,21 +92,21 @@ static int validate_interfaces(const struct config *cfg, struct config_error *er
 	return 0;
 }
 
-int config_validate(const struct config *cfg, struct config_error *err)
+int config_validate(const struct config *cfg, struct error *err)
 {
 	err->msg[0] = '\0';
 	err->status = 0;
 	if (cfg->bind_interfaces && cfg->bind_dynamic) {
-		config_set_error(err, EXIT_CONFIG,
+		error_set(err, EXIT_CONFIG,
 				 "--bind-interfaces and --bind-dynamic cannot be used together");
 		return -1;
 	}
 	if (cfg->lease_max < 1) {
-		config_set_error(err, EXIT_CONFIG, "--dhcp-lease-max must be at least 1");
+		error_set(err, EXIT_CONFIG, "--dhcp-lease-max must be at least 1");
 		return -1;
 	}
 	if (cfg->has_max_cache_ttl && cfg->min_cache_ttl > cfg->max_cache_ttl) {
-		config_set_error(err, EXIT_CONFIG,
+		error_set(err, EXIT_CONFIG,
 				 "--min-cache-ttl (%u) is larger than --max-cache-ttl (%u)",
 				 (unsigned)cfg->min_cache_ttl, (unsigned)cfg->max_cache_ttl);
 		return -1;

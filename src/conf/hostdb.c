@@ -157,10 +157,10 @@ static void add_option_copy(struct hostdb *db, const struct dhcp_option *o)
 /* ---- files ---- */
 
 typedef int (*line_fn)(struct hostdb *db, const char *line, const char *where,
-		       struct config_error *err);
+		       struct error *err);
 
 static int host_line(struct hostdb *db, const char *line, const char *where,
-		     struct config_error *err)
+		     struct error *err)
 {
 	struct dhcp_host h;
 
@@ -171,7 +171,7 @@ static int host_line(struct hostdb *db, const char *line, const char *where,
 }
 
 static int option_line(struct hostdb *db, const char *line, const char *where,
-		       struct config_error *err)
+		       struct error *err)
 {
 	struct dhcp_option o;
 
@@ -182,16 +182,16 @@ static int option_line(struct hostdb *db, const char *line, const char *where,
 }
 
 static int load_file(struct hostdb *db, const char *path, const char *what, line_fn fn,
-		     struct config_error *err)
+		     struct error *err)
 {
 	struct line_reader r;
-	char *text, *line, where[CONFIG_ERR_LEN / 2];
+	char *text, *line, where[ERROR_LEN / 2];
 	const char *why;
 	size_t len;
 	int rc = 0, more;
 
 	if (config_read_file(path, &text, &len) < 0) {
-		config_set_error(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
+		error_set(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
 				 strerror(errno));
 		return -1;
 	}
@@ -199,7 +199,7 @@ static int load_file(struct hostdb *db, const char *path, const char *what, line
 	while (rc == 0 && (more = line_next(&r, &line, &why)) != 0) {
 		snprintf(where, sizeof(where), "%s:%u", path, r.lineno);
 		if (more < 0) {
-			config_set_error(err, EXIT_CONFIG, "bad line in %s: %s (at %s)", what, why,
+			error_set(err, EXIT_CONFIG, "bad line in %s: %s (at %s)", what, why,
 					 where);
 			rc = -1;
 		} else {
@@ -213,7 +213,7 @@ static int load_file(struct hostdb *db, const char *path, const char *what, line
 
 /* A file, or a directory whose files are all read in name order. */
 static int load_path(struct hostdb *db, const char *path, const char *what, line_fn fn,
-		     struct config_error *err)
+		     struct error *err)
 {
 	struct stat st;
 	char **paths;
@@ -223,7 +223,7 @@ static int load_path(struct hostdb *db, const char *path, const char *what, line
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return load_file(db, path, what, fn, err);
 	if (config_list_dir(path, NULL, 0, NULL, 0, &paths, &n) < 0) {
-		config_set_error(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
+		error_set(err, EXIT_FILESYSTEM, "cannot read %s %s: %s", what, path,
 				 strerror(errno));
 		return -1;
 	}
@@ -235,7 +235,7 @@ static int load_path(struct hostdb *db, const char *path, const char *what, line
 
 /* ---- indexes ---- */
 
-static int index_host(struct hostdb *db, size_t i, struct config_error *err)
+static int index_host(struct hostdb *db, size_t i, struct error *err)
 {
 	const struct dhcp_host *h = &db->hosts[i];
 	size_t prev;
@@ -253,7 +253,7 @@ static int index_host(struct hostdb *db, size_t i, struct config_error *err)
 		char ip[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &h->ip, ip, sizeof(ip));
-		config_set_error(err, EXIT_CONFIG,
+		error_set(err, EXIT_CONFIG,
 				 "dhcp-host at %s reserves %s, already reserved for another "
 				 "client at %s", h->origin.where, ip, db->hosts[prev].origin.where);
 		return -1;
@@ -261,7 +261,7 @@ static int index_host(struct hostdb *db, size_t i, struct config_error *err)
 	return 0;
 }
 
-static int build_indexes(struct hostdb *db, struct config_error *err)
+static int build_indexes(struct hostdb *db, struct error *err)
 {
 	size_t nmacs = 0;
 
@@ -279,7 +279,7 @@ static int build_indexes(struct hostdb *db, struct config_error *err)
 
 /* ---- interface ---- */
 
-struct hostdb *hostdb_load(const struct config *cfg, struct config_error *err)
+struct hostdb *hostdb_load(const struct config *cfg, struct error *err)
 {
 	struct hostdb *db = xcalloc(1, sizeof(*db));
 

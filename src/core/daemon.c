@@ -158,7 +158,7 @@ static int set_caps(uint64_t keep)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-int daemon_drop_privileges(const char *user, const char *group, char *err, size_t errlen)
+int daemon_drop_privileges(const char *user, const char *group, struct error *err)
 {
 	const uint64_t keep = 1ULL << CAP_NET_ADMIN | 1ULL << CAP_NET_RAW |
 			      1ULL << CAP_NET_BIND_SERVICE;
@@ -169,7 +169,7 @@ int daemon_drop_privileges(const char *user, const char *group, char *err, size_
 		return 0;
 	pw = getpwnam(user);
 	if (!pw) {
-		snprintf(err, errlen, "unknown user %s", user);
+		error_set(err, EXIT_OTHER, "unknown user %s", user);
 		return -1;
 	}
 	gid = pw->pw_gid;
@@ -177,7 +177,7 @@ int daemon_drop_privileges(const char *user, const char *group, char *err, size_
 		struct group *gr = getgrnam(group);
 
 		if (!gr) {
-			snprintf(err, errlen, "unknown group %s", group);
+			error_set(err, EXIT_OTHER, "unknown group %s", group);
 			return -1;
 		}
 		gid = gr->gr_gid;
@@ -187,7 +187,7 @@ int daemon_drop_privileges(const char *user, const char *group, char *err, size_
 	/* Keep the permitted set across setuid, then trim it to what we need. */
 	if (prctl(PR_SET_KEEPCAPS, 1) < 0 || setgroups(0, NULL) < 0 || setgid(gid) < 0 ||
 	    setuid(pw->pw_uid) < 0 || set_caps(keep) < 0) {
-		snprintf(err, errlen, "cannot change to user %s: %s", user, strerror(errno));
+		error_set(err, EXIT_OTHER, "cannot change to user %s: %s", user, strerror(errno));
 		return -1;
 	}
 	prctl(PR_SET_KEEPCAPS, 0);

@@ -84,23 +84,22 @@ static bool socket_in_use(const struct sockaddr_un *sun)
 	return used;
 }
 
-static int make_socket(struct control *c, char *err, size_t errlen, int *status)
+static int make_socket(struct control *c, struct error *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	mode_t old_mask;
 	int rc;
 
 	if (strlen(c->path) >= sizeof(sun.sun_path)) {
-		snprintf(err, errlen, "control socket path %s is too long", c->path);
-		*status = EXIT_CONFIG;
+		error_set(err, EXIT_CONFIG, "control socket path %s is too long", c->path);
 		return -1;
 	}
 	str_copy(sun.sun_path, c->path, sizeof(sun.sun_path));
 	if (str_has_prefix(c->path, CONTROL_RUN_DIR "/"))
 		(void)mkdir(CONTROL_RUN_DIR, 0755);
 	if (socket_in_use(&sun)) {
-		snprintf(err, errlen, "another daemon answers on control socket %s", c->path);
-		*status = EXIT_NETWORK;
+		error_set(err, EXIT_NETWORK, "another daemon answers on control socket %s",
+			  c->path);
 		return -1;
 	}
 	(void)unlink(c->path); /* stale: left by a daemon killed with -9 */
@@ -118,8 +117,8 @@ static int make_socket(struct control *c, char *err, size_t errlen, int *status)
 	c->owner = geteuid();
 	return 0;
 fail:
-	snprintf(err, errlen, "cannot create control socket %s: %s", c->path, strerror(errno));
-	*status = EXIT_FILESYSTEM;
+	error_set(err, EXIT_FILESYSTEM, "cannot create control socket %s: %s",
+		  c->path, strerror(errno));
 	return -1;
 }
 
@@ -470,8 +469,7 @@ static void on_accept(void *ctx, int fd, uint32_t events)
 
 /* ---- interface ---- */
 
-struct control *control_open(const struct control_deps *deps, char *err, size_t errlen,
-			     int *status)
+struct control *control_open(const struct control_deps *deps, struct error *err)
 {
 	struct control *c = xcalloc(1, sizeof(*c));
 
@@ -486,19 +484,18 @@ struct control *control_open(const struct control_deps *deps, char *err, size_t 
 		struct group *g = getgrnam(deps->cfg->control_group);
 
 		if (!g) {
-			snprintf(err, errlen, "unknown group %s (--control-group)",
+			error_set(err, EXIT_CONFIG, "unknown group %s (--control-group)",
 				 deps->cfg->control_group);
-			*status = EXIT_CONFIG;
 			goto fail;
 		}
 		c->group = g->gr_gid;
 		c->has_group = true;
 	}
-	if (make_socket(c, err, errlen, status) < 0)
+	if (make_socket(c, err) < 0)
 		goto fail;
 	if (loop_add_fd(c->d.loop, c->fd, EPOLLIN, on_accept, c) < 0) {
-		snprintf(err, errlen, "cannot watch control socket %s: %s", c->path, strerror(errno));
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "cannot watch control socket %s: %s",
+			  c->path, strerror(errno));
 		goto fail;
 	}
 	return c;

@@ -503,7 +503,7 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 	dhcp4_server_send_durable(s);
 }
 
-static int open_socket(const struct config *cfg, char *err, size_t errlen)
+static int open_socket(const struct config *cfg, struct error *err)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(DHCP4_SERVER_PORT) };
 	int fd, one = 1, rcvbuf = DHCP4_RCVBUF;
@@ -530,7 +530,7 @@ static int open_socket(const struct config *cfg, char *err, size_t errlen)
 		goto fail;
 	return fd;
 fail:
-	snprintf(err, errlen, "failed to bind DHCP server socket (0.0.0.0 port %d): %s",
+	error_set(err, EXIT_NETWORK, "failed to bind DHCP server socket (0.0.0.0 port %d): %s",
 		 DHCP4_SERVER_PORT, strerror(errno));
 	if (fd >= 0)
 		close(fd);
@@ -538,7 +538,7 @@ fail:
 }
 
 struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
-				      char *err, size_t errlen, int *status)
+				      struct error *err)
 {
 	struct dhcp4_server *s = xcalloc(1, sizeof(*s));
 
@@ -548,21 +548,18 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
 	s->work = dhcp4_work_new();
 	s->local_req = xmalloc(sizeof(*s->local_req));
-	s->fd = open_socket(deps->cfg, err, errlen);
+	s->fd = open_socket(deps->cfg, err);
 	if (s->fd < 0) {
-		*status = EXIT_NETWORK;
 		goto fail;
 	}
 	if (!deps->cfg->no_ping) {
-		s->probe = probe_new(deps->loop, on_probe_done, s, err, errlen);
+		s->probe = probe_new(deps->loop, on_probe_done, s, err);
 		if (!s->probe) {
-			*status = EXIT_NETWORK;
 			goto fail;
 		}
 	}
 	if (loop_add_fd(deps->loop, s->fd, EPOLLIN, on_readable, s) < 0) {
-		snprintf(err, errlen, "cannot watch DHCP socket: %s", strerror(errno));
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "cannot watch DHCP socket: %s", strerror(errno));
 		goto fail;
 	}
 	apply_device_binding(s);

@@ -946,13 +946,10 @@ static void watch_resolv(struct dns_forward *f)
 /* ---- interface ---- */
 
 struct dns_forward *dns_forward_new(const struct config *cfg, struct loop *loop,
-				    dns_forward_done_fn done, void *ctx,
-				    char *err, size_t errlen)
+				    dns_forward_done_fn done, void *ctx)
 {
 	struct dns_forward *f = xcalloc(1, sizeof(*f));
 
-	(void)err;
-	(void)errlen;
 	f->cfg = cfg;
 	f->loop = loop;
 	f->done = done;

@@ -806,7 +806,7 @@ static void load_ents(struct dns_local *d)
 
 struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hostdb *hosts,
 				      const struct dns_local_options *opts,
-				      struct config_error *err)
+				      struct error *err)
 {
 	struct dns_local *d;
 
@@ -816,7 +816,7 @@ struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hos
 	}
 	if (!cfg) {
 		if (err)
-			config_set_error(err, EXIT_CONFIG, "no configuration for DNS");
+			error_set(err, EXIT_CONFIG, "no configuration for DNS");
 		return NULL;
 	}
 	d = xcalloc(1, sizeof(*d));
@@ -847,7 +847,7 @@ struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hos
 }
 
 struct dns_local *dns_local_load(const struct config *cfg, const struct hostdb *hosts,
-				 struct config_error *err)
+				 struct error *err)
 {
 	return dns_local_load_opts(cfg, hosts, NULL, err);
 }

@@ -819,7 +819,7 @@ static void describe(const struct sockaddr_storage *ss, char *out, size_t outlen
 }
 
 static int open_listener(struct dns_service *s, const struct sockaddr_storage *addr, bool tcp,
-			 bool wildcard, char *err, size_t errlen)
+			 bool wildcard, struct error *err)
 {
 	struct sockaddr_storage a = *addr;
 	int family = a.ss_family, one = 1, fd;
@@ -828,7 +828,8 @@ static int open_listener(struct dns_service *s, const struct sockaddr_storage *a
 	char text[INET6_ADDRSTRLEN];
 
 	if (s->nlisteners == MAX_LISTENERS) {
-		snprintf(err, errlen, "too many DNS listen addresses (at most %d)", MAX_LISTENERS / 2);
+		error_set(err, EXIT_NETWORK, "too many DNS listen addresses (at most %d)",
+			  MAX_LISTENERS / 2);
 		return -1;
 	}
 	if (family == AF_INET)
@@ -861,40 +862,41 @@ static int open_listener(struct dns_service *s, const struct sockaddr_storage *a
 	return 0;
 fail:
 	describe(&a, text, sizeof(text));
-	snprintf(err, errlen, "failed to create listening socket for %s port %d (%s): %s", text,
+	error_set(err, EXIT_NETWORK, "failed to create listening socket for %s port %d (%s): %s",
+		  text,
 		 s->d.cfg->port, tcp ? "TCP" : "UDP", strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
 }
 
-static int open_listeners(struct dns_service *s, char *err, size_t errlen)
+static int open_listeners(struct dns_service *s, struct error *err)
 {
 	const struct config *cfg = s->d.cfg;
 
 	for (size_t i = 0; i < cfg->nlisten_addrs; i++)
-		if (open_listener(s, &cfg->listen_addrs[i], false, false, err, errlen) < 0 ||
-		    open_listener(s, &cfg->listen_addrs[i], true, false, err, errlen) < 0)
+		if (open_listener(s, &cfg->listen_addrs[i], false, false, err) < 0 ||
+		    open_listener(s, &cfg->listen_addrs[i], true, false, err) < 0)
 			return -1;
 	if (cfg->nlisten_addrs == 0) {
 		struct sockaddr_storage any4 = { .ss_family = AF_INET };
 		struct sockaddr_storage any6 = { .ss_family = AF_INET6 };
+		struct error v6err = { 0 };
 
-		if (open_listener(s, &any4, false, true, err, errlen) < 0 ||
-		    open_listener(s, &any4, true, true, err, errlen) < 0)
+		if (open_listener(s, &any4, false, true, err) < 0 ||
+		    open_listener(s, &any4, true, true, err) < 0)
 			return -1;
 		/* IPv6 may be disabled on the host; IPv4 alone still serves. */
-		if (open_listener(s, &any6, false, true, err, errlen) < 0 ||
-		    open_listener(s, &any6, true, true, err, errlen) < 0)
-			log_warn("DNS on IPv6 unavailable: %s", err);
+		if (open_listener(s, &any6, false, true, &v6err) < 0 ||
+		    open_listener(s, &any6, true, true, &v6err) < 0)
+			log_warn("DNS on IPv6 unavailable: %s", v6err.msg);
 	}
 	return 0;
 }
 
 /* ---- interface ---- */
 
-struct dns_service *dns_service_new(const struct dns_service_deps *deps, char *err,
-				  size_t errlen, int *status)
+struct dns_service *dns_service_new(const struct dns_service_deps *deps, struct error *err)
 {
 	struct dns_service *s = xcalloc(1, sizeof(*s));
 	const struct config *cfg = deps->cfg;
@@ -910,19 +912,12 @@ struct dns_service *dns_service_new(const struct dns_service_deps *deps, char *e
 	for (size_t i = 0; i < MAX_LISTENERS; i++)
 		s->listeners[i].fd = -1;
 	s->cache = dns_cache_new(&policy);
-	if (open_listeners(s, err, errlen) < 0) {
-		*status = EXIT_NETWORK;
-		goto fail;
+	if (open_listeners(s, err) < 0) {
+		dns_service_free(s);
+		return NULL;
 	}
-	s->fwd = dns_forward_new(cfg, deps->loop, on_upstream, s, err, errlen);
-	if (!s->fwd) {
-		*status = EXIT_CONFIG;
-		goto fail;
-	}
+	s->fwd = dns_forward_new(cfg, deps->loop, on_upstream, s);
 	return s;
-fail:
-	dns_service_free(s);
-	return NULL;
 }
 
 void dns_service_free(struct dns_service *s)

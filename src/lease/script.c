@@ -243,41 +243,41 @@ void script_get_stats(const struct script *s, struct script_stats *out)
 /* ---- start and stop ---------------------------------------------------- */
 
 /* dnsmasq: "<path> must be an absolute pathname, no PATH search occurs". */
-static int check_program(const char *path, char *err, size_t errlen, int *status)
+static int check_program(const char *path, struct error *err)
 {
 	struct stat st;
 
-	*status = EXIT_CONFIG;
 	if (!path || path[0] != '/') {
-		snprintf(err, errlen, "dhcp-script %s: must be an absolute path", path ? path : "");
+		error_set(err, EXIT_CONFIG, "dhcp-script %s: must be an absolute path",
+			  path ? path : "");
 		return -1;
 	}
-	*status = EXIT_FILESYSTEM;
 	if (stat(path, &st) < 0 || access(path, X_OK) < 0) {
-		snprintf(err, errlen, "cannot run dhcp-script %s: %s", path, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot run dhcp-script %s: %s",
+			  path, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "cannot run dhcp-script %s: not a regular file", path);
+		error_set(err, EXIT_FILESYSTEM, "cannot run dhcp-script %s: not a regular file",
+			  path);
 		return -1;
 	}
 	return 0;
 }
 
 struct script *script_new(const struct script_config *cfg, struct loop *loop,
-			  char *err, size_t errlen, int *status)
+			  struct error *err)
 {
 	struct script *s;
 	int sv[2];
 	sigset_t all, saved;
 	pid_t pid;
 
-	*status = EXIT_OTHER;
 	if (!cfg || !loop) {
-		snprintf(err, errlen, "dhcp-script: no configuration");
+		error_set(err, EXIT_OTHER, "dhcp-script: no configuration");
 		return NULL;
 	}
-	if (check_program(cfg->path, err, errlen, status) < 0)
+	if (check_program(cfg->path, err) < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->prog.path = xstrdup(cfg->path);
@@ -291,17 +291,16 @@ struct script *script_new(const struct script_config *cfg, struct loop *loop,
 		struct passwd *pw = getpwnam(cfg->user);
 
 		if (!pw) {
-			snprintf(err, errlen, "dhcp-scriptuser: unknown user %s", cfg->user);
-			*status = EXIT_CONFIG;
+			error_set(err, EXIT_CONFIG, "dhcp-scriptuser: unknown user %s", cfg->user);
 			goto fail;
 		}
 		s->prog.has_user = true;
 		s->prog.uid = pw->pw_uid;
 		s->prog.gid = pw->pw_gid;
 	}
-	*status = EXIT_OTHER;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, errlen, "cannot create the dhcp-script socket: %s", strerror(errno));
+		error_set(err, EXIT_OTHER, "cannot create the dhcp-script socket: %s",
+			  strerror(errno));
 		goto fail;
 	}
 	log_flush(); /* nothing buffered may be written twice */
@@ -315,7 +314,8 @@ struct script *script_new(const struct script_config *cfg, struct loop *loop,
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	close(sv[1]);
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the dhcp-script helper: %s", strerror(errno));
+		error_set(err, EXIT_OTHER, "cannot start the dhcp-script helper: %s",
+			  strerror(errno));
 		close(sv[0]);
 		goto fail;
 	}
@@ -323,11 +323,11 @@ struct script *script_new(const struct script_config *cfg, struct loop *loop,
 	s->helper = pid;
 	fcntl(s->fd, F_SETFL, fcntl(s->fd, F_GETFL) | O_NONBLOCK);
 	if (loop_add_fd(loop, s->fd, EPOLLIN, on_helper, s) < 0) {
-		snprintf(err, errlen, "cannot watch the dhcp-script helper: %s", strerror(errno));
+		error_set(err, EXIT_OTHER, "cannot watch the dhcp-script helper: %s",
+			  strerror(errno));
 		script_free(s);
 		return NULL;
 	}
-	*status = 0;
 	return s;
 fail:
 	free(s->prog.path);
@@ -396,8 +396,7 @@ static void init_line(void *ctx, size_t lineno, enum script_init_line kind,
 }
 
 /* Run "PATH init" and collect its stdout; -1 with err filled. */
-static int run_init(const struct script *s, char **out, size_t *outlen, char *err,
-		    size_t errlen, int *status)
+static int run_init(const struct script *s, char **out, size_t *outlen, struct error *err)
 {
 	size_t cap = 64 * 1024, n = 0;
 	char *buf;
@@ -408,9 +407,9 @@ static int run_init(const struct script *s, char **out, size_t *outlen, char *er
 	bool too_much = false;
 	pid_t pid;
 
-	*status = EXIT_FILESYSTEM;
 	if (pipe2(pipefd, O_CLOEXEC) < 0) {
-		snprintf(err, errlen, "cannot run lease-init script %s: %s", s->prog.path, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot run lease-init script %s: %s",
+			  s->prog.path, strerror(errno));
 		return -1;
 	}
 	log_flush();
@@ -433,7 +432,8 @@ static int run_init(const struct script *s, char **out, size_t *outlen, char *er
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	close(pipefd[1]);
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot run lease-init script %s: %s", s->prog.path, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot run lease-init script %s: %s",
+			  s->prog.path, strerror(errno));
 		close(pipefd[0]);
 		return -1;
 	}
@@ -461,20 +461,19 @@ static int run_init(const struct script *s, char **out, size_t *outlen, char *er
 	while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
 		;
 	if (too_much) {
-		snprintf(err, errlen, "lease-init script %s printed more than %u MiB", s->prog.path,
+		error_set(err, EXIT_FILESYSTEM, "lease-init script %s printed more than %u MiB",
+			  s->prog.path,
 			 SCRIPT_INIT_MAX >> 20);
 	} else if (WIFSIGNALED(wst)) {
-		snprintf(err, errlen, "lease-init script %s init was killed by signal %d",
+		error_set(err, EXIT_OTHER, "lease-init script %s init was killed by signal %d",
 			 s->prog.path, WTERMSIG(wst));
-		*status = EXIT_OTHER;
 	} else if (WIFEXITED(wst) && WEXITSTATUS(wst) != 0) {
-		snprintf(err, errlen, "lease-init script %s init returned exit code %d",
-			 s->prog.path, WEXITSTATUS(wst));
-		*status = MIN(SCRIPT_INIT_EXIT_BASE + WEXITSTATUS(wst), 255);
+		error_set(err, MIN(SCRIPT_INIT_EXIT_BASE + WEXITSTATUS(wst), 255),
+			  "lease-init script %s init returned exit code %d", s->prog.path,
+			  WEXITSTATUS(wst));
 	} else {
 		*out = buf;
 		*outlen = n;
-		*status = 0;
 		return 0;
 	}
 	free(buf);
@@ -482,18 +481,17 @@ static int run_init(const struct script *s, char **out, size_t *outlen, char *er
 }
 
 int script_load_init(struct script *s, struct lease_table *t, time_t now,
-		     char *err, size_t errlen, int *status)
+		     struct error *err)
 {
 	struct init_ctx c = { .s = s, .t = t, .now = now };
 	char *buf = NULL;
 	size_t len = 0;
 
 	if (!s || !t) {
-		snprintf(err, errlen, "lease-init: no script");
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "lease-init: no script");
 		return -1;
 	}
-	if (run_init(s, &buf, &len, err, errlen, status) < 0)
+	if (run_init(s, &buf, &len, err) < 0)
 		return -1;
 	/* dnsmasq reports the expired ones ("del") before the rest ("old"). */
 	c.expired_pass = true;
@@ -503,6 +501,5 @@ int script_load_init(struct script *s, struct lease_table *t, time_t now,
 	free(buf);
 	log_info("dhcp-script %s init: %zu leases loaded, %zu expired, %zu bad lines ignored",
 		 s->prog.path, c.loaded, c.expired, c.bad);
-	*status = 0;
 	return 0;
 }

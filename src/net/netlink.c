@@ -107,7 +107,7 @@ static void rebuild(struct netlink *nl)
 	nl_cache_foreach(nl->addrs, add_addr, nl);
 }
 
-struct netlink *netlink_open(char *err, size_t errlen)
+struct netlink *netlink_open(struct error *err)
 {
 	struct netlink *nl = xcalloc(1, sizeof(*nl));
 	int r;
@@ -132,7 +132,7 @@ struct netlink *netlink_open(char *err, size_t errlen)
 	rebuild(nl);
 	return nl;
 fail:
-	snprintf(err, errlen, "cannot open netlink: %s", nl_geterror(r));
+	error_set(err, EXIT_NETWORK, "cannot open netlink: %s", nl_geterror(r));
 	netlink_close(nl);
 	return NULL;
 }

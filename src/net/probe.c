@@ -147,13 +147,13 @@ static void on_readable(void *ctx, int fd, uint32_t events)
 }
 
 struct probe *probe_new(struct loop *loop, probe_done_fn done, void *ctx,
-			char *err, size_t errlen)
+			struct error *err)
 {
 	struct probe *p = xcalloc(1, sizeof(*p));
 
 	p->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (p->fd < 0) {
-		snprintf(err, errlen, "cannot open ICMP socket for the ping check: %s",
+		error_set(err, EXIT_NETWORK, "cannot open ICMP socket for the ping check: %s",
 			 strerror(errno));
 		free(p);
 		return NULL;
@@ -164,7 +164,7 @@ struct probe *probe_new(struct loop *loop, probe_done_fn done, void *ctx,
 	p->ident = (uint16_t)(getpid() ^ 0x1e45);
 	p->timer = loop_timer_new(loop, on_timeout, p);
 	if (loop_add_fd(loop, p->fd, EPOLLIN, on_readable, p) < 0) {
-		snprintf(err, errlen, "cannot watch ICMP socket: %s", strerror(errno));
+		error_set(err, EXIT_NETWORK, "cannot watch ICMP socket: %s", strerror(errno));
 		probe_free(p);
 		return NULL;
 	}

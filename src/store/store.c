@@ -102,10 +102,11 @@ static void reject_line(void *ctx, const char *path, size_t lineno, const char *
 
 /* Apply every line of path to m; err filled when it cannot be read. */
 static int load_file(const char *path, bool journal, struct store_map *m, struct rejects *r,
-		     char *err, size_t errlen)
+		     struct error *err)
 {
 	if (store_map_load_file(m, path, journal, reject_line, r) < 0) {
-		snprintf(err, errlen, "cannot read lease file %s: %s", path, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot read lease file %s: %s",
+			  path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -113,7 +114,7 @@ static int load_file(const char *path, bool journal, struct store_map *m, struct
 
 /* Append the rejected lines to LEASEFILE.rejected, durably, before the rewrite drops them. */
 static int save_rejects(const struct store_paths *p, const struct rejects *r,
-			char *err, size_t errlen)
+			struct error *err)
 {
 	int fd;
 	ssize_t n = 0;
@@ -136,7 +137,7 @@ static int save_rejects(const struct store_paths *p, const struct rejects *r,
 	return 0;
 fail:
 	/* Starting would drop these lines for good: refuse, say where they are. */
-	snprintf(err, errlen, "cannot keep the unreadable lines of %s in %s: %s", p->file,
+	error_set(err, EXIT_FILESYSTEM, "cannot keep the unreadable lines of %s in %s: %s", p->file,
 		 p->rejected, strerror(errno));
 	return -1;
 }
@@ -215,26 +216,28 @@ static void copy_quarantine(void *ctx, struct lease_addr addr, time_t until)
 
 /* ---- open ---------------------------------------------------------- */
 
-static int take_lock(const struct store_paths *p, char *err, size_t errlen)
+static int take_lock(const struct store_paths *p, struct error *err)
 {
 	int fd = open(p->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open or create lease file lock %s: %s", p->lock,
+		error_set(err, EXIT_FILESYSTEM, "cannot open or create lease file lock %s: %s",
+			  p->lock,
 			 strerror(errno));
 		return -1;
 	}
 	/* A writer of a killed daemon may still be writing its last snapshot. */
 	for (int waited = 0; flock(fd, LOCK_EX | LOCK_NB) < 0; waited += LOCK_POLL_MS) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			snprintf(err, errlen, "cannot lock %s: %s", p->lock, strerror(errno));
+			error_set(err, EXIT_FILESYSTEM, "cannot lock %s: %s",
+				  p->lock, strerror(errno));
 			close(fd);
 			return -1;
 		}
 		if (waited >= LOCK_WAIT_MS) {
-			snprintf(err, errlen, "lease file %s is in use by another process "
-				 "(%s stayed locked for %d s)", p->file, p->lock,
-				 LOCK_WAIT_MS / 1000);
+			error_set(err, EXIT_FILESYSTEM,
+				  "lease file %s is in use by another process (%s stayed locked for %d s)",
+				  p->file, p->lock, LOCK_WAIT_MS / 1000);
 			close(fd);
 			return -1;
 		}
@@ -245,16 +248,16 @@ static int take_lock(const struct store_paths *p, char *err, size_t errlen)
 
 /* Read everything back into t; leave m holding exactly t's state. */
 static int load_all(const struct store_paths *p, struct lease_table *t, time_t now,
-		    struct store_map **m, char *err, size_t errlen)
+		    struct store_map **m, struct error *err)
 {
 	struct load_ctx c = { .t = t, .now = now };
 	struct rejects r = { .now = now };
 	int ret = -1;
 
-	if (load_file(p->file, false, *m, &r, err, errlen) < 0 ||
-	    load_file(p->old, true, *m, &r, err, errlen) < 0 ||
-	    load_file(p->journal, true, *m, &r, err, errlen) < 0 ||
-	    save_rejects(p, &r, err, errlen) < 0)
+	if (load_file(p->file, false, *m, &r, err) < 0 ||
+	    load_file(p->old, true, *m, &r, err) < 0 ||
+	    load_file(p->journal, true, *m, &r, err) < 0 ||
+	    save_rejects(p, &r, err) < 0)
 		goto out;
 	store_map_foreach(*m, commit_loaded, &c);
 	store_map_foreach_quarantine(*m, now, quarantine_loaded, t);
@@ -280,16 +283,16 @@ out:
  * quarantines in force: returns the journal fd.
  */
 static int compact(const struct store_paths *p, const struct store_map *m, time_t now,
-		   char *err, size_t errlen)
+		   struct error *err)
 {
-	if (store_snapshot_write(p, m, err, errlen) < 0)
+	if (store_snapshot_write(p, m, err) < 0)
 		return -1;
 	/* journal.old first: replayed without the journal after it, it would undo. */
 	if (unlink(p->old) < 0 && errno != ENOENT) {
-		snprintf(err, errlen, "cannot remove %s: %s", p->old, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot remove %s: %s", p->old, strerror(errno));
 		return -1;
 	}
-	return store_journal_reset(p, m, now, err, errlen);
+	return store_journal_reset(p, m, now, err);
 }
 
 static void on_change(void *ctx, const struct lease *old, const struct lease *new,
@@ -297,7 +300,7 @@ static void on_change(void *ctx, const struct lease *old, const struct lease *ne
 
 struct store *store_open(const char *lease_file, bool read_only,
 			 struct lease_table *t, time_t now,
-			 char *err, size_t errlen, int *status)
+			 struct error *err)
 {
 	struct store *s;
 	struct store_paths p = { 0 };
@@ -306,9 +309,8 @@ struct store *store_open(const char *lease_file, bool read_only,
 	sigset_t all, saved;
 	pid_t pid;
 
-	*status = EXIT_FILESYSTEM;
 	if (!lease_file || !*lease_file || !t) {
-		snprintf(err, errlen, "no lease file given");
+		error_set(err, EXIT_FILESYSTEM, "no lease file given");
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));
@@ -316,22 +318,21 @@ struct store *store_open(const char *lease_file, bool read_only,
 	s->writer = -1;
 	if (read_only) {
 		s->read_only = true;
-		*status = 0;
 		return s;
 	}
 	store_paths_init(&p, lease_file);
-	lock_fd = take_lock(&p, err, errlen);
+	lock_fd = take_lock(&p, err);
 	if (lock_fd < 0)
 		goto fail;
 	m = store_map_new();
-	if (load_all(&p, t, now, &m, err, errlen) < 0)
+	if (load_all(&p, t, now, &m, err) < 0)
 		goto fail;
-	journal_fd = compact(&p, m, now, err, errlen);
+	journal_fd = compact(&p, m, now, err);
 	if (journal_fd < 0)
 		goto fail;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(err, errlen, "cannot create the lease writer socket: %s", strerror(errno));
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "cannot create the lease writer socket: %s",
+			  strerror(errno));
 		goto fail;
 	}
 	/* No signal may reach the writer before it has chosen to ignore them. */
@@ -344,8 +345,7 @@ struct store *store_open(const char *lease_file, bool read_only,
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	if (pid < 0) {
-		snprintf(err, errlen, "cannot start the lease writer: %s", strerror(errno));
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "cannot start the lease writer: %s", strerror(errno));
 		goto fail;
 	}
 	close(sv[1]);
@@ -357,12 +357,10 @@ struct store *store_open(const char *lease_file, bool read_only,
 	s->fd = sv[0];
 	s->writer = pid;
 	if (lease_table_add_observer(t, on_change, s) < 0) {
-		snprintf(err, errlen, "lease table has no room for the store's observer");
-		*status = EXIT_OTHER;
+		error_set(err, EXIT_OTHER, "lease table has no room for the store's observer");
 		store_close(s);
 		return NULL;
 	}
-	*status = 0;
 	return s;
 
 fail:

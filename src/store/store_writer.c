@@ -542,13 +542,13 @@ static void snap_visit(void *ctx, struct lease_addr addr, const char *line, size
 }
 
 int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
-			 char *err, size_t errlen)
+			 struct error *err)
 {
 	struct snap_out o = { .cap = 256 * 1024 };
 
 	o.fd = open(p->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (o.fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", p->tmp, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot create %s: %s", p->tmp, strerror(errno));
 		return -1;
 	}
 	o.buf = xmalloc(o.cap);
@@ -560,19 +560,20 @@ int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 	if (close(o.fd) < 0 && !o.err)
 		o.err = errno;
 	if (o.err) {
-		snprintf(err, errlen, "cannot write %s: %s", p->tmp, strerror(o.err));
+		error_set(err, EXIT_FILESYSTEM, "cannot write %s: %s", p->tmp, strerror(o.err));
 		unlink(p->tmp);
 		return -1;
 	}
 	if (rename(p->tmp, p->file) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", p->tmp, p->file,
+		error_set(err, EXIT_FILESYSTEM, "cannot rename %s to %s: %s", p->tmp, p->file,
 			 strerror(errno));
 		unlink(p->tmp);
 		return -1;
 	}
 	/* The rename is durable only once the directory is. */
 	if (store_fsync_dir(p->dir) < 0) {
-		snprintf(err, errlen, "cannot sync directory %s: %s", p->dir, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot sync directory %s: %s",
+			  p->dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -605,7 +606,7 @@ static void q_visit(void *ctx, struct lease_addr addr, time_t until)
 }
 
 int store_journal_reset(const struct store_paths *p, const struct store_map *m, time_t now,
-			char *err, size_t errlen)
+			struct error *err)
 {
 	struct q_out o = { 0 };
 	int fd, saved;
@@ -613,22 +614,23 @@ int store_journal_reset(const struct store_paths *p, const struct store_map *m, 
 	store_map_foreach_quarantine(m, now, q_visit, &o);
 	fd = open(p->jtmp, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot create %s: %s", p->jtmp, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot create %s: %s", p->jtmp, strerror(errno));
 		free(o.buf);
 		return -1;
 	}
 	if ((o.len && write_all(fd, o.buf, o.len) < 0) || fsync(fd) < 0) {
-		snprintf(err, errlen, "cannot write %s: %s", p->jtmp, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot write %s: %s", p->jtmp, strerror(errno));
 		goto fail;
 	}
 	if (rename(p->jtmp, p->journal) < 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", p->jtmp, p->journal,
+		error_set(err, EXIT_FILESYSTEM, "cannot rename %s to %s: %s", p->jtmp, p->journal,
 			 strerror(errno));
 		goto fail;
 	}
 	/* Records must not go into a journal whose name could vanish in a crash. */
 	if (store_fsync_dir(p->dir) < 0) {
-		snprintf(err, errlen, "cannot sync directory %s: %s", p->dir, strerror(errno));
+		error_set(err, EXIT_FILESYSTEM, "cannot sync directory %s: %s",
+			  p->dir, strerror(errno));
 		close(fd);
 		free(o.buf);
 		return -1;
@@ -856,23 +858,25 @@ static void snapshot_failed(struct writer *w, const char *err)
 /* journal → journal.old, and a fresh journal (the quarantines in force), durably. */
 static int rotate_journal(struct writer *w)
 {
-	char err[512];
+	struct error err = { 0 };
 	struct stat st;
 	int fd;
 
 	if (rename(w->p->journal, w->p->old) < 0) {
-		snprintf(err, sizeof(err), "cannot rename %s: %s", w->p->journal, strerror(errno));
-		snapshot_failed(w, err);
+		error_set(&err, EXIT_FILESYSTEM, "cannot rename %s: %s",
+			  w->p->journal, strerror(errno));
+		snapshot_failed(w, err.msg);
 		return -1;
 	}
 	map_purge_quarantine(w->m, now_wall());
-	fd = store_journal_reset(w->p, w->m, now_wall(), err, sizeof(err));
+	fd = store_journal_reset(w->p, w->m, now_wall(), &err);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		if (fd >= 0) {
-			snprintf(err, sizeof(err), "cannot stat %s: %s", w->p->journal, strerror(errno));
+			error_set(&err, EXIT_FILESYSTEM, "cannot stat %s: %s",
+				  w->p->journal, strerror(errno));
 			close(fd);
 		}
-		snapshot_failed(w, err);
+		snapshot_failed(w, err.msg);
 		unlink(w->p->journal);
 		(void)!rename(w->p->old, w->p->journal);
 		return -1;
@@ -887,12 +891,12 @@ static int rotate_journal(struct writer *w)
 
 static void snapshot_child(struct writer *w, int errfd)
 {
-	char err[512];
+	struct error err = { 0 };
 
 	close(w->sock);
 	close(w->journal_fd);
-	if (store_snapshot_write(w->p, w->m, err, sizeof(err)) < 0) {
-		(void)!write(errfd, err, strlen(err));
+	if (store_snapshot_write(w->p, w->m, &err) < 0) {
+		(void)!write(errfd, err.msg, strlen(err.msg));
 		_exit(1);
 	}
 	_exit(0);
@@ -962,18 +966,18 @@ static void finish_snapshot(struct writer *w)
 /* The daemon is gone: make the lease file whole and the journals empty. */
 static void __attribute__((noreturn)) finish(struct writer *w)
 {
-	char err[512];
+	struct error err = { 0 };
 
 	if (w->snap_pid > 0)
 		finish_snapshot(w);
 	if (w->dirty || w->old_exists) {
 		int fd;
 
-		if (store_snapshot_write(w->p, w->m, err, sizeof(err)) < 0)
+		if (store_snapshot_write(w->p, w->m, &err) < 0)
 			_exit(EXIT_FILESYSTEM); /* journals intact: nothing lost */
 		/* journal.old first: replayed without the journal after it, it would undo. */
 		unlink(w->p->old);
-		fd = store_journal_reset(w->p, w->m, now_wall(), err, sizeof(err));
+		fd = store_journal_reset(w->p, w->m, now_wall(), &err);
 		if (fd >= 0)
 			close(fd);
 	}

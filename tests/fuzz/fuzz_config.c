@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct dhcp_host host;
 	struct dhcp_option opt;
 	char *value;

@@ -51,7 +51,7 @@ static struct dhcp4_work *work;
 
 static struct setup *get_setup(int which)
 {
-	struct config_error err;
+	struct error err;
 	struct setup *s;
 
 	if (setups[which])

@@ -170,7 +170,7 @@ static void add_config(struct scn *s, const struct scn_tokens *t)
 {
 	char text[SCN_LINE_MAX + 2];
 	size_t len = 0;
-	struct config_error err = { 0 };
+	struct error err = { 0 };
 
 	if (t->n < 2) {
 		scn_fail(s, "usage: config CONF-FILE-LINE");

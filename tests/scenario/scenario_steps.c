@@ -82,7 +82,7 @@ static struct dns_cache *new_cache(const struct config *cfg)
 
 int scn_setup(struct scn *s)
 {
-	struct config_error err = { 0 };
+	struct error err = { 0 };
 	struct dns_local_options opts = {
 		.etc_hosts = "/dev/null", .warn = on_hosts_warning, .warn_ctx = s,
 	};

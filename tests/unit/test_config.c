@@ -22,7 +22,7 @@
 #include "conf/config.h"
 #include "test_files.h"
 
-static int parse_argv(struct config *cfg, struct config_error *err, enum config_action *act,
+static int parse_argv(struct config *cfg, struct error *err, enum config_action *act,
 		      char **argv)
 {
 	int argc = 0, rc;
@@ -40,7 +40,7 @@ static int parse_argv(struct config *cfg, struct config_error *err, enum config_
 	parse_argv(cfg, err, &action, (char *[]){ "dnsmasq", __VA_ARGS__, NULL })
 
 /* Parse conf-file text alone (no file involved). */
-static int parse_conf(struct config *cfg, struct config_error *err, const char *text)
+static int parse_conf(struct config *cfg, struct error *err, const char *text)
 {
 	int rc;
 
@@ -76,7 +76,7 @@ static const char *sockaddr_str(const struct sockaddr_storage *ss)
 static void test_lxc_net_argv(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 
 	(void)state;
@@ -126,7 +126,7 @@ static void test_lxd_argv(void **state)
 {
 	const char *raw = write_file("dnsmasq.raw", "# raw.dnsmasq\ndhcp-option=option:mtu,1400\n");
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	char conf_arg[300];
 
@@ -172,7 +172,7 @@ static void test_lxd_argv(void **state)
 static void test_optional_arguments(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 
 	(void)state;
@@ -212,7 +212,7 @@ static void test_optional_arguments(void **state)
 static void test_short_forms(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 
 	(void)state;
@@ -234,7 +234,7 @@ static void test_short_forms(void **state)
 static void test_command_line_errors(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 
 	(void)state;
@@ -289,7 +289,7 @@ static void test_command_line_errors(void **state)
 static void test_help_and_version(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	char *buf = NULL;
 	size_t len = 0;
@@ -317,7 +317,7 @@ static void test_help_and_version(void **state)
 static void test_conf_file_lines(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	assert_int_equal(parse_conf(&cfg, &err,
@@ -349,7 +349,7 @@ static void test_conf_file_lines(void **state)
 static void test_conf_file_errors(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	assert_int_equal(parse_conf(&cfg, &err, "domain=lxc\n# x\nfoo=bar\n"), -1);
@@ -383,7 +383,7 @@ static void test_conf_file_from_argv(void **state)
 					"\n"
 					"dhcp-range=10.0.3.254,10.0.3.2\n");
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	char arg[300], expect[400];
 
@@ -422,7 +422,7 @@ static void test_conf_file_from_argv(void **state)
 static void test_conf_file_missing_and_nested(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	char text[600], arg[300], expect[400];
 	const char *inner, *outer, *loop;
@@ -469,7 +469,7 @@ static void test_conf_file_missing_and_nested(void **state)
 static void test_conf_dir(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	char dir[300], arg[400];
 	static const char *const files[] = { "b.conf", "a.conf", "c.conf~", ".hidden.conf",
@@ -513,7 +513,7 @@ static void test_conf_dir(void **state)
 static void test_dhcp_host_forms(void **state)
 {
 	struct dhcp_host h;
-	struct config_error err;
+	struct error err;
 	static const uint8_t mac1[6] = { 0x00, 0x16, 0x3e, 0xaa, 0xbb, 0x01 };
 
 	(void)state;
@@ -572,7 +572,7 @@ static void test_dhcp_host_forms(void **state)
 static void test_dhcp_host_errors(void **state)
 {
 	struct dhcp_host h;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	assert_int_equal(config_parse_dhcp_host("10.0.3.5,45m", "f.conf:7", &h, &err), -1);
@@ -604,7 +604,7 @@ static void expect_option(const char *arg, int family, int code, const uint8_t *
 			  size_t len)
 {
 	struct dhcp_option o;
-	struct config_error err;
+	struct error err;
 
 	if (config_parse_dhcp_option(arg, false, "x", &o, &err) < 0)
 		fail_msg("%s: %s", arg, err.msg);
@@ -619,7 +619,7 @@ static void expect_option(const char *arg, int family, int code, const uint8_t *
 static void expect_option_error(const char *arg, const char *needle)
 {
 	struct dhcp_option o;
-	struct config_error err;
+	struct error err;
 
 	if (config_parse_dhcp_option(arg, false, "f:2", &o, &err) == 0) {
 		dhcp_option_free(&o);
@@ -695,7 +695,7 @@ static void test_dhcp_option_encodings(void **state)
 static void test_dhcp_option_errors(void **state)
 {
 	struct dhcp_option o;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	expect_option_error("option:rooter,10.0.3.1", "unknown DHCP option name \"rooter\"");
@@ -739,7 +739,7 @@ static void test_option_names(void **state)
 static void test_dhcp_range_v4(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	assert_int_equal(parse_conf(&cfg, &err,
@@ -782,7 +782,7 @@ static void test_dhcp_range_v4(void **state)
 static void test_dhcp_range_v6(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct in6_addr a;
 
 	(void)state;
@@ -870,7 +870,7 @@ static void test_valid_label(void **state)
 static void test_dns_options(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	enum config_action action;
 	const struct sockaddr_in *sin;
 
@@ -968,7 +968,7 @@ static void test_dns_option_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct config cfg;
-		struct config_error err;
+		struct error err;
 
 		if (parse_conf(&cfg, &err, cases[i].line) == 0)
 			fail_msg("accepted: %s", cases[i].line);
@@ -983,7 +983,7 @@ static void test_dns_option_errors(void **state)
 static void expect_invalid(const char *text, const char *expect)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 
 	assert_int_equal(parse_conf(&cfg, &err, text), 0);
 	assert_int_equal(config_validate(&cfg, &err), -1);
@@ -996,7 +996,7 @@ static void expect_invalid(const char *text, const char *expect)
 static void test_validate(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 
 	(void)state;
 	expect_invalid("dhcp-range=10.0.3.2,10.0.3.100\ndhcp-range=10.0.3.50,10.0.3.200\n",

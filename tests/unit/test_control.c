@@ -68,8 +68,8 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct control_deps deps;
 	struct control_leases_deps ldeps;
-	char err[256], path[128];
-	int status = 0;
+	struct error err = { 0 };
+	char path[128];
 
 	assert_non_null(f);
 	strcpy(f->dir, "/tmp/test_control_XXXXXX");
@@ -96,10 +96,10 @@ static int setup(void **state)
 			.cfg = &f->cfg, .loop = f->loop, .commands = commands,
 			.ncommands = ARRAY_SIZE(commands),
 		};
-		f->ctl = control_open(&deps, err, sizeof(err), &status);
+		f->ctl = control_open(&deps, &err);
 	}
 	if (!f->ctl)
-		fail_msg("control_open: %s (status %d)", err, status);
+		fail_msg("control_open: %s (status %d)", err.msg, err.status);
 	control_leases_set_server(f->cmds, f->ctl);
 	assert_int_equal(lease_table_add_observer(f->leases, control_leases_changed, f->cmds), 0);
 	log_open("test_control", "-");

@@ -90,7 +90,7 @@ static void fx_new_table(struct fx *f)
 static struct fx *fx_setup(const char *conf)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct config_error err;
+	struct error err;
 
 	assert_non_null(f);
 	config_init(&f->cfg);

@@ -632,8 +632,7 @@ static void env_start(struct env *e, const char *fmt, ...) __attribute__((format
 static void env_start(struct env *e, const char *fmt, ...)
 {
 	char text[2048];
-	struct config_error err;
-	char errbuf[256] = "";
+	struct error err;
 	va_list ap;
 	int n = snprintf(text, sizeof(text), "no-resolv\n");
 
@@ -644,9 +643,7 @@ static void env_start(struct env *e, const char *fmt, ...)
 	e->have_cfg = true;
 	if (config_parse_text(&e->cfg, text, strlen(text), "test.conf", &err) < 0)
 		fail_msg("config: %s", err.msg);
-	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e, errbuf, sizeof(errbuf));
-	if (!e->f)
-		fail_msg("dns_forward_new: %s", errbuf);
+	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e);
 }
 
 static void env_free(struct env *e)
@@ -1678,8 +1675,8 @@ static void test_resolv_file_without_usable_server(void **state)
 				      "nameserver not-an-address\nnameserver\n");
 	struct env *e = env_new();
 	struct fake *a = env_fake(e, 0, H_ANSWER, "10.0.0.1", false);
-	struct config_error err;
-	char text[512], errbuf[256];
+	struct error err;
+	char text[512];
 
 	(void)state;
 	/* Not through env_start: this one reads its resolv file. */
@@ -1688,7 +1685,7 @@ static void test_resolv_file_without_usable_server(void **state)
 	e->have_cfg = true;
 	if (config_parse_text(&e->cfg, text, strlen(text), "test.conf", &err) < 0)
 		fail_msg("config: %s", err.msg);
-	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e, errbuf, sizeof(errbuf));
+	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e);
 	assert_non_null(e->f);
 	/* Rewritten with nothing usable either: the watch rereads it. */
 	write_file("resolv.conf", "domain example\n");
@@ -1708,7 +1705,7 @@ static void test_resolv_file_without_usable_server(void **state)
 	e->have_cfg = true;
 	if (config_parse_text(&e->cfg, text, strlen(text), "test.conf", &err) < 0)
 		fail_msg("config: %s", err.msg);
-	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e, errbuf, sizeof(errbuf));
+	e->f = dns_forward_new(&e->cfg, e->loop, on_done, e);
 	assert_non_null(e->f);
 	ask(e, "h.example", DNS_T_A, TOK(0));
 	env_run(e, 1, NULL);

@@ -57,7 +57,7 @@ static struct dns_local *load(const char *etc_hosts, const char *fmt, ...)
 {
 	struct dns_local_options opts = { .warn = on_warn };
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	struct dns_local *d;
 	char text[16384];
@@ -1296,7 +1296,7 @@ static struct dns_local *load_argv(const char *arg1, const char *arg2)
 	struct dns_local_options opts = { .warn = on_warn };
 	enum config_action action;
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct dns_local *d;
 
 	config_init(&cfg);

@@ -23,7 +23,7 @@
 
 static void conf(struct config *cfg, const char *text)
 {
-	struct config_error err;
+	struct error err;
 
 	config_init(cfg);
 	if (config_parse_text(cfg, text, strlen(text), "t.conf", &err) < 0)
@@ -45,7 +45,7 @@ static void test_lookups_from_config(void **state)
 	static const uint8_t mac9[6] = { 0x00, 0x16, 0x3e, 0, 0, 9 };
 	static const uint8_t id[3] = { 1, 2, 3 };
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	const struct dhcp_host *h;
 
@@ -79,7 +79,7 @@ static void test_hostsfile(void **state)
 {
 	static const uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0xaa, 0, 2 };
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	char text[512];
 	const char *path;
@@ -107,7 +107,7 @@ static void test_hostsfile(void **state)
 static void test_hostsfile_directory(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	char dir[300], text[400];
 
@@ -133,7 +133,7 @@ static void test_hostsfile_directory(void **state)
 static void test_bad_line(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	char text[400], expect[600];
 	const char *path;
 
@@ -155,7 +155,7 @@ static void test_bad_line(void **state)
 static void test_missing_file(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	char text[400], expect[600];
 
 	(void)state;
@@ -172,7 +172,7 @@ static void test_missing_file(void **state)
 static void test_duplicate_ip(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	char text[400], expect[600];
 	const char *path;
@@ -205,7 +205,7 @@ static void test_duplicate_ip(void **state)
 static void test_options_and_optsfile(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	const struct dhcp_option *o;
 	char text[400], expect[600];
@@ -245,7 +245,7 @@ static void test_options_and_optsfile(void **state)
 static void test_many_hosts(void **state)
 {
 	struct config cfg;
-	struct config_error err;
+	struct error err;
 	struct hostdb *db;
 	size_t len = 0, cap = 1 << 20;
 	char *text = malloc(cap);

@@ -547,12 +547,13 @@ static void write_program(const char *path, const char *fmt, ...)
 
 static void test_queue_is_bounded_and_counts_drops(void **state)
 {
-	char dir[] = "/tmp/test_script.XXXXXX", path[64], pidfile[64], marker[64], err[256];
+	char dir[] = "/tmp/test_script.XXXXXX", path[64], pidfile[64], marker[64];
+	struct error err = { 0 };
 	struct script_config cfg = { .path = path };
 	struct script_stats st;
 	struct loop *loop;
 	struct script *s;
-	int status = -1, total = SCRIPT_QUEUE_MAX + 2000;
+	int total = SCRIPT_QUEUE_MAX + 2000;
 	FILE *f;
 	long pid = 0;
 
@@ -567,15 +568,16 @@ static void test_queue_is_bounded_and_counts_drops(void **state)
 
 	/* Relative paths are refused: dnsmasq does no PATH search. */
 	cfg.path = "hook";
-	assert_null(script_new(&cfg, (struct loop *)1, err, sizeof(err), &status));
-	assert_non_null(strstr(err, "absolute"));
+	assert_null(script_new(&cfg, (struct loop *)1, &err));
+	assert_non_null(strstr(err.msg, "absolute"));
 	cfg.path = path;
 
 	loop = loop_new();
 	assert_non_null(loop);
-	s = script_new(&cfg, loop, err, sizeof(err), &status);
+	err = (struct error){ 0 };
+	s = script_new(&cfg, loop, &err);
 	assert_non_null(s);
-	assert_int_equal(status, 0);
+	assert_int_equal(err.status, 0);
 	for (int i = 0; i < total; i++) {
 		struct lease l = make_lease("10.0.0.1", "", NOW + 60);
 
@@ -647,14 +649,14 @@ static void test_helper_refuses_bad_hostname(void **state)
 {
 	static const char why[] = "not run for add 02:00:00:00:00:0a 10.0.3.6: hostname "
 				  "\"x;touch /tmp/PWNED\" is not a DNS label";
-	char dir[] = "/tmp/test_script.XXXXXX", path[64], out[64], logpath[64], err[256], *buf;
+	char dir[] = "/tmp/test_script.XXXXXX", path[64], out[64], logpath[64], *buf;
+	struct error err = { 0 };
 	struct script_config cfg = { .path = path };
 	struct helper_run r = { .out = out };
 	struct lease bad = make_lease("10.0.3.6", "c1", NOW + 60);
 	struct lease good = make_lease("10.0.3.7", "c2", NOW + 60);
 	struct script *s;
 	size_t len, lines = 0;
-	int status = -1;
 
 	(void)state;
 	str_copy(bad.hostname, "x;touch /tmp/PWNED", sizeof(bad.hostname));
@@ -668,7 +670,7 @@ static void test_helper_refuses_bad_hostname(void **state)
 	r.loop = loop_new();
 	assert_non_null(r.loop);
 	r.poll = loop_timer_new(r.loop, poll_output, &r);
-	s = script_new(&cfg, r.loop, err, sizeof(err), &status);
+	s = script_new(&cfg, r.loop, &err);
 	assert_non_null(s);
 	script_lease_changed(s, NULL, &bad, LEASE_EV_GRANTED);
 	script_lease_changed(s, NULL, &good, LEASE_EV_GRANTED);

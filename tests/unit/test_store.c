@@ -280,13 +280,12 @@ static bool wait_durable(struct store *s)
 
 static struct store *open_store(const struct fixture *f, struct lease_table *t, time_t now)
 {
-	char err[256] = "";
-	int status = -1;
-	struct store *s = store_open(f->file, false, t, now, err, sizeof(err), &status);
+	struct error err = { 0 };
+	struct store *s = store_open(f->file, false, t, now, &err);
 
 	if (!s)
-		fail_msg("store_open: %s (status %d)", err, status);
-	assert_int_equal(status, 0);
+		fail_msg("store_open: %s (status %d)", err.msg, err.status);
+	assert_int_equal(err.status, 0);
 	return s;
 }
 
@@ -745,8 +744,7 @@ static void test_read_only(void **state)
 {
 	struct fixture *f = *state;
 	struct lease_table *t = lease_table_new();
-	char err[256];
-	int status = -1;
+	struct error err = { 0 };
 	struct store *s;
 	struct lease l = lease_n(1, 0);
 	DIR *d;
@@ -754,9 +752,9 @@ static void test_read_only(void **state)
 	size_t files = 0;
 
 	write_text(f->file, "0 00:16:3e:aa:bb:cc 10.0.3.9 * *\n");
-	s = store_open(f->file, true, t, NOW, err, sizeof(err), &status);
+	s = store_open(f->file, true, t, NOW, &err);
 	assert_non_null(s);
-	assert_int_equal(status, 0);
+	assert_int_equal(err.status, 0);
 	assert_int_equal(store_fd(s), -1);
 	assert_int_equal(lease_count(t), 0); /* loads nothing */
 	lease_commit(t, &l, LEASE_EV_GRANTED);
@@ -778,20 +776,20 @@ static void test_open_errors(void **state)
 {
 	struct fixture *f = *state;
 	struct lease_table *t = lease_table_new();
-	char err[256] = "", path[256];
-	int status = 0;
+	struct error err = { 0 };
+	char path[256];
 
 	/* The lease file is a directory: unreadable, named in the message. */
 	assert_int_equal(mkdir(f->file, 0755), 0);
-	assert_null(store_open(f->file, false, t, NOW, err, sizeof(err), &status));
-	assert_int_equal(status, EXIT_FILESYSTEM);
-	assert_non_null(strstr(err, f->file));
+	assert_null(store_open(f->file, false, t, NOW, &err));
+	assert_int_equal(err.status, EXIT_FILESYSTEM);
+	assert_non_null(strstr(err.msg, f->file));
 	rmdir(f->file);
 	/* A directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/missing/leases", f->dir);
-	assert_null(store_open(path, false, t, NOW, err, sizeof(err), &status));
-	assert_int_equal(status, EXIT_FILESYSTEM);
-	assert_non_null(strstr(err, path));
+	assert_null(store_open(path, false, t, NOW, &err));
+	assert_int_equal(err.status, EXIT_FILESYSTEM);
+	assert_non_null(strstr(err.msg, path));
 	assert_int_equal(lease_count(t), 0);
 	lease_table_free(t);
 }
@@ -853,9 +851,8 @@ static bool release_in_flight(uint32_t i, uint32_t upto)
 static void churn_child(const struct fixture *f, int out)
 {
 	struct lease_table *t = lease_table_new();
-	char err[256];
-	int status;
-	struct store *s = store_open(f->file, false, t, NOW, err, sizeof(err), &status);
+	struct error err = { 0 };
+	struct store *s = store_open(f->file, false, t, NOW, &err);
 	uint32_t base = (uint32_t)lease_count(t), i = 0;
 	int32_t pid;
 
@@ -1279,7 +1276,7 @@ static void test_timing_100k(void **state)
 	struct store *s = open_store(f, t, NOW);
 	const uint32_t n = 100000;
 	uint64_t start;
-	char err[256];
+	struct error err = { 0 };
 	double commit_ms, durable_ms, close_ms, load_ms, snap_ms;
 
 	start = now_mono_ms();
@@ -1316,7 +1313,7 @@ static void test_timing_100k(void **state)
 	}
 	store_close(s); /* the writer must not race our snapshot */
 	start = now_mono_ms();
-	assert_int_equal(store_snapshot_write(&p, m, err, sizeof(err)), 0);
+	assert_int_equal(store_snapshot_write(&p, m, &err), 0);
 	snap_ms = ms_since(start);
 	assert_int_equal(assert_leasefile_whole(f->file), n);
 	printf("   100000 leases: commit+queue %.0f ms, journal until durable %.0f ms, "
