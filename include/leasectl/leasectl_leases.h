@@ -14,6 +14,7 @@
 #ifndef LEASED_LEASECTL_LEASES_H
 #define LEASED_LEASECTL_LEASES_H
 
+#include "core/error.h"
 #include "core/json.h"
 #include "lease/lease.h"
 
@@ -73,20 +74,22 @@ void ctl_leases_json(FILE *out, const struct ctl_leases *ls, bool pretty);
 /*
  * Read the lease file and its journals (above) into out, at time now.
  * Bad lines are reported on warn ("FILE:LINE: why; ignored") when it is
- * not NULL.  0, or -1 with msg filled and errno set: ENOENT when neither
- * the file nor a journal exists, EACCES when one cannot be read ...
+ * not NULL.  0, or -1 with err filled (leasectl's status: CTL_E_NOT_RUNNING
+ * when neither the file nor a journal exists, CTL_E_PERMISSION when one
+ * cannot be read for permissions, else CTL_E_FAILED) and errno set.
  */
 int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_leases *out,
-		       char *msg, size_t msglen);
+		       struct error *err);
 
 /*
  * The lease file to read offline when none was given: with iface,
  * DIR/dnsmasq.IFACE.leases (lxc-net's name) if it exists; else dflt if
  * it exists; else the only DIR/dnsmasq.*.leases.  dflt's directory is
- * DIR.  0 with out set; 1 when several dnsmasq.*.leases exist (msg
- * names them); out is set to dflt whenever nothing better is found.
+ * DIR.  0 with out set; -1 with err filled (CTL_E_USAGE, naming them)
+ * when several dnsmasq.*.leases exist; out is set to dflt whenever
+ * nothing better is found.
  */
 int ctl_pick_leasefile(const char *dflt, const char *iface, char *out, size_t outlen,
-		       char *msg, size_t msglen);
+		       struct error *err);
 
 #endif

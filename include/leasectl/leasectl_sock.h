@@ -14,12 +14,14 @@
  *
  * Talking: one request line, one reply line (control_proto.h), all
  * within a deadline; a watch goes on reading event lines without one.
- * Every failure comes back as a leasectl exit status with a message.
+ * Every failure is -1 with a struct error (core/error.h) whose status is
+ * leasectl's exit status (below) and whose message says what and where.
  */
 #ifndef LEASED_LEASECTL_SOCK_H
 #define LEASED_LEASECTL_SOCK_H
 
 #include "ctl/control_proto.h"
+#include "core/error.h"
 #include "core/json.h"
 
 #include <stdbool.h>
@@ -37,16 +39,15 @@ enum ctl_status {
 };
 
 #define CTL_TIMEOUT_MS 5000
-#define CTL_MSG_LEN 512
 /* The longest reply line leasectl accepts (a cache listing can be long). */
 #define CTL_REPLY_MAX (64u * 1024 * 1024)
 
 /*
  * Pick the socket by the rules above; explicit and iface may be NULL.
- * CTL_OK with path filled, or a status with msg filled.
+ * 0 with path filled, or -1 with err filled (CTL_E_USAGE, CTL_E_NOT_RUNNING ...).
  */
 int ctl_find_socket(const char *rundir, const char *explicit_path, const char *iface,
-		    char *path, size_t pathlen, char *msg, size_t msglen);
+		    char *path, size_t pathlen, struct error *err);
 
 struct ctl_conn {
 	int fd;
@@ -57,40 +58,38 @@ struct ctl_conn {
 
 /*
  * Connect to path before deadline (now_mono_ms() clock; a full listen
- * queue is retried until then); CTL_OK, or CTL_E_NOT_RUNNING (ENOENT,
- * ECONNREFUSED), CTL_E_PERMISSION (EACCES, EPERM), CTL_E_FAILED, with msg
- * filled.
+ * queue is retried until then); 0, or -1 with err filled: CTL_E_NOT_RUNNING
+ * (ENOENT, ECONNREFUSED), CTL_E_PERMISSION (EACCES, EPERM), CTL_E_FAILED.
  */
-int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, char *msg,
-		size_t msglen);
+int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, struct error *err);
 void ctl_close(struct ctl_conn *c);
 
-/* Send len bytes before deadline; status as above. */
+/* Send len bytes before deadline; 0, or -1 with err filled (CTL_E_FAILED). */
 int ctl_send(struct ctl_conn *c, const char *p, size_t len, uint64_t deadline,
-	     char *msg, size_t msglen);
+	     struct error *err);
 
 /*
  * The next line, without its '\n', valid until the next call.  deadline
- * 0: wait for ever (watch).  CTL_OK; CTL_E_FAILED on timeout (errno
- * ETIMEDOUT), error, end of stream (*eof set) or a line over
- * CTL_REPLY_MAX.  An interrupted wait (a signal) returns CTL_E_FAILED
- * with errno EINTR, so the caller can tell.
+ * 0: wait for ever (watch).  0; -1 with err filled (CTL_E_FAILED) on
+ * timeout (errno ETIMEDOUT), error, end of stream (*eof set) or a line
+ * over CTL_REPLY_MAX.  An interrupted wait (a signal) fails with errno
+ * EINTR, so the caller can tell.
  */
 int ctl_read_line(struct ctl_conn *c, uint64_t deadline, const char **line, size_t *len,
-		  bool *eof, char *msg, size_t msglen);
+		  bool *eof, struct error *err);
 
 /* Exit status for a daemon error code (CONTROL_E_*). */
 int ctl_status_for_error(const char *code);
 
 /*
  * One exchange: connect to path, send req, read and parse the reply,
- * all within timeout_ms.  CTL_OK with *result the reply's "result"
- * (inside doc: json_doc_free() it), and c still open (a watch reads on);
- * otherwise a status, msg filled (the daemon's message when it refused)
- * and c closed.
+ * all within timeout_ms.  0 with *result the reply's "result" (inside
+ * doc: json_doc_free() it), and c still open (a watch reads on);
+ * otherwise -1 with err filled (the daemon's message and the status its
+ * error code maps to when it refused) and c closed.
  */
 int ctl_call(struct ctl_conn *c, const char *path, const struct control_request *req,
 	     int timeout_ms, struct json_doc *doc, const struct json_value **result,
-	     char *msg, size_t msglen);
+	     struct error *err);
 
 #endif

@@ -47,7 +47,7 @@ struct ctx {
 	const char *socket;     /* --control-socket, else $LEASECTL_SOCKET */
 	const char *leasefile;  /* --leasefile */
 	char path[PATH_MAX];    /* the socket chosen */
-	char msg[CTL_MSG_LEN];
+	struct error err;       /* the last failure talking to the daemon */
 };
 
 struct command {
@@ -77,18 +77,20 @@ static void fail_msg(const char *fmt, ...)
 
 /* ---- talking to the daemon ----------------------------------------- */
 
-/* Find the socket and make one exchange (ctl_call); c->msg on failure. */
+/*
+ * Find the socket and make one exchange (ctl_call): CTL_OK, or the exit
+ * status with c->err filled.
+ */
 static int call(struct ctx *c, const struct control_request *req, struct ctl_conn *conn,
 		struct json_doc *doc, const struct json_value **result)
 {
 	const char *rundir = getenv("LEASECONTROL_RUN_DIR");
-	int status;
 
-	status = ctl_find_socket(rundir && *rundir ? rundir : CONTROL_RUN_DIR, c->socket, c->iface,
-				 c->path, sizeof(c->path), c->msg, sizeof(c->msg));
-	if (status != CTL_OK)
-		return status;
-	return ctl_call(conn, c->path, req, CTL_TIMEOUT_MS, doc, result, c->msg, sizeof(c->msg));
+	if (ctl_find_socket(rundir && *rundir ? rundir : CONTROL_RUN_DIR, c->socket, c->iface,
+			    c->path, sizeof(c->path), &c->err) < 0 ||
+	    ctl_call(conn, c->path, req, CTL_TIMEOUT_MS, doc, result, &c->err) < 0)
+		return error_status(&c->err);
+	return CTL_OK;
 }
 
 /* The member of result a command is about; a message when it is missing. */
@@ -114,26 +116,20 @@ static int64_t now_s(void)
 
 static int read_offline(struct ctx *c, struct ctl_leases *ls, char *file, size_t filelen)
 {
-	char why[CTL_MSG_LEN], msg[CTL_MSG_LEN];
-	int r;
+	const char *why = c->err.msg; /* why the daemon could not answer */
+	struct error err = { 0 };
 
-	str_copy(why, c->msg, sizeof(why));
 	if (c->leasefile) {
 		str_copy(file, c->leasefile, filelen);
-	} else if (ctl_pick_leasefile(DEFAULT_LEASE_FILE, c->iface, file, filelen, msg,
-				      sizeof(msg)) != 0) {
-		fail_msg("%s; %s", why, msg);
-		return CTL_E_USAGE;
+	} else if (ctl_pick_leasefile(DEFAULT_LEASE_FILE, c->iface, file, filelen, &err) < 0) {
+		fail_msg("%s; %s", why, err.msg);
+		return error_status(&err);
 	}
 	fprintf(stderr, "%s: %s; reading %s\n", progname, why, file);
-	r = ctl_read_leasefile(file, now_s(), stderr, ls, msg, sizeof(msg));
-	if (r == 0)
+	if (ctl_read_leasefile(file, now_s(), stderr, ls, &err) == 0)
 		return CTL_OK;
-	r = errno;
-	fail_msg("%s", msg);
-	if (r == ENOENT)
-		return CTL_E_NOT_RUNNING;
-	return r == EACCES || r == EPERM ? CTL_E_PERMISSION : CTL_E_FAILED;
+	fail_msg("%s", err.msg);
+	return error_status(&err);
 }
 
 static int offline_leases(struct ctx *c)
@@ -192,7 +188,7 @@ static int run_leases(struct ctx *c)
 	if (status == CTL_E_NOT_RUNNING)
 		return offline_leases(c);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	arr = member(result, "leases", JSON_ARRAY);
@@ -227,7 +223,7 @@ static int run_show(struct ctx *c)
 	if (status == CTL_E_NOT_RUNNING)
 		return offline_show(c);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	obj = member(result, "lease", JSON_OBJECT);
@@ -257,7 +253,7 @@ static int run_release(struct ctx *c)
 	str_copy(req.key, c->args[0], sizeof(req.key));
 	status = call(c, &req, &conn, &doc, &result);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	obj = member(result, "released", JSON_OBJECT);
@@ -336,7 +332,7 @@ static int run_watch(struct ctx *c)
 
 	status = call(c, &req, &conn, &doc, &result);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	json_doc_free(&doc);
@@ -352,13 +348,13 @@ static int run_watch(struct ctx *c)
 		size_t len;
 		bool ok, eof;
 
-		status = ctl_read_line(&conn, 0, &line, &len, &eof, c->msg, sizeof(c->msg));
-		if (status != CTL_OK) {
+		if (ctl_read_line(&conn, 0, &line, &len, &eof, &c->err) < 0) {
+			status = error_status(&c->err);
 			if (eof) {
 				fail_msg("leased closed the connection (stopped or restarted)");
 				status = CTL_E_NOT_RUNNING;
 			} else {
-				fail_msg("%s", c->msg);
+				fail_msg("%s", c->err.msg);
 			}
 			break;
 		}
@@ -397,7 +393,7 @@ static int run_generic(struct ctx *c, enum control_command command)
 	int status = call(c, &req, &conn, &doc, &result);
 
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	if (c->json)
@@ -539,7 +535,7 @@ static int run_cache(struct ctx *c)
 		str_copy(req.name, c->args[0], sizeof(req.name));
 	status = call(c, &req, &conn, &doc, &result);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	entries = json_get(result, "entries");
@@ -613,7 +609,7 @@ static int run_explain(struct ctx *c)
 			req.type[i] = (char)toupper((unsigned char)c->args[1][i]);
 	status = call(c, &req, &conn, &doc, &result);
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	if (c->json) {
@@ -668,7 +664,7 @@ static int run_reload(struct ctx *c)
 	int status = call(c, &req, &conn, &doc, &result);
 
 	if (status != CTL_OK) {
-		fail_msg("%s", c->msg);
+		fail_msg("%s", c->err.msg);
 		return status;
 	}
 	changes = json_get(result, "changes");

@@ -7,6 +7,7 @@
  */
 #include "leasectl/leasectl_leases.h"
 #include "leasectl/leasectl_fmt.h"
+#include "leasectl/leasectl_sock.h" /* the exit statuses */
 #include "lease/leasefile.h"
 #include "store/store_read.h"
 #include "core/util.h"
@@ -346,8 +347,16 @@ static void collect_line(void *ctx, struct lease_addr addr, const char *line, si
 							     sizeof(*c->out->v)));
 }
 
+/* leasectl's status for a lease file it cannot read. */
+static int unreadable_status(int errnum)
+{
+	if (errnum == ENOENT)
+		return CTL_E_NOT_RUNNING;
+	return errnum == EACCES || errnum == EPERM ? CTL_E_PERMISSION : CTL_E_FAILED;
+}
+
 int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_leases *out,
-		       char *msg, size_t msglen)
+		       struct error *err)
 {
 	struct store_paths p;
 	struct store_map *m = store_map_new();
@@ -368,17 +377,16 @@ int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_lea
 		if (r < 0) {
 			int saved = errno;
 
-			snprintf(msg, msglen, "cannot read %s: %s", order[i], strerror(saved));
+			status = error_set(err, unreadable_status(saved), "cannot read %s: %s",
+					   order[i], strerror(saved));
 			errno = saved;
-			status = -1;
 			break;
 		}
 		any |= r == 0;
 	}
 	if (status == 0 && !any) {
-		snprintf(msg, msglen, "no lease file %s", file);
+		status = error_set(err, unreadable_status(ENOENT), "no lease file %s", file);
 		errno = ENOENT;
-		status = -1;
 	}
 	if (status == 0) {
 		store_map_foreach(m, collect_line, &c);
@@ -403,9 +411,9 @@ static bool lease_file_name(const char *name)
 }
 
 int ctl_pick_leasefile(const char *dflt, const char *iface, char *out, size_t outlen,
-		       char *msg, size_t msglen)
+		       struct error *err)
 {
-	char dir[512], path[1024], journal[1100];
+	char dir[512], path[1024], journal[1100], list[ERROR_LEN];
 	const char *slash = strrchr(dflt, '/');
 	char **found = NULL;
 	size_t nfound = 0;
@@ -413,7 +421,6 @@ int ctl_pick_leasefile(const char *dflt, const char *iface, char *out, size_t ou
 	struct dirent *e;
 	int r = 0;
 
-	msg[0] = '\0';
 	str_copy(out, dflt, outlen);
 	if (!slash)
 		str_copy(dir, ".", sizeof(dir));
@@ -440,14 +447,14 @@ int ctl_pick_leasefile(const char *dflt, const char *iface, char *out, size_t ou
 		snprintf(path, sizeof(path), "%s/%s", dir, found[0]);
 		str_copy(out, path, outlen);
 	} else if (nfound > 1) {
-		size_t o = (size_t)snprintf(msg, msglen, "no %s, and several lease files in %s:",
-					    dflt, dir);
+		size_t o = 0;
 
-		for (size_t i = 0; i < nfound && o < msglen; i++)
-			o += (size_t)snprintf(msg + o, msglen - o, " %s", found[i]);
-		if (o < msglen)
-			snprintf(msg + o, msglen - o, "; choose with -i IFACE or --leasefile=FILE");
-		r = 1;
+		list[0] = '\0';
+		for (size_t i = 0; i < nfound && o < sizeof(list); i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o, " %s", found[i]);
+		r = error_set(err, CTL_E_USAGE,
+			      "no %s, and several lease files in %s:%s; choose with -i IFACE or "
+			      "--leasefile=FILE", dflt, dir, list);
 	}
 	for (size_t i = 0; i < nfound; i++)
 		free(found[i]);

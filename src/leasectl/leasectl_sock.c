@@ -127,21 +127,21 @@ static void join_names(char **names, size_t n, char *buf, size_t len)
 	}
 }
 
-static int set_path(const char *p, char *path, size_t pathlen, char *msg, size_t msglen)
+static int set_path(const char *p, char *path, size_t pathlen, struct error *err)
 {
 	struct sockaddr_un sun;
 
 	if (strlen(p) >= sizeof(sun.sun_path) || strlen(p) >= pathlen) {
-		snprintf(msg, msglen, "control socket path too long (at most %zu bytes): %s",
+		error_set(err, CTL_E_USAGE, "control socket path too long (at most %zu bytes): %s",
 			 sizeof(sun.sun_path) - 1, p);
-		return CTL_E_USAGE;
+		return -1;
 	}
 	str_copy(path, p, pathlen);
-	return CTL_OK;
+	return 0;
 }
 
 int ctl_find_socket(const char *rundir, const char *explicit_path, const char *iface,
-		    char *path, size_t pathlen, char *msg, size_t msglen)
+		    char *path, size_t pathlen, struct error *err)
 {
 	char **names = NULL;
 	size_t n = 0, found;
@@ -149,62 +149,62 @@ int ctl_find_socket(const char *rundir, const char *explicit_path, const char *i
 	struct stat st;
 	int status;
 
-	msg[0] = '\0';
 	if (explicit_path && *explicit_path)
-		return set_path(explicit_path, path, pathlen, msg, msglen);
+		return set_path(explicit_path, path, pathlen, err);
 	if (!rundir || !*rundir)
 		rundir = CONTROL_RUN_DIR;
 
 	if (iface && *iface) {
 		if (!iface_ok(iface)) {
-			snprintf(msg, msglen, "not an interface name: %s", iface);
-			return CTL_E_USAGE;
+			error_set(err, CTL_E_USAGE, "not an interface name: %s", iface);
+			return -1;
 		}
 		control_socket_in(rundir, iface, p, sizeof(p));
 		if (lstat(p, &st) == 0 || (errno != ENOENT && errno != ENOTDIR))
-			return set_path(p, path, pathlen, msg, msglen); /* connect() tells more */
+			return set_path(p, path, pathlen, err); /* connect() tells more */
 		if (list_sockets(rundir, &names, &n) == 0)
 			drop_stale(rundir, names, &n);
 		if (n > 0) {
 			join_names(names, n, list, sizeof(list));
-			snprintf(msg, msglen,
-				 "leased is not running for %s (no %s); running: %s "
-				 "(a daemon serving several interfaces is named after the first; "
-				 "choose with -i IFACE or --control-socket=PATH)",
-				 iface, p, list);
+			error_set(err, CTL_E_NOT_RUNNING,
+				  "leased is not running for %s (no %s); running: %s "
+				  "(a daemon serving several interfaces is named after the first; "
+				  "choose with -i IFACE or --control-socket=PATH)",
+				  iface, p, list);
 		} else {
-			snprintf(msg, msglen, "leased is not running for %s (no %s)", iface, p);
+			error_set(err, CTL_E_NOT_RUNNING, "leased is not running for %s (no %s)", iface,
+				  p);
 		}
 		free_names(names, n);
-		return CTL_E_NOT_RUNNING;
+		return -1;
 	}
 
 	if (list_sockets(rundir, &names, &n) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
-			snprintf(msg, msglen, "leased is not running (no socket in %s)", rundir);
-			return CTL_E_NOT_RUNNING;
+			return error_set(err, CTL_E_NOT_RUNNING,
+					 "leased is not running (no socket in %s)", rundir);
 		}
-		snprintf(msg, msglen, "cannot read %s: %s", rundir, strerror(errno));
-		return errno == EACCES ? CTL_E_PERMISSION : CTL_E_FAILED;
+		return error_set(err, errno == EACCES ? CTL_E_PERMISSION : CTL_E_FAILED,
+				 "cannot read %s: %s", rundir, strerror(errno));
 	}
 	/* Several: ignore the leftovers of killed daemons before calling it ambiguous. */
 	found = n;
 	if (n > 1)
 		drop_stale(rundir, names, &n);
 	if (n == 0) {
-		snprintf(msg, msglen, "leased is not running (%s in %s)",
-			 found ? "only stale sockets" : "no socket", rundir);
-		status = CTL_E_NOT_RUNNING;
+		error_set(err, CTL_E_NOT_RUNNING, "leased is not running (%s in %s)",
+			  found ? "only stale sockets" : "no socket", rundir);
+		status = -1;
 	} else if (n == 1) {
 		control_socket_in(rundir, names[0], p, sizeof(p));
-		status = set_path(p, path, pathlen, msg, msglen);
+		status = set_path(p, path, pathlen, err);
 	} else {
 		join_names(names, n, list, sizeof(list));
-		snprintf(msg, msglen,
-			 "several leased daemons are running (%s in %s); "
-			 "choose one with -i IFACE or --control-socket=PATH",
-			 list, rundir);
-		status = CTL_E_USAGE;
+		error_set(err, CTL_E_USAGE,
+			  "several leased daemons are running (%s in %s); "
+			  "choose one with -i IFACE or --control-socket=PATH",
+			  list, rundir);
+		status = -1;
 	}
 	free_names(names, n);
 	return status;
@@ -223,8 +223,7 @@ static int remaining(uint64_t deadline)
 	return (int)MIN(deadline - now, (uint64_t)INT32_MAX);
 }
 
-int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, char *msg,
-		size_t msglen)
+int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, struct error *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
@@ -232,20 +231,20 @@ int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, char *m
 	c->fd = -1;
 	c->path = path;
 	if (strlen(path) >= sizeof(sun.sun_path)) {
-		snprintf(msg, msglen, "control socket path too long: %s", path);
-		return CTL_E_USAGE;
+		error_set(err, CTL_E_USAGE, "control socket path too long: %s", path);
+		return -1;
 	}
 	str_copy(sun.sun_path, path, sizeof(sun.sun_path));
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (c->fd < 0) {
-		snprintf(msg, msglen, "socket: %s", strerror(errno));
-		return CTL_E_FAILED;
+		error_set(err, CTL_E_FAILED, "socket: %s", strerror(errno));
+		return -1;
 	}
 	for (;;) {
 		int saved;
 
 		if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-			return CTL_OK;
+			return 0;
 		saved = errno;
 		if (saved == EINTR)
 			continue;
@@ -259,28 +258,28 @@ int ctl_connect(struct ctl_conn *c, const char *path, uint64_t deadline, char *m
 		switch (saved) {
 		case ENOENT:
 		case ENOTDIR:
-			snprintf(msg, msglen, "leased is not running (no socket %s)", path);
-			return CTL_E_NOT_RUNNING;
+			error_set(err, CTL_E_NOT_RUNNING, "leased is not running (no socket %s)", path);
+			return -1;
 		case ECONNREFUSED:
-			snprintf(msg, msglen,
-				 "leased is not running (nothing listens on %s; a daemon that was "
-				 "killed leaves its socket behind)",
-				 path);
-			return CTL_E_NOT_RUNNING;
+			error_set(err, CTL_E_NOT_RUNNING,
+				  "leased is not running (nothing listens on %s; a daemon that was "
+				  "killed leaves its socket behind)",
+				  path);
+			return -1;
 		case EACCES:
 		case EPERM:
-			snprintf(msg, msglen,
-				 "permission denied connecting to %s (leasectl must run as root or "
-				 "as a user allowed to write to the socket)",
-				 path);
-			return CTL_E_PERMISSION;
+			error_set(err, CTL_E_PERMISSION,
+				  "permission denied connecting to %s (leasectl must run as root or "
+				  "as a user allowed to write to the socket)",
+				  path);
+			return -1;
 		case EAGAIN:
-			snprintf(msg, msglen, "leased is busy: its connection queue on %s is full",
+			error_set(err, CTL_E_FAILED, "leased is busy: its connection queue on %s is full",
 				 path);
-			return CTL_E_FAILED;
+			return -1;
 		default:
-			snprintf(msg, msglen, "cannot connect to %s: %s", path, strerror(saved));
-			return CTL_E_FAILED;
+			error_set(err, CTL_E_FAILED, "cannot connect to %s: %s", path, strerror(saved));
+			return -1;
 		}
 	}
 }
@@ -311,7 +310,7 @@ static int wait_fd(struct ctl_conn *c, short events, uint64_t deadline)
 }
 
 int ctl_send(struct ctl_conn *c, const char *p, size_t len, uint64_t deadline,
-	     char *msg, size_t msglen)
+	     struct error *err)
 {
 	while (len > 0) {
 		ssize_t w = send(c->fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -323,10 +322,10 @@ int ctl_send(struct ctl_conn *c, const char *p, size_t len, uint64_t deadline,
 			continue;
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR) {
-			snprintf(msg, msglen, "cannot send to leased on %s: %s", c->path,
+			error_set(err, CTL_E_FAILED, "cannot send to leased on %s: %s", c->path,
 				 errno == EPIPE || errno == ECONNRESET ? "connection closed"
 								       : strerror(errno));
-			return CTL_E_FAILED;
+			return -1;
 		}
 		r = wait_fd(c, POLLOUT, deadline);
 		if (r < 0 && errno == EINTR)
@@ -334,16 +333,16 @@ int ctl_send(struct ctl_conn *c, const char *p, size_t len, uint64_t deadline,
 		if (r <= 0) {
 			if (r == 0)
 				errno = ETIMEDOUT;
-			snprintf(msg, msglen, "leased on %s does not take the request: %s", c->path,
+			error_set(err, CTL_E_FAILED, "leased on %s does not take the request: %s", c->path,
 				 strerror(errno));
-			return CTL_E_FAILED;
+			return -1;
 		}
 	}
-	return CTL_OK;
+	return 0;
 }
 
 int ctl_read_line(struct ctl_conn *c, uint64_t deadline, const char **line, size_t *len,
-		  bool *eof, char *msg, size_t msglen)
+		  bool *eof, struct error *err)
 {
 	*eof = false;
 	for (;;) {
@@ -356,13 +355,13 @@ int ctl_read_line(struct ctl_conn *c, uint64_t deadline, const char **line, size
 			*len = (size_t)(nl - *line);
 			c->start += *len + 1;
 			c->len -= *len + 1;
-			return CTL_OK;
+			return 0;
 		}
 		if (c->len >= CTL_REPLY_MAX) {
-			snprintf(msg, msglen, "reply from leased longer than %u bytes",
+			error_set(err, CTL_E_FAILED, "reply from leased longer than %u bytes",
 				 CTL_REPLY_MAX);
 			errno = EMSGSIZE;
-			return CTL_E_FAILED;
+			return -1;
 		}
 		/* Keep what is buffered at the front, with room for one more read. */
 		if (c->start) {
@@ -380,33 +379,33 @@ int ctl_read_line(struct ctl_conn *c, uint64_t deadline, const char **line, size
 		}
 		if (r == 0) {
 			*eof = true;
-			snprintf(msg, msglen, "leased closed the connection on %s%s", c->path,
+			error_set(err, CTL_E_FAILED, "leased closed the connection on %s%s", c->path,
 				 c->len ? " in the middle of a reply" : "");
 			errno = 0;
-			return CTL_E_FAILED;
+			return -1;
 		}
 		if (errno != EAGAIN && errno != EINTR) {
-			snprintf(msg, msglen, "cannot read from leased on %s: %s", c->path,
+			error_set(err, CTL_E_FAILED, "cannot read from leased on %s: %s", c->path,
 				 strerror(errno));
-			return CTL_E_FAILED;
+			return -1;
 		}
 		if (errno == EINTR) {
-			snprintf(msg, msglen, "interrupted");
-			return CTL_E_FAILED;
+			error_set(err, CTL_E_FAILED, "interrupted");
+			return -1;
 		}
 		w = wait_fd(c, POLLIN, deadline);
 		if (w < 0) {
 			int saved = errno;
 
-			snprintf(msg, msglen, "%s",
+			error_set(err, CTL_E_FAILED, "%s",
 				 saved == EINTR ? "interrupted" : strerror(saved));
 			errno = saved;
-			return CTL_E_FAILED;
+			return -1;
 		}
 		if (w == 0) {
-			snprintf(msg, msglen, "leased did not answer in time on %s", c->path);
+			error_set(err, CTL_E_FAILED, "leased did not answer in time on %s", c->path);
 			errno = ETIMEDOUT;
-			return CTL_E_FAILED;
+			return -1;
 		}
 	}
 }
@@ -426,60 +425,56 @@ int ctl_status_for_error(const char *code)
 
 int ctl_call(struct ctl_conn *c, const char *path, const struct control_request *req,
 	     int timeout_ms, struct json_doc *doc, const struct json_value **result,
-	     char *msg, size_t msglen)
+	     struct error *err)
 {
 	uint64_t deadline = now_mono_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 1);
-	struct control_error err = { 0 };
+	struct control_error refusal = { 0 };
 	struct json_writer w;
 	const char *line;
 	size_t len;
 	bool ok = false, eof;
-	int status;
+	int r;
 
 	*result = NULL;
 	memset(doc, 0, sizeof(*doc));
-	status = ctl_connect(c, path, deadline, msg, msglen);
-	if (status != CTL_OK)
-		return status;
+	if (ctl_connect(c, path, deadline, err) < 0)
+		return -1;
 
 	json_writer_init(&w);
 	control_write_request(&w, req);
-	status = ctl_send(c, w.buf, w.len, deadline, msg, msglen);
+	r = ctl_send(c, w.buf, w.len, deadline, err);
 	json_writer_free(&w);
 	/*
 	 * A daemon that refuses at once (permission-denied, busy) writes its
 	 * reason and closes before our request is sent: the send fails, but
 	 * the reason is waiting to be read, and it is what the user needs.
 	 */
-	if (status == CTL_OK || errno == EPIPE || errno == ECONNRESET)
-		status = ctl_read_line(c, deadline, &line, &len, &eof, msg, msglen);
-	if (status != CTL_OK) {
+	if (r == 0 || errno == EPIPE || errno == ECONNRESET)
+		r = ctl_read_line(c, deadline, &line, &len, &eof, err);
+	if (r < 0) {
 		if (errno == ETIMEDOUT)
-			snprintf(msg, msglen, "leased did not answer within %d.%d s on %s",
-				 timeout_ms / 1000, timeout_ms % 1000 / 100, path);
+			error_set(err, CTL_E_FAILED, "leased did not answer within %d.%d s on %s",
+				  timeout_ms / 1000, timeout_ms % 1000 / 100, path);
 		ctl_close(c);
-		return status;
+		return -1;
 	}
 
-	if (control_parse_reply(line, len, doc, &ok, &err) < 0) {
-		snprintf(msg, msglen, "bad reply from leased: %s",
-			 err.message[0] ? err.message : "not a control protocol reply");
-		status = CTL_E_FAILED;
+	if (control_parse_reply(line, len, doc, &ok, &refusal) < 0) {
+		r = error_set(err, CTL_E_FAILED, "bad reply from leased: %s",
+			      refusal.message[0] ? refusal.message : "not a control protocol reply");
 	} else if (!ok) {
-		snprintf(msg, msglen, "%s",
-			 err.message[0] ? err.message : err.code ? err.code : "refused");
-		status = ctl_status_for_error(err.code);
+		r = error_set(err, ctl_status_for_error(refusal.code), "%s",
+			      refusal.message[0] ? refusal.message
+						 : refusal.code ? refusal.code : "refused");
 	} else {
 		*result = json_get(doc->root, "result");
-		if (!*result || (*result)->type != JSON_OBJECT) {
-			snprintf(msg, msglen, "bad reply from leased: no result object");
-			status = CTL_E_FAILED;
-		}
+		if (!*result || (*result)->type != JSON_OBJECT)
+			r = error_set(err, CTL_E_FAILED, "bad reply from leased: no result object");
 	}
-	if (status != CTL_OK) {
+	if (r < 0) {
 		json_doc_free(doc);
 		ctl_close(c);
 		*result = NULL;
 	}
-	return status;
+	return r;
 }

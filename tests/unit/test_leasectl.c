@@ -416,29 +416,36 @@ static void test_lease_show(void **state)
 
 /* ---- socket discovery ----------------------------------------------- */
 
+/* The exit status a call reports: CTL_OK, or the status its error carries. */
+static int st(int r, const struct error *err)
+{
+	return r < 0 ? err->status : r;
+}
+
 static void test_find_socket_none(void **state)
 {
+	struct error err = { 0 };
 	const char *dir = scratch("run-none");
-	char path[256], msg[CTL_MSG_LEN], missing[300];
+	char path[256], missing[300];
 
 	(void)state;
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_E_NOT_RUNNING);
-	assert_non_null(strstr(msg, "leased is not running (no socket in"));
+	assert_non_null(strstr(err.msg, "leased is not running (no socket in"));
 	/* A plain file named like a socket is not one. */
 	write_file("run-none/fake.sock", "x");
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_E_NOT_RUNNING);
 	snprintf(missing, sizeof(missing), "%s/nonexistent", dir);
-	assert_int_equal(ctl_find_socket(missing, NULL, NULL, path, sizeof(path), msg,
-					 sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(missing, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_E_NOT_RUNNING);
 }
 
 static void test_find_socket_one_and_several(void **state)
 {
+	struct error err = { 0 };
 	const char *dir = scratch("run-many");
-	char path[256], msg[CTL_MSG_LEN], a[300], b[300], s[300];
+	char path[256], a[300], b[300], s[300];
 	int fa, fb;
 
 	(void)state;
@@ -446,54 +453,50 @@ static void test_find_socket_one_and_several(void **state)
 	snprintf(b, sizeof(b), "%s/virbr0.sock", dir);
 	snprintf(s, sizeof(s), "%s/old.sock", dir);
 	fa = bind_at(a, true);
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_OK);
 	assert_string_equal(path, a);
 
 	/* A stale socket beside a live one is not a second daemon. */
 	make_stale(s);
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_OK);
 	assert_string_equal(path, a);
 
 	fb = bind_at(b, true);
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_E_USAGE);
-	assert_non_null(strstr(msg, "lxcbr0, virbr0"));
-	assert_non_null(strstr(msg, "-i IFACE"));
-	assert_non_null(strstr(msg, "--control-socket=PATH"));
+	assert_non_null(strstr(err.msg, "lxcbr0, virbr0"));
+	assert_non_null(strstr(err.msg, "-i IFACE"));
+	assert_non_null(strstr(err.msg, "--control-socket=PATH"));
 
 	/* -i picks one; an unknown one says which are running. */
-	assert_int_equal(ctl_find_socket(dir, NULL, "virbr0", path, sizeof(path), msg,
-					 sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, "virbr0", path, sizeof(path), &err), &err),
 			 CTL_OK);
 	assert_string_equal(path, b);
-	assert_int_equal(ctl_find_socket(dir, NULL, "lxdbr0", path, sizeof(path), msg,
-					 sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, "lxdbr0", path, sizeof(path), &err), &err),
 			 CTL_E_NOT_RUNNING);
-	assert_non_null(strstr(msg, "not running for lxdbr0"));
-	assert_non_null(strstr(msg, "running: lxcbr0, virbr0"));
-	assert_int_equal(ctl_find_socket(dir, NULL, "../etc", path, sizeof(path), msg,
-					 sizeof(msg)),
+	assert_non_null(strstr(err.msg, "not running for lxdbr0"));
+	assert_non_null(strstr(err.msg, "running: lxcbr0, virbr0"));
+	assert_int_equal(st(ctl_find_socket(dir, NULL, "../etc", path, sizeof(path), &err), &err),
 			 CTL_E_USAGE);
 
 	/* An explicit path wins over everything, existing or not. */
-	assert_int_equal(ctl_find_socket(dir, "/elsewhere/x.sock", "virbr0", path, sizeof(path),
-					 msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, "/elsewhere/x.sock", "virbr0", path, sizeof(path), &err), &err),
 			 CTL_OK);
 	assert_string_equal(path, "/elsewhere/x.sock");
 
 	/* Both gone, stale files left: not running. */
 	close(fa);
 	close(fb);
-	assert_int_equal(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_find_socket(dir, NULL, NULL, path, sizeof(path), &err), &err),
 			 CTL_E_NOT_RUNNING);
-	assert_non_null(strstr(msg, "stale"));
+	assert_non_null(strstr(err.msg, "stale"));
 }
 
 /* ---- exchanges ------------------------------------------------------ */
 
-static int exchange(const char *path, const char *reply, int timeout_ms, char *msg,
+static int exchange(const char *path, const char *reply, int timeout_ms, struct error *err,
 		    int64_t *flushed)
 {
 	struct control_request req = { .command = CONTROL_CACHE, .flush = true };
@@ -503,7 +506,7 @@ static int exchange(const char *path, const char *reply, int timeout_ms, char *m
 	pid_t pid = serve_once(path, reply);
 	int status;
 
-	status = ctl_call(&conn, path, &req, timeout_ms, &doc, &result, msg, CTL_MSG_LEN);
+	status = st(ctl_call(&conn, path, &req, timeout_ms, &doc, &result, err), err);
 	if (status == CTL_OK) {
 		assert_true(json_get_int(result, "flushed", flushed));
 		json_doc_free(&doc);
@@ -516,45 +519,47 @@ static int exchange(const char *path, const char *reply, int timeout_ms, char *m
 
 static void test_call_replies(void **state)
 {
+	struct error err = { 0 };
 	const char *dir = scratch("run-call");
-	char path[300], msg[CTL_MSG_LEN];
+	char path[300];
 	int64_t flushed = 0;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/lxcbr0.sock", dir);
 	assert_int_equal(exchange(path, "{\"version\":1,\"ok\":true,\"result\":{\"flushed\":7}}\n",
-				  2000, msg, &flushed),
+				  2000, &err, &flushed),
 			 CTL_OK);
 	assert_int_equal(flushed, 7);
 	assert_int_equal(exchange(path,
 				  "{\"version\":1,\"ok\":false,\"error\":\"not-found\","
 				  "\"message\":\"no lease for 10.0.3.9\"}\n",
-				  2000, msg, &flushed),
+				  2000, &err, &flushed),
 			 CTL_E_NOT_FOUND);
-	assert_string_equal(msg, "no lease for 10.0.3.9");
+	assert_string_equal(err.msg, "no lease for 10.0.3.9");
 	assert_int_equal(exchange(path,
 				  "{\"version\":1,\"ok\":false,\"error\":\"permission-denied\","
 				  "\"message\":\"not allowed\"}\n",
-				  2000, msg, &flushed),
+				  2000, &err, &flushed),
 			 CTL_E_PERMISSION);
 	assert_int_equal(exchange(path,
 				  "{\"version\":1,\"ok\":false,\"error\":\"busy\",\"message\":\"\"}\n",
-				  2000, msg, &flushed),
+				  2000, &err, &flushed),
 			 CTL_E_FAILED);
-	assert_string_equal(msg, "busy");
-	assert_int_equal(exchange(path, "HTTP/1.0 400 Bad Request\n", 2000, msg, &flushed),
+	assert_string_equal(err.msg, "busy");
+	assert_int_equal(exchange(path, "HTTP/1.0 400 Bad Request\n", 2000, &err, &flushed),
 			 CTL_E_FAILED);
-	assert_non_null(strstr(msg, "bad reply from leased"));
+	assert_non_null(strstr(err.msg, "bad reply from leased"));
 	/* Closed without a whole line. */
-	assert_int_equal(exchange(path, "{\"version\":1,", 2000, msg, &flushed), CTL_E_FAILED);
-	assert_non_null(strstr(msg, "closed the connection"));
+	assert_int_equal(exchange(path, "{\"version\":1,", 2000, &err, &flushed), CTL_E_FAILED);
+	assert_non_null(strstr(err.msg, "closed the connection"));
 }
 
 static void test_call_not_running_and_timeout(void **state)
 {
+	struct error err = { 0 };
 	const char *dir = scratch("run-timeout");
 	struct control_request req = { .command = CONTROL_STATS };
-	char path[300], msg[CTL_MSG_LEN];
+	char path[300];
 	struct json_doc doc;
 	struct ctl_conn conn;
 	const struct json_value *result;
@@ -563,22 +568,22 @@ static void test_call_not_running_and_timeout(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/lxcbr0.sock", dir);
-	assert_int_equal(ctl_call(&conn, path, &req, 200, &doc, &result, msg, sizeof(msg)),
+	assert_int_equal(st(ctl_call(&conn, path, &req, 200, &doc, &result, &err), &err),
 			 CTL_E_NOT_RUNNING);
 	make_stale(path);
-	assert_int_equal(ctl_call(&conn, path, &req, 200, &doc, &result, msg, sizeof(msg)),
+	assert_int_equal(st(ctl_call(&conn, path, &req, 200, &doc, &result, &err), &err),
 			 CTL_E_NOT_RUNNING);
-	assert_non_null(strstr(msg, "nothing listens"));
+	assert_non_null(strstr(err.msg, "nothing listens"));
 	unlink(path);
 
 	/* Listening but never answering: the timeout, not a hang. */
 	fd = bind_at(path, true);
 	t0 = now_mono_ms();
-	assert_int_equal(ctl_call(&conn, path, &req, 200, &doc, &result, msg, sizeof(msg)),
+	assert_int_equal(st(ctl_call(&conn, path, &req, 200, &doc, &result, &err), &err),
 			 CTL_E_FAILED);
 	assert_true(now_mono_ms() - t0 >= 190);
 	assert_true(now_mono_ms() - t0 < 3000);
-	assert_non_null(strstr(msg, "did not answer within 0.2 s"));
+	assert_non_null(strstr(err.msg, "did not answer within 0.2 s"));
 	close(fd);
 	unlink(path);
 }
@@ -626,7 +631,8 @@ static void append_record(FILE *fp, const struct lease *l, const char *del_addr)
 
 static void test_offline_file_and_journals(void **state)
 {
-	char file[300], path[320], msg[CTL_MSG_LEN];
+	struct error err = { 0 };
+	char file[300], path[320];
 	struct lease c2 = mk_lease("10.0.3.2", 2, "c2", NOW + 600);
 	struct lease c3 = mk_lease("10.0.3.3", 3, "c3-new", NOW + 7200);
 	struct lease c4 = mk_lease("10.0.3.40", 4, "c4", 0);
@@ -661,8 +667,7 @@ static void test_offline_file_and_journals(void **state)
 	fputs("1234abcd + 1700000000 00:16:3e:aa:bb:02 10.0.3.2 torn", fp);
 	fclose(fp);
 
-	assert_int_equal(ctl_read_leasefile(file, NOW, capture_start(&warn), &ls, msg,
-					    sizeof(msg)),
+	assert_int_equal(ctl_read_leasefile(file, NOW, capture_start(&warn), &ls, &err),
 			 0);
 	warnings = capture_end(&warn);
 	assert_non_null(strstr(warnings, "offline.leases:6: "));
@@ -743,14 +748,15 @@ static void test_offline_json_parses(void **state)
 
 static void test_offline_missing(void **state)
 {
-	char file[300], msg[CTL_MSG_LEN];
+	struct error err = { 0 };
+	char file[300];
 	struct ctl_leases ls;
 
 	(void)state;
 	snprintf(file, sizeof(file), "%s/no-such.leases", test_dir);
-	assert_int_equal(ctl_read_leasefile(file, NOW, NULL, &ls, msg, sizeof(msg)), -1);
+	assert_int_equal(ctl_read_leasefile(file, NOW, NULL, &ls, &err), -1);
 	assert_int_equal(errno, ENOENT);
-	assert_non_null(strstr(msg, "no lease file"));
+	assert_non_null(strstr(err.msg, "no lease file"));
 	/* A journal alone is enough (the daemon died before its first snapshot). */
 	{
 		struct lease l = mk_lease("10.0.3.5", 5, "j", 0);
@@ -763,7 +769,7 @@ static void test_offline_missing(void **state)
 		append_record(fp, &l, NULL);
 		fclose(fp);
 	}
-	assert_int_equal(ctl_read_leasefile(file, NOW, NULL, &ls, msg, sizeof(msg)), 0);
+	assert_int_equal(ctl_read_leasefile(file, NOW, NULL, &ls, &err), 0);
 	assert_int_equal(ls.n, 1);
 	assert_string_equal(ls.v[0].hostname, "j");
 	ctl_leases_free(&ls);
@@ -771,37 +777,39 @@ static void test_offline_missing(void **state)
 
 static void test_pick_leasefile(void **state)
 {
+	struct error err = { 0 };
 	const char *dir = scratch("misc");
-	char dflt[300], out[400], msg[CTL_MSG_LEN], want[400];
+	char dflt[300], out[400], want[400];
 
 	(void)state;
 	snprintf(dflt, sizeof(dflt), "%s/dnsmasq.leases", dir);
 	/* Nothing there: the default (reading it then says it is missing). */
-	assert_int_equal(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), msg, sizeof(msg)), 0);
+	assert_int_equal(st(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), &err), &err), 0);
 	assert_string_equal(out, dflt);
 
 	/* lxc-net's name: the only one, or the one of -i. */
 	write_file("misc/dnsmasq.lxcbr0.leases", "");
 	snprintf(want, sizeof(want), "%s/dnsmasq.lxcbr0.leases", dir);
-	assert_int_equal(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), msg, sizeof(msg)), 0);
+	assert_int_equal(st(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), &err), &err), 0);
 	assert_string_equal(out, want);
-	assert_int_equal(ctl_pick_leasefile(dflt, "lxcbr0", out, sizeof(out), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_pick_leasefile(dflt, "lxcbr0", out, sizeof(out), &err), &err),
 			 0);
 	assert_string_equal(out, want);
 	/* -i of another bridge never picks lxcbr0's file. */
-	assert_int_equal(ctl_pick_leasefile(dflt, "virbr0", out, sizeof(out), msg, sizeof(msg)),
+	assert_int_equal(st(ctl_pick_leasefile(dflt, "virbr0", out, sizeof(out), &err), &err),
 			 0);
 	assert_string_equal(out, dflt);
 
 	write_file("misc/dnsmasq.virbr0.leases", "");
-	assert_int_equal(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), msg, sizeof(msg)), 1);
-	assert_non_null(strstr(msg, "dnsmasq.lxcbr0.leases"));
-	assert_non_null(strstr(msg, "dnsmasq.virbr0.leases"));
-	assert_non_null(strstr(msg, "-i IFACE"));
+	assert_int_equal(st(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), &err), &err),
+			 CTL_E_USAGE);
+	assert_non_null(strstr(err.msg, "dnsmasq.lxcbr0.leases"));
+	assert_non_null(strstr(err.msg, "dnsmasq.virbr0.leases"));
+	assert_non_null(strstr(err.msg, "-i IFACE"));
 
 	/* The default file, once it exists, is the default. */
 	write_file("misc/dnsmasq.leases", "");
-	assert_int_equal(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), msg, sizeof(msg)), 0);
+	assert_int_equal(st(ctl_pick_leasefile(dflt, NULL, out, sizeof(out), &err), &err), 0);
 	assert_string_equal(out, dflt);
 }
 
