@@ -1,10 +1,10 @@
 /*
  * dns_local — answering a query from what leased knows itself (the rules
  * are in include/dns/dns_local.h): the static data dns_local_load.c
- * built, and the lease table and netlink read at query time.  This file
- * makes the decisions; the words of `leasectl explain` are
- * dns_explain.c's, called here (only when c->why is set) at the point of
- * each decision.
+ * built, and the lease table and netlink read at query time (looked up
+ * through dns_local_lookup.c).  This file makes the decisions; the words
+ * of `leasectl explain` are dns_explain.c's, called here (only when
+ * c->why is set) at the point of each decision.
  *
  * Dynamic data (leases, interface addresses) is read at query time.  A
  * query costs one hash lookup per name in a CNAME chain plus one per
@@ -108,70 +108,6 @@ static void result_init(struct dns_local_result *out)
 
 /* ---- dynamic data ---- */
 
-/* The lease name key stands for: "H" for "H", or for "H.DOMAIN" with -s. */
-static bool lease_label(const struct qctx *c, const char *key, char *label, size_t len)
-{
-	const char *dot = strchr(key, '.');
-	size_t n;
-
-	label[0] = '\0';
-	if (!c->env || !c->env->leases)
-		return false;
-	if (dot) {
-		if (!c->d->domain || strcmp(dot + 1, c->d->domain) != 0)
-			return false;
-		n = (size_t)(dot - key);
-	} else {
-		n = strlen(key);
-	}
-	if (n == 0 || n >= len)
-		return false;
-	memcpy(label, key, n);
-	label[n] = '\0';
-	return true;
-}
-
-/* The address a reverse name (in-addr.arpa or ip6.arpa) stands for. */
-static bool reverse_lease_addr(const char *key, struct lease_addr *a)
-{
-	uint8_t addr[16];
-	int family;
-
-	if ((!str_has_suffix(key, ".in-addr.arpa") && !str_has_suffix(key, ".ip6.arpa")) ||
-	    dns_reverse_addr(key, &family, addr) < 0)
-		return false;
-	memset(a, 0, sizeof(*a));
-	a->family = (sa_family_t)family;
-	if (family == AF_INET6)
-		memcpy(&a->v6, addr, sizeof(a->v6));
-	else
-		memcpy(&a->v4, addr, sizeof(a->v4));
-	return true;
-}
-
-static const struct nl_iface *iface_up(const struct qctx *c, const char *ifname)
-{
-	const struct nl_iface *i;
-
-	if (!c->env || !c->env->nl)
-		return NULL;
-	i = netlink_iface_by_name(c->env->nl, ifname);
-	return i && i->up ? i : NULL;
-}
-
-/* The --interface-name whose interface holds a, for its PTR (config order). */
-static const struct iface_rev *iface_name_for(const struct qctx *c, struct in_addr a)
-{
-	for (size_t i = 0; i < c->d->nifrevs; i++) {
-		const struct nl_iface *ifc = iface_up(c, c->d->ifrevs[i].ifname);
-
-		for (size_t j = 0; ifc && j < ifc->naddrs; j++)
-			if (ifc->addrs[j].s_addr == a.s_addr)
-				return &c->d->ifrevs[i];
-	}
-	return NULL;
-}
-
 static bool answer_ptr(struct qctx *c, const char *owner, const char *target,
 		       const char *source)
 {
@@ -210,29 +146,6 @@ static size_t iface_records(struct qctx *c, const struct rec *r, const char *own
 	return j;
 }
 
-/* The zone that decides for key: the most specific domain holding it. */
-static const struct zone *zone_for(const struct dns_local *d, const char *key)
-{
-	for (const char *s = key; s; s = next_label(s)) {
-		const struct zone *z = find_zone(d, s);
-
-		if (z)
-			return z;
-	}
-	return find_zone(d, "");
-}
-
-static enum zone_kind zone_kind(const struct zone *z)
-{
-	if (z->n4 || z->n6 || z->null_addr)
-		return ZONE_ADDRESS;
-	if (z->local)
-		return ZONE_LOCAL;
-	if (z->forward)
-		return ZONE_FORWARD;
-	return ZONE_BOGUS;
-}
-
 /* What one name holds for the query. */
 struct known {
 	bool exists;             /* named by data here, even with no records */
@@ -240,14 +153,6 @@ struct known {
 	size_t matched;          /* records of the query type (added if they fit) */
 	const struct rec *cname; /* to follow when nothing matched */
 };
-
-/* The zone whose apex key is, when leased is authoritative for it. */
-const struct zone *auth_apex(const struct dns_local *d, const char *key)
-{
-	const struct zone *z = find_zone(d, key);
-
-	return z && z->key[0] && zone_kind(z) == ZONE_LOCAL && !z->local_address ? z : NULL;
-}
 
 /* The serial of every local SOA now: it moves with the lease table. */
 static uint32_t zone_serial(const struct qctx *c)
@@ -284,14 +189,6 @@ static void apex_records(struct qctx *c, const struct zone *z, const char *owner
 	}
 }
 
-/* A lease owns its name's addresses (and CNAME) and its address's PTR. */
-bool lease_hides(const struct rec *r, bool leased, bool rev_leased)
-{
-	return (leased && (r->type == DNS_T_A || r->type == DNS_T_AAAA ||
-			   r->type == DNS_T_CNAME)) ||
-	       (rev_leased && r->type == DNS_T_PTR);
-}
-
 static void static_records(struct qctx *c, const struct name_entry *e, const char *owner,
 			   bool leased, bool rev_leased, struct known *k)
 {
@@ -316,29 +213,6 @@ static void static_records(struct qctx *c, const struct name_entry *e, const cha
 		k->matched++;
 		if (answer_rr(c, owner, r->type, r->ttl, r->rdata, r->rdlen, r->source) && c->why)
 			why_rec(c, r);
-	}
-}
-
-/* Where a name's data lives (struct found, dns_local_internal.h). */
-void name_lookup(const struct qctx *c, const char *key, struct found *f)
-{
-	struct lease_addr ra;
-
-	f->e = find_name(c->d, key);
-	f->fl4 = f->fl6 = NULL;
-	if (lease_label(c, key, f->label, sizeof(f->label))) {
-		f->fl4 = lease_by_name(c->env->leases, f->label, AF_INET);
-		f->fl6 = lease_by_name(c->env->leases, f->label, AF_INET6);
-	}
-	f->rl = NULL;
-	f->ifr = NULL;
-	if (reverse_lease_addr(key, &ra)) {
-		if (c->env && c->env->leases)
-			f->rl = lease_by_addr(c->env->leases, ra);
-		if (f->rl && !f->rl->hostname[0])
-			f->rl = NULL;
-		if (!f->rl && !entry_has(f->e, DNS_T_PTR) && ra.family == AF_INET)
-			f->ifr = iface_name_for(c, ra.v4);
 	}
 }
 

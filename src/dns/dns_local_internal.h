@@ -1,9 +1,11 @@
 /*
- * dns_local_internal — what the three files of local DNS share, and
+ * dns_local_internal — what the four files of local DNS share, and
  * nothing else may include: dns_local_load.c (building and freeing the
- * static data), dns_local.c (answering a query from it, the lease table
- * and netlink) and dns_explain.c (the text of `leasectl explain`).
- * Included by: dns_local.c dns_local_load.c dns_explain.c only.
+ * static data), dns_local_lookup.c (where a name's data lives: static
+ * records, zones, leases, interfaces), dns_explain.c (the text of
+ * `leasectl explain`) and dns_local.c (answering a query).  Each uses
+ * only the ones before it, so there is no circle.
+ * Included by: dns_local.c dns_local_load.c dns_local_lookup.c dns_explain.c only.
  * (scripts/check-layering.sh fails any other file that includes it.)  The
  * public API is include/dns/dns_local.h.
  *
@@ -185,7 +187,7 @@ static inline bool class_ok(uint16_t qclass)
 	return qclass == DNS_C_IN || qclass == DNS_C_ANY;
 }
 
-/* Answering's look-ups, which explaining a NODATA repeats. */
+/* ---- looking a name up (dns_local_lookup.c) ---- */
 
 /* Where a name's data lives: static records, leases, interfaces. */
 struct found {
@@ -204,6 +206,11 @@ static inline bool found_lease(const struct found *f)
 }
 
 void name_lookup(const struct qctx *c, const char *key, struct found *f);
+/* The zone that decides for key: the most specific domain holding it. */
+const struct zone *zone_for(const struct dns_local *d, const char *key);
+enum zone_kind zone_kind(const struct zone *z);
+/* The interface named ifname when it exists and is up, else NULL. */
+const struct nl_iface *iface_up(const struct qctx *c, const char *ifname);
 /* The zone whose apex key is, when leased is authoritative for it. */
 const struct zone *auth_apex(const struct dns_local *d, const char *key);
 /* A lease owns its name's addresses (and CNAME) and its address's PTR. */
