@@ -159,6 +159,14 @@ typedef void (*lease_visit_fn)(void *ctx, const struct lease *l);
 size_t lease_each_by_name(const struct lease_table *t, const char *name, int family,
 			  lease_visit_fn fn, void *ctx);
 
+/* Who holds a name, per family, found in one walk (lease_name_holders). */
+struct lease_holders {
+	const struct lease *v4, *v6; /* the first of each family, or NULL */
+	size_t n4, n6;               /* how many of each */
+};
+/* Fill h for name (DNS asks this once per name it answers). */
+void lease_name_holders(const struct lease_table *t, const char *name, struct lease_holders *h);
+
 /*
  * The one commit path: insert or replace the lease at l->addr.
  * - If the client (its identity: see struct lease) holds a lease on

@@ -290,9 +290,9 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_SOA);
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_NS);
 	}
-	if (f.fl4)
+	if (f.held.v4)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_A);
-	if (f.fl6)
+	if (f.held.v6)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_AAAA);
 	if (f.rl || f.ifr)
 		nt = add_type(types, nt, ARRAY_SIZE(types), DNS_T_PTR);
@@ -309,10 +309,10 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	why_open(c, " records only (");
 	if (apex)
 		why_origin(c, apex->local_why, 0);
-	if (f.fl4)
-		why_lease(c, f.fl4);
-	if (f.fl6)
-		why_lease(c, f.fl6);
+	if (f.held.v4)
+		why_lease(c, f.held.v4);
+	if (f.held.v6)
+		why_lease(c, f.held.v6);
 	if (f.rl)
 		why_lease(c, f.rl);
 	if (f.ifr)

@@ -242,9 +242,14 @@ static void lease_records(struct qctx *c, const struct found *f, const char *own
 {
 	struct lease_answer a = { .c = c, .owner = owner, .k = k };
 
-	if (f->fl4 && wants(c, DNS_T_A))
+	/* The usual one lease per family is at hand; only more need a walk. */
+	if (f->held.n4 == 1 && wants(c, DNS_T_A))
+		answer_lease(&a, f->held.v4);
+	else if (f->held.n4 > 1 && wants(c, DNS_T_A))
 		lease_each_by_name(c->env->leases, f->label, AF_INET, answer_lease, &a);
-	if (f->fl6 && wants(c, DNS_T_AAAA))
+	if (f->held.n6 == 1 && wants(c, DNS_T_AAAA))
+		answer_lease(&a, f->held.v6);
+	else if (f->held.n6 > 1 && wants(c, DNS_T_AAAA))
 		lease_each_by_name(c->env->leases, f->label, AF_INET6, answer_lease, &a);
 }
 

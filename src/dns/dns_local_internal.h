@@ -193,8 +193,7 @@ static inline bool class_ok(uint16_t qclass)
 struct found {
 	const struct name_entry *e;
 	char label[LEASE_NAME_MAX];    /* the lease name key stands for, or "" */
-	const struct lease *fl4;       /* an IPv4 lease named label (the client's only one) */
-	const struct lease *fl6;       /* an IPv6 lease named label (of the same client) */
+	struct lease_holders held;     /* the leases named label (all one client's) */
 	const struct lease *rl;        /* the named lease at key's reverse address */
 	const struct iface_rev *ifr;   /* the --interface-name holding that address */
 };
@@ -202,7 +201,7 @@ struct found {
 /* Whether key names a lease, of either family. */
 static inline bool found_lease(const struct found *f)
 {
-	return f->fl4 || f->fl6;
+	return f->held.v4 || f->held.v6;
 }
 
 void name_lookup(const struct qctx *c, const char *key, struct found *f);

@@ -120,11 +120,9 @@ void name_lookup(const struct qctx *c, const char *key, struct found *f)
 	struct lease_addr ra;
 
 	f->e = find_name(c->d, key);
-	f->fl4 = f->fl6 = NULL;
-	if (lease_label(c, key, f->label, sizeof(f->label))) {
-		f->fl4 = lease_by_name(c->env->leases, f->label, AF_INET);
-		f->fl6 = lease_by_name(c->env->leases, f->label, AF_INET6);
-	}
+	f->held = (struct lease_holders){ 0 };
+	if (lease_label(c, key, f->label, sizeof(f->label)))
+		lease_name_holders(c->env->leases, f->label, &f->held);
 	f->rl = NULL;
 	f->ifr = NULL;
 	if (reverse_lease_addr(key, &ra)) {

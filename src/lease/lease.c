@@ -680,6 +680,25 @@ size_t lease_each_by_name(const struct lease_table *t, const char *name, int fam
 	return n;
 }
 
+void lease_name_holders(const struct lease_table *t, const char *name, struct lease_holders *h)
+{
+	struct name_walk w;
+	struct entry *e;
+
+	*h = (struct lease_holders){ 0 };
+	if (!name_walk_start(t, name, &w))
+		return;
+	while ((e = name_walk_next(t, &w))) {
+		if (e->l.addr.family == AF_INET6) {
+			h->v6 = h->v6 ? h->v6 : &e->l;
+			h->n6++;
+		} else {
+			h->v4 = h->v4 ? h->v4 : &e->l;
+			h->n4++;
+		}
+	}
+}
+
 static bool lease_valid(const struct lease *l)
 {
 	if (!lease_addr_usable(&l->addr) || l->hwlen > LEASE_HWADDR_MAX ||

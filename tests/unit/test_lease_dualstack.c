@@ -103,15 +103,21 @@ static void count_family(void *ctx, const struct lease *l)
 		c->n6++;
 }
 
-/* name is carried by n4 IPv4 leases and n6 IPv6 leases. */
+/* name is carried by n4 IPv4 leases and n6 IPv6 leases (both ways of asking agree). */
 static void assert_names(const struct lease_table *t, const char *name, size_t n4, size_t n6)
 {
 	struct names c = { 0 };
 	size_t n = lease_each_by_name(t, name, AF_UNSPEC, count_family, &c);
+	struct lease_holders h;
 
 	assert_int_equal(n, c.n4 + c.n6);
 	assert_int_equal(c.n4, n4);
 	assert_int_equal(c.n6, n6);
+	lease_name_holders(t, name, &h);
+	assert_int_equal(h.n4, n4);
+	assert_int_equal(h.n6, n6);
+	assert_ptr_equal(h.v4, lease_by_name(t, name, AF_INET));
+	assert_ptr_equal(h.v6, lease_by_name(t, name, AF_INET6));
 }
 
 static void commit_all(struct lease_table *t, const struct lease *ls, size_t n)
@@ -226,6 +232,7 @@ static void test_one_client_one_name_both_families(void **state)
 	(void)state;
 	commit_all(t, ls, ARRAY_SIZE(ls));
 	assert_names(t, "C1", 1, 2);
+	assert_names(t, "c2", 0, 0);
 	assert_ptr_equal(lease_by_name(t, "c1", AF_INET), lease_by_addr(t, a4("10.0.3.7")));
 	assert_int_equal(lease_by_name(t, "c1", AF_INET6)->addr.family, AF_INET6);
 	assert_string_equal(lease_by_addr(t, a4("10.0.3.7"))->hostname, "c1");
