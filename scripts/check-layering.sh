@@ -12,6 +12,7 @@
 #   store     core conf lease
 #   dhcp      core conf net lease          (+ store: *_server.c only)
 #   dns       core conf net lease          (+ store: *_server.c only)
+#   ra        core conf net
 #   ctl       core conf net lease store dhcp dns  (net lease store dhcp dns:
 #                                                  control_cmd* only)
 #   leasectl  core conf lease store ctl    (never store/store_writer.h)
@@ -54,7 +55,7 @@ trap 'rm -f "$BAD"' EXIT
 # fail MESSAGE: works inside the pipelines' subshells too.
 fail() { echo "layering: $*"; echo x >>"$BAD"; }
 
-FOLDERS="core net conf lease store dhcp dns ctl leasectl"
+FOLDERS="core net conf lease store dhcp dns ra ctl leasectl"
 allowed() {
 	case $1 in
 	core) echo "core" ;;
@@ -64,6 +65,7 @@ allowed() {
 	store) echo "core conf lease store" ;;
 	dhcp) echo "core conf net lease dhcp" ;;
 	dns) echo "core conf net lease dns" ;;
+	ra) echo "core conf net ra" ;;
 	ctl) echo "core conf net lease store dhcp dns ctl" ;;
 	leasectl) echo "core conf lease store ctl leasectl" ;;
 	*) echo "" ;;

@@ -8,7 +8,8 @@ set -eu
 DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
-lxc nftables groff-base python3-dnspython jq musl-tools strace"
+lxc nftables groff-base python3-dnspython jq musl-tools strace ndisc6"
+# ndisc6: rdisc6, to read router advertisements (t_ra_slaac.sh).
 # lxc: its lxc-net script, lxc-create's busybox template and lxc-start for
 # tests/integration/t_lxc_net.sh (nftables: what lxc-net uses for its rules,
 # inside the test's namespace).  Its postinst starts lxc-net only where

@@ -16,6 +16,7 @@
 #include "core/log.h"
 #include "core/loop.h"
 #include "net/netlink.h"
+#include "ra/ra_server.h"
 #include "lease/script.h"
 #include "store/store.h"
 #include "core/util.h"
@@ -38,6 +39,7 @@ struct wiring {
 	struct script *script;        /* NULL without --dhcp-script */
 	struct hostdb *hosts;
 	struct dhcp4_server *dhcp4;
+	struct ra_server *ra;         /* NULL when no range asks for RAs */
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
 	struct dns_service *dns;      /* NULL with --port=0 */
 	struct control *control;      /* leasectl's socket */
@@ -63,6 +65,7 @@ static void on_interfaces_changed(void *ctx)
 	struct wiring *w = ctx;
 
 	dhcp4_server_interfaces_changed(w->dhcp4);
+	ra_server_interfaces_changed(w->ra);
 }
 
 static void on_store(void *ctx, int fd, uint32_t events)
@@ -361,6 +364,13 @@ static int start(struct wiring *w, struct error *err)
 	w->dhcp4 = dhcp4_server_new(&deps, err);
 	if (!w->dhcp4)
 		return -1;
+	if (ra_wanted(cfg)) {
+		const struct ra_server_deps ra = { .cfg = cfg, .loop = w->loop, .nl = w->nl };
+
+		w->ra = ra_server_new(&ra, err);
+		if (!w->ra)
+			return -1;
+	}
 	if (cfg->port != 0 && start_dns(w, err) < 0)
 		return -1;
 	if (start_control(w, err) < 0)
@@ -392,6 +402,7 @@ static void stop(struct wiring *w)
 	control_free(w->control);
 	control_leases_free(w->ctl_leases);
 	dhcp4_server_free(w->dhcp4);
+	ra_server_free(w->ra); /* its final RAs: "no longer a router" */
 	dns_service_free(w->dns);
 	dns_local_free(w->names);
 	loop_timer_free(w->expiry);

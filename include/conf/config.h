@@ -58,6 +58,23 @@ enum range6_mode {
 };
 
 /*
+ * --ra-param=IFACE,[mtu:N|mtu:off,][high,|low,]INTERVAL[,LIFETIME]: how
+ * router advertisements on IFACE ("*": every interface, a trailing '*' a
+ * prefix) are sent.  INTERVAL 0 keeps the default (600 s); libvirt writes
+ * `ra-param=*,0,0` for an isolated network: router lifetime 0.
+ */
+struct ra_param {
+	char *iface;
+	uint32_t mtu;            /* 0: the interface's own */
+	bool mtu_off;            /* no MTU option */
+	int preference;          /* enum ra_preference: 0 medium, 1 high, 3 low */
+	uint32_t interval;       /* s; 0: the default */
+	bool has_lifetime;
+	uint32_t lifetime;       /* router lifetime, s */
+	struct config_origin origin;
+};
+
+/*
  * --dhcp-range.  v4: [tag:..,][set:..,]start,end[,netmask][,leasetime]
  * (also "start,static" style mode words are rejected with a reason).
  * v6: start[,end][,mode...][,prefixlen][,leasetime] with start optionally
@@ -200,6 +217,8 @@ struct config {
 	bool authoritative;
 	bool rapid_commit;
 	bool enable_ra;
+	struct ra_param *ra_params;    /* --ra-param, first match wins */
+	size_t nra_params;
 
 	/* DNS (behaviour comes with the DNS work). */
 	char *domain;                  /* -s DOMAIN (first word; ",range" kept below) */
@@ -268,6 +287,10 @@ void dhcp_option_free(struct dhcp_option *o);
 
 /* Lease time "3600", "45m", "12h", "2d", "1w", "infinite" → seconds. */
 int config_parse_lease_time(const char *s, uint32_t *out);
+/* One --ra-param value into out (free with ra_param_free); 0, or -1 with err. */
+int config_parse_ra_param(const char *arg, const char *where, struct ra_param *out,
+			  struct error *err);
+void ra_param_free(struct ra_param *p);
 
 /* Interface name matches an --except-interface / --interface pattern
  * (dnsmasq allows a trailing '*'). */

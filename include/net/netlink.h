@@ -1,5 +1,5 @@
 /*
- * netlink — the interfaces and IPv4 addresses of this host, kept current by
+ * netlink — the interfaces and addresses of this host, kept current by
  * libnl caches fed with rtnetlink events, and the neighbour entries the
  * DHCP server sets so it can unicast to a client that has no address yet.
  *
@@ -20,6 +20,15 @@
 #include "core/error.h"
 
 #define NETLINK_MAX_ADDRS 8
+#define NETLINK_HWADDR_MAX 16
+
+/* One IPv6 address of an interface, as the kernel reports it. */
+struct nl_addr6 {
+	struct in6_addr addr;
+	uint8_t prefixlen;
+	bool tentative;  /* duplicate address detection not finished: not usable as a source */
+	bool deprecated; /* preferred lifetime over */
+};
 
 struct netlink;
 
@@ -30,7 +39,15 @@ struct nl_iface {
 	size_t naddrs;
 	struct in_addr addrs[NETLINK_MAX_ADDRS];
 	struct in_addr netmasks[NETLINK_MAX_ADDRS];
+	size_t naddrs6;          /* link-local ones too */
+	struct nl_addr6 addrs6[NETLINK_MAX_ADDRS];
+	uint8_t hwaddr[NETLINK_HWADDR_MAX]; /* the link-layer address (RA's source option) */
+	size_t hwlen;
+	unsigned mtu;
 };
+
+/* Its first link-local address that is not tentative; NULL when none. */
+const struct in6_addr *netlink_link_local(const struct nl_iface *i);
 
 typedef void (*netlink_change_fn)(void *ctx);
 

@@ -314,6 +314,16 @@ static int opt_dhcp_range(struct parser *p, const char *arg)
 	return 0;
 }
 
+static int opt_ra_param(struct parser *p, const char *arg)
+{
+	struct ra_param r;
+
+	if (config_parse_ra_param(arg, p->where, &r, p->err) < 0)
+		return -1;
+	*(struct ra_param *)array_push(&p->cfg->ra_params, &p->cfg->nra_params, sizeof(r)) = r;
+	return 0;
+}
+
 static int opt_dhcp_host(struct parser *p, const char *arg)
 {
 	struct dhcp_host h;
@@ -579,6 +589,9 @@ static const struct option_def options[] = {
 	     "Read dhcp-option lines from the files in this directory."),
 	FLAG("dhcp-rapid-commit", 0, rapid_commit, "Answer DHCPv4 rapid commit (RFC 4039)."),
 	FLAG("enable-ra", 0, enable_ra, "Send IPv6 router advertisements."),
+	FUNC("ra-param", 0, ARG_REQUIRED, opt_ra_param,
+	     "<iface>,[mtu:<n>|off,][high|low,]<interval>[,<lifetime>]",
+	     "Router advertisement interval, lifetime, MTU, preference."),
 
 	/* DNS. */
 	FUNC("port", 'p', ARG_REQUIRED, opt_port, "<integer>",
@@ -727,7 +740,6 @@ static const struct option_def options[] = {
 	NOTYET("dnssec-no-timecheck", 0, ARG_NONE),
 	NOTYET("dnssec-timestamp", 0, ARG_REQUIRED),
 	NOTYET("dnssec-limits", 0, ARG_REQUIRED),
-	NOTYET("ra-param", 0, ARG_REQUIRED),
 	NOTYET("log-debug", 0, ARG_NONE),
 	NOTYET("dns-loop-detect", 0, ARG_NONE),
 	NOTYET("ignore-address", 0, ARG_REQUIRED),
@@ -1013,6 +1025,9 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nranges; i++)
 		dhcp_range_free(&cfg->ranges[i]);
 	free(cfg->ranges);
+	for (size_t i = 0; i < cfg->nra_params; i++)
+		ra_param_free(&cfg->ra_params[i]);
+	free(cfg->ra_params);
 	for (size_t i = 0; i < cfg->nhosts; i++)
 		dhcp_host_free(&cfg->hosts[i]);
 	free(cfg->hosts);

@@ -240,6 +240,74 @@ static int range_tags(const struct fieldlist *f, size_t *i, struct dhcp_range *r
 	return 0;
 }
 
+/* ---- --ra-param ---- */
+
+static int ra_param_fields(const struct fieldlist *f, struct ra_param *p, struct reason *why)
+{
+	size_t i = 1;
+	uint32_t n;
+
+	if (!config_valid_ifname(f->v[0]) && strcmp(f->v[0], "*") != 0)
+		return reasonf(why, "\"%s\" is not an interface name or *", f->v[0]);
+	p->iface = xstrdup(f->v[0]);
+	if (i < f->n && str_has_prefix(f->v[i], "mtu:")) {
+		const char *v = f->v[i++] + 4;
+
+		if (strcmp(v, "off") == 0)
+			p->mtu_off = true;
+		else if (parse_u32(v, 65535, &n) < 0 || n < 1280)
+			return reasonf(why, "mtu:%s is not off or an MTU of 1280 to 65535 "
+				       "(another interface's MTU is not supported)", v);
+		else
+			p->mtu = n;
+	}
+	if (i < f->n && (strcmp(f->v[i], "high") == 0 || strcmp(f->v[i], "low") == 0))
+		p->preference = strcmp(f->v[i++], "high") == 0 ? 1 : 3;
+	if (i == f->n || parse_u32(f->v[i], 1800, &p->interval) < 0 ||
+	    (p->interval > 0 && p->interval < 4))
+		return reasonf(why, "no interval, or not 0 (the default) or 4 to 1800 s");
+	if (++i < f->n) {
+		if (parse_u32(f->v[i], 9000, &p->lifetime) < 0)
+			return reasonf(why, "router lifetime \"%s\" is not 0 to 9000 s", f->v[i]);
+		p->has_lifetime = true;
+		i++;
+	}
+	if (i < f->n)
+		return reasonf(why, "\"%s\" after the router lifetime", f->v[i]);
+	return 0;
+}
+
+int config_parse_ra_param(const char *arg, const char *where, struct ra_param *out,
+			  struct error *err)
+{
+	struct ra_param p = { 0 };
+	struct reason why;
+	struct fieldlist f;
+	const char *qwhy;
+	int rc = 0;
+
+	config_set_origin(&p.origin, where);
+	if (fields_split(arg, &f, &qwhy) < 0)
+		return config_option_error(err, "ra-param", arg, where, "%s", qwhy);
+	if (f.n < 2)
+		rc = reasonf(&why, "needs an interface and an interval");
+	else
+		rc = ra_param_fields(&f, &p, &why);
+	fields_free(&f);
+	if (rc < 0) {
+		ra_param_free(&p);
+		return config_option_error(err, "ra-param", arg, where, "%s", why.msg);
+	}
+	*out = p;
+	return 0;
+}
+
+void ra_param_free(struct ra_param *p)
+{
+	free(p->iface);
+	p->iface = NULL;
+}
+
 int config_parse_dhcp_range(const char *arg, const char *where, struct dhcp_range *out,
 			    struct error *err)
 {

@@ -1,7 +1,8 @@
 /*
  * netlink — libnl link and address caches under one cache manager, folded
  * after every batch of events into a small array of interfaces (index,
- * name, up, IPv4 addresses) that the packet path reads without touching
+ * name, up, MTU, link-layer address, IPv4 and IPv6 addresses) that the
+ * packet path reads without touching
  * libnl.  A second socket sets neighbour entries.
  */
 #include "net/netlink.h"
@@ -59,6 +60,7 @@ static void add_link(struct nl_object *obj, void *arg)
 	struct netlink *nl = arg;
 	struct rtnl_link *link = (struct rtnl_link *)obj;
 	const char *name = rtnl_link_get_name(link);
+	struct nl_addr *hw;
 	struct nl_iface *i;
 
 	if (!name || !link_is_live(rtnl_link_get_ifindex(link), name))
@@ -67,6 +69,12 @@ static void add_link(struct nl_object *obj, void *arg)
 	i->ifindex = rtnl_link_get_ifindex(link);
 	str_copy(i->name, name, sizeof(i->name));
 	i->up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+	i->mtu = rtnl_link_get_mtu(link);
+	hw = rtnl_link_get_addr(link);
+	if (hw && nl_addr_get_len(hw) <= sizeof(i->hwaddr)) {
+		i->hwlen = nl_addr_get_len(hw);
+		memcpy(i->hwaddr, nl_addr_get_binary_addr(hw), i->hwlen);
+	}
 }
 
 static struct nl_iface *find_iface(const struct netlink *nl, int ifindex)
@@ -77,6 +85,20 @@ static struct nl_iface *find_iface(const struct netlink *nl, int ifindex)
 	return NULL;
 }
 
+static void add_addr6(struct nl_iface *i, struct rtnl_addr *a, struct nl_addr *local)
+{
+	struct nl_addr6 *x;
+	unsigned flags = rtnl_addr_get_flags(a);
+
+	if (i->naddrs6 == NETLINK_MAX_ADDRS || nl_addr_get_len(local) != sizeof(struct in6_addr))
+		return;
+	x = &i->addrs6[i->naddrs6++];
+	memcpy(&x->addr, nl_addr_get_binary_addr(local), sizeof(x->addr));
+	x->prefixlen = (uint8_t)MIN(rtnl_addr_get_prefixlen(a), 128);
+	x->tentative = (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) != 0;
+	x->deprecated = (flags & IFA_F_DEPRECATED) != 0;
+}
+
 static void add_addr(struct nl_object *obj, void *arg)
 {
 	struct netlink *nl = arg;
@@ -85,8 +107,15 @@ static void add_addr(struct nl_object *obj, void *arg)
 	struct nl_iface *i;
 	unsigned plen;
 
-	if (rtnl_addr_get_family(a) != AF_INET || !local ||
-	    nl_addr_get_len(local) != sizeof(struct in_addr))
+	if (!local)
+		return;
+	if (rtnl_addr_get_family(a) == AF_INET6) {
+		i = find_iface(nl, rtnl_addr_get_ifindex(a));
+		if (i)
+			add_addr6(i, a, local);
+		return;
+	}
+	if (rtnl_addr_get_family(a) != AF_INET || nl_addr_get_len(local) != sizeof(struct in_addr))
 		return;
 	i = find_iface(nl, rtnl_addr_get_ifindex(a));
 	if (!i || i->naddrs == NETLINK_MAX_ADDRS)
@@ -134,6 +163,14 @@ struct netlink *netlink_open(struct error *err)
 fail:
 	error_set(err, EXIT_NETWORK, "cannot open netlink: %s", nl_geterror(r));
 	netlink_close(nl);
+	return NULL;
+}
+
+const struct in6_addr *netlink_link_local(const struct nl_iface *i)
+{
+	for (size_t k = 0; i && k < i->naddrs6; k++)
+		if (IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].addr) && !i->addrs6[k].tentative)
+			return &i->addrs6[k].addr;
 	return NULL;
 }
 

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Router advertisements, read by the kernel's own SLAAC and by rdisc6:
+# - lxc-net's form (`--dhcp-range=ADDR,ra-only`, no --enable-ra): a client
+#   namespace configures an address in the prefix and a default route via
+#   leased's link-local address; rdisc6's solicitation is answered with
+#   M=0 O=0, the prefix autonomous, RDNSS = the --listen-address, DNSSL =
+#   the domain;
+# - LXD's form (`--enable-ra --dhcp-range ::,constructor:IFACE,
+#   ra-stateless,ra-names`): O=1, the prefix taken from the interface;
+# - libvirt's isolated network (`--ra-param=*,0,0`): router lifetime 0,
+#   and --ra-param's MTU and preference;
+# - a prefix added to the bridge while leased runs is advertised without a
+#   restart; a stopping leased withdraws itself as default router.
+. "$(dirname "$0")/lib.sh"
+command -v rdisc6 >/dev/null || fail "rdisc6 missing (scripts/deps.sh installs ndisc6)"
+
+P6=fd42:77:1
+SRV6=$P6::1
+setup_server
+ip -n "$SRV" -6 addr add "$SRV6/64" dev "$BR" nodad
+add_client c 02:00:00:00:00:0c
+C=$(client_ns c)
+ip netns exec "$C" sysctl -qw net.ipv6.conf.eth0.accept_ra=1 net.ipv6.conf.eth0.autoconf=1
+
+global6() { ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}'; }
+default6() { ip -n "$C" -6 route show default; }
+rdisc() { ip netns exec "$C" rdisc6 -1 -w 3000 eth0 2>&1; }
+field() { sed -n "s/^ *$1 *: *//p" <<<"$2" | head -1; }
+# until_true SECONDS WHAT CMD...: fail naming WHAT unless CMD succeeds in time.
+until_true() {
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq $((secs * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "no $what within $secs s"
+}
+
+# ---- lxc-net: ra-only ----
+start_leased --interface=$BR --bind-interfaces --listen-address=$SRV_ADDR \
+	--listen-address=$SRV6 --dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$SRV6,ra-only -s lxc
+until_true 15 "SLAAC address from leased's RA" sh -c "ip -n $C -6 -o addr show dev eth0 scope global | grep -q ' $P6:'"
+addr=$(global6)
+case "$addr" in $P6:*/64) ;; *) fail "client address $addr is not in $P6::/64" ;; esac
+until_true 10 "default route via leased" sh -c "ip -n $C -6 route show default | grep -q 'via fe80::'"
+ok "kernel SLAAC: $addr, $(default6)"
+out=$(rdisc)
+[ "$(field 'Stateful address conf.' "$out")" = No ] || fail "ra-only: M set: $out"
+[ "$(field 'Stateful other conf.' "$out")" = No ] || fail "ra-only: O set: $out"
+[ "$(field 'Prefix' "$out")" = "$P6::/64" ] || fail "no prefix $P6::/64: $out"
+[ "$(field 'Autonomous address conf.' "$out")" = Yes ] || fail "prefix not autonomous: $out"
+[ "$(field 'Recursive DNS server' "$out")" = "$SRV6" ] || fail "RDNSS is not $SRV6: $out"
+case "$(field 'DNS search list' "$out")" in lxc*) ;; *) fail "DNSSL is not lxc: $out" ;; esac
+lifetime=$(field 'Router lifetime' "$out" | awk '{print $1}')
+[ "$lifetime" -gt 0 ] || fail "router lifetime $lifetime"
+ok "rdisc6 (solicited): M=0 O=0, $P6::/64 autonomous, RDNSS $SRV6, DNSSL lxc, router lifetime $lifetime s"
+
+# A prefix added while running is advertised without a restart.
+ip -n "$SRV" -6 addr add fd42:77:2::1/64 dev "$BR" nodad
+stop_leased
+until_true 10 "default route withdrawn on stop" sh -c "! ip -n $C -6 route show default | grep -q via"
+ok "stopping leased withdrew its default route (final RA, router lifetime 0)"
+
+# ---- LXD: constructor, ra-stateless, ra-names ----
+start_leased --interface=$BR --bind-interfaces --listen-address=$SRV_ADDR \
+	--listen-address=$SRV6 --enable-ra --dhcp-range=$NET.10,$NET.50,1h \
+	--dhcp-range ::,constructor:$BR,ra-stateless,ra-names
+out=$(rdisc)
+[ "$(field 'Stateful address conf.' "$out")" = No ] || fail "ra-stateless: M set: $out"
+[ "$(field 'Stateful other conf.' "$out")" = Yes ] || fail "ra-stateless: O not set: $out"
+grep -q "Prefix *: $P6::/64" <<<"$out" || fail "constructor: no $P6::/64: $out"
+grep -q "Prefix *: fd42:77:2::/64" <<<"$out" || fail "constructor: no fd42:77:2::/64: $out"
+ok "constructor:$BR ra-stateless: M=0 O=1, both of $BR's prefixes"
+ip -n "$SRV" -6 addr add fd42:77:3::1/64 dev "$BR" nodad
+until_true 10 "new prefix advertised" sh -c "ip netns exec $C rdisc6 -1 -w 3000 eth0 2>&1 | grep -q 'fd42:77:3::/64'"
+ok "a prefix added to $BR is advertised without a restart"
+stop_leased
+
+# ---- libvirt: an isolated network ----
+start_leased --interface=$BR --bind-interfaces --listen-address=$SRV_ADDR \
+	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$SRV6,ra-only --ra-param='*,mtu:1400,high,0,0'
+out=$(rdisc)
+lifetime=$(field 'Router lifetime' "$out" | awk '{print $1}')
+[ "$lifetime" = 0 ] || fail "ra-param=*,..,0,0: router lifetime $lifetime: $out"
+[ "$(field 'Router preference' "$out")" = high ] || fail "ra-param high: $out"
+field 'MTU' "$out" | grep -q '^1400 ' || fail "ra-param mtu:1400: $out"
+grep -q "Recursive DNS server" <<<"$out" && fail "RDNSS names $SRV6 although DNS does not listen there: $out"
+ok "ra-param: router lifetime 0, preference high, MTU 1400; no RDNSS where DNS does not listen"
+stop_leased
