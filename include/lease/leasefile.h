@@ -25,7 +25,8 @@
 
 enum leasefile_line {
 	LEASEFILE_LEASE,   /* *out filled: an IPv4 or IPv6 lease */
-	LEASEFILE_SKIP,    /* blank, duid, agent-info or vendorclass line */
+	LEASEFILE_SERVER_DUID, /* "duid HEX": the server's DUID in out->client_id(_len) */
+	LEASEFILE_SKIP,    /* blank, agent-info or vendorclass line */
 	LEASEFILE_BAD,     /* malformed: *why says how */
 };
 
@@ -41,8 +42,12 @@ int leasefile_format_line(const struct lease *l, char *buf, size_t buflen);
  */
 #define LEASEFILE_HW_MAX (3 * LEASE_HWADDR_MAX + 4)
 char *leasefile_format_hw(const struct lease *l, char *out, size_t outlen);
+/* The server's "duid HEX" line with a trailing '\n'; length, or -1 if buf is short. */
+int leasefile_format_server_duid(const uint8_t *duid, size_t len, char *buf, size_t buflen);
 /* True when a and b would be written as the same line. */
 bool leasefile_same(const struct lease *a, const struct lease *b);
+/* Longest server DUID (RFC 8415 section 11.1). */
+#define LEASEFILE_DUID_MAX 128
 /* Shortest client-id read back (RFC 2132 section 9.14). */
 #define LEASEFILE_CLIENT_ID_MIN 2
 /* Upper bound of one formatted line. */

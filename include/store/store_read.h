@@ -76,6 +76,13 @@ struct store_map;
 struct store_map *store_map_new(void);
 void store_map_free(struct store_map *m);
 size_t store_map_count(const struct store_map *m);
+/*
+ * The server's DUID (its "duid" line, written before the IPv6 leases as
+ * dnsmasq does); store_map_server_duid copies it to out and returns its
+ * length, 0 when there is none.
+ */
+void store_map_set_server_duid(struct store_map *m, const uint8_t *duid, size_t len);
+size_t store_map_server_duid(const struct store_map *m, uint8_t *out, size_t outlen);
 /* line: a whole lease-file line, newline included. */
 void store_map_set(struct store_map *m, struct lease_addr addr, const char *line, size_t len);
 /* The same for a lease, formatted as a lease-file line. */

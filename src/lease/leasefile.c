@@ -214,6 +214,33 @@ static enum leasefile_line parse_v4(const struct fields *fl, struct lease *l, co
 	return LEASEFILE_LEASE;
 }
 
+/* "duid HEX": 2 to 128 bytes (RFC 8415 section 11.1). */
+static enum leasefile_line parse_server_duid(const struct fields *fl, struct lease *out,
+					     const char **why)
+{
+	size_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (fl->n != 2 || hex_parse(fl->f[1], out->client_id, LEASEFILE_DUID_MAX, &len) < 0 ||
+	    len < LEASEFILE_CLIENT_ID_MIN) {
+		*why = "bad server duid line: expected \"duid\" and 2 to 128 hex bytes";
+		return LEASEFILE_BAD;
+	}
+	out->client_id_len = (uint8_t)len;
+	return LEASEFILE_SERVER_DUID;
+}
+
+int leasefile_format_server_duid(const uint8_t *duid, size_t len, char *buf, size_t buflen)
+{
+	char hex[3 * LEASEFILE_DUID_MAX];
+	int n;
+
+	if (len < LEASEFILE_CLIENT_ID_MIN || len > LEASEFILE_DUID_MAX)
+		return -1;
+	n = snprintf(buf, buflen, "duid %s\n", hex_format(duid, len, hex, sizeof(hex)));
+	return n < 0 || (size_t)n >= buflen ? -1 : n;
+}
+
 enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 					 struct lease *out, const char **why)
 {
@@ -233,9 +260,11 @@ enum leasefile_line leasefile_parse_line(const char *line, size_t len,
 		return LEASEFILE_BAD;
 	if (fl.n == 0)
 		return LEASEFILE_SKIP;
-	/* The server's DUID and the extra per-lease data dnsmasq appends. */
-	if (strcmp(fl.f[0], "duid") == 0 || strcmp(fl.f[0], "agent-info") == 0 ||
-	    strcmp(fl.f[0], "vendorclass") == 0)
+	/* The server's DUID, kept (LXD reads it to release a client's v6 lease). */
+	if (strcmp(fl.f[0], "duid") == 0)
+		return parse_server_duid(&fl, out, why);
+	/* The extra per-lease data dnsmasq appends. */
+	if (strcmp(fl.f[0], "agent-info") == 0 || strcmp(fl.f[0], "vendorclass") == 0)
 		return LEASEFILE_SKIP;
 	if (fl.n != FIELDS) {
 		*why = "expected five fields: EXPIRY MAC IP HOSTNAME CLIENTID";

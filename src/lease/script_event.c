@@ -313,6 +313,7 @@ void script_parse_init(const char *buf, size_t len, time_t now, script_init_fn f
 									 : SCRIPT_INIT_LEASE,
 			   &l, p, use, NULL);
 			break;
+		case LEASEFILE_SERVER_DUID: /* the script's own business */
 		case LEASEFILE_SKIP:
 			break;
 		case LEASEFILE_BAD:

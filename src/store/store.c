@@ -266,7 +266,11 @@ static int load_all(const struct store_paths *p, struct lease_table *t, time_t n
 	/* The writer must start from the table's state exactly. */
 	if (c.conflicts || c.expired || lease_count(t) != store_map_count(*m)) {
 		struct store_map *fresh = store_map_new();
+		uint8_t duid[LEASEFILE_DUID_MAX];
+		size_t duid_len = store_map_server_duid(*m, duid, sizeof(duid));
 
+		if (duid_len)
+			store_map_set_server_duid(fresh, duid, duid_len);
 		lease_foreach(t, map_from_table, fresh);
 		store_map_foreach_quarantine(*m, now, copy_quarantine, fresh);
 		store_map_free(*m);

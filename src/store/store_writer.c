@@ -290,6 +290,9 @@ struct store_map {
 	/* `leasectl release` holds: few, so a plain array. */
 	struct quarantine *q;
 	size_t nq;
+	/* The server's "duid" line (dnsmasq's, or leased's own), written before the v6 lines. */
+	char duid_line[LEASEFILE_LINE_MAX];
+	size_t duid_len;
 };
 
 static bool slot_free(const struct map_slot *s)
@@ -482,6 +485,25 @@ void store_map_foreach(const struct store_map *m, store_map_visit_fn fn, void *c
 				fn(ctx, m->slots[i].addr, m->slots[i].line, m->slots[i].len);
 }
 
+void store_map_set_server_duid(struct store_map *m, const uint8_t *duid, size_t len)
+{
+	int n = leasefile_format_server_duid(duid, len, m->duid_line, sizeof(m->duid_line));
+
+	m->duid_len = n > 0 ? (size_t)n : 0;
+}
+
+size_t store_map_server_duid(const struct store_map *m, uint8_t *out, size_t outlen)
+{
+	struct lease l;
+
+	if (m->duid_len == 0 ||
+	    leasefile_parse_line(m->duid_line, m->duid_len - 1, &l, NULL) != LEASEFILE_SERVER_DUID ||
+	    l.client_id_len > outlen)
+		return 0;
+	memcpy(out, l.client_id, l.client_id_len);
+	return l.client_id_len;
+}
+
 /* ---- snapshot ------------------------------------------------------ */
 
 static int write_all(int fd, const char *p, size_t len)
@@ -519,6 +541,8 @@ struct snap_out {
 	char *buf;
 	size_t len, cap;
 	int err; /* first errno */
+	const struct store_map *m;
+	bool duid_done;
 };
 
 static void snap_flush(struct snap_out *o)
@@ -528,17 +552,26 @@ static void snap_flush(struct snap_out *o)
 	o->len = 0;
 }
 
-static void snap_visit(void *ctx, struct lease_addr addr, const char *line, size_t len)
+static void snap_put(struct snap_out *o, const char *line, size_t len)
 {
-	struct snap_out *o = ctx;
-
-	(void)addr;
 	if (o->len + len > o->cap)
 		snap_flush(o);
 	if (len > o->cap)
 		return; /* cannot happen: lines are < LEASEFILE_LINE_MAX */
 	memcpy(o->buf + o->len, line, len);
 	o->len += len;
+}
+
+/* Lease lines, with the server's duid line where dnsmasq has it: before the v6 ones. */
+static void snap_visit(void *ctx, struct lease_addr addr, const char *line, size_t len)
+{
+	struct snap_out *o = ctx;
+
+	if (addr.family == AF_INET6 && !o->duid_done) {
+		snap_put(o, o->m->duid_line, o->m->duid_len);
+		o->duid_done = true;
+	}
+	snap_put(o, line, len);
 }
 
 int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
@@ -552,7 +585,10 @@ int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 		return -1;
 	}
 	o.buf = xmalloc(o.cap);
+	o.m = m;
 	store_map_foreach(m, snap_visit, &o);
+	if (!o.duid_done)
+		snap_put(&o, m->duid_line, m->duid_len);
 	snap_flush(&o);
 	free(o.buf);
 	if (!o.err && fsync(o.fd) < 0)
@@ -1093,6 +1129,9 @@ static bool apply_loaded_line(struct store_map *m, const char *line, size_t len,
 	switch (leasefile_parse_line(line, len, &l, why)) {
 	case LEASEFILE_LEASE:
 		store_map_set_lease(m, &l);
+		return true;
+	case LEASEFILE_SERVER_DUID:
+		store_map_set_server_duid(m, l.client_id, l.client_id_len);
 		return true;
 	case LEASEFILE_SKIP:
 		return true;

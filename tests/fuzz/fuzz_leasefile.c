@@ -46,6 +46,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!why)
 			abort(); /* every rejection says why */
 		break;
+	case LEASEFILE_SERVER_DUID: {
+		char line[LEASEFILE_LINE_MAX];
+		int n = leasefile_format_server_duid(l.client_id, l.client_id_len, line,
+						     sizeof(line));
+		struct lease again;
+
+		/* Written back, it reads back the same. */
+		if (n <= 0 || leasefile_parse_line(line, (size_t)n, &again, NULL) !=
+				      LEASEFILE_SERVER_DUID ||
+		    again.client_id_len != l.client_id_len ||
+		    memcmp(again.client_id, l.client_id, l.client_id_len) != 0)
+			abort();
+		break;
+	}
 	case LEASEFILE_SKIP:
 		break;
 	}

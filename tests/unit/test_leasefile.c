@@ -121,8 +121,9 @@ static void test_dnsmasq_skipped_lines(void **state)
 	const char *why = "unset";
 
 	(void)state;
+	/* The server's duid line is read, not skipped (test_server_duid_line). */
 	assert_int_equal(parse("duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01", &l, &why),
-			 LEASEFILE_SKIP);
+			 LEASEFILE_SERVER_DUID);
 	assert_int_equal(parse("agent-info 10.0.3.3 01:02:03", &l, &why), LEASEFILE_SKIP);
 	assert_int_equal(parse("vendorclass 10.0.3.3 01:02:03", &l, &why), LEASEFILE_SKIP);
 	assert_int_equal(parse("", &l, &why), LEASEFILE_SKIP);
@@ -190,7 +191,7 @@ static void test_dnsmasq_written_file(void **state)
 		"duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n"
 		"1795554952 1234567 fd42::5 c1 00:01:00:01:2c:d5:6a:11:de:21:82:c6:a7:e1\n";
 	const char *p = file;
-	size_t v4 = 0, skip = 0;
+	size_t v4 = 0, duid = 0;
 
 	(void)state;
 	while (*p) {
@@ -207,16 +208,17 @@ static void test_dnsmasq_written_file(void **state)
 			assert_int_equal(n, nl - p + 1);
 			assert_memory_equal(again, p, (size_t)n);
 			break;
-		case LEASEFILE_SKIP:
-			skip++;
+		case LEASEFILE_SERVER_DUID:
+			duid++;
 			break;
+		case LEASEFILE_SKIP:
 		case LEASEFILE_BAD:
-			fail_msg("dnsmasq line rejected: %.*s", (int)(nl - p), p);
+			fail_msg("dnsmasq line not read: %.*s", (int)(nl - p), p);
 		}
 		p = nl + 1;
 	}
 	assert_int_equal(v4, 7); /* six IPv4 leases and one IPv6 lease */
-	assert_int_equal(skip, 1); /* dnsmasq's own DUID */
+	assert_int_equal(duid, 1); /* dnsmasq's own DUID */
 }
 
 static void test_hostnames(void **state)
@@ -362,9 +364,38 @@ static void test_embedded_nul_not_trusted(void **state)
 	assert_int_equal(leasefile_parse_line(NULL, 0, &l, NULL), LEASEFILE_BAD);
 }
 
+/* dnsmasq's "duid" line: the server's DUID, read and written back the same. */
+static void test_server_duid_line(void **state)
+{
+	static const uint8_t want[] = { 0, 1, 0, 1, 0x2c, 0xd5, 0x6a, 0x11, 0, 0x16, 0x3e, 0, 0, 1 };
+	static const char *const bad[] = { "duid", "duid zz:01", "duid 00", "duid 00:01 extra" };
+	struct lease l;
+	const char *why = NULL;
+	char line[LEASEFILE_LINE_MAX];
+	uint8_t long_duid[129] = { 0 };
+
+	(void)state;
+	assert_int_equal(parse("duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01", &l, &why),
+			 LEASEFILE_SERVER_DUID);
+	assert_int_equal(l.client_id_len, sizeof(want));
+	assert_memory_equal(l.client_id, want, sizeof(want));
+	assert_int_equal(leasefile_format_server_duid(want, sizeof(want), line, sizeof(line)),
+			 (int)strlen("duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n"));
+	assert_string_equal(line, "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		assert_int_equal(parse(bad[i], &l, &why), LEASEFILE_BAD);
+		assert_non_null(strstr(why, "duid"));
+	}
+	/* RFC 8415's limit: 128 bytes. */
+	assert_int_equal(leasefile_format_server_duid(long_duid, 129, line, sizeof(line)), -1);
+	assert_int_equal(leasefile_format_server_duid(long_duid, 128, line, 10), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_server_duid_line),
 		cmocka_unit_test(test_dnsmasq_ethernet_with_client_id),
 		cmocka_unit_test(test_dnsmasq_infinite_without_name_or_id),
 		cmocka_unit_test(test_dnsmasq_hardware_types),

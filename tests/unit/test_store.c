@@ -325,10 +325,11 @@ static size_t assert_leasefile_whole(const char *path)
 	while ((nl = strchr(p, '\n'))) {
 		struct lease l;
 		const char *why = NULL;
+		enum leasefile_line k = leasefile_parse_line(p, (size_t)(nl - p), &l, &why);
 
-		if (leasefile_parse_line(p, (size_t)(nl - p), &l, &why) != LEASEFILE_LEASE)
+		if (k != LEASEFILE_LEASE && k != LEASEFILE_SERVER_DUID)
 			fail_msg("bad lease file line \"%.*s\": %s", (int)(nl - p), p, why);
-		n++;
+		n += k == LEASEFILE_LEASE;
 		p = nl + 1;
 	}
 	assert_int_equal(*p, '\0'); /* ends with a newline: never half-written */
@@ -443,7 +444,23 @@ static void test_dnsmasq_file_read(void **state)
 	free(log);
 	/* The file was rewritten without the expired and the bad line. */
 	assert_int_equal(assert_leasefile_whole(f->file), 6);
+	/* dnsmasq's server DUID is kept, where dnsmasq writes it: before the v6 leases. */
+	log = read_text(f->file);
+	assert_non_null(strstr(log, "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:01\n"
+				    "1795554952 1234567 fd42::5 "));
+	free(log);
 	store_close(s);
+	lease_table_free(t);
+	/* And across the writer's own snapshots, with no v6 lease left: at the end. */
+	write_text(f->file, "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:02\n"
+			    "1795554952 de:21:82:c6:a7:e1 10.0.3.3 c1 *\n");
+	t = lease_table_new();
+	s = open_store(f, t, NOW);
+	store_close(s);
+	log = read_text(f->file);
+	assert_string_equal(log, "1795554952 de:21:82:c6:a7:e1 10.0.3.3 c1 *\n"
+				 "duid 00:01:00:01:2c:d5:6a:11:00:16:3e:00:00:02\n");
+	free(log);
 	lease_table_free(t);
 }
 
