@@ -9,6 +9,8 @@
 #include "ctl/control_cmd.h"
 #include "core/daemon.h"
 #include "dhcp/dhcp4_server.h"
+#include "dhcp/dhcp6.h"
+#include "dhcp/dhcp6_server.h"
 #include "dns/dns_local.h"
 #include "dns/dns_server.h"
 #include "conf/hostdb.h"
@@ -40,6 +42,7 @@ struct wiring {
 	struct hostdb *hosts;
 	struct dhcp4_server *dhcp4;
 	struct ra_server *ra;         /* NULL when no range asks for RAs */
+	struct dhcp6_server *dhcp6;   /* NULL when no range serves DHCPv6 */
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
 	struct dns_service *dns;      /* NULL with --port=0 */
 	struct control *control;      /* leasectl's socket */
@@ -66,6 +69,7 @@ static void on_interfaces_changed(void *ctx)
 
 	dhcp4_server_interfaces_changed(w->dhcp4);
 	ra_server_interfaces_changed(w->ra);
+	dhcp6_server_interfaces_changed(w->dhcp6);
 }
 
 static void on_store(void *ctx, int fd, uint32_t events)
@@ -81,6 +85,7 @@ static void on_store(void *ctx, int fd, uint32_t events)
 		return;
 	}
 	dhcp4_server_send_durable(w->dhcp4);
+	dhcp6_server_send_durable(w->dhcp6);
 	control_store_durable(w->control);
 }
 
@@ -96,6 +101,7 @@ static void on_disk_timer(void *ctx)
 	struct wiring *w = ctx;
 
 	dhcp4_server_send_durable(w->dhcp4);
+	dhcp6_server_send_durable(w->dhcp6);
 	if (store_stalled(w->store, now_mono_ms())) {
 		struct store_health h;
 
@@ -133,6 +139,7 @@ static void before_wait(void *ctx)
 	}
 	store_flush(w->store);
 	dhcp4_server_send_durable(w->dhcp4);
+	dhcp6_server_send_durable(w->dhcp6);
 	if (store_durable_seq(w->store) < store_pending_seq(w->store)) {
 		if (!loop_timer_armed(w->disk))
 			loop_timer_arm(w->disk, now_mono_ms() + 1000);
@@ -354,7 +361,7 @@ static int start(struct wiring *w, struct error *err)
 		return -1;
 	log_flush(); /* the store forks: no buffered line may be written twice */
 	w->store = store_open(cfg->lease_file ? cfg->lease_file : DEFAULT_LEASE_FILE,
-			      cfg->leasefile_ro, w->leases, now_wall(), err);
+			      cfg->leasefile_ro, dhcp6_wanted(cfg), w->leases, now_wall(), err);
 	if (!w->store)
 		return -1;
 	deps = (struct dhcp4_server_deps){
@@ -364,6 +371,16 @@ static int start(struct wiring *w, struct error *err)
 	w->dhcp4 = dhcp4_server_new(&deps, err);
 	if (!w->dhcp4)
 		return -1;
+	if (dhcp6_wanted(cfg)) {
+		const struct dhcp6_server_deps d6 = {
+			.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,
+			.loop = w->loop,
+		};
+
+		w->dhcp6 = dhcp6_server_new(&d6, err);
+		if (!w->dhcp6)
+			return -1;
+	}
 	if (ra_wanted(cfg)) {
 		const struct ra_server_deps ra = { .cfg = cfg, .loop = w->loop, .nl = w->nl };
 
@@ -403,6 +420,7 @@ static void stop(struct wiring *w)
 	control_leases_free(w->ctl_leases);
 	dhcp4_server_free(w->dhcp4);
 	ra_server_free(w->ra); /* its final RAs: "no longer a router" */
+	dhcp6_server_free(w->dhcp6);
 	dns_service_free(w->dns);
 	dns_local_free(w->names);
 	loop_timer_free(w->expiry);

@@ -287,6 +287,8 @@ void dhcp_option_free(struct dhcp_option *o);
 
 /* Lease time "3600", "45m", "12h", "2d", "1w", "infinite" → seconds. */
 int config_parse_lease_time(const char *s, uint32_t *out);
+/* Whether --except-interface names this interface. */
+bool config_iface_excluded(const struct config *cfg, const char *name);
 /* One --ra-param value into out (free with ra_param_free); 0, or -1 with err. */
 int config_parse_ra_param(const char *arg, const char *where, struct ra_param *out,
 			  struct error *err);

@@ -48,13 +48,17 @@ struct store;
  * journal into t, dropping leases that expired before now, then fork the
  * writer and register as an observer of t.  Call as root, before the
  * privilege drop.  read_only (--leasefile-ro): load nothing, write
- * nothing, every change is "durable" at once.
+ * nothing, every change is "durable" at once.  want_server_duid (DHCPv6
+ * is served): the server DUID is the lease file's "duid" line, or, when
+ * it has none, a new DUID-UUID written there before store_open returns
+ * (with --leasefile-ro, a new one each start).
  * Returns NULL with err filled on failure (the message names the file
  * and line, the status is EXIT_FILESYSTEM or EXIT_OTHER).
  */
-struct store *store_open(const char *lease_file, bool read_only,
-			 struct lease_table *t, time_t now,
-			 struct error *err);
+struct store *store_open(const char *lease_file, bool read_only, bool want_server_duid,
+			 struct lease_table *t, time_t now, struct error *err);
+/* The server's DUID (*duid) and its length; 0 when there is none. */
+size_t store_server_duid(const struct store *s, const uint8_t **duid);
 
 /* The descriptor to watch for readability (writer acknowledgements). */
 int store_fd(const struct store *s);

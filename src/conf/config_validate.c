@@ -116,3 +116,11 @@ int config_validate(const struct config *cfg, struct error *err)
 		return -1;
 	return 0;
 }
+
+bool config_iface_excluded(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nexcept_interfaces; i++)
+		if (strcmp(cfg->except_interfaces[i], name) == 0)
+			return true;
+	return false;
+}

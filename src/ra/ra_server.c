@@ -5,6 +5,7 @@
 #include "ra/ra.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "net/ip6_msg.h"
 
 #include <errno.h>
 #include <netinet/icmp6.h>
@@ -55,14 +56,6 @@ bool ra_wanted(const struct config *cfg)
 	return false;
 }
 
-static bool excluded(const struct config *cfg, const char *name)
-{
-	for (size_t i = 0; i < cfg->nexcept_interfaces; i++)
-		if (strcmp(cfg->except_interfaces[i], name) == 0)
-			return true;
-	return false;
-}
-
 /* ---- sending ---- */
 
 /*
@@ -79,16 +72,6 @@ static bool send_ra(struct ra_server *s, struct ra_iface *ri, const struct in6_a
 	uint8_t buf[RA_PACKET_MAX];
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = *dst,
 				   .sin6_scope_id = (uint32_t)ri->ifindex };
-	union {
-		char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
-		struct cmsghdr align;
-	} ctl = { 0 };
-	struct iovec iov;
-	struct msghdr msg = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &iov,
-			      .msg_iovlen = 1, .msg_control = ctl.buf,
-			      .msg_controllen = sizeof(ctl.buf) };
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-	struct in6_pktinfo *pi = (struct in6_pktinfo *)CMSG_DATA(c);
 	int n;
 
 	if (!src || !ra_plan(s->d.cfg, ifc, &m, &t))
@@ -99,13 +82,7 @@ static bool send_ra(struct ra_server *s, struct ra_iface *ri, const struct in6_a
 	n = ra_build(&m, buf, sizeof(buf));
 	if (n < 0)
 		return false;
-	iov = (struct iovec){ .iov_base = buf, .iov_len = (size_t)n };
-	c->cmsg_level = IPPROTO_IPV6;
-	c->cmsg_type = IPV6_PKTINFO;
-	c->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi->ipi6_ifindex = (unsigned)ri->ifindex;
-	pi->ipi6_addr = *src;
-	if (sendmsg(s->fd, &msg, MSG_DONTWAIT) < 0) {
+	if (ip6_send_on(s->fd, buf, (size_t)n, &to, ri->ifindex, src) < 0) {
 		log_debug("router advertisement on %s: %s", ifc->name, strerror(errno));
 		return true; /* a send error is not fixed by retrying sooner */
 	}
@@ -207,7 +184,7 @@ static void sync_one(struct ra_server *s, const struct nl_iface *ifc, uint64_t n
 	struct ra_timing t;
 	struct ra_iface *ri;
 
-	if (!ifc->up || excluded(s->d.cfg, ifc->name) || !ra_plan(s->d.cfg, ifc, &m, &t))
+	if (!ifc->up || config_iface_excluded(s->d.cfg, ifc->name) || !ra_plan(s->d.cfg, ifc, &m, &t))
 		return;
 	ri = find(s, ifc->ifindex);
 	if (!ri) {
@@ -280,28 +257,12 @@ static void on_read(void *ctx, int fd, uint32_t events)
 	for (int k = 0; k < READ_BATCH; k++) {
 		uint8_t buf[RA_PACKET_MAX];
 		struct sockaddr_in6 from;
-		union {
-			char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-			struct cmsghdr align;
-		} ctl;
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr msg = { .msg_name = &from, .msg_namelen = sizeof(from),
-				      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
-				      .msg_controllen = sizeof(ctl.buf) };
-		int ifindex = 0, hoplimit = -1;
-		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+		struct ip6_arrival arr;
+		ssize_t n = ip6_recv_on(fd, buf, sizeof(buf), &from, &arr);
 
 		if (n < 0)
 			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-			if (c->cmsg_level != IPPROTO_IPV6)
-				continue;
-			if (c->cmsg_type == IPV6_PKTINFO)
-				ifindex = (int)((struct in6_pktinfo *)CMSG_DATA(c))->ipi6_ifindex;
-			else if (c->cmsg_type == IPV6_HOPLIMIT)
-				memcpy(&hoplimit, CMSG_DATA(c), sizeof(hoplimit));
-		}
-		handle_rs(s, buf, (size_t)n, &from, ifindex, hoplimit);
+		handle_rs(s, buf, (size_t)n, &from, arr.ifindex, arr.hoplimit);
 	}
 }
 

@@ -55,6 +55,8 @@ struct store {
 	bool failing;
 	uint64_t failing_since_ms;
 	char error[256];
+	uint8_t duid[LEASEFILE_DUID_MAX]; /* the server's DUID, or duid_len 0 */
+	size_t duid_len;
 };
 
 /* ---- loading ------------------------------------------------------- */
@@ -302,9 +304,18 @@ static int compact(const struct store_paths *p, const struct store_map *m, time_
 static void on_change(void *ctx, const struct lease *old, const struct lease *new,
 		      enum lease_event ev);
 
-struct store *store_open(const char *lease_file, bool read_only,
-			 struct lease_table *t, time_t now,
-			 struct error *err)
+/* A new server DUID: DUID-UUID (RFC 6355), 16 random bytes after the type. */
+static void make_duid(struct store *s)
+{
+	s->duid[0] = 0;
+	s->duid[1] = 4;
+	for (size_t i = 2; i < 18; i += 2)
+		put_be16(s->duid + i, random_u16());
+	s->duid_len = 18;
+}
+
+struct store *store_open(const char *lease_file, bool read_only, bool want_server_duid,
+			 struct lease_table *t, time_t now, struct error *err)
 {
 	struct store *s;
 	struct store_paths p = { 0 };
@@ -322,6 +333,8 @@ struct store *store_open(const char *lease_file, bool read_only,
 	s->writer = -1;
 	if (read_only) {
 		s->read_only = true;
+		if (want_server_duid)
+			make_duid(s); /* nowhere to keep it: a new one each start */
 		return s;
 	}
 	store_paths_init(&p, lease_file);
@@ -331,6 +344,12 @@ struct store *store_open(const char *lease_file, bool read_only,
 	m = store_map_new();
 	if (load_all(&p, t, now, &m, err) < 0)
 		goto fail;
+	/* Made once, then kept in the lease file: on disk (compact) before any reply uses it. */
+	s->duid_len = store_map_server_duid(m, s->duid, sizeof(s->duid));
+	if (!s->duid_len && want_server_duid) {
+		make_duid(s);
+		store_map_set_server_duid(m, s->duid, s->duid_len);
+	}
 	journal_fd = compact(&p, m, now, err);
 	if (journal_fd < 0)
 		goto fail;
@@ -673,4 +692,10 @@ void store_close(struct store *s)
 	}
 	drop_sent(s, s->nqueue);
 	free(s);
+}
+
+size_t store_server_duid(const struct store *s, const uint8_t **duid)
+{
+	*duid = s->duid;
+	return s->duid_len;
 }

@@ -160,6 +160,17 @@ wait_for() {
 	return 1
 }
 
+# until_true SECONDS WHAT CMD...: fail naming WHAT unless CMD succeeds in time.
+until_true() {
+	local secs=$1 what=$2
+	shift 2
+	for _ in $(seq $((secs * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	fail "no $what within $secs s"
+}
+
 # ---- DNS (t_dns_*.sh) ----
 # An upstream DNS server (dnsupstream.py, on Debian's python3 with
 # dnspython) in namespace ${ID}up, on the server's bridge, at addresses

@@ -26,17 +26,6 @@ global6() { ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}';
 default6() { ip -n "$C" -6 route show default; }
 rdisc() { ip netns exec "$C" rdisc6 -1 -w 3000 eth0 2>&1; }
 field() { sed -n "s/^ *$1 *: *//p" <<<"$2" | head -1; }
-# until_true SECONDS WHAT CMD...: fail naming WHAT unless CMD succeeds in time.
-until_true() {
-	local secs=$1 what=$2
-	shift 2
-	for _ in $(seq $((secs * 10))); do
-		"$@" && return 0
-		sleep 0.1
-	done
-	fail "no $what within $secs s"
-}
-
 # ---- lxc-net: ra-only ----
 start_leased --interface=$BR --bind-interfaces --listen-address=$SRV_ADDR \
 	--listen-address=$SRV6 --dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$SRV6,ra-only -s lxc

@@ -281,7 +281,7 @@ static bool wait_durable(struct store *s)
 static struct store *open_store(const struct fixture *f, struct lease_table *t, time_t now)
 {
 	struct error err = { 0 };
-	struct store *s = store_open(f->file, false, t, now, &err);
+	struct store *s = store_open(f->file, false, false, t, now, &err);
 
 	if (!s)
 		fail_msg("store_open: %s (status %d)", err.msg, err.status);
@@ -769,7 +769,7 @@ static void test_read_only(void **state)
 	size_t files = 0;
 
 	write_text(f->file, "0 00:16:3e:aa:bb:cc 10.0.3.9 * *\n");
-	s = store_open(f->file, true, t, NOW, &err);
+	s = store_open(f->file, true, false, t, NOW, &err);
 	assert_non_null(s);
 	assert_int_equal(err.status, 0);
 	assert_int_equal(store_fd(s), -1);
@@ -798,13 +798,13 @@ static void test_open_errors(void **state)
 
 	/* The lease file is a directory: unreadable, named in the message. */
 	assert_int_equal(mkdir(f->file, 0755), 0);
-	assert_null(store_open(f->file, false, t, NOW, &err));
+	assert_null(store_open(f->file, false, false, t, NOW, &err));
 	assert_int_equal(err.status, EXIT_FILESYSTEM);
 	assert_non_null(strstr(err.msg, f->file));
 	rmdir(f->file);
 	/* A directory that does not exist. */
 	snprintf(path, sizeof(path), "%s/missing/leases", f->dir);
-	assert_null(store_open(path, false, t, NOW, &err));
+	assert_null(store_open(path, false, false, t, NOW, &err));
 	assert_int_equal(err.status, EXIT_FILESYSTEM);
 	assert_non_null(strstr(err.msg, path));
 	assert_int_equal(lease_count(t), 0);
@@ -869,7 +869,7 @@ static void churn_child(const struct fixture *f, int out)
 {
 	struct lease_table *t = lease_table_new();
 	struct error err = { 0 };
-	struct store *s = store_open(f->file, false, t, NOW, &err);
+	struct store *s = store_open(f->file, false, false, t, NOW, &err);
 	uint32_t base = (uint32_t)lease_count(t), i = 0;
 	int32_t pid;
 

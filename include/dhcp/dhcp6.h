@@ -1,0 +1,95 @@
+/*
+ * dhcp6 — the DHCPv6 server's decisions (RFC 8415), for IA_NA addresses
+ * from --dhcp-range's stateful ranges and for configuration only
+ * (Information-request, ra-stateless).
+ *
+ * dhcp6_handle() is a function of (received bytes, how they came,
+ * interface, lease table, configuration, server DUID, now), like
+ * dhcp4_handle(): it parses, decides, applies lease changes through
+ * lease_commit()/lease_remove() (so the store and DNS see them in the
+ * same step) and builds the reply; the server sends it once the store
+ * says the change is durable.  Where dnsmasq 2.90 departs from RFC 8415,
+ * this follows the RFC:
+ *  - Solicit, Confirm and Rebind sent to a unicast address are dropped
+ *    (section 16); Request, Renew, Release and Decline sent by unicast
+ *    get a Reply with UseMulticast (18.4: no Server Unicast option is
+ *    ever sent).
+ *  - An IA with no address to give gets NoAddrsAvail inside it, in the
+ *    Advertise too, with the configured options still (RFC 7550); an
+ *    address another client holds is NoAddrsAvail, not UnspecFail;
+ *    several IAs in one message get distinct addresses.
+ *  - Release and Decline: a top-level Success, NoBinding inside an IA the
+ *    server has no binding for.
+ *  - Renew/Rebind of an unknown binding: created when the address is
+ *    appropriate (in a range on this link, free or the client's);
+ *    otherwise the address is returned with lifetimes 0 and a valid one is
+ *    offered in its place.
+ *  - T1 = 0.5 and T2 = 0.8 of the valid lifetime (the range's lease
+ *    time); Preference 255 with --dhcp-authoritative, else none.
+ * One address per IA_NA; IA_TA and IA_PD are answered NoAddrsAvail /
+ * NoPrefixAvail.  A client's FQDN (option 39) or, failing that, nothing
+ * names the lease: its first label, as the IPv4 hostname does.
+ */
+#ifndef LEASED_DHCP6_H
+#define LEASED_DHCP6_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "conf/config.h"
+#include "dhcp/dhcp6_wire.h"
+#include "lease/lease.h"
+
+#define DHCP6_IFACE_MAX_ADDRS 8
+#define DHCP6_DECLINE_QUARANTINE 600 /* seconds a declined address rests */
+
+/* The interface a message arrived on, with its global IPv6 addresses. */
+struct dhcp6_iface {
+	int ifindex;
+	char name[IF_NAMESIZE];
+	size_t naddrs;
+	struct in6_addr addrs[DHCP6_IFACE_MAX_ADDRS];
+	uint8_t prefixlens[DHCP6_IFACE_MAX_ADDRS];
+};
+
+struct dhcp6_env {
+	const struct config *cfg;
+	struct lease_table *leases;
+	const struct dhcp6_iface *iface;
+	const uint8_t *server_duid;
+	size_t server_duid_len;
+	bool multicast;          /* sent to All_DHCP_Relay_Agents_and_Servers */
+	const uint8_t *src_hw;   /* the packet's link-layer source, when known */
+	size_t src_hwlen;
+	time_t now;
+};
+
+enum dhcp6_verdict { DHCP6_DROP, DHCP6_SEND };
+
+struct dhcp6_result {
+	enum dhcp6_verdict verdict;
+	uint8_t request_type;
+	uint8_t reply_type;      /* DHCP6_ADVERTISE or DHCP6_REPLY */
+	uint8_t reply[DHCP6_MAX_PACKET];
+	size_t reply_len;
+	bool lease_changed;      /* the reply waits for the store */
+};
+
+/*
+ * Handle one received message.  Logs in dnsmasq's shape
+ * ("DHCPREPLY(lxcbr0) fd42::5 00:01:00:01:... c1") unless --quiet-dhcp6.
+ * Bad packets are dropped and change nothing.
+ */
+void dhcp6_handle(const struct dhcp6_env *env, const uint8_t *pkt, size_t len,
+		  struct dhcp6_result *out);
+
+/* Whether cfg serves DHCPv6 at all (a v6 range that is not ra-only). */
+bool dhcp6_wanted(const struct config *cfg);
+/* Whether some DHCPv6 range covers iface (its multicast group is then joined). */
+bool dhcp6_serves(const struct config *cfg, const struct dhcp6_iface *iface);
+
+#endif

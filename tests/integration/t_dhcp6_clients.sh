@@ -1,0 +1,94 @@
+#!/bin/bash
+# DHCPv6 with ISC dhclient -6 in a client namespace:
+# - it obtains an address from a stateful range; the lease is in the lease
+#   file in dnsmasq's IPv6 form, below the server's generated "duid" line,
+#   and the log says DHCPREPLY;
+# - the FQDN it sends names the lease: AAAA and the ip6.arpa PTR answer
+#   from leased's DNS, and the same client's IPv4 lease keeps the A record
+#   under the same name (one name, both families);
+# - running again keeps the address; a restart keeps the server DUID;
+# - a release removes the lease: the AAAA is gone (NODATA: the A stays).
+. "$(dirname "$0")/lib.sh"
+command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
+need_dns_tools
+
+P6=fd42:77:6
+SRV6=$P6::1
+setup_server
+ip -n "$SRV" -6 addr add "$SRV6/64" dev "$BR" nodad
+add_client c 02:00:00:00:00:0c
+C=$(client_ns c)
+
+ARGS=(--interface=$BR --bind-interfaces --listen-address=$SRV_ADDR --listen-address=$SRV6
+	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$P6::100,$P6::1ff,1h -s lxc)
+start_leased "${ARGS[@]}"
+
+# The IPv4 lease of the same client, named c6.
+ip4=$(udhcpc_lease c c6)
+case "$ip4" in $NET.*) ;; *) fail "no IPv4 lease: '$ip4'" ;; esac
+# udhcpc's script flushed eth0, link-local address too: make it again.
+ip -n "$C" link set eth0 down
+ip -n "$C" link set eth0 up
+until_true 10 "usable link-local address in the client" sh -c \
+	"ip -n $C -6 addr show dev eth0 scope link | grep -q inet6 && ! ip -n $C -6 addr show dev eth0 | grep -q tentative"
+
+cat > "$TMP/dh6-script" <<EOS
+#!/bin/sh
+case "\$reason" in BOUND6|RENEW6|REBIND6|REBOOT6)
+	echo "\$new_ip6_address" > "$TMP/c.ip6" ;;
+esac
+exit 0
+EOS
+chmod +x "$TMP/dh6-script"
+echo 'send fqdn.fqdn "c6";' > "$TMP/dh6.conf"
+dh6() {
+	ip netns exec "$C" timeout 30 dhclient -6 -1 -v -cf "$TMP/dh6.conf" -sf "$TMP/dh6-script" \
+		-lf "$TMP/c.dh6.leases" -pf "$TMP/c.dh6.pid" "$@" eth0 >>"$TMP/c.dh6.log" 2>&1
+}
+FAIL_LOGS="$TMP/leased.log $TMP/c.dh6.log"
+dh6 || fail "dhclient -6 got no lease"
+PIDS="$PIDS $(cat "$TMP/c.dh6.pid" 2>/dev/null)"
+ip6=$(cat "$TMP/c.ip6")
+case "$ip6" in $P6::1[0-9a-f][0-9a-f]) ;; *) fail "dhclient -6 got '$ip6'" ;; esac
+grep -q "DHCPREPLY(br0) $ip6 " "$TMP/leased.log" || fail "no DHCPREPLY logged for $ip6"
+ok "dhclient -6 got $ip6"
+
+# The lease file: dnsmasq's v6 line (EXPIRY IAID ADDR NAME DUID) after leased's duid line.
+until_true 3 "v6 lease in the lease file" grep -q " $ip6 c6 " "$TMP/leases"
+duid_line=$(grep '^duid ' "$TMP/leases") || fail "no duid line: $(cat "$TMP/leases")"
+awk -v a="$ip6" '$1 == "duid" { d = NR } $3 == a { l = NR } END { exit !(d && l > d) }' "$TMP/leases" ||
+	fail "the duid line does not come before the v6 lease: $(cat "$TMP/leases")"
+line=$(grep " $ip6 " "$TMP/leases")
+[ "$(wc -w <<<"$line")" = 5 ] || fail "v6 lease line '$line' has not 5 fields"
+case "$(awk '{print $5}' <<<"$line")" in 00:01:00:01:*:02:00:00:00:00:0c) ;;
+	*) fail "v6 lease line '$line' does not carry dhclient's DUID-LLT" ;; esac
+ok "lease file: '$line' below '$duid_line'"
+
+# Names: one name, both families.
+out=$(dig_in c c6.lxc AAAA)
+[ "$(dig_rdata "$out" AAAA)" = "$ip6" ] || fail "c6.lxc AAAA is not $ip6: $out"
+out=$(dig_in c c6.lxc A)
+[ "$(dig_rdata "$out" A)" = "$ip4" ] || fail "c6.lxc A is not $ip4 (the v6 grant took the name?): $out"
+out=$(dig_in c -x "$ip6")
+[ "$(dig_rdata "$out" PTR)" = "c6.lxc." ] || fail "PTR of $ip6 is not c6.lxc.: $out"
+ok "c6.lxc answers A $ip4 and AAAA $ip6, and $ip6's PTR names it"
+
+# Again: the same address.  After a restart: the same server DUID.
+dh6 || fail "dhclient -6 failed the second time"
+[ "$(cat "$TMP/c.ip6")" = "$ip6" ] || fail "second run changed the address to $(cat "$TMP/c.ip6")"
+stop_leased
+start_leased "${ARGS[@]}"
+[ "$(grep '^duid ' "$TMP/leases")" = "$duid_line" ] || fail "server DUID changed on restart"
+ok "the address stays $ip6; the server DUID survives a restart"
+
+# Release.
+dh6 -r || fail "dhclient -6 -r failed"
+until_true 5 "DHCPRELEASE logged" grep -q "DHCPRELEASE(br0) $ip6" "$TMP/leased.log"
+until_true 3 "released lease leaving the lease file" sh -c "! grep -q ' $ip6 ' '$TMP/leases'"
+out=$(dig_in c c6.lxc AAAA)
+[ "$(dig_status "$out")" = NOERROR ] && [ "$(dig_count "$out" ANSWER)" = 0 ] ||
+	fail "after release c6.lxc AAAA should be NODATA: $out"
+out=$(dig_in c c6.lxc A)
+[ "$(dig_rdata "$out" A)" = "$ip4" ] || fail "after the v6 release the A went too: $out"
+ok "release: $ip6 gone from the lease file and from DNS, the A record stays"
+stop_leased

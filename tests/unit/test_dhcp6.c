@@ -1,0 +1,551 @@
+/*
+ * test_dhcp6 — the DHCPv6 engine's decisions per message type (RFC 8415
+ * as include/dhcp/dhcp6.h says where dnsmasq departs from it), on a lease
+ * table and a fake clock, with messages built as clients send them.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/config.h"
+#include "core/util.h"
+#include "dhcp/dhcp6.h"
+#include "lease/lease.h"
+
+#define NOW 1800000000
+
+static const uint8_t SERVER_DUID[] = { 0, 4, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
+/* DUID-LLT of MAC 02:00:00:00:00:0a, and another client's. */
+static const uint8_t DUID_A[] = { 0, 1, 0, 1, 0x2c, 0xd5, 0x6a, 0x11, 2, 0, 0, 0, 0, 0x0a };
+static const uint8_t DUID_B[] = { 0, 1, 0, 1, 0x2c, 0xd5, 0x6a, 0x11, 2, 0, 0, 0, 0, 0x0b };
+
+struct fx {
+	struct config cfg;
+	struct lease_table *t;
+	struct dhcp6_iface ifc;
+	struct dhcp6_env env;
+	struct dhcp6_result res;
+};
+
+static struct fx F;
+
+static void setup_conf(const char *conf)
+{
+	struct error err = { 0 };
+
+	memset(&F, 0, sizeof(F));
+	config_init(&F.cfg);
+	if (config_parse_text(&F.cfg, conf, strlen(conf), "test.conf", &err) < 0)
+		fail_msg("config: %s", err.msg);
+	F.t = lease_table_new();
+	F.ifc.ifindex = 3;
+	strcpy(F.ifc.name, "br0");
+	inet_pton(AF_INET6, "fd42::1", &F.ifc.addrs[0]);
+	F.ifc.prefixlens[0] = 64;
+	F.ifc.naddrs = 1;
+	F.env = (struct dhcp6_env){ .cfg = &F.cfg, .leases = F.t, .iface = &F.ifc,
+				    .server_duid = SERVER_DUID,
+				    .server_duid_len = sizeof(SERVER_DUID), .multicast = true,
+				    .now = NOW };
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\ndomain=lxc\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	lease_table_free(F.t);
+	config_free(&F.cfg);
+	return 0;
+}
+
+/* ---- building a client's message ---- */
+
+struct ia_spec {
+	uint32_t iaid;
+	const char *addr; /* NULL: none */
+};
+
+struct msg_spec {
+	uint8_t type;
+	const uint8_t *duid;
+	size_t duid_len;
+	bool server_id;           /* ours */
+	const uint8_t *other_server;
+	bool rapid_commit;
+	const char *fqdn;
+	struct ia_spec ias[3];
+	size_t nias;
+	bool ia_ta;
+};
+
+static void send_msg(const struct msg_spec *m)
+{
+	uint8_t buf[DHCP6_MAX_PACKET];
+	struct dhcp6_out o;
+	static const uint8_t xid[3] = { 1, 2, 3 };
+
+	dhcp6_out_init(&o, buf, sizeof(buf), m->type, xid);
+	if (m->duid)
+		dhcp6_put(&o, D6O_CLIENTID, m->duid, m->duid_len);
+	if (m->server_id)
+		dhcp6_put(&o, D6O_SERVERID, SERVER_DUID, sizeof(SERVER_DUID));
+	if (m->other_server)
+		dhcp6_put(&o, D6O_SERVERID, m->other_server, 14);
+	if (m->rapid_commit)
+		dhcp6_put(&o, D6O_RAPID_COMMIT, NULL, 0);
+	if (m->fqdn) {
+		size_t mark = dhcp6_open(&o, D6O_CLIENT_FQDN);
+
+		dhcp6_put_bytes(&o, &(uint8_t){ 0 }, 1);
+		assert_int_equal(dhcp6_put_name(&o, m->fqdn), 0);
+		dhcp6_close(&o, mark);
+	}
+	for (size_t i = 0; i < m->nias; i++) {
+		size_t mark = dhcp6_open(&o, m->ia_ta ? D6O_IA_TA : D6O_IA_NA);
+
+		dhcp6_put_u32(&o, m->ias[i].iaid);
+		if (!m->ia_ta) {
+			dhcp6_put_u32(&o, 0);
+			dhcp6_put_u32(&o, 0);
+		}
+		if (m->ias[i].addr) {
+			struct in6_addr a;
+
+			inet_pton(AF_INET6, m->ias[i].addr, &a);
+			dhcp6_put_iaaddr(&o, &a, 0, 0, -1);
+		}
+		dhcp6_close(&o, mark);
+	}
+	assert_false(o.full);
+	dhcp6_handle(&F.env, buf, o.len, &F.res);
+}
+
+/* ---- reading the reply ---- */
+
+/* The n-th top-level option with code (body, length); NULL if absent. */
+static const uint8_t *opt(const uint8_t *p, size_t len, uint16_t code, size_t n, size_t *olen)
+{
+	for (size_t off = 0; off + 4 <= len;) {
+		uint16_t c = get_be16(p + off), l = get_be16(p + off + 2);
+
+		assert_true(off + 4 + l <= len);
+		if (c == code && n-- == 0) {
+			*olen = l;
+			return p + off + 4;
+		}
+		off += 4 + (size_t)l;
+	}
+	return NULL;
+}
+
+static const uint8_t *reply_opt(uint16_t code, size_t n, size_t *len)
+{
+	assert_int_equal(F.res.verdict, DHCP6_SEND);
+	return opt(F.res.reply + 4, F.res.reply_len - 4, code, n, len);
+}
+
+/* What the reply's n-th IA_NA says. */
+struct ia_seen {
+	uint32_t iaid, t1, t2;
+	size_t naddrs;
+	char addrs[4][INET6_ADDRSTRLEN];
+	uint32_t valid[4];
+	int status; /* -1: none */
+};
+
+static struct ia_seen ia_in_reply(size_t n)
+{
+	struct ia_seen s = { .status = -1 };
+	size_t len, alen, slen;
+	const uint8_t *ia = reply_opt(D6O_IA_NA, n, &len), *a, *st;
+
+	assert_non_null(ia);
+	assert_true(len >= 12);
+	s.iaid = get_be32(ia);
+	s.t1 = get_be32(ia + 4);
+	s.t2 = get_be32(ia + 8);
+	for (size_t k = 0; (a = opt(ia + 12, len - 12, D6O_IAADDR, k, &alen)); k++) {
+		assert_true(alen >= 24);
+		inet_ntop(AF_INET6, a, s.addrs[k], sizeof(s.addrs[k]));
+		s.valid[k] = get_be32(a + 20);
+		s.naddrs++;
+	}
+	st = opt(ia + 12, len - 12, D6O_STATUS_CODE, 0, &slen);
+	if (st)
+		s.status = get_be16(st);
+	return s;
+}
+
+static int top_status(void)
+{
+	size_t len;
+	const uint8_t *st = reply_opt(D6O_STATUS_CODE, 0, &len);
+
+	return st ? get_be16(st) : -1;
+}
+
+static const struct lease *lease_at(const char *a)
+{
+	struct lease_addr la;
+
+	assert_true(lease_addr_parse(a, &la));
+	return lease_by_addr(F.t, la);
+}
+
+/* ---- tests ---- */
+
+static void test_solicit_advertise_then_request(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .ias = { { 7, NULL } }, .nias = 1 };
+	struct ia_seen ia;
+	char offered[INET6_ADDRSTRLEN];
+	size_t len;
+	const uint8_t *p;
+
+	(void)state;
+	send_msg(&m);
+	assert_int_equal(F.res.reply_type, DHCP6_ADVERTISE);
+	assert_false(F.res.lease_changed);
+	assert_int_equal(lease_count(F.t), 0);
+	p = reply_opt(D6O_SERVERID, 0, &len);
+	assert_int_equal(len, sizeof(SERVER_DUID));
+	assert_memory_equal(p, SERVER_DUID, len);
+	p = reply_opt(D6O_CLIENTID, 0, &len);
+	assert_memory_equal(p, DUID_A, sizeof(DUID_A));
+	assert_null(reply_opt(D6O_PREFERENCE, 0, &len)); /* not authoritative */
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.iaid, 7);
+	assert_int_equal(ia.naddrs, 1);
+	assert_int_equal(ia.valid[0], 3600);
+	assert_int_equal(ia.t1, 1800);
+	assert_int_equal(ia.t2, 2880);
+	strcpy(offered, ia.addrs[0]);
+	assert_true(strncmp(offered, "fd42::1", 7) == 0 && strlen(offered) == 8); /* ::10-::13 */
+	/* DNS server and domain come with it. */
+	p = reply_opt(D6O_DNS_SERVERS, 0, &len);
+	assert_int_equal(len, 16);
+	p = reply_opt(D6O_DOMAIN_LIST, 0, &len);
+	assert_int_equal(len, 5);
+	assert_memory_equal(p, "\3lxc\0", 5);
+
+	/* The Request for it binds it. */
+	m.type = DHCP6_REQUEST;
+	m.server_id = true;
+	m.ias[0].addr = offered;
+	m.fqdn = "web.lxc";
+	send_msg(&m);
+	assert_int_equal(F.res.reply_type, DHCP6_REPLY);
+	assert_true(F.res.lease_changed);
+	ia = ia_in_reply(0);
+	assert_string_equal(ia.addrs[0], offered);
+	assert_int_equal(ia.status, -1);
+	assert_non_null(lease_at(offered));
+	assert_int_equal(lease_at(offered)->iaid, 7);
+	assert_int_equal(lease_at(offered)->ia, LEASE_IA_NA);
+	assert_int_equal(lease_at(offered)->expires, NOW + 3600);
+	assert_string_equal(lease_at(offered)->hostname, "web");
+	/* The MAC comes from the DUID-LLT: it ties the lease to the client's IPv4 one. */
+	assert_int_equal(lease_at(offered)->hwlen, 6);
+	assert_int_equal(lease_at(offered)->hwaddr[5], 0x0a);
+	/* The same client soliciting again gets the same address back. */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			       .ias = { { 7, NULL } }, .nias = 1 };
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], offered);
+}
+
+static void test_rapid_commit_and_authoritative(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	size_t len;
+	const uint8_t *p;
+
+	(void)state;
+	F.cfg.authoritative = true;
+	send_msg(&m);
+	assert_int_equal(F.res.reply_type, DHCP6_REPLY);
+	assert_non_null(reply_opt(D6O_RAPID_COMMIT, 0, &len));
+	assert_true(F.res.lease_changed);
+	assert_int_equal(lease_count(F.t), 1);
+	p = reply_opt(D6O_PREFERENCE, 0, &len);
+	assert_int_equal(len, 1);
+	assert_int_equal(p[0], 255);
+}
+
+/* Section 16: server-id rules; 18.4: unicast. */
+static void test_discards_and_use_multicast(void **state)
+{
+	static const uint8_t other[14] = { 0, 1, 0, 1, 9, 9, 9, 9, 2, 0, 0, 0, 0, 0x99 };
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .ias = { { 1, NULL } }, .nias = 1 };
+
+	(void)state;
+	m.server_id = true; /* a Solicit naming a server */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	m.server_id = false;
+	m.duid = NULL; /* no client id */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	m.duid = DUID_A;
+	F.env.multicast = false; /* unicast Solicit */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	m.type = DHCP6_REBIND;
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	m.type = DHCP6_REQUEST;
+	m.server_id = true;
+	send_msg(&m);
+	assert_int_equal(top_status(), D6S_USE_MULTICAST);
+	assert_int_equal(lease_count(F.t), 0);
+	F.env.multicast = true;
+	m.server_id = false;
+	m.other_server = other; /* a Request for another server */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	assert_int_equal(lease_count(F.t), 0);
+}
+
+static void test_two_ias_distinct_and_exhaustion(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL }, { 2, NULL }, { 3, NULL } },
+			      .nias = 3 };
+	struct ia_seen a, b, c;
+
+	(void)state;
+	send_msg(&m);
+	a = ia_in_reply(0);
+	b = ia_in_reply(1);
+	c = ia_in_reply(2);
+	assert_string_not_equal(a.addrs[0], b.addrs[0]);
+	assert_string_not_equal(b.addrs[0], c.addrs[0]);
+	assert_string_not_equal(a.addrs[0], c.addrs[0]);
+	assert_int_equal(lease_count(F.t), 3);
+	/* Four addresses in the range: B gets the last, then nothing (NoAddrsAvail in the IA). */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_B, .duid_len = sizeof(DUID_B),
+			       .rapid_commit = true, .ias = { { 1, NULL }, { 2, NULL } }, .nias = 2 };
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).naddrs, 1);
+	assert_int_equal(ia_in_reply(1).naddrs, 0);
+	assert_int_equal(ia_in_reply(1).status, D6S_NO_ADDRS_AVAIL);
+	assert_non_null(reply_opt(D6O_DNS_SERVERS, 0, &(size_t){ 0 })); /* options still (RFC 7550) */
+}
+
+static void test_request_for_anothers_address(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	char held[INET6_ADDRSTRLEN];
+
+	(void)state;
+	send_msg(&m);
+	strcpy(held, ia_in_reply(0).addrs[0]);
+	m = (struct msg_spec){ .type = DHCP6_REQUEST, .duid = DUID_B, .duid_len = sizeof(DUID_B),
+			       .server_id = true, .ias = { { 1, held } }, .nias = 1 };
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).status, D6S_NO_ADDRS_AVAIL);
+	assert_int_equal(ia_in_reply(0).naddrs, 0);
+	assert_memory_equal(lease_at(held)->client_id, DUID_A, sizeof(DUID_A));
+}
+
+static void test_renew_rebind(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_RENEW, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .server_id = true, .ias = { { 1, "fd42::12" } }, .nias = 1 };
+	struct ia_seen ia;
+
+	(void)state;
+	/* A binding the server lost (a fresh table), address appropriate: created. */
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.naddrs, 1);
+	assert_string_equal(ia.addrs[0], "fd42::12");
+	assert_int_equal(ia.valid[0], 3600);
+	assert_int_equal(ia.t1, 1800);
+	assert_non_null(lease_at("fd42::12"));
+	/* Later: extended. */
+	F.env.now += 1000;
+	send_msg(&m);
+	assert_int_equal(lease_at("fd42::12")->expires, NOW + 1000 + 3600);
+	/* Rebind (multicast, no server id) for an address no longer on the link:
+	 * returned with lifetime 0, and a valid one offered. */
+	m = (struct msg_spec){ .type = DHCP6_REBIND, .duid = DUID_B, .duid_len = sizeof(DUID_B),
+			       .ias = { { 4, "fd99::5" } }, .nias = 1 };
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.naddrs, 2);
+	assert_string_equal(ia.addrs[0], "fd99::5");
+	assert_int_equal(ia.valid[0], 0);
+	assert_int_equal(ia.valid[1], 3600);
+	assert_null(lease_at("fd99::5"));
+	assert_non_null(lease_at(ia.addrs[1]));
+}
+
+static void test_release_and_decline(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_REQUEST, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .server_id = true, .ias = { { 1, "fd42::11" }, { 2, "fd42::12" } },
+			      .nias = 2 };
+
+	(void)state;
+	send_msg(&m);
+	assert_int_equal(lease_count(F.t), 2);
+	m.type = DHCP6_RELEASE;
+	m.ias[1].iaid = 9; /* no binding for IAID 9 */
+	send_msg(&m);
+	assert_int_equal(top_status(), D6S_SUCCESS);
+	assert_true(F.res.lease_changed);
+	assert_null(lease_at("fd42::11"));
+	assert_non_null(lease_at("fd42::12"));
+	assert_int_equal(ia_in_reply(0).status, D6S_NO_BINDING);
+	assert_int_equal(ia_in_reply(0).iaid, 9);
+	/* Decline: gone and held back. */
+	m.type = DHCP6_DECLINE;
+	m.ias[0] = (struct ia_spec){ 2, "fd42::12" };
+	m.nias = 1;
+	send_msg(&m);
+	assert_int_equal(top_status(), D6S_SUCCESS);
+	assert_null(lease_at("fd42::12"));
+	assert_true(lease_is_quarantined(F.t, lease_addr6(&(struct in6_addr){ { {
+		0xfd, 0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12 } } }), NOW));
+}
+
+static void test_confirm(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_CONFIRM, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .ias = { { 1, "fd42::11" } }, .nias = 1 };
+
+	(void)state;
+	send_msg(&m);
+	assert_int_equal(top_status(), D6S_SUCCESS);
+	m.ias[0].addr = "fd99::11";
+	send_msg(&m);
+	assert_int_equal(top_status(), D6S_NOT_ON_LINK);
+	m.ias[0].addr = NULL; /* no addresses: no reply */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+}
+
+static void test_information_request_and_modes(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_INFORMATION_REQUEST, .duid = DUID_A,
+			      .duid_len = sizeof(DUID_A) };
+	size_t len;
+
+	(void)state;
+	send_msg(&m);
+	assert_int_equal(F.res.reply_type, DHCP6_REPLY);
+	assert_non_null(reply_opt(D6O_DNS_SERVERS, 0, &len));
+	assert_null(reply_opt(D6O_IA_NA, 0, &len));
+	m.ias[0] = (struct ia_spec){ 1, NULL };
+	m.nias = 1; /* with an IA: discarded (RFC 8415 16.12) */
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	teardown(NULL);
+
+	/* ra-stateless: configuration only, no addresses. */
+	setup_conf("dhcp-range=::,constructor:br0,ra-stateless\n");
+	m.nias = 0;
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_SEND);
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			       .ias = { { 1, NULL } }, .nias = 1 };
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	teardown(NULL);
+
+	/* ra-only: no DHCPv6 at all. */
+	setup_conf("dhcp-range=fd42::1,ra-only\n");
+	m = (struct msg_spec){ .type = DHCP6_INFORMATION_REQUEST, .duid = DUID_A,
+			       .duid_len = sizeof(DUID_A) };
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	teardown(NULL);
+
+	/* A range for another link: nothing here. */
+	setup_conf("dhcp-range=fd77::10,fd77::20\n");
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	teardown(NULL);
+	setup(NULL);
+}
+
+/* constructor: the interface's prefix with the range's host part. */
+static void test_constructor_range(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=::100,::100,constructor:br0,64,2h\n");
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::100");
+	assert_int_equal(ia_in_reply(0).valid[0], 7200);
+}
+
+static void test_ia_ta_not_served(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .ia_ta = true, .ias = { { 1, NULL } }, .nias = 1 };
+	size_t len;
+	const uint8_t *ta;
+
+	(void)state;
+	send_msg(&m);
+	ta = reply_opt(D6O_IA_TA, 0, &len);
+	assert_non_null(ta);
+	assert_non_null(opt(ta + 4, len - 4, D6O_STATUS_CODE, 0, &len));
+	assert_int_equal(lease_count(F.t), 0);
+}
+
+/* Garbage changes nothing and sends nothing. */
+static void test_garbage(void **state)
+{
+	uint8_t junk[64];
+
+	(void)state;
+	for (size_t n = 0; n < sizeof(junk); n++) {
+		memset(junk, (int)n, sizeof(junk));
+		junk[0] = DHCP6_REQUEST;
+		dhcp6_handle(&F.env, junk, n, &F.res);
+		assert_int_equal(F.res.verdict, DHCP6_DROP);
+	}
+	assert_int_equal(lease_count(F.t), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_solicit_advertise_then_request, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rapid_commit_and_authoritative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_discards_and_use_multicast, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_ias_distinct_and_exhaustion, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_for_anothers_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_renew_rebind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_release_and_decline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_information_request_and_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
