@@ -131,19 +131,28 @@ static void lease_fqdn(const struct dns_local *d, const struct lease *l, char *o
 
 /*
  * --interface-name: the interface's current addresses; none while it is
- * missing or down (the name still exists: NODATA).  netlink gives no IPv6
- * addresses yet, so a "/6" name answers nothing.
+ * missing or down (the name still exists: NODATA).  A records from its
+ * IPv4 addresses, AAAA from its IPv6 ones (not link-local).
  */
 static size_t iface_records(struct qctx *c, const struct rec *r, const char *owner)
 {
-	const struct nl_iface *ifc = r->type == DNS_T_A ? iface_up(c, r->extra) : NULL;
-	size_t j;
+	const struct nl_iface *ifc = iface_up(c, r->extra);
+	size_t n = 0;
 
-	for (j = 0; ifc && j < ifc->naddrs; j++) {
+	for (size_t j = 0; ifc && r->type == DNS_T_A && j < ifc->naddrs; j++, n++)
 		if (answer_rr(c, owner, DNS_T_A, r->ttl, &ifc->addrs[j], 4, SRC_CONFIG) && c->why)
 			why_rec(c, r);
+	/* IPv6: the addresses a host can reach, not link-local ones, not those still in DAD. */
+	for (size_t j = 0; ifc && r->type == DNS_T_AAAA && j < ifc->naddrs6; j++) {
+		const struct nl_addr6 *a = &ifc->addrs6[j];
+
+		if (IN6_IS_ADDR_LINKLOCAL(&a->addr) || a->tentative)
+			continue;
+		n++;
+		if (answer_rr(c, owner, DNS_T_AAAA, r->ttl, &a->addr, 16, SRC_CONFIG) && c->why)
+			why_rec(c, r);
 	}
-	return j;
+	return n;
 }
 
 /* What one name holds for the query. */

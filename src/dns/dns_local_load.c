@@ -405,6 +405,7 @@ static void load_interface_name(struct dns_local *d, const struct dns_record_opt
 	char ifname[IF_NAMESIZE + 3];
 	struct rec_in in = { .type = DNS_T_A, .iface = true, .ttl = d->ttl, .extra = ifname };
 	size_t n;
+	bool both = true;
 
 	if (o->nfields < 2)
 		return;
@@ -412,12 +413,20 @@ static void load_interface_name(struct dns_local *d, const struct dns_record_opt
 	if (n >= sizeof(ifname))
 		return;
 	if (n > 2 && (str_has_suffix(ifname, "/4") || str_has_suffix(ifname, "/6"))) {
-		/* "/6": the interface's IPv6 addresses only, which netlink does not give yet. */
+		/* "/4", "/6": one family's addresses only. */
 		if (ifname[n - 1] == '6')
 			in.type = DNS_T_AAAA;
 		ifname[n - 2] = '\0';
+		both = false;
 	}
 	add_rec(d, o->fields[0], &in);
+	if (both) {
+		/* Both families: an AAAA record beside the A one. */
+		struct rec_in v6 = in;
+
+		v6.type = DNS_T_AAAA;
+		add_rec(d, o->fields[0], &v6);
+	}
 	if (in.type == DNS_T_A) {
 		struct iface_rev *r = array_push(&d->ifrevs, &d->nifrevs, sizeof(*r));
 

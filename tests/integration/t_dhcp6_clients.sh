@@ -6,6 +6,7 @@
 # - the FQDN it sends names the lease: AAAA and the ip6.arpa PTR answer
 #   from leased's DNS, and the same client's IPv4 lease keeps the A record
 #   under the same name (one name, both families);
+# - --interface-name answers the bridge's IPv6 addresses (AAAA) too;
 # - running again keeps the address; a restart keeps the server DUID;
 # - a release removes the lease: the AAAA is gone (NODATA: the A stays).
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +21,8 @@ add_client c 02:00:00:00:00:0c
 C=$(client_ns c)
 
 ARGS=(--interface=$BR --bind-interfaces --listen-address=$SRV_ADDR --listen-address=$SRV6
-	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$P6::100,$P6::1ff,1h -s lxc)
+	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$P6::100,$P6::1ff,1h -s lxc
+	--interface-name=gw.lxc,$BR --interface-name=gw6.lxc,$BR/6)
 start_leased "${ARGS[@]}"
 
 # The IPv4 lease of the same client, named c6.
@@ -72,6 +74,18 @@ out=$(dig_in c c6.lxc A)
 out=$(dig_in c -x "$ip6")
 [ "$(dig_rdata "$out" PTR)" = "c6.lxc." ] || fail "PTR of $ip6 is not c6.lxc.: $out"
 ok "c6.lxc answers A $ip4 and AAAA $ip6, and $ip6's PTR names it"
+
+# --interface-name: the bridge's addresses of both families (no link-local
+# one), or of one with /6.
+out=$(dig_in c gw.lxc AAAA)
+[ "$(dig_rdata "$out" AAAA)" = "$SRV6" ] || fail "gw.lxc AAAA is not $SRV6: $out"
+out=$(dig_in c gw.lxc A)
+[ "$(dig_rdata "$out" A)" = "$SRV_ADDR" ] || fail "gw.lxc A is not $SRV_ADDR: $out"
+out=$(dig_in c gw6.lxc A)
+[ "$(dig_status "$out")" = NOERROR ] && [ "$(dig_count "$out" ANSWER)" = 0 ] ||
+	fail "gw6.lxc (/6) should have no A: $out"
+[ "$(dig_rdata "$(dig_in c gw6.lxc AAAA)" AAAA)" = "$SRV6" ] || fail "gw6.lxc AAAA is not $SRV6"
+ok "--interface-name: gw.lxc A $SRV_ADDR and AAAA $SRV6; gw6.lxc (/6) AAAA only"
 
 # Again: the same address.  After a restart: the same server DUID.
 dh6 || fail "dhclient -6 failed the second time"

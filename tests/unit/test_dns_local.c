@@ -1523,7 +1523,7 @@ static void test_explain_config_records(void **state)
 	assert_detail("no address for gw.example now: interface lxcbr0 of --interface-name at "
 		      "t.conf:14 is missing, down or has none");
 	assert_int_equal(why(d, t, "gw.example", DNS_T_TXT), DNS_LOCAL_ANSWER);
-	assert_detail("gw.example has A records only (--interface-name at t.conf:14 "
+	assert_detail("gw.example has A and AAAA records only (--interface-name at t.conf:14 "
 		      "(interface lxcbr0))");
 	dns_local_free(d);
 	lease_table_free(t);
