@@ -199,15 +199,89 @@ static void begin(struct ctx *c, uint8_t type)
 	dhcp6_put(&c->o, D6O_CLIENTID, c->m.client_id, c->m.client_id_len);
 }
 
-/* DNS servers: this link's first global address when DNS answers there; the domain. */
+/*
+ * A --dhcp-option=option6:... applies when its tags hold: the only tag
+ * set on DHCPv6 so far is the interface's name (as dnsmasq sets it).
+ */
+static bool option_applies(const struct ctx *c, const struct dhcp_option *o)
+{
+	for (size_t i = 0; i < o->match.n; i++) {
+		bool set = o->match.names[i] && strcmp(o->match.names[i], c->env->iface->name) == 0;
+
+		if (set == o->match.negate[i])
+			return false;
+	}
+	return true;
+}
+
+/* The codes the protocol itself owns: never taken from the configuration. */
+static bool server_owned(uint16_t code)
+{
+	return code <= D6O_RAPID_COMMIT || code == D6O_RECONF_ACCEPT || code == D6O_IA_PD ||
+	       code == D6O_IAPREFIX || code == D6O_CLIENT_FQDN;
+}
+
+static bool requested(const struct ctx *c, uint16_t code)
+{
+	for (size_t i = 0; i < c->m.noro; i++)
+		if (c->m.oro[i] == code)
+			return true;
+	return false;
+}
+
+static const struct dhcp_option *configured(const struct ctx *c, uint16_t code)
+{
+	for (size_t i = 0; i < c->cfg->noptions; i++) {
+		const struct dhcp_option *o = &c->cfg->options[i];
+
+		if (o->family == AF_INET6 && o->code == code && option_applies(c, o))
+			return o;
+	}
+	return NULL;
+}
+
+/* DNS servers as configured, "[::]" standing for this link's address (dnsmasq's). */
+static void put_dns_servers(struct ctx *c, const struct dhcp_option *o)
+{
+	size_t mark = dhcp6_open(&c->o, D6O_DNS_SERVERS);
+
+	for (size_t k = 0; k + 16 <= o->len; k += 16) {
+		struct in6_addr a;
+
+		memcpy(&a, o->data + k, 16);
+		if (IN6_IS_ADDR_UNSPECIFIED(&a) && c->env->iface->naddrs > 0)
+			a = c->env->iface->addrs[0];
+		dhcp6_put_bytes(&c->o, &a, 16);
+	}
+	dhcp6_close(&c->o, mark);
+}
+
+/*
+ * DNS servers: configured, else this link's first global address when DNS
+ * answers; the domain list: configured, else --domain; every other
+ * configured option the client asked for (or forced).
+ */
 static void put_config(struct ctx *c)
 {
 	const char *domain = c->cfg->domain;
+	const struct dhcp_option *o;
 
-	if (c->cfg->port != 0 && c->env->iface->naddrs > 0)
+	if ((o = configured(c, D6O_DNS_SERVERS)))
+		put_dns_servers(c, o);
+	else if (c->cfg->port != 0 && c->env->iface->naddrs > 0)
 		dhcp6_put(&c->o, D6O_DNS_SERVERS, &c->env->iface->addrs[0], 16);
-	if (domain && *domain && strcmp(domain, "#") != 0)
+	if ((o = configured(c, D6O_DOMAIN_LIST)))
+		dhcp6_put(&c->o, D6O_DOMAIN_LIST, o->data, o->len);
+	else if (domain && *domain && strcmp(domain, "#") != 0)
 		(void)dhcp6_put_domain_list(&c->o, D6O_DOMAIN_LIST, &domain, 1);
+	for (size_t i = 0; i < c->cfg->noptions; i++) {
+		o = &c->cfg->options[i];
+		if (o->family != AF_INET6 || o->code == D6O_DNS_SERVERS ||
+		    o->code == D6O_DOMAIN_LIST || server_owned(o->code) || !option_applies(c, o) ||
+		    !(o->force || requested(c, o->code)) || configured(c, o->code) != o)
+			continue;
+		dhcp6_put(&c->o, o->code, o->data, o->len);
+	}
 	if (c->m.has_fqdn && c->name[0]) {
 		size_t mark = dhcp6_open(&c->o, D6O_CLIENT_FQDN);
 		char fqdn[LEASE_NAME_MAX + 256];

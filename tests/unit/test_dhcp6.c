@@ -88,6 +88,8 @@ struct msg_spec {
 	struct ia_spec ias[3];
 	size_t nias;
 	bool ia_ta;
+	uint16_t oro[4];
+	size_t noro;
 };
 
 static void send_msg(const struct msg_spec *m)
@@ -105,6 +107,13 @@ static void send_msg(const struct msg_spec *m)
 		dhcp6_put(&o, D6O_SERVERID, m->other_server, 14);
 	if (m->rapid_commit)
 		dhcp6_put(&o, D6O_RAPID_COMMIT, NULL, 0);
+	if (m->noro) {
+		size_t mark = dhcp6_open(&o, D6O_ORO);
+
+		for (size_t i = 0; i < m->noro; i++)
+			dhcp6_put_bytes(&o, (uint8_t[]){ (uint8_t)(m->oro[i] >> 8), (uint8_t)m->oro[i] }, 2);
+		dhcp6_close(&o, mark);
+	}
 	if (m->fqdn) {
 		size_t mark = dhcp6_open(&o, D6O_CLIENT_FQDN);
 
@@ -500,6 +509,42 @@ static void test_constructor_range(void **state)
 	assert_int_equal(ia_in_reply(0).valid[0], 7200);
 }
 
+/* --dhcp-option=option6:...: DNS servers with [::] for this link, the domain list, asked-for ones. */
+static void test_configured_options(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_INFORMATION_REQUEST, .duid = DUID_A,
+			      .duid_len = sizeof(DUID_A) };
+	size_t len;
+	const uint8_t *p;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13\ndomain=lxc\n"
+		   "dhcp-option-force=option6:dns-server,[::],[fd99::53]\n"
+		   "dhcp-option=option6:domain-search,corp.example\n"
+		   "dhcp-option=option6:sntp-server,[fd42::7]\n"
+		   "dhcp-option=tag:eth9,option6:sip-server,[fd42::9]\n"
+		   "dhcp-option=tag:br0,option6:nis-server,[fd42::8]\n");
+	send_msg(&m);
+	p = reply_opt(D6O_DNS_SERVERS, 0, &len);
+	assert_int_equal(len, 32);
+	assert_string_equal(inet_ntop(AF_INET6, p, a, sizeof(a)), "fd42::1"); /* [::]: ours */
+	assert_string_equal(inet_ntop(AF_INET6, p + 16, a, sizeof(a)), "fd99::53");
+	p = reply_opt(D6O_DOMAIN_LIST, 0, &len);
+	assert_int_equal(len, 14);
+	assert_memory_equal(p, "\4corp\7example\0", 14);
+	assert_null(reply_opt(31, 0, &len));            /* not asked for */
+	m.oro[0] = 31;
+	m.oro[1] = 22;
+	m.oro[2] = 27;
+	m.noro = 3;
+	send_msg(&m);
+	assert_non_null(reply_opt(31, 0, &len));        /* asked for */
+	assert_null(reply_opt(22, 0, &len));            /* tag eth9 is not set here */
+	assert_non_null(reply_opt(27, 0, &len));        /* tag br0, the interface: set */
+}
+
 static void test_ia_ta_not_served(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
@@ -543,6 +588,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_confirm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_information_request_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
