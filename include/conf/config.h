@@ -287,6 +287,14 @@ void dhcp_option_free(struct dhcp_option *o);
 
 /* Lease time "3600", "45m", "12h", "2d", "1w", "infinite" → seconds. */
 int config_parse_lease_time(const char *s, uint32_t *out);
+/*
+ * The --dhcp-option of family (AF_INET6: option6:) and code that applies
+ * on interface ifname when the only tag set is the interface's name (as
+ * on DHCPv6 and in router advertisements); NULL when none does.
+ */
+const struct dhcp_option *config_iface_option(const struct config *cfg, int family,
+					      uint16_t code, const char *ifname);
+bool config_option_applies_iface(const struct dhcp_option *o, const char *ifname);
 /* Whether --except-interface names this interface. */
 bool config_iface_excluded(const struct config *cfg, const char *name);
 /* One --ra-param value into out (free with ra_param_free); 0, or -1 with err. */

@@ -124,3 +124,26 @@ bool config_iface_excluded(const struct config *cfg, const char *name)
 			return true;
 	return false;
 }
+
+bool config_option_applies_iface(const struct dhcp_option *o, const char *ifname)
+{
+	for (size_t i = 0; i < o->match.n; i++) {
+		bool set = o->match.names[i] && strcmp(o->match.names[i], ifname) == 0;
+
+		if (set == o->match.negate[i])
+			return false;
+	}
+	return true;
+}
+
+const struct dhcp_option *config_iface_option(const struct config *cfg, int family,
+					      uint16_t code, const char *ifname)
+{
+	for (size_t i = 0; i < cfg->noptions; i++) {
+		const struct dhcp_option *o = &cfg->options[i];
+
+		if (o->family == family && o->code == code && config_option_applies_iface(o, ifname))
+			return o;
+	}
+	return NULL;
+}

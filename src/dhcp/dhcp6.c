@@ -199,21 +199,6 @@ static void begin(struct ctx *c, uint8_t type)
 	dhcp6_put(&c->o, D6O_CLIENTID, c->m.client_id, c->m.client_id_len);
 }
 
-/*
- * A --dhcp-option=option6:... applies when its tags hold: the only tag
- * set on DHCPv6 so far is the interface's name (as dnsmasq sets it).
- */
-static bool option_applies(const struct ctx *c, const struct dhcp_option *o)
-{
-	for (size_t i = 0; i < o->match.n; i++) {
-		bool set = o->match.names[i] && strcmp(o->match.names[i], c->env->iface->name) == 0;
-
-		if (set == o->match.negate[i])
-			return false;
-	}
-	return true;
-}
-
 /* The codes the protocol itself owns: never taken from the configuration. */
 static bool server_owned(uint16_t code)
 {
@@ -229,15 +214,10 @@ static bool requested(const struct ctx *c, uint16_t code)
 	return false;
 }
 
+/* A --dhcp-option=option6:...; the only tag set on DHCPv6 so far is the interface's name. */
 static const struct dhcp_option *configured(const struct ctx *c, uint16_t code)
 {
-	for (size_t i = 0; i < c->cfg->noptions; i++) {
-		const struct dhcp_option *o = &c->cfg->options[i];
-
-		if (o->family == AF_INET6 && o->code == code && option_applies(c, o))
-			return o;
-	}
-	return NULL;
+	return config_iface_option(c->cfg, AF_INET6, code, c->env->iface->name);
 }
 
 /* DNS servers as configured, "[::]" standing for this link's address (dnsmasq's). */
@@ -277,7 +257,8 @@ static void put_config(struct ctx *c)
 	for (size_t i = 0; i < c->cfg->noptions; i++) {
 		o = &c->cfg->options[i];
 		if (o->family != AF_INET6 || o->code == D6O_DNS_SERVERS ||
-		    o->code == D6O_DOMAIN_LIST || server_owned(o->code) || !option_applies(c, o) ||
+		    o->code == D6O_DOMAIN_LIST || server_owned(o->code) ||
+		    !config_option_applies_iface(o, c->env->iface->name) ||
 		    !(o->force || requested(c, o->code)) || configured(c, o->code) != o)
 			continue;
 		dhcp6_put(&c->o, o->code, o->data, o->len);

@@ -154,6 +154,57 @@ static bool dns_address(const struct config *cfg, const struct nl_iface *ifc,
 	return ll != NULL;
 }
 
+/* Whether leased answers DNS on a, one of ifc's addresses. */
+static bool dns_answers_on(const struct config *cfg, const struct nl_iface *ifc,
+			   const struct in6_addr *a)
+{
+	bool on_ifc = false;
+
+	for (size_t k = 0; k < ifc->naddrs6; k++)
+		on_ifc |= memcmp(&ifc->addrs6[k].addr, a, sizeof(*a)) == 0;
+	if (cfg->port == 0 || !on_ifc)
+		return false;
+	if (cfg->nlisten_addrs == 0)
+		return true; /* the wildcard listener */
+	for (size_t i = 0; i < cfg->nlisten_addrs; i++) {
+		const struct sockaddr_in6 *s = (const void *)&cfg->listen_addrs[i];
+
+		if (s->sin6_family == AF_INET6 && memcmp(&s->sin6_addr, a, sizeof(*a)) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * RDNSS: --dhcp-option=option6:dns-server's addresses ([::]: ours), as
+ * LXD passes them, else our own address; only addresses DNS answers on.
+ */
+static void plan_rdnss(const struct config *cfg, const struct nl_iface *ifc,
+		       struct ra_message *m)
+{
+	const struct dhcp_option *o = config_iface_option(cfg, AF_INET6, 23, ifc->name);
+
+	if (!o) {
+		if (dns_address(cfg, ifc, &m->rdnss[0]))
+			m->nrdnss = 1;
+		return;
+	}
+	for (size_t k = 0; k + 16 <= o->len && m->nrdnss < RA_MAX_RDNSS; k += 16) {
+		struct in6_addr a;
+
+		bool seen = false;
+
+		memcpy(&a, o->data + k, 16);
+		if (!(IN6_IS_ADDR_UNSPECIFIED(&a) ? dns_address(cfg, ifc, &a)
+						   : dns_answers_on(cfg, ifc, &a)))
+			continue;
+		for (size_t i = 0; i < m->nrdnss; i++)
+			seen |= memcmp(&m->rdnss[i], &a, sizeof(a)) == 0;
+		if (!seen)
+			m->rdnss[m->nrdnss++] = a;
+	}
+}
+
 static void apply_param(const struct ra_param *p, const struct nl_iface *ifc,
 			struct ra_message *m, struct ra_timing *t)
 {
@@ -200,8 +251,7 @@ bool ra_plan(const struct config *cfg, const struct nl_iface *ifc, struct ra_mes
 		memcpy(m->src_hw, ifc->hwaddr, ifc->hwlen);
 		m->src_hwlen = ifc->hwlen;
 	}
-	if (dns_address(cfg, ifc, &m->rdnss[0]))
-		m->nrdnss = 1;
+	plan_rdnss(cfg, ifc, m);
 	if (cfg->domain && cfg->domain[0] && strcmp(cfg->domain, "#") != 0)
 		str_copy(m->domain, cfg->domain, sizeof(m->domain));
 	m->dns_lifetime = 3 * t->interval;

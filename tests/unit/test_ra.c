@@ -180,6 +180,20 @@ static void test_rdnss(void **state)
 	assert_true(ra_plan(&E.cfg, &E.ifc, &m, &t));
 	assert_int_equal(m.nrdnss, 0);
 	teardown(NULL);
+	/* LXD's option6:dns-server: [::] is ours; an address DNS does not answer on is left out. */
+	setup_env("dhcp-range=fd42::1,ra-only\nlisten-address=fd42::2\n"
+		  "dhcp-option-force=option6:dns-server,[fd99::53],[::],[fd42::2]\n", two);
+	assert_true(ra_plan(&E.cfg, &E.ifc, &m, &t));
+	assert_int_equal(m.nrdnss, 1); /* fd42::2, once */
+	assert_addr6(&m.rdnss[0], "fd42::2");
+	teardown(NULL);
+	setup_env("dhcp-range=fd42::1,ra-only\n"
+		  "dhcp-option=option6:dns-server,[fd42::2],[fd42::1]\n", two);
+	assert_true(ra_plan(&E.cfg, &E.ifc, &m, &t));
+	assert_int_equal(m.nrdnss, 2); /* wildcard DNS: both of the interface's addresses */
+	assert_addr6(&m.rdnss[0], "fd42::2");
+	assert_addr6(&m.rdnss[1], "fd42::1");
+	teardown(NULL);
 }
 
 static void test_ra_param(void **state)
