@@ -188,6 +188,7 @@ static void reload(void *ctx, struct control_reload_report *r)
 		return;
 	}
 	dhcp4_server_set_hosts(w->dhcp4, fresh);
+	dhcp6_server_set_hosts(w->dhcp6, fresh);
 	control_leases_set_hosts(w->ctl_leases, fresh);
 	hostdb_free(w->hosts);
 	w->hosts = fresh;
@@ -374,7 +375,7 @@ static int start(struct wiring *w, struct error *err)
 	if (dhcp6_wanted(cfg)) {
 		const struct dhcp6_server_deps d6 = {
 			.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,
-			.loop = w->loop,
+			.loop = w->loop, .hosts = w->hosts,
 		};
 
 		w->dhcp6 = dhcp6_server_new(&d6, err);

@@ -106,6 +106,12 @@ struct dhcp_host {
 	size_t client_id_len;
 	bool has_ip;
 	struct in_addr ip;
+	/*
+	 * "[ADDR]": the IPv6 address; with its upper 64 bits zero ("[::5]")
+	 * only the host part, put on the prefix of the link that serves it.
+	 */
+	bool has_ip6;
+	struct in6_addr ip6;
 	char *name;              /* a valid DNS label, or NULL */
 	bool has_lease_time;
 	uint32_t lease_time;

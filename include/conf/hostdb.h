@@ -23,6 +23,8 @@ const struct dhcp_host *hostdb_by_client_id(const struct hostdb *db, const uint8
 const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name);
 /* The reservation that owns this address, if any. */
 const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip);
+/* The reservation of this IPv6 address, or of its host part ("[::5]"). */
+const struct dhcp_host *hostdb_by_ip6(const struct hostdb *db, const struct in6_addr *a);
 size_t hostdb_count(const struct hostdb *db);
 /* Every reservation in configuration order (the DNS names of --dhcp-host). */
 void hostdb_foreach(const struct hostdb *db,

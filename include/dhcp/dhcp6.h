@@ -27,8 +27,17 @@
  *  - T1 = 0.5 and T2 = 0.8 of the valid lifetime (the range's lease
  *    time); Preference 255 with --dhcp-authoritative, else none.
  * One address per IA_NA; IA_TA and IA_PD are answered NoAddrsAvail /
- * NoPrefixAvail.  A client's FQDN (option 39) or, failing that, nothing
- * names the lease: its first label, as the IPv4 hostname does.
+ * NoPrefixAvail.  A client's FQDN (option 39) names the lease (its first
+ * label, as the IPv4 hostname does).
+ *
+ * Reservations (--dhcp-host, --dhcp-hostsfile: LXD writes
+ * "MAC,IPv4,[IPv6],NAME" lines) are found by the client's DUID ("id:"),
+ * by the MAC inside its DUID-LL/LLT or of the packet, then by name: the
+ * reserved address (a whole one, or "[::N]": the host part on this link's
+ * prefix) is given even outside the dynamic range when it is on the link,
+ * the reserved name beats the FQDN, the reserved lease time the range's,
+ * and "ignore" gets no answer.  No dynamic address is ever one reserved
+ * for another client.
  */
 #ifndef LEASED_DHCP6_H
 #define LEASED_DHCP6_H
@@ -41,6 +50,7 @@
 #include <time.h>
 
 #include "conf/config.h"
+#include "conf/hostdb.h"
 #include "dhcp/dhcp6_wire.h"
 #include "lease/lease.h"
 
@@ -58,6 +68,7 @@ struct dhcp6_iface {
 
 struct dhcp6_env {
 	const struct config *cfg;
+	const struct hostdb *hosts;  /* reservations; NULL: none */
 	struct lease_table *leases;
 	const struct dhcp6_iface *iface;
 	const uint8_t *server_duid;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "conf/config.h"
+#include "conf/hostdb.h"
 #include "core/error.h"
 #include "core/loop.h"
 #include "lease/lease.h"
@@ -26,11 +27,13 @@ struct dhcp6_server_deps {
 	struct store *store;       /* also the server DUID (store_server_duid) */
 	const struct netlink *nl;
 	struct loop *loop;
+	const struct hostdb *hosts; /* replaced by dhcp6_server_set_hosts() */
 };
 
 /* Bind [::]:547; NULL with err filled (EXIT_NETWORK) on failure. */
 struct dhcp6_server *dhcp6_server_new(const struct dhcp6_server_deps *deps, struct error *err);
 void dhcp6_server_free(struct dhcp6_server *s);
+void dhcp6_server_set_hosts(struct dhcp6_server *s, const struct hostdb *hosts);
 /* Send every queued reply the store has made durable; drop the stale ones. */
 void dhcp6_server_send_durable(struct dhcp6_server *s);
 /* Interfaces or their addresses changed: follow the multicast memberships. */

@@ -445,7 +445,7 @@ static int host_name(struct dhcp_host *h, const char *v, struct reason *why)
 	return 0;
 }
 
-static int host_ipv6(const char *v, struct reason *why)
+static int host_ipv6(struct dhcp_host *h, const char *v, struct reason *why)
 {
 	char addr[INET6_ADDRSTRLEN + 2];
 	const char *close = strchr(v, ']');
@@ -453,7 +453,7 @@ static int host_ipv6(const char *v, struct reason *why)
 	uint32_t plen;
 	size_t n;
 
-	/* "[::5]" or "[2001:db8::5]/64": checked, kept for the DHCPv6 work. */
+	/* "[::5]" or "[2001:db8::5]/64" (the prefix length says nothing leased needs). */
 	if (!close || (size_t)(close - v) >= sizeof(addr))
 		return reasonf(why, "\"%s\" is not an [IPv6] address", v);
 	n = (size_t)(close - v) - 1;
@@ -462,6 +462,10 @@ static int host_ipv6(const char *v, struct reason *why)
 	if (inet_pton(AF_INET6, addr, &a6) != 1 ||
 	    (close[1] && (close[1] != '/' || parse_u32(close + 2, 128, &plen) < 0)))
 		return reasonf(why, "\"%s\" is not an [IPv6] address", v);
+	if (h->has_ip6)
+		return reasonf(why, "two IPv6 addresses");
+	h->has_ip6 = true;
+	h->ip6 = a6;
 	return 0;
 }
 
@@ -484,7 +488,7 @@ static int host_field(struct dhcp_host *h, const char *v, bool quoted, struct re
 	if (str_has_prefix(v, "tag:"))
 		return 0; /* dnsmasq matches these against the range; no effect here yet */
 	if (v[0] == '[')
-		return host_ipv6(v, why);
+		return host_ipv6(h, v, why);
 	if (strcmp(v, "ignore") == 0) {
 		h->ignore = true;
 		return 0;

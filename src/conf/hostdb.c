@@ -40,7 +40,7 @@ struct hostdb {
 	size_t nhosts;
 	struct dhcp_option *options;
 	size_t noptions;
-	struct hindex by_mac, by_id, by_name, by_ip;
+	struct hindex by_mac, by_id, by_name, by_ip, by_ip6;
 };
 
 /* ---- hash index ---- */
@@ -235,6 +235,18 @@ static int load_path(struct hostdb *db, const char *path, const char *what, line
 
 /* ---- indexes ---- */
 
+/* Two clients reserve one address: say where both are. */
+static int taken_twice(const struct hostdb *db, const struct dhcp_host *h, size_t prev,
+		       int family, const void *addr, struct error *err)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	inet_ntop(family, addr, ip, sizeof(ip));
+	return error_set(err, EXIT_CONFIG,
+			 "dhcp-host at %s reserves %s, already reserved for another client at %s",
+			 h->origin.where, ip, db->hosts[prev].origin.where);
+}
+
 static int index_host(struct hostdb *db, size_t i, struct error *err)
 {
 	const struct dhcp_host *h = &db->hosts[i];
@@ -246,18 +258,16 @@ static int index_host(struct hostdb *db, size_t i, struct error *err)
 		index_insert(&db->by_id, h->client_id, h->client_id_len, i);
 	if (h->name)
 		index_insert(&db->by_name, h->name, strlen(h->name), i);
+	if (h->has_ip6) {
+		prev = index_insert(&db->by_ip6, &h->ip6, sizeof(h->ip6), i);
+		if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h))
+			return taken_twice(db, h, prev, AF_INET6, &h->ip6, err);
+	}
 	if (!h->has_ip)
 		return 0;
 	prev = index_insert(&db->by_ip, &h->ip, sizeof(h->ip), i);
-	if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h)) {
-		char ip[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &h->ip, ip, sizeof(ip));
-		error_set(err, EXIT_CONFIG,
-				 "dhcp-host at %s reserves %s, already reserved for another "
-				 "client at %s", h->origin.where, ip, db->hosts[prev].origin.where);
-		return -1;
-	}
+	if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h))
+		return taken_twice(db, h, prev, AF_INET, &h->ip, err);
 	return 0;
 }
 
@@ -271,6 +281,7 @@ static int build_indexes(struct hostdb *db, struct error *err)
 	index_init(&db->by_id, db->nhosts, false);
 	index_init(&db->by_name, db->nhosts, true);
 	index_init(&db->by_ip, db->nhosts, false);
+	index_init(&db->by_ip6, db->nhosts, false);
 	for (size_t i = 0; i < db->nhosts; i++)
 		if (index_host(db, i, err) < 0)
 			return -1;
@@ -317,6 +328,7 @@ void hostdb_free(struct hostdb *db)
 	index_free(&db->by_id);
 	index_free(&db->by_name);
 	index_free(&db->by_ip);
+	index_free(&db->by_ip6);
 	free(db);
 }
 
@@ -350,6 +362,21 @@ const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name
 const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip)
 {
 	return db ? lookup(db, &db->by_ip, &ip, sizeof(ip)) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_ip6(const struct hostdb *db, const struct in6_addr *a)
+{
+	struct in6_addr host = IN6ADDR_ANY_INIT;
+	const struct dhcp_host *h;
+
+	if (!db)
+		return NULL;
+	h = lookup(db, &db->by_ip6, a, sizeof(*a));
+	if (h)
+		return h;
+	/* A reservation of the host part only ("[::5]"), on whatever prefix. */
+	memcpy(host.s6_addr + 8, a->s6_addr + 8, 8);
+	return lookup(db, &db->by_ip6, &host, sizeof(host));
 }
 
 size_t hostdb_count(const struct hostdb *db)

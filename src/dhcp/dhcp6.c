@@ -21,6 +21,7 @@
 /* A stateful range as it applies to this link. */
 struct range6 {
 	struct in6_addr first, last;
+	uint8_t prefixlen;             /* first's prefix is the link's */
 	uint32_t lease_time;
 };
 
@@ -33,7 +34,8 @@ struct ctx {
 	bool info_ok;                          /* some DHCPv6 range covers this link */
 	struct dhcp6_out o;
 	struct dhcp6_result *res;
-	char name[LEASE_NAME_MAX];             /* the client's, from option 39 */
+	char name[LEASE_NAME_MAX];             /* the reserved one, or option 39's */
+	const struct dhcp_host *host;          /* the client's reservation, or NULL */
 	char duid[DUID_STR_LEN];               /* for logs */
 	struct in6_addr given[DHCP6_MAX_IAS];  /* handed out in this reply */
 	size_t ngiven;
@@ -62,10 +64,11 @@ static struct in6_addr combine(const struct in6_addr *prefix, const struct in6_a
 }
 
 static void add_range(struct ctx *c, struct in6_addr first, struct in6_addr last,
-		      uint32_t lease_time)
+		      unsigned prefixlen, uint32_t lease_time)
 {
 	if (c->nranges < MAX_RANGES)
-		c->ranges[c->nranges++] = (struct range6){ first, last, lease_time };
+		c->ranges[c->nranges++] = (struct range6){ first, last, (uint8_t)prefixlen,
+							   lease_time };
 }
 
 /* Which --dhcp-range entries serve this link, and how. */
@@ -86,11 +89,12 @@ static void find_ranges(struct ctx *c)
 				c->info_ok = true;
 				if (stateful)
 					add_range(c, combine(&ifc->addrs[k], &r->start6),
-						  combine(&ifc->addrs[k], &r->end6), r->lease_time);
+						  combine(&ifc->addrs[k], &r->end6), 64, r->lease_time);
 			} else if (in_prefix(&ifc->addrs[k], &r->start6, (unsigned)r->prefixlen6)) {
 				c->info_ok = true;
 				if (stateful)
-					add_range(c, r->start6, r->end6, r->lease_time);
+					add_range(c, r->start6, r->end6, (unsigned)r->prefixlen6,
+						  r->lease_time);
 				break;
 			}
 		}
@@ -105,7 +109,65 @@ static const struct range6 *range_of(const struct ctx *c, const struct in6_addr 
 	return NULL;
 }
 
+/* The range whose link prefix holds a (a reserved address may lie outside first..last). */
+static const struct range6 *link_range_of(const struct ctx *c, const struct in6_addr *a)
+{
+	const struct range6 *r = range_of(c, a);
+
+	for (size_t i = 0; !r && i < c->nranges; i++)
+		if (in_prefix(a, &c->ranges[i].first, c->ranges[i].prefixlen))
+			r = &c->ranges[i];
+	return r;
+}
+
 /* ---- the client ---- */
+
+static bool reserved_addr(const struct ctx *c, struct in6_addr *out);
+
+/* a may be bound to this client: in a dynamic range, or its reserved address. */
+static bool appropriate(const struct ctx *c, const struct in6_addr *a)
+{
+	struct in6_addr r;
+
+	return range_of(c, a) || (reserved_addr(c, &r) && memcmp(&r, a, sizeof(r)) == 0);
+}
+
+/* Its reservation: by DUID ("id:"), by the MAC the DUID or packet carries, by name. */
+static const struct dhcp_host *find_reservation(const struct ctx *c)
+{
+	const struct hostdb *db = c->env->hosts;
+	const struct dhcp_host *h = hostdb_by_client_id(db, c->m.client_id, c->m.client_id_len);
+	uint8_t htype, mac[LEASE_HWADDR_MAX], maclen;
+
+	if (!h && lease_duid_hwaddr(c->m.client_id, c->m.client_id_len, &htype, mac, &maclen) &&
+	    maclen == MAC_LEN)
+		h = hostdb_by_mac(db, mac);
+	if (!h && c->env->src_hwlen == MAC_LEN)
+		h = hostdb_by_mac(db, c->env->src_hw);
+	if (!h && c->name[0])
+		h = hostdb_by_name(db, c->name);
+	return h;
+}
+
+/* The reserved address on this link, if the reservation has one that fits it. */
+static bool reserved_addr(const struct ctx *c, struct in6_addr *out)
+{
+	const struct dhcp_host *h = c->host;
+	static const uint8_t zero[8];
+
+	if (!h || !h->has_ip6)
+		return false;
+	if (memcmp(h->ip6.s6_addr, zero, 8) != 0) {
+		*out = h->ip6;
+		return link_range_of(c, out) != NULL;
+	}
+	for (size_t i = 0; i < c->nranges; i++) {
+		*out = combine(&c->ranges[i].first, &h->ip6);
+		if (link_range_of(c, out))
+			return true;
+	}
+	return false;
+}
 
 static bool same_ia(const struct lease *l, const struct ctx *c, const struct dhcp6_ia *ia)
 {
@@ -132,10 +194,14 @@ static bool usable_for(const struct ctx *c, const struct dhcp6_ia *ia, const str
 {
 	const struct lease *l = lease_by_addr(c->env->leases, lease_addr6(a));
 
+	const struct dhcp_host *owner = hostdb_by_ip6(c->env->hosts, a);
+
 	if (l && !same_ia(l, c, ia))
 		return false;
 	if (!l && lease_is_quarantined(c->env->leases, lease_addr6(a), c->env->now))
 		return false;
+	if (owner && owner != c->host)
+		return false; /* reserved for another client */
 	for (size_t i = 0; i < c->env->iface->naddrs; i++)
 		if (memcmp(&c->env->iface->addrs[i], a, 16) == 0)
 			return false;
@@ -161,7 +227,9 @@ static bool choose(const struct ctx *c, const struct dhcp6_ia *ia, struct in6_ad
 	struct usable_ctx u = { c, ia };
 	uint64_t start = hash_bytes(c->m.client_id, c->m.client_id_len, ia->iaid);
 
-	if (l && range_of(c, &l->addr.v6) && !given_already(c, &l->addr.v6)) {
+	if (reserved_addr(c, out))
+		return usable_for(c, ia, out);
+	if (l && range_of(c, &l->addr.v6) && usable_for(c, ia, &l->addr.v6)) {
 		*out = l->addr.v6;
 		return true;
 	}
@@ -304,17 +372,19 @@ static void put_ia(struct ctx *c, const struct dhcp6_ia *ia, const struct in6_ad
 
 /* ---- lease changes ---- */
 
-static uint32_t lease_time_of(const struct range6 *r)
+static uint32_t lease_time_of(const struct ctx *c, const struct range6 *r)
 {
+	if (c->host && c->host->has_lease_time)
+		return c->host->lease_time;
 	return r ? r->lease_time : DEFAULT_LEASE_TIME;
 }
 
 /* Bind a to ia until now + the range's lease time; false if the table refuses. */
 static bool bind_ia(struct ctx *c, const struct dhcp6_ia *ia, const struct in6_addr *a)
 {
-	const struct range6 *r = range_of(c, a);
+	const struct range6 *r = link_range_of(c, a);
 	const struct lease *old = lease_by_addr(c->env->leases, lease_addr6(a));
-	uint32_t t = lease_time_of(r);
+	uint32_t t = lease_time_of(c, r);
 	struct lease l;
 
 	memset(&l, 0, sizeof(l));
@@ -365,7 +435,7 @@ static void on_solicit(struct ctx *c)
 			continue;
 		}
 		c->given[c->ngiven++] = a;
-		put_ia(c, ia, &a, lease_time_of(range_of(c, &a)), -1, NULL);
+		put_ia(c, ia, &a, lease_time_of(c, link_range_of(c, &a)), -1, NULL);
 		log_event(c, commit ? "DHCPREPLY" : "DHCPADVERTISE", &a, c->name);
 	}
 	put_config(c);
@@ -395,7 +465,7 @@ static void on_request(struct ctx *c)
 			continue;
 		}
 		c->given[c->ngiven++] = a;
-		put_ia(c, ia, &a, lease_time_of(range_of(c, &a)), -1, NULL);
+		put_ia(c, ia, &a, lease_time_of(c, link_range_of(c, &a)), -1, NULL);
 		log_event(c, "DHCPREPLY", &a, c->name);
 	}
 	put_config(c);
@@ -431,9 +501,10 @@ static void on_renew(struct ctx *c)
 			for (size_t k = 0; k < ia->naddrs; k++) {
 				const struct in6_addr *x = &ia->addrs[k].addr;
 
-				if (!kept && range_of(c, x) && usable_for(c, ia, x) && bind_ia(c, ia, x)) {
+				if (!kept && appropriate(c, x) && usable_for(c, ia, x) &&
+				    bind_ia(c, ia, x)) {
 					kept = true;
-					t = lease_time_of(range_of(c, x));
+					t = lease_time_of(c, link_range_of(c, x));
 					c->given[c->ngiven++] = *x;
 					dhcp6_put_iaaddr(&c->o, x, t, t, -1);
 					log_event(c, "DHCPREPLY", x, c->name);
@@ -443,7 +514,7 @@ static void on_renew(struct ctx *c)
 			}
 			if (!kept && choose(c, ia, &a) && bind_ia(c, ia, &a)) {
 				kept = true;
-				t = lease_time_of(range_of(c, &a));
+				t = lease_time_of(c, link_range_of(c, &a));
 				c->given[c->ngiven++] = a;
 				dhcp6_put_iaaddr(&c->o, &a, t, t, -1);
 				log_event(c, "DHCPREPLY", &a, c->name);
@@ -499,7 +570,7 @@ static void on_confirm(struct ctx *c)
 
 	for (size_t i = 0; i < c->m.nias; i++)
 		for (size_t k = 0; k < c->m.ias[i].naddrs; k++, n++)
-			on_link &= range_of(c, &c->m.ias[i].addrs[k].addr) != NULL;
+			on_link &= link_range_of(c, &c->m.ias[i].addrs[k].addr) != NULL;
 	if (n == 0 || c->nranges == 0)
 		return;
 	begin(c, DHCP6_REPLY);
@@ -615,6 +686,11 @@ void dhcp6_handle(const struct dhcp6_env *env, const uint8_t *pkt, size_t len,
 		return; /* no DHCPv6 range covers this link */
 	hex_format(c.m.client_id, c.m.client_id_len, c.duid, sizeof(c.duid));
 	take_name(&c);
+	c.host = find_reservation(&c);
+	if (c.host && c.host->ignore)
+		return; /* "ignore": never answered */
+	if (c.host && c.host->name)
+		str_copy(c.name, c.host->name, sizeof(c.name));
 	if (!env->multicast && c.m.type != DHCP6_INFORMATION_REQUEST) {
 		use_multicast(&c);
 		return;

@@ -112,8 +112,8 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 	struct dhcp6_iface iface;
 	struct dhcp6_result *res;
 	const uint8_t *duid;
-	struct dhcp6_env env = { .cfg = s->d.cfg, .leases = s->d.leases, .iface = &iface,
-				 .now = now_wall() };
+	struct dhcp6_env env = { .cfg = s->d.cfg, .hosts = s->d.hosts, .leases = s->d.leases,
+				 .iface = &iface, .now = now_wall() };
 
 	s->stats.received++;
 	if (!ifc || !ifc->up)
@@ -239,6 +239,12 @@ void dhcp6_server_free(struct dhcp6_server *s)
 	}
 	reply_hold_free(s->held);
 	free(s);
+}
+
+void dhcp6_server_set_hosts(struct dhcp6_server *s, const struct hostdb *hosts)
+{
+	if (s)
+		s->d.hosts = hosts;
 }
 
 void dhcp6_server_get_stats(const struct dhcp6_server *s, struct dhcp6_server_stats *out)

@@ -8,7 +8,9 @@
 #   under the same name (one name, both families);
 # - --interface-name answers the bridge's IPv6 addresses (AAAA) too;
 # - running again keeps the address; a restart keeps the server DUID;
-# - a release removes the lease: the AAAA is gone (NODATA: the A stays).
+# - a release removes the lease: the AAAA is gone (NODATA: the A stays);
+# - a reservation in a hostsfile directory (LXD's MAC,IPv4,[IPv6],NAME)
+#   is honoured after SIGHUP.
 . "$(dirname "$0")/lib.sh"
 command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
 need_dns_tools
@@ -22,7 +24,8 @@ C=$(client_ns c)
 
 ARGS=(--interface=$BR --bind-interfaces --listen-address=$SRV_ADDR --listen-address=$SRV6
 	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$P6::100,$P6::1ff,1h -s lxc
-	--interface-name=gw.lxc,$BR --interface-name=gw6.lxc,$BR/6)
+	--interface-name=gw.lxc,$BR --interface-name=gw6.lxc,$BR/6 --dhcp-hostsfile=$TMP/hosts.d)
+mkdir -p "$TMP/hosts.d"
 start_leased "${ARGS[@]}"
 
 # The IPv4 lease of the same client, named c6.
@@ -105,4 +108,14 @@ out=$(dig_in c c6.lxc AAAA)
 out=$(dig_in c c6.lxc A)
 [ "$(dig_rdata "$out" A)" = "$ip4" ] || fail "after the v6 release the A went too: $out"
 ok "release: $ip6 gone from the lease file and from DNS, the A record stays"
+
+# A reservation as LXD writes it (one file per NIC: MAC,IPv4,[IPv6],NAME), then SIGHUP.
+echo "02:00:00:00:00:0c,$NET.44,[$P6::abc],c6" > "$TMP/hosts.d/c6"
+kill -HUP "$LEASED_PID"
+until_true 5 "reload logged" grep -q "reloaded: 1 DHCP reservations" "$TMP/leased.log"
+rm -f "$TMP/c.dh6.leases"
+dh6 || fail "dhclient -6 failed after the reservation"
+[ "$(cat "$TMP/c.ip6")" = "$P6::abc" ] || fail "reserved [$P6::abc], got $(cat "$TMP/c.ip6")"
+[ "$(dig_rdata "$(dig_in c c6.lxc AAAA)" AAAA)" = "$P6::abc" ] || fail "c6.lxc AAAA is not $P6::abc"
+ok "LXD-style hostsfile line: dhclient -6 gets the reserved $P6::abc, and c6.lxc answers it"
 stop_leased

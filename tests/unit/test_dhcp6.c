@@ -15,6 +15,7 @@
 
 #include "conf/config.h"
 #include "core/util.h"
+#include "conf/hostdb.h"
 #include "dhcp/dhcp6.h"
 #include "lease/lease.h"
 
@@ -545,6 +546,89 @@ static void test_configured_options(void **state)
 	assert_non_null(reply_opt(27, 0, &len));        /* tag br0, the interface: set */
 }
 
+static const uint8_t DUID_C[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0c };  /* DUID-LL */
+static const uint8_t DUID_D[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0d };
+
+/* Reservations: by the DUID's MAC, by id:, host part only, ignore; never given to another. */
+static void test_reservations(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	struct hostdb *db;
+	struct error err = { 0 };
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-host=02:00:00:00:00:0a,[fd42::99],web,2h\n"
+		   "dhcp-host=id:00:01:00:01:2c:d5:6a:11:02:00:00:00:00:0b,[::12],db\n"
+		   "dhcp-host=02:00:00:00:00:0c,ignore\n");
+	db = hostdb_load(&F.cfg, &err);
+	if (!db)
+		fail_msg("hostdb: %s", err.msg);
+	F.env.hosts = db;
+	/* A: its MAC is in its DUID-LLT; the address is outside the dynamic range but on the link. */
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::99");
+	assert_int_equal(ia_in_reply(0).valid[0], 7200);
+	assert_string_equal(lease_at("fd42::99")->hostname, "web");
+	/* A Renew of it stays appropriate though outside the range. */
+	m = (struct msg_spec){ .type = DHCP6_RENEW, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			       .server_id = true, .ias = { { 1, "fd42::99" } }, .nias = 1 };
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).naddrs, 1);
+	assert_int_equal(ia_in_reply(0).valid[0], 7200);
+	/* B by id:DUID, "[::12]": the host part on this link's prefix; the name reserved beats its FQDN. */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_B, .duid_len = sizeof(DUID_B),
+			       .rapid_commit = true, .fqdn = "other", .ias = { { 1, NULL } },
+			       .nias = 1 };
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::12");
+	assert_string_equal(lease_at("fd42::12")->hostname, "db");
+	lease_remove(F.t, lease_at("fd42::12")->addr, LEASE_EV_RELEASED);
+	/* D takes the whole dynamic range but never B's reserved ::12, even while B holds nothing. */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_D, .duid_len = sizeof(DUID_D),
+			       .rapid_commit = true,
+			       .ias = { { 1, NULL }, { 2, NULL }, { 3, NULL } }, .nias = 3 };
+	send_msg(&m);
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(ia_in_reply(i).naddrs, 1);
+		assert_string_not_equal(ia_in_reply(i).addrs[0], "fd42::12");
+	}
+	m.ias[0].iaid = 4;
+	m.nias = 1;
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).status, D6S_NO_ADDRS_AVAIL);
+	/* C: "ignore". */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_C, .duid_len = sizeof(DUID_C),
+			       .ias = { { 1, NULL } }, .nias = 1 };
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	hostdb_free(db);
+	F.env.hosts = NULL;
+}
+
+static void test_reservation_conflicts(void **state)
+{
+	struct config cfg;
+	struct error err = { 0 };
+	const char *conf = "dhcp-host=02:00:00:00:00:0a,[fd42::5]\n"
+			   "dhcp-host=02:00:00:00:00:0b,[fd42::5]\n";
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_parse_text(&cfg, conf, strlen(conf), "x.conf", &err), 0);
+	assert_null(hostdb_load(&cfg, &err));
+	assert_non_null(strstr(err.msg, "reserves fd42::5, already reserved for another client"));
+	assert_non_null(strstr(err.msg, "x.conf:2"));
+	config_free(&cfg);
+	config_init(&cfg);
+	conf = "dhcp-host=02:00:00:00:00:0a,[fd42::5],[fd42::6]\n";
+	assert_int_equal(config_parse_text(&cfg, conf, strlen(conf), "x.conf", &err), -1);
+	assert_non_null(strstr(err.msg, "two IPv6 addresses"));
+	config_free(&cfg);
+}
+
 static void test_ia_ta_not_served(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
@@ -589,6 +673,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_information_request_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
+		cmocka_unit_test(test_reservation_conflicts),
 		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
