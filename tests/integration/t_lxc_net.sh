@@ -31,6 +31,7 @@ NS=${ID}n
 CT1=${ID}a
 CTS="$CT1 ${ID}b"
 LNET=10.77.9
+L6=fd42:77:9
 LEASEFILE=dnsmasq.lxcbr0.leases
 R=$TMP/root                    # sources of the bind mounts
 LOGDIR=$R/run/dhcp-log         # /run/dhcp-log inside
@@ -112,6 +113,10 @@ LXC_DHCP_MAX="253"
 EOF
 		[ "${2:-}" = plain ] ||
 			printf 'LXC_DOMAIN="lxc"\nLXC_DHCP_CONFILE=/etc/lxc/dhcp-%s.conf\n' "$1"
+		# IPv6 for leased (lxc-net then passes --dhcp-range=ADDR,ra-only).
+		[ "${2:-}" != plain ] && [ "$1" = leased ] &&
+			printf 'LXC_IPV6_ADDR="%s::1"\nLXC_IPV6_MASK="64"\nLXC_IPV6_NETWORK="%s::/64"\n' \
+				"$L6" "$L6"
 		[ "$1" = leased ] && cat "$TOP/contrib/lxc/default-lxc-net"
 	} > "$R/default-lxc-net"
 }
@@ -313,6 +318,21 @@ for c in $CTS; do
 	wait_for lease_is "${MAC[$c]}" "${IP[$c]}" || fail "lease of $c lost: '$(lease_of "${MAC[$c]}")'"
 done
 ok "lxc-net stop (kill -9) + start: restarted $first and renewing others keep their addresses"
+
+# ---- 3b. IPv6 (LXC_IPV6_ADDR: ra-only): the containers' kernels form SLAAC addresses
+grep -q -- "--dhcp-range=$L6::1,ra-only" "$LLOG" 2>/dev/null ||
+	pgrep -a -f "dhcp-range=$L6::1,ra-only" >/dev/null ||
+	fail "lxc-net did not pass --dhcp-range=$L6::1,ra-only"
+ct_ip6() { inns lxc-ls -f -F NAME,IPV6 | awk -v n="$1" '$1 == n { print $2 }'; }
+for c in $CTS; do
+	for _ in $(seq 60); do
+		case "$(ct_ip6 "$c")" in $L6:*) break ;; esac
+		sleep 0.5
+	done
+	case "$(ct_ip6 "$c")" in $L6:*) ;; *) fail "container $c has no SLAAC address in $L6::/64 (lxc-ls: '$(ct_ip6 "$c")')" ;; esac
+done
+grep -q "router advertisements on lxcbr0" "$LLOG" || fail "leased logged no router advertisements on lxcbr0"
+ok "LXC_IPV6_ADDR (ra-only): containers formed $(for c in $CTS; do printf '%s ' "$(ct_ip6 "$c")"; done)from leased's RAs"
 
 # ---- 4. take-over of a lease file dnsmasq wrote --------------------------
 # Back to dnsmasq as the README says (the lines removed again), with a
