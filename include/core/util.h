@@ -99,5 +99,8 @@ time_t now_wall(void);
 
 /* FNV-1a, the hash all in-memory indexes use. */
 uint64_t hash_bytes(const void *p, size_t len, uint64_t seed);
+/* Whether a and b share their first len bits (an IPv6 prefix; len up to 128). */
+struct in6_addr;
+bool in6_same_prefix(const struct in6_addr *a, const struct in6_addr *b, unsigned len);
 
 #endif

@@ -155,17 +155,6 @@ static unsigned range6_mode(const char *s)
 	return 0;
 }
 
-static bool same_prefix6(const struct in6_addr *a, const struct in6_addr *b, int len)
-{
-	for (int bit = 0; bit < len; bit++) {
-		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
-
-		if ((a->s6_addr[bit / 8] & m) != (b->s6_addr[bit / 8] & m))
-			return false;
-	}
-	return true;
-}
-
 /* start[,end][,constructor:IF][,mode..][,prefixlen][,leasetime] */
 static int parse_range6(const struct fieldlist *f, size_t i, struct dhcp_range *r,
 			struct reason *why)
@@ -212,7 +201,7 @@ static int parse_range6(const struct fieldlist *f, size_t i, struct dhcp_range *
 		return reasonf(why, "prefix length must be exactly 64 for RA subnets");
 	if (r->prefixlen6 < 64)
 		return reasonf(why, "prefix length must be at least 64");
-	if (!same_prefix6(&r->start6, &r->end6, r->prefixlen6))
+	if (!in6_same_prefix(&r->start6, &r->end6, (unsigned)r->prefixlen6))
 		return reasonf(why, "start and end are not in one /%d", r->prefixlen6);
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "core/util.h"
 
 #include <ctype.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -226,6 +227,17 @@ uint64_t now_mono_ms(void)
 time_t now_wall(void)
 {
 	return time(NULL);
+}
+
+bool in6_same_prefix(const struct in6_addr *a, const struct in6_addr *b, unsigned len)
+{
+	for (unsigned bit = 0; bit < len && bit < 128; bit++) {
+		uint8_t m = (uint8_t)(0x80 >> (bit % 8));
+
+		if ((a->s6_addr[bit / 8] & m) != (b->s6_addr[bit / 8] & m))
+			return false;
+	}
+	return true;
 }
 
 uint64_t hash_bytes(const void *p, size_t len, uint64_t seed)

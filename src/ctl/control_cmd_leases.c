@@ -134,6 +134,56 @@ static const struct lease *find_lease(const struct control_leases *c, const char
 	return l ? l : lease_by_name(c->d.leases, key, AF_INET6);
 }
 
+/*
+ * Every lease KEY names: an address names one; a MAC or a name names a
+ * client, whose IPv4 lease and IPv6 leases (same MAC, or the name they
+ * share) all go.  Copies, IPv4 first; returns how many (at most max).
+ */
+struct key_walk {
+	const uint8_t *mac;
+	struct lease *out;
+	size_t n, max;
+};
+
+static void collect_mac6(void *ctx, const struct lease *l)
+{
+	struct key_walk *k = ctx;
+
+	if (l->addr.family == AF_INET6 && l->hwlen == MAC_LEN &&
+	    memcmp(l->hwaddr, k->mac, MAC_LEN) == 0 && k->n < k->max &&
+	    !lease_addr_equal(&k->out[0].addr, &l->addr))
+		k->out[k->n++] = *l;
+}
+
+static void collect_all(void *ctx, const struct lease *l)
+{
+	struct key_walk *k = ctx;
+
+	if (k->n < k->max && !(k->n > 0 && lease_addr_equal(&k->out[0].addr, &l->addr)))
+		k->out[k->n++] = *l;
+}
+
+static size_t leases_of_key(const struct control_leases *c, const char *key, struct lease *out,
+			    size_t max)
+{
+	const struct lease *first = find_lease(c, key);
+	struct key_walk k = { .out = out, .max = max };
+	uint8_t mac[MAC_LEN];
+
+	if (!first)
+		return 0;
+	out[k.n++] = *first;
+	if (lease_addr_parse(key, &(struct lease_addr){ 0 }))
+		return k.n;
+	if (mac_parse(key, mac) == 0) {
+		k.mac = mac;
+		lease_foreach(c->d.leases, collect_mac6, &k);
+		return k.n;
+	}
+	lease_each_by_name(c->d.leases, key, AF_UNSPEC, collect_all, &k);
+	return k.n;
+}
+
 /* ---- the commands ---- */
 
 struct lease_walk {
@@ -143,10 +193,16 @@ struct lease_walk {
 	time_t now;
 };
 
-static bool on_iface(const struct nl_iface *i, struct in_addr a)
+/* Whether the lease's address is in one of the interface's subnets. */
+static bool on_iface(const struct nl_iface *i, const struct lease_addr *a)
 {
-	for (size_t k = 0; k < i->naddrs; k++)
-		if ((a.s_addr & i->netmasks[k].s_addr) == (i->addrs[k].s_addr & i->netmasks[k].s_addr))
+	for (size_t k = 0; a->family == AF_INET && k < i->naddrs; k++)
+		if ((a->v4.s_addr & i->netmasks[k].s_addr) ==
+		    (i->addrs[k].s_addr & i->netmasks[k].s_addr))
+			return true;
+	for (size_t k = 0; a->family == AF_INET6 && k < i->naddrs6; k++)
+		if (!IN6_IS_ADDR_LINKLOCAL(&i->addrs6[k].addr) &&
+		    in6_same_prefix(&a->v6, &i->addrs6[k].addr, i->addrs6[k].prefixlen))
 			return true;
 	return false;
 }
@@ -155,8 +211,7 @@ static void lease_row(void *ctx, const struct lease *l)
 {
 	struct lease_walk *lw = ctx;
 
-	/* netlink gives IPv4 subnets only, so far: IPv6 leases match no interface. */
-	if (!lw->iface || (l->addr.family == AF_INET && on_iface(lw->iface, l->addr.v4)))
+	if (!lw->iface || on_iface(lw->iface, &l->addr))
 		write_lease(lw->c, lw->w, NULL, l, lw->now);
 }
 
@@ -198,40 +253,60 @@ void control_cmd_show(void *ctx, struct control_conn *k, const struct control_re
 	control_reply(k, w);
 }
 
+/* End one lease; its address is held back until the lease would have expired. */
+static int release_one(const struct control_leases *c, const struct lease *l, time_t now)
+{
+	time_t hold = l->expires > now ? MIN(l->expires, now + RELEASE_HOLD_MAX) : now;
+
+	if (!l->expires)
+		hold = now + RELEASE_HOLD_MAX;
+	if (lease_remove(c->d.leases, l->addr, LEASE_EV_RELEASED) < 0)
+		return -1;
+	if (hold > now) {
+		lease_quarantine(c->d.leases, l->addr, hold);
+		store_quarantine(c->d.store, l->addr, hold);
+	}
+	return 0;
+}
+
+#define RELEASE_MAX 16 /* one client's leases: one IPv4, one IPv6 per IA */
+
 /*
- * End the lease now.  The address is held back until the old lease would
- * have expired: the container still uses it until its next renewal, which
- * is refused (NAK), so nobody else may get it meanwhile.
+ * End the lease now (for a MAC or a name: the client's IPv4 and IPv6
+ * leases).  Each address is held back until the old lease would have
+ * expired: the container still uses it until its next renewal, which is
+ * refused (NAK, NoBinding), so nobody else may get it meanwhile.  The
+ * reply names the first as "released", the others in "also_released".
  */
 void control_cmd_release(void *ctx, struct control_conn *k, const struct control_request *req,
 			 struct json_writer *w)
 {
 	const struct control_leases *c = ctx;
-	const struct lease *found = find_lease(c, req->key);
-	struct lease copy;
-	time_t now = now_wall(), hold;
+	struct lease found[RELEASE_MAX];
+	size_t n = leases_of_key(c, req->key, found, RELEASE_MAX);
+	time_t now = now_wall();
 
-	if (!found) {
+	if (n == 0) {
 		control_reply_error(k, CONTROL_E_NOT_FOUND, "no lease for %s", req->key);
 		return;
 	}
-	copy = *found;
-	hold = copy.expires > now ? MIN(copy.expires, now + RELEASE_HOLD_MAX) : now;
-	if (!copy.expires)
-		hold = now + RELEASE_HOLD_MAX;
-	if (lease_remove(c->d.leases, copy.addr, LEASE_EV_RELEASED) < 0) {
-		control_reply_error(k, CONTROL_E_FAILED, "cannot remove the lease for %s",
-				    req->key);
-		return;
-	}
-	if (hold > now) {
-		lease_quarantine(c->d.leases, copy.addr, hold);
-		store_quarantine(c->d.store, copy.addr, hold);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (release_one(c, &found[i], now) < 0) {
+			control_reply_error(k, CONTROL_E_FAILED, "cannot remove the lease for %s",
+					    req->key);
+			return;
+		}
 	control_hold(k, store_pending_seq(c->d.store));
-	log_info("lease %s (%s) released by leasectl", req->key, copy.hostname);
+	log_info("lease %s (%s) released by leasectl%s", req->key, found[0].hostname,
+		 n > 1 ? ", with the client's other leases" : "");
 	control_begin_result(w);
-	write_lease(c, w, "released", &copy, now);
+	write_lease(c, w, "released", &found[0], now);
+	if (n > 1) {
+		json_begin_array(w, "also_released");
+		for (size_t i = 1; i < n; i++)
+			write_lease(c, w, NULL, &found[i], now);
+		json_end_array(w);
+	}
 	control_end_result(w);
 	control_reply(k, w);
 }

@@ -43,17 +43,6 @@ struct ctx {
 
 /* ---- the link ---- */
 
-static bool in_prefix(const struct in6_addr *a, const struct in6_addr *p, unsigned len)
-{
-	for (unsigned bit = 0; bit < len && bit < 128; bit++) {
-		uint8_t mask = (uint8_t)(0x80 >> (bit % 8));
-
-		if ((a->s6_addr[bit / 8] & mask) != (p->s6_addr[bit / 8] & mask))
-			return false;
-	}
-	return true;
-}
-
 /* prefix's upper 64 bits with host's lower 64. */
 static struct in6_addr combine(const struct in6_addr *prefix, const struct in6_addr *host)
 {
@@ -90,7 +79,7 @@ static void find_ranges(struct ctx *c)
 				if (stateful)
 					add_range(c, combine(&ifc->addrs[k], &r->start6),
 						  combine(&ifc->addrs[k], &r->end6), 64, r->lease_time);
-			} else if (in_prefix(&ifc->addrs[k], &r->start6, (unsigned)r->prefixlen6)) {
+			} else if (in6_same_prefix(&ifc->addrs[k], &r->start6, (unsigned)r->prefixlen6)) {
 				c->info_ok = true;
 				if (stateful)
 					add_range(c, r->start6, r->end6, (unsigned)r->prefixlen6,
@@ -115,7 +104,7 @@ static const struct range6 *link_range_of(const struct ctx *c, const struct in6_
 	const struct range6 *r = range_of(c, a);
 
 	for (size_t i = 0; !r && i < c->nranges; i++)
-		if (in_prefix(a, &c->ranges[i].first, c->ranges[i].prefixlen))
+		if (in6_same_prefix(a, &c->ranges[i].first, c->ranges[i].prefixlen))
 			r = &c->ranges[i];
 	return r;
 }

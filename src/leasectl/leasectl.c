@@ -240,14 +240,27 @@ static int run_show(struct ctx *c)
 	return status;
 }
 
+/* "released 10.0.3.5 (aa:bb:cc:dd:ee:ff, c1)" */
+static void print_released(const struct json_value *obj)
+{
+	struct ctl_lease l;
+	char a[CTL_TEXT_MAX], h[CTL_TEXT_MAX], n[CTL_TEXT_MAX];
+
+	ctl_lease_from_json(obj, now_s(), &l);
+	printf("released %s", ctl_printable(l.address, a, sizeof(a)));
+	if (l.hwaddr[0] || l.hostname[0])
+		printf(" (%s%s%s)", ctl_printable(l.hwaddr, h, sizeof(h)),
+		       l.hwaddr[0] && l.hostname[0] ? ", " : "",
+		       ctl_printable(l.hostname, n, sizeof(n)));
+	putchar('\n');
+}
+
 static int run_release(struct ctx *c)
 {
 	struct control_request req = { .command = CONTROL_RELEASE };
 	struct json_doc doc;
 	struct ctl_conn conn;
 	const struct json_value *result, *obj;
-	struct ctl_lease l;
-	char a[CTL_TEXT_MAX], h[CTL_TEXT_MAX], n[CTL_TEXT_MAX];
 	int status;
 
 	str_copy(req.key, c->args[0], sizeof(req.key));
@@ -262,13 +275,13 @@ static int run_release(struct ctx *c)
 	} else if (c->json) {
 		ctl_json_print(stdout, obj, true);
 	} else {
-		ctl_lease_from_json(obj, now_s(), &l);
-		printf("released %s", ctl_printable(l.address, a, sizeof(a)));
-		if (l.hwaddr[0] || l.hostname[0])
-			printf(" (%s%s%s)", ctl_printable(l.hwaddr, h, sizeof(h)),
-			       l.hwaddr[0] && l.hostname[0] ? ", " : "",
-			       ctl_printable(l.hostname, n, sizeof(n)));
-		putchar('\n');
+		/* The lease named, then the client's other leases released with it. */
+		const struct json_value *also = json_get(result, "also_released");
+
+		print_released(obj);
+		for (const struct json_value *v = also ? also->child : NULL; v; v = v->next)
+			if (v->type == JSON_OBJECT)
+				print_released(v);
 	}
 	json_doc_free(&doc);
 	ctl_close(&conn);

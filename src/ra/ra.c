@@ -46,15 +46,6 @@ static void mask_prefix(struct in6_addr *a, unsigned len)
 	}
 }
 
-static bool same_prefix(const struct in6_addr *a, const struct in6_addr *b, unsigned len)
-{
-	struct in6_addr x = *a, y = *b;
-
-	mask_prefix(&x, len);
-	mask_prefix(&y, len);
-	return memcmp(&x, &y, sizeof(x)) == 0;
-}
-
 static bool global_addr(const struct nl_addr6 *a)
 {
 	return !IN6_IS_ADDR_LINKLOCAL(&a->addr) && !IN6_IS_ADDR_LOOPBACK(&a->addr) &&
@@ -102,7 +93,7 @@ static size_t range_prefixes(const struct dhcp_range *r, const struct nl_iface *
 				return 0;
 			add_prefix(m, a->addr, a->prefixlen, slaac, life);
 			found++;
-		} else if (same_prefix(&a->addr, &r->start6, (unsigned)r->prefixlen6)) {
+		} else if (in6_same_prefix(&a->addr, &r->start6, (unsigned)r->prefixlen6)) {
 			add_prefix(m, r->start6, (unsigned)r->prefixlen6, slaac, life);
 			found++;
 		}

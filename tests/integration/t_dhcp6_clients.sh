@@ -10,7 +10,8 @@
 # - running again keeps the address; a restart keeps the server DUID;
 # - a release removes the lease: the AAAA is gone (NODATA: the A stays);
 # - a reservation in a hostsfile directory (LXD's MAC,IPv4,[IPv6],NAME)
-#   is honoured after SIGHUP.
+#   is honoured after SIGHUP;
+# - leasectl release MAC ends the client's leases of both families.
 . "$(dirname "$0")/lib.sh"
 command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
 need_dns_tools
@@ -68,6 +69,10 @@ line=$(grep " $ip6 " "$TMP/leases")
 case "$(awk '{print $5}' <<<"$line")" in 00:01:00:01:*:02:00:00:00:00:0c) ;;
 	*) fail "v6 lease line '$line' does not carry dhclient's DUID-LLT" ;; esac
 ok "lease file: '$line' below '$duid_line'"
+ctl_ok leases -i "$BR"
+grep -q "^$ip6 " <<<"$CTL_OUT" && grep -q "^$ip4 " <<<"$CTL_OUT" ||
+	fail "leasectl leases -i $BR does not list both leases: $CTL_OUT"
+ok "leasectl leases -i $BR lists the IPv4 and the IPv6 lease"
 
 # Names: one name, both families.
 out=$(dig_in c c6.lxc AAAA)
@@ -118,4 +123,14 @@ dh6 || fail "dhclient -6 failed after the reservation"
 [ "$(cat "$TMP/c.ip6")" = "$P6::abc" ] || fail "reserved [$P6::abc], got $(cat "$TMP/c.ip6")"
 [ "$(dig_rdata "$(dig_in c c6.lxc AAAA)" AAAA)" = "$P6::abc" ] || fail "c6.lxc AAAA is not $P6::abc"
 ok "LXD-style hostsfile line: dhclient -6 gets the reserved $P6::abc, and c6.lxc answers it"
+
+# leasectl release MAC ends the client's IPv4 and IPv6 leases together.
+ctl_ok release 02:00:00:00:00:0c
+grep -q "^released $ip4 " <<<"$CTL_OUT" && grep -q "^released $P6::abc " <<<"$CTL_OUT" ||
+	fail "leasectl release MAC printed: '$CTL_OUT'"
+until_true 3 "both leases leaving the lease file" sh -c \
+	"! grep -q ' $ip4 ' '$TMP/leases' && ! grep -q ' $P6::abc ' '$TMP/leases'"
+out=$(dig_in c c6.lxc AAAA)
+[ "$(dig_count "$out" ANSWER)" = 0 ] || fail "c6.lxc AAAA still answers after release: $out"
+ok "leasectl release MAC: $ip4 and $P6::abc released together, c6.lxc has no AAAA left"
 stop_leased
