@@ -365,6 +365,12 @@ static int start(struct wiring *w, struct error *err)
 			      cfg->leasefile_ro, dhcp6_wanted(cfg), w->leases, now_wall(), err);
 	if (!w->store)
 		return -1;
+	{
+		const uint8_t *duid;
+		size_t n = store_server_duid(w->store, &duid);
+
+		script_set_server_duid(w->script, duid, n);
+	}
 	deps = (struct dhcp4_server_deps){
 		.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,
 		.loop = w->loop, .hosts = w->hosts,

@@ -86,6 +86,8 @@ void script_lease_changed(void *ctx, const struct lease *old, const struct lease
 int script_load_init(struct script *s, struct lease_table *t, time_t now,
 		     struct error *err);
 
+/* The server's DUID, given to the script of IPv6 leases (DNSMASQ_SERVER_DUID). */
+void script_set_server_duid(struct script *s, const uint8_t *duid, size_t len);
 /* SIGHUP: an "old" event for every lease, as dnsmasq does on reload. */
 void script_rerun(struct script *s, const struct lease_table *t);
 

@@ -45,8 +45,14 @@ struct script_event {
 	uint8_t htype, hwlen;
 	uint8_t hwaddr[LEASE_HWADDR_MAX];
 	uint8_t client_id_len;
-	uint8_t client_id[LEASE_CLIENT_ID_MAX];
+	uint8_t client_id[LEASE_CLIENT_ID_MAX]; /* IPv6: the client's DUID */
+	uint8_t family;                       /* AF_INET or AF_INET6 */
 	struct in_addr addr;
+	struct in6_addr addr6;
+	uint32_t iaid;                        /* IPv6 */
+	uint8_t ia;                           /* IPv6: enum lease_ia */
+	uint8_t server_duid_len;              /* IPv6: DNSMASQ_SERVER_DUID, when known */
+	uint8_t server_duid[LEASE_CLIENT_ID_MAX];
 	int64_t expires;                      /* wall clock; 0 = never */
 	uint32_t remaining;                   /* seconds left then; 0 = none */
 	char hostname[LEASE_NAME_MAX];

@@ -47,6 +47,8 @@ struct script {
 	bool dropping;              /* some were dropped since the queue last emptied */
 	uint64_t dropped_logged;
 	struct script_stats st;
+	uint8_t server_duid[LEASE_CLIENT_ID_MAX]; /* DNSMASQ_SERVER_DUID */
+	size_t server_duid_len;
 };
 
 static void helper_gone(struct script *s, const char *why)
@@ -136,7 +138,23 @@ static void enqueue(struct script *s, const struct script_event *ev)
 }
 
 /* The interface whose subnet holds addr (what the client talks to), or "". */
-static void iface_for(const struct netlink *nl, struct in_addr addr, char *out, size_t outlen)
+/* Whether interface i's subnets hold the event's address. */
+static bool iface_holds(const struct nl_iface *i, const struct script_event *ev)
+{
+	for (size_t a = 0; ev->family == AF_INET && a < MIN(i->naddrs, (size_t)NETLINK_MAX_ADDRS);
+	     a++)
+		if (((i->addrs[a].s_addr ^ ev->addr.s_addr) & i->netmasks[a].s_addr) == 0)
+			return true;
+	for (size_t a = 0; ev->family == AF_INET6 && a < i->naddrs6; a++)
+		if (!IN6_IS_ADDR_LINKLOCAL(&i->addrs6[a].addr) &&
+		    in6_same_prefix(&i->addrs6[a].addr, &ev->addr6, i->addrs6[a].prefixlen))
+			return true;
+	return false;
+}
+
+/* The interface whose subnet holds the event's address (DNSMASQ_INTERFACE). */
+static void iface_for(const struct netlink *nl, const struct script_event *ev, char *out,
+		      size_t outlen)
 {
 	const struct nl_iface *ifs;
 	size_t n = 0;
@@ -145,15 +163,11 @@ static void iface_for(const struct netlink *nl, struct in_addr addr, char *out, 
 	if (!nl)
 		return;
 	ifs = netlink_ifaces(nl, &n);
-	for (size_t i = 0; ifs && i < n; i++) {
-		if (strcmp(ifs[i].name, "lo") == 0)
-			continue;
-		for (size_t a = 0; a < MIN(ifs[i].naddrs, (size_t)NETLINK_MAX_ADDRS); a++)
-			if (((ifs[i].addrs[a].s_addr ^ addr.s_addr) & ifs[i].netmasks[a].s_addr) == 0) {
-				str_copy(out, ifs[i].name, outlen);
-				return;
-			}
-	}
+	for (size_t i = 0; ifs && i < n; i++)
+		if (strcmp(ifs[i].name, "lo") != 0 && iface_holds(&ifs[i], ev)) {
+			str_copy(out, ifs[i].name, outlen);
+			return;
+		}
 }
 
 static void queue_change(struct script *s, const struct lease *old, const struct lease *new,
@@ -163,7 +177,11 @@ static void queue_change(struct script *s, const struct lease *old, const struct
 	size_t n = script_events_for_change(old, new, ev, now, evs);
 
 	for (size_t i = 0; i < n; i++) {
-		iface_for(s->nl, evs[i].addr, evs[i].interface, sizeof(evs[i].interface));
+		iface_for(s->nl, &evs[i], evs[i].interface, sizeof(evs[i].interface));
+		if (evs[i].family == AF_INET6) {
+			evs[i].server_duid_len = (uint8_t)s->server_duid_len;
+			memcpy(evs[i].server_duid, s->server_duid, s->server_duid_len);
+		}
 		enqueue(s, &evs[i]);
 	}
 }
@@ -180,6 +198,14 @@ void script_lease_changed(void *ctx, const struct lease *old, const struct lease
 static void rerun_one(void *ctx, const struct lease *l)
 {
 	queue_change(ctx, NULL, l, LEASE_EV_LOADED, now_wall());
+}
+
+void script_set_server_duid(struct script *s, const uint8_t *duid, size_t len)
+{
+	if (!s || len > sizeof(s->server_duid))
+		return;
+	memcpy(s->server_duid, duid, len);
+	s->server_duid_len = len;
 }
 
 void script_rerun(struct script *s, const struct lease_table *t)

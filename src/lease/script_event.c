@@ -28,7 +28,14 @@ static void fill_event(struct script_event *e, enum script_action action,
 	memcpy(e->hwaddr, l->hwaddr, e->hwlen);
 	e->client_id_len = l->client_id_len;
 	memcpy(e->client_id, l->client_id, l->client_id_len);
-	e->addr = l->addr.v4;
+	e->family = (uint8_t)l->addr.family;
+	if (l->addr.family == AF_INET6) {
+		e->addr6 = l->addr.v6;
+		e->iaid = l->iaid;
+		e->ia = l->ia;
+	} else {
+		e->addr = l->addr.v4;
+	}
 	e->expires = (int64_t)l->expires;
 	if (l->expires > now)
 		e->remaining = (uint32_t)MIN((uint64_t)(l->expires - now), (uint64_t)UINT32_MAX);
@@ -45,16 +52,14 @@ static void fill_event(struct script_event *e, enum script_action action,
  * or --script-on-renewal); leased cannot tell the states apart here and
  * reports every renewal.
  *
- * IPv6 leases make no events yet: dnsmasq gives them other arguments
- * (the DUID, the IAID in the environment), which come with DHCPv6.
+ * IPv6 leases make the same events, with dnsmasq's other arguments and
+ * environment (script_build_exec).
  */
 size_t script_events_for_change(const struct lease *old, const struct lease *new,
 				enum lease_event ev, time_t now, struct script_event out[2])
 {
 	size_t n = 0;
 
-	if ((old && old->addr.family != AF_INET) || (new && new->addr.family != AF_INET))
-		return 0;
 	if (!new) {
 		if (!old)
 			return 0;
@@ -120,7 +125,9 @@ int script_event_decode(const uint8_t *buf, size_t len, struct script_event *ev,
 		*why = "unknown flags";
 	else if (e.hwlen > LEASE_HWADDR_MAX)
 		*why = "hardware address too long";
-	else if (e.addr.s_addr == 0)
+	else if (e.family != AF_INET && e.family != AF_INET6)
+		*why = "unknown address family";
+	else if (e.family == AF_INET ? e.addr.s_addr == 0 : IN6_IS_ADDR_UNSPECIFIED(&e.addr6))
 		*why = "no address";
 	else if (!nul_terminated(e.hostname, sizeof(e.hostname)))
 		*why = "hostname not terminated";
@@ -208,10 +215,32 @@ bool script_domain_usable(const char *domain)
 	return domain && domain[0] && strcmp(domain, "#") != 0;
 }
 
+/*
+ * dnsmasq's variables for an IPv6 lease: DNSMASQ_IAID ("T" before it for a
+ * temporary address), DNSMASQ_SERVER_DUID, DNSMASQ_MAC when the client's
+ * MAC is known; no DNSMASQ_CLIENT_ID (the DUID is the second argument).
+ */
+static int v6_vars(const struct script_event *ev, struct script_exec *out)
+{
+	char num[16], duid[3 * LEASE_CLIENT_ID_MAX + 1], mac[3 * LEASE_HWADDR_MAX + 1];
+
+	snprintf(num, sizeof(num), "%s%" PRIu32, ev->ia == LEASE_IA_TA ? "T" : "", ev->iaid);
+	if (add_var(out, "DNSMASQ_IAID", num) < 0)
+		return -1;
+	if (ev->server_duid_len &&
+	    add_var(out, "DNSMASQ_SERVER_DUID",
+		    hex_format(ev->server_duid, ev->server_duid_len, duid, sizeof(duid))) < 0)
+		return -1;
+	if (ev->hwlen && add_var(out, "DNSMASQ_MAC",
+				 hex_format(ev->hwaddr, ev->hwlen, mac, sizeof(mac))) < 0)
+		return -1;
+	return 0;
+}
+
 int script_build_exec(const struct script_event *ev, const char *path,
 		      const struct script_env_config *cfg, struct script_exec *out)
 {
-	char hw[4 + 3 * LEASE_HWADDR_MAX], ip[INET_ADDRSTRLEN], num[32];
+	char hw[4 + 3 * LEASE_CLIENT_ID_MAX], ip[INET6_ADDRSTRLEN], num[32];
 	char id[3 * LEASE_CLIENT_ID_MAX + 1];
 	const char *base, *slash;
 	bool named;
@@ -223,8 +252,14 @@ int script_build_exec(const struct script_event *ev, const char *path,
 	    !script_hostname_ok(ev->hostname))
 		return -1;
 	memset(out, 0, sizeof(*out));
-	script_format_hwaddr(ev, hw, sizeof(hw));
-	if (!inet_ntop(AF_INET, &ev->addr, ip, sizeof(ip)))
+	/* dnsmasq: the MAC, or for IPv6 the client's DUID. */
+	if (ev->family == AF_INET6)
+		hex_format(ev->client_id, ev->client_id_len, hw, sizeof(hw));
+	else
+		script_format_hwaddr(ev, hw, sizeof(hw));
+	if (!inet_ntop(ev->family == AF_INET6 ? AF_INET6 : AF_INET,
+		       ev->family == AF_INET6 ? (const void *)&ev->addr6 : (const void *)&ev->addr,
+		       ip, sizeof(ip)))
 		return -1;
 	named = ev->hostname[0] != '\0';
 
@@ -242,7 +277,9 @@ int script_build_exec(const struct script_event *ev, const char *path,
 		return -1;
 	out->argv[a] = NULL;
 
-	if (ev->client_id_len) {
+	if (ev->family == AF_INET6 && v6_vars(ev, out) < 0)
+		return -1;
+	if (ev->family != AF_INET6 && ev->client_id_len) {
 		hex_format(ev->client_id, ev->client_id_len, id, sizeof(id));
 		if (add_var(out, "DNSMASQ_CLIENT_ID", id) < 0)
 			return -1;

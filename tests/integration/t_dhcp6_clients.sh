@@ -25,8 +25,12 @@ C=$(client_ns c)
 
 ARGS=(--interface=$BR --bind-interfaces --listen-address=$SRV_ADDR --listen-address=$SRV6
 	--dhcp-range=$NET.10,$NET.50,1h --dhcp-range=$P6::100,$P6::1ff,1h -s lxc
-	--interface-name=gw.lxc,$BR --interface-name=gw6.lxc,$BR/6 --dhcp-hostsfile=$TMP/hosts.d)
+	--interface-name=gw.lxc,$BR --interface-name=gw6.lxc,$BR/6 --dhcp-hostsfile=$TMP/hosts.d
+	--dhcp-script=$TMP/hook.sh)
 mkdir -p "$TMP/hosts.d"
+printf '#!/bin/sh\necho "$*|${DNSMASQ_IAID:-}|${DNSMASQ_SERVER_DUID:-}|${DNSMASQ_INTERFACE:-}" >> %s\n' \
+	"$TMP/hook.out" > "$TMP/hook.sh"
+chmod +x "$TMP/hook.sh"
 start_leased "${ARGS[@]}"
 
 # The IPv4 lease of the same client, named c6.
@@ -69,6 +73,10 @@ line=$(grep " $ip6 " "$TMP/leases")
 case "$(awk '{print $5}' <<<"$line")" in 00:01:00:01:*:02:00:00:00:00:0c) ;;
 	*) fail "v6 lease line '$line' does not carry dhclient's DUID-LLT" ;; esac
 ok "lease file: '$line' below '$duid_line'"
+duid=$(awk '{print $5}' <<<"$line")
+until_true 5 "dhcp-script run for the IPv6 lease" \
+	grep -qxF "add $duid $ip6 c6|12|${duid_line#duid }|$BR" "$TMP/hook.out"
+ok "--dhcp-script: add DUID ADDR NAME with DNSMASQ_IAID, DNSMASQ_SERVER_DUID, DNSMASQ_INTERFACE"
 ctl_ok leases -i "$BR"
 grep -q "^$ip6 " <<<"$CTL_OUT" && grep -q "^$ip4 " <<<"$CTL_OUT" ||
 	fail "leasectl leases -i $BR does not list both leases: $CTL_OUT"

@@ -283,6 +283,52 @@ static void test_add_arguments_and_variables(void **state)
 	assert_null(ex.vars[ex.nvars]);
 }
 
+/* An IPv6 lease: dnsmasq's DUID argument, DNSMASQ_IAID, DNSMASQ_SERVER_DUID, DNSMASQ_MAC. */
+static void test_v6_arguments_and_variables(void **state)
+{
+	static const uint8_t duid[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0a };
+	static const uint8_t server[] = { 0, 4, 0xaa, 0xbb };
+	struct lease l = make_lease("fd42::5", "c1", NOW + 3600);
+	struct script_event ev[2], back;
+	struct script_exec ex;
+	uint8_t rec[SCRIPT_RECORD_SIZE];
+	const char *why;
+
+	(void)state;
+	memcpy(l.client_id, duid, sizeof(duid));
+	l.client_id_len = sizeof(duid);
+	l.iaid = 7;
+	l.ia = LEASE_IA_NA;
+	assert_int_equal(script_events_for_change(NULL, &l, LEASE_EV_GRANTED, NOW, ev), 1);
+	memcpy(ev[0].server_duid, server, sizeof(server));
+	ev[0].server_duid_len = sizeof(server);
+	/* Through the helper's channel unchanged. */
+	assert_int_equal(script_event_encode(&ev[0], rec, sizeof(rec)), (int)sizeof(rec));
+	assert_int_equal(script_event_decode(rec, sizeof(rec), &back, &why), 0);
+	assert_int_equal(script_build_exec(&back, "/x", &env_lxc, &ex), 0);
+	assert_int_equal(argc_of(&ex), 5);
+	assert_string_equal(ex.argv[1], "add");
+	assert_string_equal(ex.argv[2], "00:03:00:01:02:00:00:00:00:0a");
+	assert_string_equal(ex.argv[3], "fd42::5");
+	assert_string_equal(ex.argv[4], "c1");
+	assert_string_equal(var(&ex, "DNSMASQ_IAID"), "7");
+	assert_string_equal(var(&ex, "DNSMASQ_SERVER_DUID"), "00:04:aa:bb");
+	assert_string_equal(var(&ex, "DNSMASQ_MAC"), "02:00:00:00:00:0a");
+	assert_null(var(&ex, "DNSMASQ_CLIENT_ID"));
+	/* A temporary address: "T" before the IAID; the release: "del". */
+	l.ia = LEASE_IA_TA;
+	assert_int_equal(script_events_for_change(&l, NULL, LEASE_EV_RELEASED, NOW, ev), 1);
+	assert_int_equal(script_build_exec(&ev[0], "/x", &env_lxc, &ex), 0);
+	assert_string_equal(ex.argv[1], "del");
+	assert_string_equal(var(&ex, "DNSMASQ_IAID"), "T7");
+	assert_null(var(&ex, "DNSMASQ_SERVER_DUID")); /* not known to this event */
+	/* A record naming neither family is refused. */
+	back.family = 0;
+	script_event_encode(&back, rec, sizeof(rec));
+	assert_int_equal(script_event_decode(rec, sizeof(rec), &back, &why), -1);
+	assert_string_equal(why, "unknown address family");
+}
+
 /* Bad names: never an argument or DNSMASQ_OLD_HOSTNAME of the program. */
 static const char *const bad_names[] = {
 	"a b", "x;reboot", "$(id)", "`id`", "a'b", "a\"b", "a\nb", "a\tb", "-rf", "web-",
@@ -710,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_record_round_trip),
 		cmocka_unit_test(test_record_damage_refused),
 		cmocka_unit_test(test_add_arguments_and_variables),
+		cmocka_unit_test(test_v6_arguments_and_variables),
 		cmocka_unit_test(test_bad_hostname_not_passed),
 		cmocka_unit_test(test_unnamed_lease_without_client_id),
 		cmocka_unit_test(test_del_and_loaded_variables),
