@@ -301,6 +301,10 @@ int config_parse_lease_time(const char *s, uint32_t *out);
 const struct dhcp_option *config_iface_option(const struct config *cfg, int family,
 					      uint16_t code, const char *ifname);
 bool config_option_applies_iface(const struct dhcp_option *o, const char *ifname);
+/* An interface name against "lxdbr0" or a trailing-'*' pattern ("eth*"), as constructor: takes. */
+bool config_iface_matches(const char *pattern, const char *name);
+/* Whether some IPv6 range asks for ra-names (SLAAC names from the neighbour table). */
+bool config_ra_names(const struct config *cfg);
 /* Whether --except-interface names this interface. */
 bool config_iface_excluded(const struct config *cfg, const char *name);
 /* One --ra-param value into out (free with ra_param_free); 0, or -1 with err. */

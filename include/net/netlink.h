@@ -51,8 +51,20 @@ const struct in6_addr *netlink_link_local(const struct nl_iface *i);
 
 typedef void (*netlink_change_fn)(void *ctx);
 
-/* Open the caches; NULL with err filled on failure. */
-struct netlink *netlink_open(struct error *err);
+/* An IPv6 neighbour of this host: who uses an address on a link, by MAC. */
+struct nl_neigh6 {
+	int ifindex;
+	struct in6_addr addr;
+	uint8_t mac[6];
+};
+
+/*
+ * Open the caches; NULL with err filled on failure.  want_neighbours: also
+ * follow the IPv6 neighbour table (ra-names), which the others do not pay
+ * for: a neighbour change rebuilds the neighbour list only, and does not
+ * call the change hook.
+ */
+struct netlink *netlink_open(bool want_neighbours, struct error *err);
 void netlink_close(struct netlink *nl);
 /* Descriptor to watch; call netlink_process() when readable. */
 int netlink_fd(const struct netlink *nl);
@@ -63,6 +75,8 @@ void netlink_on_change(struct netlink *nl, netlink_change_fn fn, void *ctx);
 /* Current view; NULL when unknown.  Valid until the next netlink_process(). */
 const struct nl_iface *netlink_iface_by_index(const struct netlink *nl, int ifindex);
 const struct nl_iface *netlink_iface_by_name(const struct netlink *nl, const char *name);
+/* The IPv6 neighbours (reachable, stale, delayed, probing or permanent); none without want_neighbours. */
+const struct nl_neigh6 *netlink_neighbours6(const struct netlink *nl, size_t *n);
 /* All interfaces, for iteration. */
 const struct nl_iface *netlink_ifaces(const struct netlink *nl, size_t *n);
 

@@ -147,3 +147,20 @@ const struct dhcp_option *config_iface_option(const struct config *cfg, int fami
 	}
 	return NULL;
 }
+
+bool config_ra_names(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nranges; i++)
+		if (cfg->ranges[i].family == AF_INET6 && (cfg->ranges[i].mode6 & RANGE6_RA_NAMES))
+			return true;
+	return false;
+}
+
+bool config_iface_matches(const char *pattern, const char *name)
+{
+	size_t n = strlen(pattern);
+
+	if (n > 0 && pattern[n - 1] == '*')
+		return strncmp(pattern, name, n - 1) == 0;
+	return strcmp(pattern, name) == 0;
+}

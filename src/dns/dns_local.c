@@ -246,6 +246,53 @@ static void answer_lease(void *ctx, const struct lease *l)
 		why_lease(a->c, l);
 }
 
+/* Whether ra-names gives a, used on interface ifc, a name. */
+static bool ra_named(const struct dns_local *d, const struct nl_iface *ifc,
+		     const struct in6_addr *a)
+{
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return false;
+	for (size_t i = 0; i < d->nranames; i++) {
+		const struct ra_name *x = &d->ranames[i];
+
+		if (!x->ifname) {
+			if (in6_same_prefix(a, &x->prefix, x->len))
+				return true;
+			continue;
+		}
+		if (!ifc || !config_iface_matches(x->ifname, ifc->name))
+			continue;
+		for (size_t k = 0; k < ifc->naddrs6; k++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&ifc->addrs6[k].addr) &&
+			    in6_same_prefix(a, &ifc->addrs6[k].addr, ifc->addrs6[k].prefixlen))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * ra-names: the global addresses the IPv4 lease's MAC uses on the link,
+ * from the kernel's neighbour table (so privacy and stable-privacy
+ * addresses count too, and a failed entry no longer does), as AAAA.
+ */
+static void slaac_records(struct qctx *c, const struct lease *v4, const char *owner,
+			  struct known *k)
+{
+	const struct nl_neigh6 *nb;
+	size_t n;
+
+	if (!c->d->nranames || !v4 || v4->hwlen != MAC_LEN || !c->env || !c->env->nl)
+		return;
+	nb = netlink_neighbours6(c->env->nl, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(nb[i].mac, v4->hwaddr, MAC_LEN) != 0 ||
+		    !ra_named(c->d, netlink_iface_by_index(c->env->nl, nb[i].ifindex), &nb[i].addr))
+			continue;
+		k->matched++;
+		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &nb[i].addr, 16, SRC_DHCP);
+	}
+}
+
 static void lease_records(struct qctx *c, const struct found *f, const char *owner,
 			  struct known *k)
 {
@@ -256,6 +303,8 @@ static void lease_records(struct qctx *c, const struct found *f, const char *own
 		answer_lease(&a, f->held.v4);
 	else if (f->held.n4 > 1 && wants(c, DNS_T_A))
 		lease_each_by_name(c->env->leases, f->label, AF_INET, answer_lease, &a);
+	if (f->held.v4 && wants(c, DNS_T_AAAA))
+		slaac_records(c, f->held.v4, owner, k);
 	if (f->held.n6 == 1 && wants(c, DNS_T_AAAA))
 		answer_lease(&a, f->held.v6);
 	else if (f->held.n6 > 1 && wants(c, DNS_T_AAAA))

@@ -107,6 +107,13 @@ struct iface_rev {
 	const char *origin;    /* "--interface-name at FILE:LINE" (interned) */
 };
 
+/* Where ra-names gives SLAAC addresses names: an interface's own prefixes, or one prefix. */
+struct ra_name {
+	char *ifname;            /* constructor:IF (a trailing '*' matches a prefix); NULL: below */
+	struct in6_addr prefix;
+	uint8_t len;
+};
+
 struct dns_local {
 	struct name_entry *names;
 	size_t nnames;
@@ -119,6 +126,8 @@ struct dns_local {
 	struct strindex by_ent;
 	struct iface_rev *ifrevs;
 	size_t nifrevs;
+	struct ra_name *ranames; /* --dhcp-range ...,ra-names: SLAAC names from neighbours */
+	size_t nranames;
 	char **sources;        /* interned hosts-file paths and option origins */
 	size_t nsources;
 	char *domain;          /* -s, canonical; NULL when none */

@@ -811,6 +811,22 @@ static void load_ents(struct dns_local *d)
 	}
 }
 
+/* --dhcp-range=...,ra-names: where SLAAC addresses get their client's name. */
+static void load_ra_names(struct dns_local *d, const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->nranges; i++) {
+		const struct dhcp_range *r = &cfg->ranges[i];
+		struct ra_name *x;
+
+		if (r->family != AF_INET6 || !(r->mode6 & RANGE6_RA_NAMES))
+			continue;
+		x = array_push(&d->ranames, &d->nranames, sizeof(*x));
+		x->ifname = r->constructor_if ? xstrdup(r->constructor_if) : NULL;
+		x->prefix = r->start6;
+		x->len = (uint8_t)r->prefixlen6;
+	}
+}
+
 /* ---- load / free ---- */
 
 struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hostdb *hosts,
@@ -847,6 +863,7 @@ struct dns_local *dns_local_load_opts(const struct config *cfg, const struct hos
 	for (size_t i = 0; i < cfg->naddn_hosts; i++)
 		load_hosts(d, cfg->addn_hosts[i]);
 	load_zones(d, cfg);
+	load_ra_names(d, cfg);
 	load_single_label_rule(d, cfg);
 	load_ents(d);
 	d->warn = NULL;
@@ -865,6 +882,9 @@ void dns_local_free(struct dns_local *d)
 {
 	if (!d)
 		return;
+	for (size_t i = 0; i < d->nranames; i++)
+		free(d->ranames[i].ifname);
+	free(d->ranames);
 	for (size_t i = 0; i < d->nnames; i++) {
 		struct name_entry *e = &d->names[i];
 

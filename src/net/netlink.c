@@ -24,10 +24,13 @@ struct netlink {
 	struct nl_cache_mngr *mngr;
 	struct nl_cache *links;
 	struct nl_cache *addrs;
+	struct nl_cache *neighs;   /* only with netlink_open(want_neighbours) */
 	struct nl_sock *req;       /* requests (neighbour entries) */
 	struct nl_iface *ifaces;
 	size_t nifaces;
-	bool changed;
+	struct nl_neigh6 *neigh6;
+	size_t nneigh6;
+	bool changed, neigh_changed;
 	netlink_change_fn change_fn;
 	void *change_ctx;
 };
@@ -36,10 +39,13 @@ static void on_cache_change(struct nl_cache *c, struct nl_object *o, int action,
 {
 	struct netlink *nl = arg;
 
-	(void)c;
 	(void)o;
 	(void)action;
-	nl->changed = true;
+	/* A neighbour is not an interface change: the servers need not hear of it. */
+	if (c == nl->neighs)
+		nl->neigh_changed = true;
+	else
+		nl->changed = true;
 }
 
 /*
@@ -126,6 +132,34 @@ static void add_addr(struct nl_object *obj, void *arg)
 	i->naddrs++;
 }
 
+/* IPv6 neighbours with an Ethernet address that are (or were lately) reachable. */
+static void add_neigh(struct nl_object *obj, void *arg)
+{
+	struct netlink *nl = arg;
+	struct rtnl_neigh *n = (struct rtnl_neigh *)obj;
+	struct nl_addr *dst = rtnl_neigh_get_dst(n), *ll = rtnl_neigh_get_lladdr(n);
+	int state = rtnl_neigh_get_state(n);
+	struct nl_neigh6 *x;
+
+	if (rtnl_neigh_get_family(n) != AF_INET6 || !dst || !ll ||
+	    nl_addr_get_len(dst) != sizeof(struct in6_addr) || nl_addr_get_len(ll) != MAC_LEN ||
+	    (state & (NUD_FAILED | NUD_INCOMPLETE | NUD_NOARP)))
+		return;
+	x = array_push(&nl->neigh6, &nl->nneigh6, sizeof(*x));
+	x->ifindex = rtnl_neigh_get_ifindex(n);
+	memcpy(&x->addr, nl_addr_get_binary_addr(dst), sizeof(x->addr));
+	memcpy(x->mac, nl_addr_get_binary_addr(ll), MAC_LEN);
+}
+
+static void rebuild_neighbours(struct netlink *nl)
+{
+	free(nl->neigh6);
+	nl->neigh6 = NULL;
+	nl->nneigh6 = 0;
+	if (nl->neighs)
+		nl_cache_foreach(nl->neighs, add_neigh, nl);
+}
+
 /* Fold the libnl caches into our array.  Few interfaces: a rebuild is cheap. */
 static void rebuild(struct netlink *nl)
 {
@@ -136,7 +170,7 @@ static void rebuild(struct netlink *nl)
 	nl_cache_foreach(nl->addrs, add_addr, nl);
 }
 
-struct netlink *netlink_open(struct error *err)
+struct netlink *netlink_open(bool want_neighbours, struct error *err)
 {
 	struct netlink *nl = xcalloc(1, sizeof(*nl));
 	int r;
@@ -150,6 +184,11 @@ struct netlink *netlink_open(struct error *err)
 	r = nl_cache_mngr_add(nl->mngr, "route/addr", on_cache_change, nl, &nl->addrs);
 	if (r < 0)
 		goto fail;
+	if (want_neighbours) {
+		r = nl_cache_mngr_add(nl->mngr, "route/neigh", on_cache_change, nl, &nl->neighs);
+		if (r < 0)
+			goto fail;
+	}
 	nl->req = nl_socket_alloc();
 	if (!nl->req) {
 		r = -NLE_NOMEM;
@@ -159,6 +198,7 @@ struct netlink *netlink_open(struct error *err)
 	if (r < 0)
 		goto fail;
 	rebuild(nl);
+	rebuild_neighbours(nl);
 	return nl;
 fail:
 	error_set(err, EXIT_NETWORK, "cannot open netlink: %s", nl_geterror(r));
@@ -183,7 +223,14 @@ void netlink_close(struct netlink *nl)
 	if (nl->req)
 		nl_socket_free(nl->req);
 	free(nl->ifaces);
+	free(nl->neigh6);
 	free(nl);
+}
+
+const struct nl_neigh6 *netlink_neighbours6(const struct netlink *nl, size_t *n)
+{
+	*n = nl ? nl->nneigh6 : 0;
+	return nl ? nl->neigh6 : NULL;
 }
 
 int netlink_fd(const struct netlink *nl)
@@ -206,7 +253,13 @@ void netlink_process(struct netlink *nl)
 		log_warn("netlink: %s; resynchronising interfaces", nl_geterror(r));
 		nl_cache_refill(nl->req, nl->links);
 		nl_cache_refill(nl->req, nl->addrs);
-		nl->changed = true;
+		if (nl->neighs)
+			nl_cache_refill(nl->req, nl->neighs);
+		nl->changed = nl->neigh_changed = true;
+	}
+	if (nl->neigh_changed) {
+		nl->neigh_changed = false;
+		rebuild_neighbours(nl);
 	}
 	if (!nl->changed)
 		return;

@@ -27,16 +27,6 @@ static bool wants_ra(const struct config *cfg, const struct dhcp_range *r)
 					      RANGE6_RA_NAMES | RANGE6_SLAAC));
 }
 
-/* "lxdbr0" or a trailing-'*' pattern ("eth*"), as dnsmasq's constructor: takes. */
-static bool iface_matches(const char *pattern, const char *name)
-{
-	size_t n = strlen(pattern);
-
-	if (n > 0 && pattern[n - 1] == '*')
-		return strncmp(pattern, name, n - 1) == 0;
-	return strcmp(pattern, name) == 0;
-}
-
 static void mask_prefix(struct in6_addr *a, unsigned len)
 {
 	for (unsigned i = 0; i < 16; i++) {
@@ -89,7 +79,7 @@ static size_t range_prefixes(const struct dhcp_range *r, const struct nl_iface *
 		if (!global_addr(a))
 			continue;
 		if (r->constructor_if) {
-			if (!iface_matches(r->constructor_if, ifc->name))
+			if (!config_iface_matches(r->constructor_if, ifc->name))
 				return 0;
 			add_prefix(m, a->addr, a->prefixlen, slaac, life);
 			found++;
@@ -107,7 +97,7 @@ static const struct ra_param *param_for(const struct config *cfg, const char *if
 {
 	for (size_t i = 0; i < cfg->nra_params; i++)
 		if (strcmp(cfg->ra_params[i].iface, "*") == 0 ||
-		    iface_matches(cfg->ra_params[i].iface, ifname))
+		    config_iface_matches(cfg->ra_params[i].iface, ifname))
 			return &cfg->ra_params[i];
 	return NULL;
 }

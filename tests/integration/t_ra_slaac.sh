@@ -54,7 +54,7 @@ ok "stopping leased withdrew its default route (final RA, router lifetime 0)"
 # ---- LXD: constructor, ra-stateless, ra-names ----
 start_leased --interface=$BR --bind-interfaces --listen-address=$SRV_ADDR \
 	--listen-address=$SRV6 --enable-ra --dhcp-range=$NET.10,$NET.50,1h \
-	--dhcp-range ::,constructor:$BR,ra-stateless,ra-names
+	--dhcp-range ::,constructor:$BR,ra-stateless,ra-names -s lxc
 out=$(rdisc)
 [ "$(field 'Stateful address conf.' "$out")" = No ] || fail "ra-stateless: M set: $out"
 [ "$(field 'Stateful other conf.' "$out")" = Yes ] || fail "ra-stateless: O not set: $out"
@@ -64,6 +64,30 @@ ok "constructor:$BR ra-stateless: M=0 O=1, both of $BR's prefixes"
 ip -n "$SRV" -6 addr add fd42:77:3::1/64 dev "$BR" nodad
 until_true 10 "new prefix advertised" sh -c "ip netns exec $C rdisc6 -1 -w 3000 eth0 2>&1 | grep -q 'fd42:77:3::/64'"
 ok "a prefix added to $BR is advertised without a restart"
+
+# ra-names: the client takes an IPv4 lease named c (udhcpc flushes eth0, so
+# its link comes up again and SLAAC runs anew), then asks leased's DNS
+# from its SLAAC address: the host's neighbour table ties that address to
+# the lease's MAC, and c.lxc answers AAAA with it until the lease ends.
+ip4=$(udhcpc_lease c c)
+case "$ip4" in $NET.*) ;; *) fail "no IPv4 lease for c: '$ip4'" ;; esac
+ip -n "$C" link set eth0 down
+ip -n "$C" link set eth0 up
+until_true 15 "SLAAC address again" sh -c "ip -n $C -6 -o addr show dev eth0 scope global | grep -q ' $P6:'"
+slaac=$(ip -n "$C" -6 -o addr show dev eth0 scope global | awk '{print $4}' | grep "^$P6:" | head -1)
+slaac=${slaac%/64}
+# A DNS query from that address to leased's IPv6 address: the host answers it.
+until_true 10 "a query from the SLAAC address" sh -c \
+	"ip netns exec $C dig -b $slaac +tries=1 +time=1 @$SRV6 c.lxc A | grep -q 'status: NOERROR'"
+until_true 5 "c.lxc AAAA from the neighbour table" sh -c \
+	"ip netns exec $C dig +short +tries=1 +time=2 @$SRV_ADDR c.lxc AAAA | grep -qx '$slaac'"
+[ "$(ip netns exec "$C" dig +short +tries=1 +time=2 @$SRV_ADDR c.lxc A)" = "$ip4" ] ||
+	fail "c.lxc A is not $ip4"
+ok "ra-names: c.lxc answers A $ip4 and AAAA $slaac (its SLAAC address, from the neighbour table)"
+ctl_ok release c
+out=$(ip netns exec "$C" dig +tries=1 +time=2 @$SRV_ADDR c.lxc AAAA)
+grep -q "status: NXDOMAIN" <<<"$out" || fail "c.lxc still answers after its lease was released: $out"
+ok "ra-names: the AAAA goes with the IPv4 lease"
 stop_leased
 
 # ---- libvirt: an isolated network ----
