@@ -246,30 +246,6 @@ static void answer_lease(void *ctx, const struct lease *l)
 		why_lease(a->c, l);
 }
 
-/* Whether ra-names gives a, used on interface ifc, a name. */
-static bool ra_named(const struct dns_local *d, const struct nl_iface *ifc,
-		     const struct in6_addr *a)
-{
-	if (IN6_IS_ADDR_LINKLOCAL(a))
-		return false;
-	for (size_t i = 0; i < d->nranames; i++) {
-		const struct ra_name *x = &d->ranames[i];
-
-		if (!x->ifname) {
-			if (in6_same_prefix(a, &x->prefix, x->len))
-				return true;
-			continue;
-		}
-		if (!ifc || !config_iface_matches(x->ifname, ifc->name))
-			continue;
-		for (size_t k = 0; k < ifc->naddrs6; k++)
-			if (!IN6_IS_ADDR_LINKLOCAL(&ifc->addrs6[k].addr) &&
-			    in6_same_prefix(a, &ifc->addrs6[k].addr, ifc->addrs6[k].prefixlen))
-				return true;
-	}
-	return false;
-}
-
 /*
  * ra-names: the global addresses the IPv4 lease's MAC uses on the link,
  * from the kernel's neighbour table (so privacy and stable-privacy

@@ -217,6 +217,8 @@ void name_lookup(const struct qctx *c, const char *key, struct found *f);
 /* The zone that decides for key: the most specific domain holding it. */
 const struct zone *zone_for(const struct dns_local *d, const char *key);
 enum zone_kind zone_kind(const struct zone *z);
+/* Whether ra-names gives a, used on interface ifc, a name. */
+bool ra_named(const struct dns_local *d, const struct nl_iface *ifc, const struct in6_addr *a);
 /* The interface named ifname when it exists and is up, else NULL. */
 const struct nl_iface *iface_up(const struct qctx *c, const char *ifname);
 /* The zone whose apex key is, when leased is authoritative for it. */

@@ -114,6 +114,53 @@ bool lease_hides(const struct rec *r, bool leased, bool rev_leased)
 	       (rev_leased && r->type == DNS_T_PTR);
 }
 
+/* Whether ra-names gives a, used on interface ifc, a name. */
+bool ra_named(const struct dns_local *d, const struct nl_iface *ifc,
+		     const struct in6_addr *a)
+{
+	if (IN6_IS_ADDR_LINKLOCAL(a))
+		return false;
+	for (size_t i = 0; i < d->nranames; i++) {
+		const struct ra_name *x = &d->ranames[i];
+
+		if (!x->ifname) {
+			if (in6_same_prefix(a, &x->prefix, x->len))
+				return true;
+			continue;
+		}
+		if (!ifc || !config_iface_matches(x->ifname, ifc->name))
+			continue;
+		for (size_t k = 0; k < ifc->naddrs6; k++)
+			if (!IN6_IS_ADDR_LINKLOCAL(&ifc->addrs6[k].addr) &&
+			    in6_same_prefix(a, &ifc->addrs6[k].addr, ifc->addrs6[k].prefixlen))
+				return true;
+	}
+	return false;
+}
+
+/*
+ * ra-names' reverse: the IPv4 lease of the MAC that uses address a on the
+ * link (the neighbour table), when ra-names names a and the lease a name.
+ */
+static const struct lease *slaac_owner(const struct qctx *c, const struct in6_addr *a)
+{
+	const struct nl_neigh6 *nb;
+	const struct lease *l;
+	size_t n;
+
+	if (!c->d->nranames || !c->env || !c->env->nl || !c->env->leases)
+		return NULL;
+	nb = netlink_neighbours6(c->env->nl, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (memcmp(&nb[i].addr, a, sizeof(*a)) != 0 ||
+		    !ra_named(c->d, netlink_iface_by_index(c->env->nl, nb[i].ifindex), a))
+			continue;
+		l = lease_by_hwaddr(c->env->leases, AF_INET, 1, nb[i].mac, MAC_LEN);
+		return l && l->hostname[0] ? l : NULL;
+	}
+	return NULL;
+}
+
 /* Where a name's data lives (struct found, dns_local_internal.h). */
 void name_lookup(const struct qctx *c, const char *key, struct found *f)
 {
@@ -130,6 +177,8 @@ void name_lookup(const struct qctx *c, const char *key, struct found *f)
 			f->rl = lease_by_addr(c->env->leases, ra);
 		if (f->rl && !f->rl->hostname[0])
 			f->rl = NULL;
+		if (!f->rl && ra.family == AF_INET6)
+			f->rl = slaac_owner(c, &ra.v6);
 		if (!f->rl && !entry_has(f->e, DNS_T_PTR) && ra.family == AF_INET)
 			f->ifr = iface_name_for(c, ra.v4);
 	}

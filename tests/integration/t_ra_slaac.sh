@@ -83,7 +83,9 @@ until_true 5 "c.lxc AAAA from the neighbour table" sh -c \
 	"ip netns exec $C dig +short +tries=1 +time=2 @$SRV_ADDR c.lxc AAAA | grep -qx '$slaac'"
 [ "$(ip netns exec "$C" dig +short +tries=1 +time=2 @$SRV_ADDR c.lxc A)" = "$ip4" ] ||
 	fail "c.lxc A is not $ip4"
-ok "ra-names: c.lxc answers A $ip4 and AAAA $slaac (its SLAAC address, from the neighbour table)"
+[ "$(ip netns exec "$C" dig +short +tries=1 +time=2 @$SRV_ADDR -x "$slaac")" = c.lxc. ] ||
+	fail "the PTR of $slaac is not c.lxc."
+ok "ra-names: c.lxc answers A $ip4 and AAAA $slaac (its SLAAC address, from the neighbour table), and the PTR"
 ctl_ok release c
 out=$(ip netns exec "$C" dig +tries=1 +time=2 @$SRV_ADDR c.lxc AAAA)
 grep -q "status: NXDOMAIN" <<<"$out" || fail "c.lxc still answers after its lease was released: $out"
