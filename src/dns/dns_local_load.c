@@ -449,6 +449,16 @@ struct host_walk {
 	size_t seen, nconfig;  /* hostdb holds the --dhcp-host options first */
 };
 
+/* A reservation's address under its name (and name.DOMAIN), and the reverse to ptr. */
+static void add_host_addr(struct dns_local *d, const char *name, const char *ptr, int family,
+			  const void *addr)
+{
+	add_addr(d, name, family, addr, d->ttl);
+	if (ptr != name)
+		add_addr(d, ptr, family, addr, d->ttl);
+	add_reverse(d, family, addr, ptr, d->ttl);
+}
+
 static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 {
 	struct host_walk *w = ctx;
@@ -457,17 +467,21 @@ static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 	char fqdn[DNS_NAME_STR];
 	const char *ptr = h->name;
 
-	if (!h->name || !h->has_ip || h->ignore)
+	static const uint8_t zero[8];
+	/* An IPv6 reservation of the host part only ("[::5]") has no address of its own. */
+	bool v6 = h->has_ip6 && memcmp(h->ip6.s6_addr, zero, sizeof(zero)) != 0;
+
+	if (!h->name || (!h->has_ip && !v6) || h->ignore)
 		return;
 	if (w->db && hostdb_by_name(w->db, h->name) != h)
 		return;
 	set_option(w->d, from_config ? "dhcp-host" : "dhcp-hostsfile", &h->origin);
-	add_addr(w->d, h->name, AF_INET, &h->ip, w->d->ttl);
-	if (qualify(w->d, h->name, fqdn, sizeof(fqdn))) {
-		add_addr(w->d, fqdn, AF_INET, &h->ip, w->d->ttl);
+	if (qualify(w->d, h->name, fqdn, sizeof(fqdn)))
 		ptr = fqdn;
-	}
-	add_reverse(w->d, AF_INET, &h->ip, ptr, w->d->ttl);
+	if (h->has_ip)
+		add_host_addr(w->d, h->name, ptr, AF_INET, &h->ip);
+	if (v6)
+		add_host_addr(w->d, h->name, ptr, AF_INET6, &h->ip6);
 }
 
 static void load_config_records(struct dns_local *d, const struct config *cfg,

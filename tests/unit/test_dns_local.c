@@ -725,6 +725,8 @@ static void test_dhcp_host_names(void **state)
 	struct dns_local *d = load(NULL, "domain=lxc\n"
 				   "dhcp-host=00:16:3e:00:00:21,10.0.3.51,resv\n"
 				   "dhcp-host=00:16:3e:00:00:23,noaddr\n"
+				   "dhcp-host=00:16:3e:00:00:24,10.0.3.54,[fd42::54],both\n"
+				   "dhcp-host=00:16:3e:00:00:25,[::55],hostpart\n"
 				   "dhcp-hostsfile=%s\n", hf);
 
 	(void)state;
@@ -738,6 +740,16 @@ static void test_dhcp_host_names(void **state)
 	assert_int_equal(ask(d, t, "52.3.0.10.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
 	assert_name_rr(ans(0), "52.3.0.10.in-addr.arpa", DNS_T_PTR, "filed.lxc");
 	assert_int_equal(ask(d, t, "noaddr.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NXDOMAIN, "lxc", 0);
+	/* An IPv6 reservation: AAAA and the ip6.arpa PTR; a host part alone names no address. */
+	assert_int_equal(ask(d, t, "both.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_one_addr("both.lxc", "fd42::54");
+	assert_int_equal(ask(d, t, "both.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_one_addr("both.lxc", "10.0.3.54");
+	assert_int_equal(ask(d, t, "4.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.4.d.f"
+			 ".ip6.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 1);
+	assert_int_equal(ask(d, t, "hostpart.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
 	assert_negative(DNS_R_NXDOMAIN, "lxc", 0);
 	/* The lease, when there is one, wins. */
 	add_lease(t, "10.0.3.99", "resv", 0x21);
