@@ -138,7 +138,8 @@ grep -q "^released $ip4 " <<<"$CTL_OUT" && grep -q "^released $P6::abc " <<<"$CT
 	fail "leasectl release MAC printed: '$CTL_OUT'"
 until_true 3 "both leases leaving the lease file" sh -c \
 	"! grep -q ' $ip4 ' '$TMP/leases' && ! grep -q ' $P6::abc ' '$TMP/leases'"
-out=$(dig_in c c6.lxc AAAA)
-[ "$(dig_count "$out" ANSWER)" = 0 ] || fail "c6.lxc AAAA still answers after release: $out"
-ok "leasectl release MAC: $ip4 and $P6::abc released together, c6.lxc has no AAAA left"
+# DNS now answers from the reservation alone (a lease would hide it).
+[ "$(dig_rdata "$(dig_in c c6.lxc A)" A)" = "$NET.44" ] ||
+	fail "after the release c6.lxc A is not the reserved $NET.44"
+ok "leasectl release MAC: $ip4 and $P6::abc released together; c6.lxc answers its reservation"
 stop_leased
