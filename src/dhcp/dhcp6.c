@@ -113,12 +113,19 @@ static const struct range6 *link_range_of(const struct ctx *c, const struct in6_
 
 static bool reserved_addr(const struct ctx *c, struct in6_addr *out);
 
-/* a may be bound to this client: in a dynamic range, or its reserved address. */
+/*
+ * a may be bound to this client: its reserved address when it has one on
+ * this link (a reservation that changed ends the old address at the next
+ * Renew or Rebind: returned with lifetime 0, the reserved one offered),
+ * else any address of a dynamic range.
+ */
 static bool appropriate(const struct ctx *c, const struct in6_addr *a)
 {
 	struct in6_addr r;
 
-	return range_of(c, a) || (reserved_addr(c, &r) && memcmp(&r, a, sizeof(r)) == 0);
+	if (reserved_addr(c, &r))
+		return memcmp(&r, a, sizeof(r)) == 0;
+	return range_of(c, a) != NULL;
 }
 
 /* Its reservation: by DUID ("id:"), by the MAC the DUID or packet carries, by name. */

@@ -604,6 +604,39 @@ static void test_reservations(void **state)
 			       .ias = { { 1, NULL } }, .nias = 1 };
 	send_msg(&m);
 	assert_int_equal(F.res.verdict, DHCP6_DROP);
+	/* A's reservation changes (the hostsfile edited, then SIGHUP): its next Renew gets the
+	 * old address back with lifetime 0 and the new reserved one. */
+	hostdb_free(db);
+	F.env.hosts = NULL;
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-host=02:00:00:00:00:0a,[fd42::98],web\n");
+	db = hostdb_load(&F.cfg, &err);
+	F.env.hosts = db;
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			       .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::98");
+	hostdb_free(db);
+	config_free(&F.cfg);
+	config_init(&F.cfg);
+	{
+		const char *conf = "dhcp-range=fd42::10,fd42::13,1h\n"
+				   "dhcp-host=02:00:00:00:00:0a,[fd42::97],web\n";
+
+		assert_int_equal(config_parse_text(&F.cfg, conf, strlen(conf), "t.conf", &err), 0);
+	}
+	db = hostdb_load(&F.cfg, &err);
+	F.env.hosts = db;
+	m = (struct msg_spec){ .type = DHCP6_RENEW, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			       .server_id = true, .ias = { { 1, "fd42::98" } }, .nias = 1 };
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).naddrs, 2);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::98");
+	assert_int_equal(ia_in_reply(0).valid[0], 0);
+	assert_string_equal(ia_in_reply(0).addrs[1], "fd42::97");
+	assert_int_equal(ia_in_reply(0).valid[1], 3600);
+	assert_null(lease_at("fd42::98")); /* the client's one IA_NA moved */
 	hostdb_free(db);
 	F.env.hosts = NULL;
 }
