@@ -369,7 +369,7 @@ static int start(struct wiring *w, struct error *err)
 		const uint8_t *duid;
 		size_t n = store_server_duid(w->store, &duid);
 
-		script_set_server_duid(w->script, duid, n);
+		script_start_events(w->script, duid, n);
 	}
 	deps = (struct dhcp4_server_deps){
 		.cfg = cfg, .leases = w->leases, .store = w->store, .nl = w->nl,

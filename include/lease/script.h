@@ -59,7 +59,8 @@ struct script_config {
  * reports on loop.  NULL with err filled on failure, its status EXIT_CONFIG for
  * a relative path (dnsmasq does no PATH search) or an unknown user,
  * EXIT_FILESYSTEM for a program that is missing or not executable,
- * EXIT_OTHER when the helper cannot be started.
+ * EXIT_OTHER when the helper cannot be started.  Events are queued, not
+ * run, until script_start_events().
  */
 struct script *script_new(const struct script_config *cfg, struct loop *loop,
 			  struct error *err);
@@ -86,8 +87,13 @@ void script_lease_changed(void *ctx, const struct lease *old, const struct lease
 int script_load_init(struct script *s, struct lease_table *t, time_t now,
 		     struct error *err);
 
-/* The server's DUID, given to the script of IPv6 leases (DNSMASQ_SERVER_DUID). */
-void script_set_server_duid(struct script *s, const uint8_t *duid, size_t len);
+/*
+ * Let the queued events go, now that the store is open and the server's
+ * DUID (DNSMASQ_SERVER_DUID of IPv6 leases; len 0: none) is known: the
+ * "old" runs of the leases loaded at start carry it too.  Until then
+ * events are only queued.
+ */
+void script_start_events(struct script *s, const uint8_t *server_duid, size_t len);
 /* SIGHUP: an "old" event for every lease, as dnsmasq does on reload. */
 void script_rerun(struct script *s, const struct lease_table *t);
 

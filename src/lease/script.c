@@ -49,6 +49,7 @@ struct script {
 	struct script_stats st;
 	uint8_t server_duid[LEASE_CLIENT_ID_MAX]; /* DNSMASQ_SERVER_DUID */
 	size_t server_duid_len;
+	bool holding;               /* until script_start_events: queue, send nothing */
 };
 
 static void helper_gone(struct script *s, const char *why)
@@ -84,11 +85,17 @@ static void report_drops(struct script *s)
 /* Send queued records until the socket is full. */
 static void flush(struct script *s)
 {
-	while (s->qlen && !s->dead) {
+	while (s->qlen && !s->dead && !s->holding) {
+		struct script_event *ev = &s->queue[s->qhead];
 		uint8_t rec[SCRIPT_RECORD_SIZE];
 		ssize_t n;
 
-		script_event_encode(&s->queue[s->qhead], rec, sizeof(rec));
+		/* The server DUID is known once the store is open: events queued before get it now. */
+		if (ev->family == AF_INET6 && !ev->server_duid_len) {
+			ev->server_duid_len = (uint8_t)s->server_duid_len;
+			memcpy(ev->server_duid, s->server_duid, s->server_duid_len);
+		}
+		script_event_encode(ev, rec, sizeof(rec));
 		n = send(s->fd, rec, sizeof(rec), MSG_DONTWAIT | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -178,10 +185,6 @@ static void queue_change(struct script *s, const struct lease *old, const struct
 
 	for (size_t i = 0; i < n; i++) {
 		iface_for(s->nl, &evs[i], evs[i].interface, sizeof(evs[i].interface));
-		if (evs[i].family == AF_INET6) {
-			evs[i].server_duid_len = (uint8_t)s->server_duid_len;
-			memcpy(evs[i].server_duid, s->server_duid, s->server_duid_len);
-		}
 		enqueue(s, &evs[i]);
 	}
 }
@@ -200,12 +203,16 @@ static void rerun_one(void *ctx, const struct lease *l)
 	queue_change(ctx, NULL, l, LEASE_EV_LOADED, now_wall());
 }
 
-void script_set_server_duid(struct script *s, const uint8_t *duid, size_t len)
+void script_start_events(struct script *s, const uint8_t *server_duid, size_t len)
 {
-	if (!s || len > sizeof(s->server_duid))
+	if (!s)
 		return;
-	memcpy(s->server_duid, duid, len);
-	s->server_duid_len = len;
+	if (len <= sizeof(s->server_duid)) {
+		memcpy(s->server_duid, server_duid, len);
+		s->server_duid_len = len;
+	}
+	s->holding = false;
+	flush(s);
 }
 
 void script_rerun(struct script *s, const struct lease_table *t)
@@ -306,6 +313,7 @@ struct script *script_new(const struct script_config *cfg, struct loop *loop,
 	if (check_program(cfg->path, err) < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
+	s->holding = true;
 	s->prog.path = xstrdup(cfg->path);
 	s->prog.domain = script_domain_usable(cfg->domain) ? xstrdup(cfg->domain) : NULL;
 	s->prog.log_dhcp = cfg->log_dhcp;

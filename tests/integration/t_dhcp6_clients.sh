@@ -109,6 +109,9 @@ dh6 || fail "dhclient -6 failed the second time"
 stop_leased
 start_leased "${ARGS[@]}"
 [ "$(grep '^duid ' "$TMP/leases")" = "$duid_line" ] || fail "server DUID changed on restart"
+# The "old" run for the IPv6 lease loaded at start knows the server DUID too.
+until_true 5 "dhcp-script old run for the loaded IPv6 lease" \
+	grep -q "^old $duid $ip6 c6|12|${duid_line#duid }|" "$TMP/hook.out"
 ok "the address stays $ip6; the server DUID survives a restart"
 
 # Release.

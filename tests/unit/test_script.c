@@ -623,6 +623,7 @@ static void test_queue_is_bounded_and_counts_drops(void **state)
 	err = (struct error){ 0 };
 	s = script_new(&cfg, loop, &err);
 	assert_non_null(s);
+	script_start_events(s, NULL, 0);
 	assert_int_equal(err.status, 0);
 	for (int i = 0; i < total; i++) {
 		struct lease l = make_lease("10.0.0.1", "", NOW + 60);
@@ -718,6 +719,7 @@ static void test_helper_refuses_bad_hostname(void **state)
 	r.poll = loop_timer_new(r.loop, poll_output, &r);
 	s = script_new(&cfg, r.loop, &err);
 	assert_non_null(s);
+	script_start_events(s, NULL, 0);
 	script_lease_changed(s, NULL, &bad, LEASE_EV_GRANTED);
 	script_lease_changed(s, NULL, &good, LEASE_EV_GRANTED);
 	loop_timer_arm(r.poll, now_mono_ms());
