@@ -98,6 +98,15 @@ struct dhcp6_result {
 void dhcp6_handle(const struct dhcp6_env *env, const uint8_t *pkt, size_t len,
 		  struct dhcp6_result *out);
 
+/*
+ * The MAC inside a modified EUI-64 interface identifier (RFC 4291 2.5.1:
+ * ff:fe in the middle, the universal/local bit flipped), as a link-local
+ * address made from a MAC has it; false for any other address (privacy
+ * or stable-privacy ones).  The server gives the engine the MAC of a
+ * client whose DUID carries none this way.
+ */
+bool dhcp6_eui64_mac(const struct in6_addr *a, uint8_t mac[6]);
+
 /* Whether cfg serves DHCPv6 at all (a v6 range that is not ra-only). */
 bool dhcp6_wanted(const struct config *cfg);
 /* Whether some DHCPv6 range covers iface (its multicast group is then joined). */

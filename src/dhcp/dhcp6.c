@@ -651,6 +651,21 @@ bool dhcp6_serves(const struct config *cfg, const struct dhcp6_iface *iface)
 	return c.info_ok;
 }
 
+bool dhcp6_eui64_mac(const struct in6_addr *a, uint8_t mac[6])
+{
+	const uint8_t *id = a->s6_addr + 8;
+
+	if (id[3] != 0xff || id[4] != 0xfe)
+		return false;
+	mac[0] = id[0] ^ 0x02;
+	mac[1] = id[1];
+	mac[2] = id[2];
+	mac[3] = id[5];
+	mac[4] = id[6];
+	mac[5] = id[7];
+	return true;
+}
+
 bool dhcp6_wanted(const struct config *cfg)
 {
 	for (size_t i = 0; i < cfg->nranges; i++)

@@ -112,6 +112,7 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 	struct dhcp6_iface iface;
 	struct dhcp6_result *res;
 	const uint8_t *duid;
+	uint8_t mac[6];
 	struct dhcp6_env env = { .cfg = s->d.cfg, .hosts = s->d.hosts, .leases = s->d.leases,
 				 .iface = &iface, .now = now_wall() };
 
@@ -122,6 +123,11 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 	env.server_duid_len = store_server_duid(s->d.store, &duid);
 	env.server_duid = duid;
 	env.multicast = IN6_IS_ADDR_MULTICAST(dst);
+	/* Clients send from their link-local address: its EUI-64 names their MAC, if made from it. */
+	if (IN6_IS_ADDR_LINKLOCAL(&from->sin6_addr) && dhcp6_eui64_mac(&from->sin6_addr, mac)) {
+		env.src_hw = mac;
+		env.src_hwlen = sizeof(mac);
+	}
 	res = xmalloc(sizeof(*res));
 	dhcp6_handle(&env, p, len, res);
 	if (res->verdict == DHCP6_SEND)

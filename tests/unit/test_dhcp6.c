@@ -662,6 +662,42 @@ static void test_reservation_conflicts(void **state)
 	config_free(&cfg);
 }
 
+/* A DUID without a MAC (DUID-EN): the packet's MAC ties the lease to the client's IPv4 one. */
+static void test_mac_from_the_packet(void **state)
+{
+	static const uint8_t duid_en[] = { 0, 2, 0, 0, 0xab, 0xcd, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x0e };
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = duid_en, .duid_len = sizeof(duid_en),
+			      .rapid_commit = true, .fqdn = "web", .ias = { { 1, NULL } }, .nias = 1 };
+	struct in6_addr ll, other;
+	uint8_t got[6];
+	struct lease v4;
+
+	(void)state;
+	/* fe80::ff:fe00:e is 02:00:00:00:00:0e's (the U/L bit flipped); a privacy address is no MAC. */
+	inet_pton(AF_INET6, "fe80::ff:fe00:e", &ll);
+	assert_true(dhcp6_eui64_mac(&ll, got));
+	assert_memory_equal(got, mac, 6);
+	inet_pton(AF_INET6, "fe80::1c2b:99ff:1234:5678", &other);
+	assert_false(dhcp6_eui64_mac(&other, got));
+	/* The client's IPv4 lease is named web; its IPv6 grant keeps the name on both. */
+	memset(&v4, 0, sizeof(v4));
+	assert_true(lease_addr_parse("10.0.3.9", &v4.addr));
+	v4.htype = 1;
+	v4.hwlen = 6;
+	memcpy(v4.hwaddr, mac, 6);
+	strcpy(v4.hostname, "web");
+	v4.expires = NOW + 3600;
+	assert_int_equal(lease_commit(F.t, &v4, LEASE_EV_GRANTED), 0);
+	F.env.src_hw = got;
+	memcpy(got, mac, 6);
+	F.env.src_hwlen = 6;
+	send_msg(&m);
+	assert_int_equal(lease_at(ia_in_reply(0).addrs[0])->hwlen, 6);
+	assert_string_equal(lease_at("10.0.3.9")->hostname, "web"); /* not taken: one client */
+	assert_string_equal(lease_at(ia_in_reply(0).addrs[0])->hostname, "web");
+}
+
 static void test_ia_ta_not_served(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
@@ -708,6 +744,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
 		cmocka_unit_test(test_reservation_conflicts),
+		cmocka_unit_test_setup_teardown(test_mac_from_the_packet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
 	};
