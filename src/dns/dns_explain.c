@@ -189,6 +189,20 @@ void why_lease(struct qctx *c, const struct lease *l)
 	}
 }
 
+/* An ra-names AAAA: the address the IPv4 lease's MAC uses, from the neighbour table. */
+void why_slaac(struct qctx *c, const struct lease *v4)
+{
+	char hw[LEASE_HWADDR_MAX * 3];
+
+	if (!c->why->then && c->why->last == (const void *)&v4->hwaddr)
+		return;
+	why_item(c);
+	c->why->last = &v4->hwaddr;
+	c->why->last_line = 0;
+	why_put(c, "SLAAC address of %s (the neighbour table, ra-names; its IPv4 lease names it)",
+		hex_format(v4->hwaddr, v4->hwlen, hw, sizeof(hw)));
+}
+
 /* A static record a lease stands in front of. */
 void why_hidden(struct qctx *c, const struct rec *r)
 {

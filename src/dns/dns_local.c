@@ -265,7 +265,8 @@ static void slaac_records(struct qctx *c, const struct lease *v4, const char *ow
 		    !ra_named(c->d, netlink_iface_by_index(c->env->nl, nb[i].ifindex), &nb[i].addr))
 			continue;
 		k->matched++;
-		answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &nb[i].addr, 16, SRC_DHCP);
+		if (answer_rr(c, owner, DNS_T_AAAA, c->d->ttl, &nb[i].addr, 16, SRC_DHCP) && c->why)
+			why_slaac(c, v4);
 	}
 }
 

@@ -259,6 +259,7 @@ void why_then(struct qctx *c, const char *target);
 bool why_origin(struct qctx *c, const char *src, uint32_t line);
 void why_rec(struct qctx *c, const struct rec *r);
 void why_lease(struct qctx *c, const struct lease *l);
+void why_slaac(struct qctx *c, const struct lease *v4);
 void why_iface_rev(struct qctx *c, const struct iface_rev *ifr);
 void why_hidden(struct qctx *c, const struct rec *r);
 void why_apex(struct qctx *c, const struct zone *z, const char *type);

@@ -85,7 +85,10 @@ until_true 5 "c.lxc AAAA from the neighbour table" sh -c \
 	fail "c.lxc A is not $ip4"
 [ "$(ip netns exec "$C" dig +short +tries=1 +time=2 @$SRV_ADDR -x "$slaac")" = c.lxc. ] ||
 	fail "the PTR of $slaac is not c.lxc."
-ok "ra-names: c.lxc answers A $ip4 and AAAA $slaac (its SLAAC address, from the neighbour table), and the PTR"
+ctl_ok explain c.lxc AAAA
+grep -q "SLAAC address of 02:00:00:00:00:0c (the neighbour table, ra-names" <<<"$CTL_OUT" ||
+	fail "leasectl explain c.lxc AAAA does not say where the AAAA comes from: $CTL_OUT"
+ok "ra-names: c.lxc answers A $ip4 and AAAA $slaac (its SLAAC address, from the neighbour table), and the PTR; explain says so"
 ctl_ok release c
 out=$(ip netns exec "$C" dig +tries=1 +time=2 @$SRV_ADDR c.lxc AAAA)
 grep -q "status: NXDOMAIN" <<<"$out" || fail "c.lxc still answers after its lease was released: $out"
