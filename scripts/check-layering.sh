@@ -13,8 +13,8 @@
 #   dhcp      core conf net lease          (+ store: *_server.c only)
 #   dns       core conf net lease          (+ store: *_server.c only)
 #   ra        core conf net
-#   ctl       core conf net lease store dhcp dns  (net lease store dhcp dns:
-#                                                  control_cmd* only)
+#   ctl       core conf net lease store dhcp dns ra  (net lease store dhcp
+#                                                     dns ra: control_cmd* only)
 #   leasectl  core conf lease store ctl    (never store/store_writer.h)
 #   main.c    everything (it only wires modules together)
 #
@@ -31,7 +31,7 @@
 #   their headers;
 # - the control socket's transport knows no command: only the command
 #   files (src/ctl/control_cmd*, include/ctl/control_cmd.h) include the
-#   modules whose state they show (net, lease, store, dhcp, dns); the
+#   modules whose state they show (net, lease, store, dhcp, dns, ra); the
 #   transport (control_server.c, include/ctl/control.h) and the protocol
 #   (control_proto) include core/, conf/ and ctl/ only, and the transport
 #   names no command (CONTROL_LEASES ..., control_cmd_*): main hands it a
@@ -66,7 +66,7 @@ allowed() {
 	dhcp) echo "core conf net lease dhcp" ;;
 	dns) echo "core conf net lease dns" ;;
 	ra) echo "core conf net ra" ;;
-	ctl) echo "core conf net lease store dhcp dns ctl" ;;
+	ctl) echo "core conf net lease store dhcp dns ra ctl" ;;
 	leasectl) echo "core conf lease store ctl leasectl" ;;
 	*) echo "" ;;
 	esac
@@ -112,7 +112,7 @@ for f in src/*/*.c src/*/*.h include/*/*.h; do
 		fi
 		if [ "$folder" = ctl ]; then
 			case $to in
-			net|lease|store|dhcp|dns)
+			net|lease|store|dhcp|dns|ra)
 				case $f in
 				src/ctl/control_cmd*|include/ctl/control_cmd*) ;;
 				*)

@@ -327,8 +327,8 @@ static int start_control(struct wiring *w, struct error *err)
 
 	w->ctl_leases = control_leases_new(&leases_deps);
 	w->ctl_stats = (struct control_stats_deps){
-		.cfg = w->cfg, .leases = w->leases, .dhcp4 = w->dhcp4, .store = w->store,
-		.dns = w->dns,
+		.cfg = w->cfg, .leases = w->leases, .dhcp4 = w->dhcp4, .dhcp6 = w->dhcp6,
+		.ra = w->ra, .store = w->store, .dns = w->dns,
 	};
 	w->ctl_reload = (struct control_reload_deps){ .reload = reload, .ctx = w };
 	w->control = open_control(w, err);

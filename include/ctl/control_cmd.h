@@ -21,9 +21,11 @@
 #include "ctl/control.h"
 #include "ctl/control_proto.h"
 #include "dhcp/dhcp4_server.h"
+#include "dhcp/dhcp6_server.h"
 #include "dns/dns_server.h"
 #include "lease/lease.h"
 #include "net/netlink.h"
+#include "ra/ra_server.h"
 #include "store/store.h"
 
 /* ---- leases, show, release, watch (control_cmd_leases.c) --------------- */
@@ -56,6 +58,8 @@ struct control_stats_deps {
 	const struct config *cfg;            /* the ranges, --dhcp-lease-max */
 	struct lease_table *leases;
 	struct dhcp4_server *dhcp4;
+	struct dhcp6_server *dhcp6;          /* NULL without a DHCPv6 range */
+	struct ra_server *ra;                /* NULL without router advertisements */
 	struct store *store;
 	struct dns_service *dns;             /* NULL when DNS is off */
 };

@@ -11,6 +11,8 @@
 #include "ctl/control_proto.h"
 #include "conf/config.h"
 #include "dhcp/dhcp4_server.h"
+#include "dhcp/dhcp6_server.h"
+#include "ra/ra_server.h"
 #include "lease/lease.h"
 #include "store/store.h"
 #include "core/json.h"
@@ -88,6 +90,34 @@ static void write_store_health(const struct control_stats_deps *c, struct json_w
 	json_end_object(w);
 }
 
+/* DHCPv6 and router advertisements, null when not served. */
+static void write_v6_stats(const struct control_stats_deps *c, struct json_writer *w)
+{
+	struct dhcp6_server_stats d6;
+	struct ra_stats ra;
+
+	if (c->dhcp6) {
+		dhcp6_server_get_stats(c->dhcp6, &d6);
+		json_begin_object(w, "dhcp6");
+		json_int(w, "received", (int64_t)d6.received);
+		json_int(w, "replies", (int64_t)d6.replies);
+		json_int(w, "replies_dropped_waiting", (int64_t)d6.dropped_waiting);
+		json_end_object(w);
+	} else {
+		json_null(w, "dhcp6");
+	}
+	if (c->ra) {
+		ra_server_stats(c->ra, &ra);
+		json_begin_object(w, "router_advertisements");
+		json_int(w, "sent", (int64_t)ra.sent);
+		json_int(w, "solicitations", (int64_t)ra.solicitations);
+		json_int(w, "solicitations_dropped", (int64_t)ra.dropped);
+		json_end_object(w);
+	} else {
+		json_null(w, "router_advertisements");
+	}
+}
+
 void control_cmd_stats(void *ctx, struct control_conn *k, const struct control_request *req,
 		       struct json_writer *w)
 {
@@ -108,6 +138,7 @@ void control_cmd_stats(void *ctx, struct control_conn *k, const struct control_r
 	json_int(w, "replies_waiting_for_disk", (int64_t)ds.waiting);
 	json_int(w, "replies_dropped_waiting", (int64_t)ds.dropped_waiting);
 	json_end_object(w);
+	write_v6_stats(c, w);
 	write_store_health(c, w);
 	json_begin_object(w, "leases");
 	json_int(w, "held", (int64_t)lease_count(c->leases));

@@ -81,6 +81,10 @@ ctl_ok leases -i "$BR"
 grep -q "^$ip6 " <<<"$CTL_OUT" && grep -q "^$ip4 " <<<"$CTL_OUT" ||
 	fail "leasectl leases -i $BR does not list both leases: $CTL_OUT"
 ok "leasectl leases -i $BR lists the IPv4 and the IPv6 lease"
+ctl_ok stats --json
+jq -e '.dhcp6.received >= 2 and .dhcp6.replies >= 2' <<<"$CTL_OUT" >/dev/null ||
+	fail "leasectl stats counts no DHCPv6 exchange: $CTL_OUT"
+ok "leasectl stats counts the DHCPv6 messages"
 
 # Names: one name, both families.
 out=$(dig_in c c6.lxc AAAA)

@@ -44,6 +44,10 @@ case "$(field 'DNS search list' "$out")" in lxc*) ;; *) fail "DNSSL is not lxc: 
 lifetime=$(field 'Router lifetime' "$out" | awk '{print $1}')
 [ "$lifetime" -gt 0 ] || fail "router lifetime $lifetime"
 ok "rdisc6 (solicited): M=0 O=0, $P6::/64 autonomous, RDNSS $SRV6, DNSSL lxc, router lifetime $lifetime s"
+ctl_ok stats --json
+jq -e '.router_advertisements.sent >= 2 and .router_advertisements.solicitations >= 1 and .dhcp6 == null' \
+	<<<"$CTL_OUT" >/dev/null || fail "leasectl stats: no RA counters: $CTL_OUT"
+ok "leasectl stats counts the RAs sent and the solicitations"
 
 # A prefix added while running is advertised without a restart.
 ip -n "$SRV" -6 addr add fd42:77:2::1/64 dev "$BR" nodad
