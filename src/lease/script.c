@@ -207,7 +207,7 @@ void script_start_events(struct script *s, const uint8_t *server_duid, size_t le
 {
 	if (!s)
 		return;
-	if (len <= sizeof(s->server_duid)) {
+	if (server_duid && len <= sizeof(s->server_duid)) {
 		memcpy(s->server_duid, server_duid, len);
 		s->server_duid_len = len;
 	}
