@@ -56,7 +56,7 @@ HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/un
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: bench-dhcp6 circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -217,6 +217,10 @@ demo: deps
 bench: all
 	tests/bench/run.sh
 	tests/bench/dns.sh
+	tests/bench/dhcp6.sh
+
+bench-dhcp6: all
+	tests/bench/dhcp6.sh
 
 bench-dns: all
 	tests/bench/dns.sh
