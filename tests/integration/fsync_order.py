@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Check, from `strace -f -tt -T -y -xx` of leased, that durability comes
-before the reply: every DHCPACK sent (sendmmsg/sendmsg) follows a write of
+before the reply: every DHCPACK and every DHCPv6 REPLY that grants an
+address (sendmmsg/sendmsg) follows a write of
 its lease's record to the journal and an fdatasync of the journal that
 started after that write and ended before the send; and every rename into
 place (lease file, fresh journal) is followed by an fsync of the lease
@@ -8,6 +9,7 @@ directory before its process touches anything else.
 
 Usage: fsync_order.py TRACE LEASEFILE.  Prints what it checked; exit 1
 with the first violation."""
+import ipaddress
 import re
 import sys
 
@@ -64,6 +66,22 @@ def ok_result(text):
     return re.search(r"\) = (\d+)( <[\d.]+>)?$", text) is not None
 
 
+def v6_granted(pkt):
+    """The addresses a DHCPv6 REPLY grants (IA_NA > IAADDR, valid lifetime > 0)."""
+    out, i = [], 4
+    while pkt and pkt[0] == 7 and i + 4 <= len(pkt):
+        code, n = int.from_bytes(pkt[i:i + 2], "big"), int.from_bytes(pkt[i + 2:i + 4], "big")
+        if code == 3:  # IA_NA: IAID, T1, T2, then options
+            j, end = i + 16, i + 4 + n
+            while j + 4 <= end:
+                c, m = int.from_bytes(pkt[j:j + 2], "big"), int.from_bytes(pkt[j + 2:j + 4], "big")
+                if c == 5 and m >= 24 and int.from_bytes(pkt[j + 24:j + 28], "big") > 0:
+                    out.append(ipaddress.IPv6Address(pkt[j + 4:j + 20]).compressed)
+                j += 4 + m
+        i += 4 + n
+    return out
+
+
 writes = []   # (start, set of addresses in the records)
 syncs = []    # (start, end) of fdatasync of the journal
 acks = []     # (start, yiaddr)
@@ -81,6 +99,7 @@ for pid, start, end, name, text in calls:
     elif name in ("sendmmsg", "sendmsg") and ok_result(text):
         for b in re.findall(r'iov_base="((?:\\x[0-9a-f]{2})+)"', text):
             pkt = unhex(b)
+            acks.extend((start, a) for a in v6_granted(pkt))
             # BOOTREPLY with option 53 = 5 (DHCPACK) first after the cookie
             if len(pkt) > 243 and pkt[0] == 2 and pkt[236:240] == b"\x63\x82\x53\x63":
                 i = 240
@@ -93,8 +112,8 @@ for pid, start, end, name, text in calls:
                         break
                     i += 2 + pkt[i + 1]
 
-if not acks:
-    sys.exit("no DHCPACK seen in the trace (strace -s too small?)")
+if not any("." in a for _, a in acks) or not any(":" in a for _, a in acks):
+    sys.exit("no DHCPACK or no DHCPv6 REPLY seen in the trace (strace -s too small?)")
 for t_send, addr in acks:
     covered = False
     for t_w, addrs in writes:
@@ -104,10 +123,11 @@ for t_send, addr in acks:
             covered = True
             break
     if not covered:
-        sys.exit(f"DHCPACK for {addr} sent at {t_send:.6f} before an fdatasync of "
+        sys.exit(f"reply granting {addr} sent at {t_send:.6f} before an fdatasync of "
                  f"{journal} covered its record")
-print(f"{len(acks)} DHCPACKs, each after the fdatasync that covered its record "
-      f"({len(writes)} journal writes, {len(syncs)} fdatasyncs)")
+n6 = sum(1 for _, a in acks if ":" in a)
+print(f"{len(acks) - n6} DHCPACKs and {n6} DHCPv6 REPLYs, each after the fdatasync that "
+      f"covered its record ({len(writes)} journal writes, {len(syncs)} fdatasyncs)")
 
 # Renames into place, then the directory's fsync before anything else.
 renames = 0
