@@ -9,6 +9,7 @@
 #define LEASED_IP6_MSG_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -25,5 +26,8 @@ ssize_t ip6_recv_on(int fd, void *buf, size_t len, struct sockaddr_in6 *from,
 /* Send to `to` out of ifindex, from src (NULL: the kernel chooses); -1 with errno. */
 ssize_t ip6_send_on(int fd, const void *buf, size_t len, const struct sockaddr_in6 *to,
 		    int ifindex, const struct in6_addr *src);
+
+/* Join (or leave) multicast group on ifindex; 0 (also when already joined), or -1 with errno. */
+int ip6_membership(int fd, const struct in6_addr *group, int ifindex, bool join);
 
 #endif

@@ -34,6 +34,7 @@ struct dhcp6_server {
 	struct dhcp6_server_deps d;
 	int fd;
 	struct reply_hold *held;
+	struct dhcp6_result res;    /* the engine's answer, reused for every message */
 	int joined[MAX_JOINED];     /* interfaces where ff02::1:2 is joined */
 	size_t njoined;
 	struct dhcp6_server_stats stats;
@@ -110,7 +111,6 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 {
 	const struct nl_iface *ifc = netlink_iface_by_index(s->d.nl, ifindex);
 	struct dhcp6_iface iface;
-	struct dhcp6_result *res;
 	const uint8_t *duid;
 	uint8_t mac[6];
 	struct dhcp6_env env = { .cfg = s->d.cfg, .hosts = s->d.hosts, .leases = s->d.leases,
@@ -128,11 +128,9 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 		env.src_hw = mac;
 		env.src_hwlen = sizeof(mac);
 	}
-	res = xmalloc(sizeof(*res));
-	dhcp6_handle(&env, p, len, res);
-	if (res->verdict == DHCP6_SEND)
-		queue_reply(s, ifindex, from, res);
-	free(res);
+	dhcp6_handle(&env, p, len, &s->res);
+	if (s->res.verdict == DHCP6_SEND)
+		queue_reply(s, ifindex, from, &s->res);
 }
 
 static void on_read(void *ctx, int fd, uint32_t events)
@@ -158,16 +156,12 @@ static void on_read(void *ctx, int fd, uint32_t events)
 
 static void join(struct dhcp6_server *s, int ifindex)
 {
-	struct ipv6_mreq mr = { .ipv6mr_multiaddr = all_servers,
-				.ipv6mr_interface = (unsigned)ifindex };
-
 	for (size_t i = 0; i < s->njoined; i++)
 		if (s->joined[i] == ifindex)
 			return;
 	if (s->njoined == MAX_JOINED)
 		return;
-	if (setsockopt(s->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)) < 0 &&
-	    errno != EADDRINUSE) {
+	if (ip6_membership(s->fd, &all_servers, ifindex, true) < 0) {
 		log_warn("cannot join DHCPv6 servers' group on interface %d: %s", ifindex,
 			 strerror(errno));
 		return;
@@ -178,10 +172,15 @@ static void join(struct dhcp6_server *s, int ifindex)
 void dhcp6_server_interfaces_changed(struct dhcp6_server *s)
 {
 	const struct nl_iface *ifcs;
-	size_t n = 0;
+	size_t n = 0, kept = 0;
 
 	if (!s)
 		return;
+	/* A deleted interface took its membership with it (a re-created bridge has a new index). */
+	for (size_t i = 0; i < s->njoined; i++)
+		if (netlink_iface_by_index(s->d.nl, s->joined[i]))
+			s->joined[kept++] = s->joined[i];
+	s->njoined = kept;
 	ifcs = netlink_ifaces(s->d.nl, &n);
 	for (size_t i = 0; i < n; i++) {
 		struct dhcp6_iface iface;

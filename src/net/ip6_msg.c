@@ -1,6 +1,7 @@
 /* ip6_msg — IPv6 datagrams with their interface (see include/net/ip6_msg.h). */
 #include "net/ip6_msg.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -59,4 +60,14 @@ ssize_t ip6_send_on(int fd, const void *buf, size_t len, const struct sockaddr_i
 	c->cmsg_len = CMSG_LEN(sizeof(pi));
 	memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	return sendmsg(fd, &msg, MSG_DONTWAIT);
+}
+
+int ip6_membership(int fd, const struct in6_addr *group, int ifindex, bool join)
+{
+	struct ipv6_mreq mr = { .ipv6mr_multiaddr = *group, .ipv6mr_interface = (unsigned)ifindex };
+
+	if (setsockopt(fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mr,
+		       sizeof(mr)) < 0 && !(join && errno == EADDRINUSE))
+		return -1;
+	return 0;
 }

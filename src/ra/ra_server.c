@@ -158,11 +158,8 @@ static struct ra_iface *find(struct ra_server *s, int ifindex)
 
 static void membership(struct ra_server *s, int ifindex, bool join)
 {
-	struct ipv6_mreq mr = { .ipv6mr_multiaddr = all_routers,
-				.ipv6mr_interface = (unsigned)ifindex };
-
-	if (setsockopt(s->fd, IPPROTO_IPV6, join ? IPV6_JOIN_GROUP : IPV6_LEAVE_GROUP, &mr,
-		       sizeof(mr)) < 0 && join && errno != EADDRINUSE)
+	/* Leaving fails once the interface is gone, which is no news. */
+	if (ip6_membership(s->fd, &all_routers, ifindex, join) < 0 && join)
 		log_warn("cannot join all-routers on interface %d: %s", ifindex, strerror(errno));
 }
 
