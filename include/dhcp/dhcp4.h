@@ -100,6 +100,15 @@ void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 		  struct dhcp4_result *out);
 
 /*
+ * Whether l, an IPv4 lease on env->iface's networks, is no longer its
+ * client's address under env->hosts: the client's reservation names
+ * another address on that network, or l's address is now reserved for
+ * another client.  Its name then stops answering (dhcp4_server, on
+ * reload) and the client gets a NAK when it renews.
+ */
+bool dhcp4_lease_superseded(const struct dhcp4_env *env, const struct lease *l);
+
+/*
  * The range serving this interface (its subnet contains the range), or
  * NULL; *iface_addr gets the interface address on that subnet (server id,
  * router and DNS default).

@@ -107,6 +107,16 @@ void dhcp6_handle(const struct dhcp6_env *env, const uint8_t *pkt, size_t len,
  */
 bool dhcp6_eui64_mac(const struct in6_addr *a, uint8_t mac[6]);
 
+/*
+ * Whether l, an IPv6 lease on env->iface's link, is no longer its client's
+ * address under env->hosts: its reservation names another address on the
+ * link, or l's address is now reserved for another client.  Its name then
+ * stops answering (dhcp6_server, on reload); at the client's next Renew or
+ * Rebind the address is returned with lifetime 0 and the reserved one
+ * offered.
+ */
+bool dhcp6_lease_superseded(const struct dhcp6_env *env, const struct lease *l);
+
 /* Whether cfg serves DHCPv6 at all (a v6 range that is not ra-only). */
 bool dhcp6_wanted(const struct config *cfg);
 /* Whether some DHCPv6 range covers iface (its multicast group is then joined). */

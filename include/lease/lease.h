@@ -192,6 +192,16 @@ size_t lease_expire(struct lease_table *t, time_t now);
 void lease_foreach(const struct lease_table *t, lease_visit_fn fn, void *ctx);
 
 /*
+ * Clear the name of every named lease of family for which superseded()
+ * says so, each through lease_commit (LEASE_EV_RENEWED, expiry kept), so
+ * the store, DNS and scripts see it; returns how many.  For leases a
+ * changed reservation has overtaken: their names stop answering at once
+ * while the addresses stay until the client is told at its next renewal.
+ */
+typedef bool (*lease_test_fn)(void *ctx, const struct lease *l);
+size_t lease_unname_if(struct lease_table *t, int family, lease_test_fn superseded, void *ctx);
+
+/*
  * Quarantine: an address declined by a client or answering a ping is not
  * offered to anyone until `until`.
  */

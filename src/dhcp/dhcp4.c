@@ -193,36 +193,69 @@ static const struct dhcp_host *host_by_ip(const struct dhcp4_ctx *c, struct in_a
 	return c->env->hosts ? hostdb_by_ip(c->env->hosts, a) : NULL;
 }
 
-static const struct dhcp_host *find_reservation(const struct dhcp4_ctx *c)
+/*
+ * A client's reservation: by client-id, by MAC (also for a client that
+ * sends a client-id: systemd-networkd sends a DUID-based one nobody writes
+ * in a config), then a name-only dhcp-host by the name it asks for.
+ */
+static const struct dhcp_host *reservation_of(const struct hostdb *db, const uint8_t *client_id,
+					      size_t id_len, uint8_t htype, const uint8_t *hw,
+					      size_t hlen, const uint8_t *name, size_t name_len)
 {
-	const struct hostdb *db = c->env->hosts;
-	const struct dhcp4_packet *req = c->req;
 	const struct dhcp_host *h = NULL;
-	const uint8_t *name;
-	size_t len;
 
 	if (!db)
 		return NULL;
-	if (c->client_id)
-		h = hostdb_by_client_id(db, c->client_id, c->client_id_len);
-	/* A MAC reservation also matches a client that sends a client-id:
-	 * systemd-networkd sends a DUID-based one nobody writes in a config. */
-	if (!h && req->htype == 1 && req->hlen == MAC_LEN)
-		h = hostdb_by_mac(db, req->chaddr);
+	if (client_id && id_len)
+		h = hostdb_by_client_id(db, client_id, id_len);
+	if (!h && htype == 1 && hlen == MAC_LEN)
+		h = hostdb_by_mac(db, hw);
 	if (h)
 		return h;
-	name = dhcp4_get_option(req, OPT_HOSTNAME, &len);
-	if (name && len > 0 && len < LEASE_NAME_MAX) {
+	if (name && name_len > 0 && name_len < LEASE_NAME_MAX) {
 		char buf[LEASE_NAME_MAX];
 
-		memcpy(buf, name, len);
-		buf[len] = '\0';
+		memcpy(buf, name, name_len);
+		buf[name_len] = '\0';
 		h = hostdb_by_name(db, buf);
-		/* Only a name-only dhcp-host picks its client by name. */
 		if (h && (h->nmacs || h->client_id))
 			h = NULL;
 	}
 	return h;
+}
+
+static const struct dhcp_host *find_reservation(const struct dhcp4_ctx *c)
+{
+	const struct dhcp4_packet *req = c->req;
+	const uint8_t *name;
+	size_t len = 0;
+
+	name = dhcp4_get_option(req, OPT_HOSTNAME, &len);
+	return reservation_of(c->env->hosts, c->client_id, c->client_id_len, req->htype,
+			      req->chaddr, req->hlen, name, len);
+}
+
+bool dhcp4_lease_superseded(const struct dhcp4_env *env, const struct lease *l)
+{
+	const struct dhcp4_iface *ifc = env->iface;
+	const struct dhcp_host *h, *owner;
+	struct in_addr a = l->addr.v4;
+	size_t i;
+
+	if (l->addr.family != AF_INET || !env->hosts)
+		return false;
+	for (i = 0; i < ifc->naddrs && !in_subnet(a, ifc->addrs[i], ifc->netmasks[i]); i++)
+		;
+	if (i == ifc->naddrs)
+		return false; /* another link's lease */
+	h = reservation_of(env->hosts, l->client_id, l->client_id_len, l->htype, l->hwaddr,
+			   l->hwlen, (const uint8_t *)l->hostname, strlen(l->hostname));
+	owner = hostdb_by_ip(env->hosts, a);
+	if (owner && owner != h)
+		return true; /* now reserved for another client */
+	/* A reserved address on another network is another link's business. */
+	return h && h->has_ip && h->ip.s_addr != a.s_addr &&
+	       in_subnet(h->ip, ifc->addrs[i], ifc->netmasks[i]);
 }
 
 /* --- the client's name ------------------------------------------------ */

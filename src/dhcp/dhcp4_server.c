@@ -589,9 +589,45 @@ void dhcp4_server_free(struct dhcp4_server *s)
 	free(s);
 }
 
+static bool superseded_cb(void *env, const struct lease *l)
+{
+	char addr[LEASE_ADDR_STRLEN];
+
+	if (!dhcp4_lease_superseded(env, l))
+		return false;
+	log_info("%s (%s): a changed reservation takes this address from its client: "
+		 "no longer in DNS, NAK at the next renewal",
+		 lease_addr_str(&l->addr, addr, sizeof(addr)), l->hostname);
+	return true;
+}
+
+/*
+ * Leases that the reservations now in force take from their clients (a
+ * hostsfile line changed, then SIGHUP): their names stop answering now;
+ * the clients get a NAK when they renew.
+ */
+static void unname_superseded(struct dhcp4_server *s)
+{
+	const struct nl_iface *ifs;
+	size_t n = 0;
+
+	ifs = netlink_ifaces(s->d.nl, &n);
+	for (size_t i = 0; ifs && i < n; i++) {
+		struct dhcp4_iface iface;
+		struct dhcp4_env env = { .cfg = s->d.cfg, .hosts = s->d.hosts,
+					 .leases = s->d.leases, .iface = &iface };
+
+		if (iface_is_loopback(&ifs[i]) || !iface_served(s->d.cfg, &ifs[i]))
+			continue;
+		fill_iface(&ifs[i], &iface);
+		lease_unname_if(s->d.leases, AF_INET, superseded_cb, &env);
+	}
+}
+
 void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts)
 {
 	s->d.hosts = hosts;
+	unname_superseded(s);
 }
 
 void dhcp4_server_log_stats(const struct dhcp4_server *s)

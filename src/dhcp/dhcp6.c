@@ -128,21 +128,27 @@ static bool appropriate(const struct ctx *c, const struct in6_addr *a)
 	return range_of(c, a) != NULL;
 }
 
-/* Its reservation: by DUID ("id:"), by the MAC the DUID or packet carries, by name. */
-static const struct dhcp_host *find_reservation(const struct ctx *c)
+/* A client's reservation: by DUID ("id:"), by the MAC the DUID or packet carries, by name. */
+static const struct dhcp_host *reservation_of(const struct hostdb *db, const uint8_t *duid,
+					      size_t duid_len, const uint8_t *hw, size_t hwlen,
+					      const char *name)
 {
-	const struct hostdb *db = c->env->hosts;
-	const struct dhcp_host *h = hostdb_by_client_id(db, c->m.client_id, c->m.client_id_len);
+	const struct dhcp_host *h = hostdb_by_client_id(db, duid, duid_len);
 	uint8_t htype, mac[LEASE_HWADDR_MAX], maclen;
 
-	if (!h && lease_duid_hwaddr(c->m.client_id, c->m.client_id_len, &htype, mac, &maclen) &&
-	    maclen == MAC_LEN)
+	if (!h && lease_duid_hwaddr(duid, duid_len, &htype, mac, &maclen) && maclen == MAC_LEN)
 		h = hostdb_by_mac(db, mac);
-	if (!h && c->env->src_hwlen == MAC_LEN)
-		h = hostdb_by_mac(db, c->env->src_hw);
-	if (!h && c->name[0])
-		h = hostdb_by_name(db, c->name);
+	if (!h && hw && hwlen == MAC_LEN)
+		h = hostdb_by_mac(db, hw);
+	if (!h && name[0])
+		h = hostdb_by_name(db, name);
 	return h;
+}
+
+static const struct dhcp_host *find_reservation(const struct ctx *c)
+{
+	return reservation_of(c->env->hosts, c->m.client_id, c->m.client_id_len, c->env->src_hw,
+			      c->env->src_hwlen, c->name);
 }
 
 /* The reserved address on this link, if the reservation has one that fits it. */
@@ -163,6 +169,25 @@ static bool reserved_addr(const struct ctx *c, struct in6_addr *out)
 			return true;
 	}
 	return false;
+}
+
+bool dhcp6_lease_superseded(const struct dhcp6_env *env, const struct lease *l)
+{
+	struct ctx c = { .env = env, .cfg = env->cfg };
+	const struct dhcp_host *owner;
+	struct in6_addr r;
+
+	if (l->addr.family != AF_INET6 || !env->hosts)
+		return false;
+	find_ranges(&c);
+	if (!link_range_of(&c, &l->addr.v6))
+		return false; /* another link's lease */
+	c.host = reservation_of(env->hosts, l->client_id, l->client_id_len, l->hwaddr, l->hwlen,
+				l->hostname);
+	owner = hostdb_by_ip6(env->hosts, &l->addr.v6);
+	if (owner && owner != c.host)
+		return true; /* now reserved for another client */
+	return reserved_addr(&c, &r) && memcmp(&r, &l->addr.v6, sizeof(r)) != 0;
 }
 
 static bool same_ia(const struct lease *l, const struct ctx *c, const struct dhcp6_ia *ia)

@@ -246,10 +246,43 @@ void dhcp6_server_free(struct dhcp6_server *s)
 	free(s);
 }
 
+static bool superseded_cb(void *env, const struct lease *l)
+{
+	char addr[LEASE_ADDR_STRLEN];
+
+	if (!dhcp6_lease_superseded(env, l))
+		return false;
+	log_info("%s (%s): a changed reservation takes this address from its client: "
+		 "no longer in DNS, ended at the next Renew",
+		 lease_addr_str(&l->addr, addr, sizeof(addr)), l->hostname);
+	return true;
+}
+
+/* As dhcp4_server does: a changed reservation's old lease leaves DNS now. */
+static void unname_superseded(struct dhcp6_server *s)
+{
+	const struct nl_iface *ifcs;
+	size_t n = 0;
+
+	ifcs = netlink_ifaces(s->d.nl, &n);
+	for (size_t i = 0; ifcs && i < n; i++) {
+		struct dhcp6_iface iface;
+		struct dhcp6_env env = { .cfg = s->d.cfg, .hosts = s->d.hosts,
+					 .leases = s->d.leases, .iface = &iface };
+
+		if (!ifcs[i].up || config_iface_excluded(s->d.cfg, ifcs[i].name))
+			continue;
+		to_iface6(&ifcs[i], &iface);
+		lease_unname_if(s->d.leases, AF_INET6, superseded_cb, &env);
+	}
+}
+
 void dhcp6_server_set_hosts(struct dhcp6_server *s, const struct hostdb *hosts)
 {
-	if (s)
-		s->d.hosts = hosts;
+	if (!s)
+		return;
+	s->d.hosts = hosts;
+	unname_superseded(s);
 }
 
 void dhcp6_server_get_stats(const struct dhcp6_server *s, struct dhcp6_server_stats *out)

@@ -293,7 +293,7 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (r->iface && wants(c, r->type) && !lease_hides(r, found_lease(&f), false)) {
+		if (r->iface && wants(c, r->type) && !lease_hides(r, &f)) {
 			why_item(c);
 			why_put(c, "no address for %s now: interface %s of %s is missing, down "
 				"or has none", owner, r->extra, r->origin ? r->origin : SRC_CONFIG);
@@ -313,7 +313,7 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (lease_hides(r, found_lease(&f), f.rl != NULL))
+		if (lease_hides(r, &f))
 			continue;
 		nt = add_type(types, nt, ARRAY_SIZE(types), r->type);
 	}
@@ -334,7 +334,7 @@ void why_nodata(struct qctx *c, const char *key, const char *owner)
 	for (size_t i = 0; f.e && i < f.e->nrecs; i++) {
 		const struct rec *r = &f.e->recs[i];
 
-		if (lease_hides(r, found_lease(&f), f.rl != NULL))
+		if (lease_hides(r, &f))
 			continue;
 		why_rec(c, r);
 	}

@@ -198,13 +198,15 @@ static void apex_records(struct qctx *c, const struct zone *z, const char *owner
 	}
 }
 
-static void static_records(struct qctx *c, const struct name_entry *e, const char *owner,
-			   bool leased, bool rev_leased, struct known *k)
+static void static_records(struct qctx *c, const struct found *f, const char *owner,
+			   struct known *k)
 {
+	const struct name_entry *e = f->e;
+
 	for (size_t i = 0; i < e->nrecs; i++) {
 		const struct rec *r = &e->recs[i];
 
-		if (lease_hides(r, leased, rev_leased)) {
+		if (lease_hides(r, f)) {
 			if (c->why && wants(c, r->type))
 				why_hidden(c, r);
 			continue;
@@ -320,7 +322,7 @@ static void name_records(struct qctx *c, const char *key, const char *owner, str
 			why_iface_rev(c, f.ifr);
 	}
 	if (f.e)
-		static_records(c, f.e, owner, found_lease(&f), f.rl != NULL, k);
+		static_records(c, &f, owner, k);
 }
 
 /* The SOA of a negative answer is the zone's; outside one, the name's own. */

@@ -223,8 +223,8 @@ bool ra_named(const struct dns_local *d, const struct nl_iface *ifc, const struc
 const struct nl_iface *iface_up(const struct qctx *c, const char *ifname);
 /* The zone whose apex key is, when leased is authoritative for it. */
 const struct zone *auth_apex(const struct dns_local *d, const char *key);
-/* A lease owns its name's addresses (and CNAME) and its address's PTR. */
-bool lease_hides(const struct rec *r, bool leased, bool rev_leased);
+/* Whether a lease overrides static record r of the name f was looked up for. */
+bool lease_hides(const struct rec *r, const struct found *f);
 
 /* ---- explaining a query (dns_explain.c) ---- */
 

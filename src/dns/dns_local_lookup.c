@@ -106,12 +106,25 @@ const struct zone *auth_apex(const struct dns_local *d, const char *key)
 	return z && z->key[0] && zone_kind(z) == ZONE_LOCAL && !z->local_address ? z : NULL;
 }
 
-/* A lease owns its name's addresses (and CNAME) and its address's PTR. */
-bool lease_hides(const struct rec *r, bool leased, bool rev_leased)
+/*
+ * A lease owns its name's addresses of its family (an IPv4 lease the A
+ * records, an IPv6 one the AAAA: a reservation's other family still
+ * answers), the name's CNAME, and its address's PTR.
+ */
+bool lease_hides(const struct rec *r, const struct found *f)
 {
-	return (leased && (r->type == DNS_T_A || r->type == DNS_T_AAAA ||
-			   r->type == DNS_T_CNAME)) ||
-	       (rev_leased && r->type == DNS_T_PTR);
+	switch (r->type) {
+	case DNS_T_A:
+		return f->held.v4 != NULL;
+	case DNS_T_AAAA:
+		return f->held.v6 != NULL;
+	case DNS_T_CNAME:
+		return found_lease(f);
+	case DNS_T_PTR:
+		return f->rl != NULL;
+	default:
+		return false;
+	}
 }
 
 /* Whether ra-names gives a, used on interface ifc, a name. */

@@ -829,6 +829,49 @@ void lease_foreach(const struct lease_table *t, lease_visit_fn fn, void *ctx)
 			fn(ctx, &x->slots[i].e->l);
 }
 
+struct unname_walk {
+	int family;
+	lease_test_fn superseded;
+	void *ctx;
+	struct lease_addr *addrs;
+	size_t n, cap;
+};
+
+static void collect_superseded(void *arg, const struct lease *l)
+{
+	struct unname_walk *w = arg;
+
+	if (l->addr.family != w->family || !l->hostname[0] || !w->superseded(w->ctx, l))
+		return;
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->addrs = xrealloc(w->addrs, w->cap * sizeof(w->addrs[0]));
+	}
+	w->addrs[w->n++] = l->addr;
+}
+
+size_t lease_unname_if(struct lease_table *t, int family, lease_test_fn superseded, void *ctx)
+{
+	struct unname_walk w = { family, superseded, ctx, NULL, 0, 0 };
+	size_t done = 0;
+
+	/* Collected first: a commit may rehash the index being walked. */
+	lease_foreach(t, collect_superseded, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		const struct lease *l = lease_by_addr(t, w.addrs[i]);
+		struct lease copy;
+
+		if (!l)
+			continue;
+		copy = *l;
+		copy.hostname[0] = '\0';
+		if (lease_commit(t, &copy, LEASE_EV_RENEWED) == 0)
+			done++;
+	}
+	free(w.addrs);
+	return done;
+}
+
 /* ---- quarantine ---------------------------------------------------- */
 
 static size_t quarantine_home(const struct lease_table *t, const struct lease_addr *addr)

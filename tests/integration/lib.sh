@@ -150,6 +150,33 @@ udhcpc_lease() {
 	sed -n 's/^ip=//p' "$TMP/$1.udhcpc"
 }
 
+# dhclient6_lease NAME FQDN [ARGS...]: ISC dhclient -6 in client NAME, one
+# attempt (-1), sending FQDN; the address it binds goes to $TMP/NAME.ip6.
+# On success it stays in the background to renew (its PID joins PIDS);
+# ARGS go to dhclient (-r: release).  False when it got nothing.
+dhclient6_lease() {
+	local name=$1 fqdn=$2 ns pid
+	shift 2
+	ns=$(client_ns "$name")
+	cat > "$TMP/$name.dh6-script" <<EOS
+#!/bin/sh
+case "\$reason" in BOUND6|RENEW6|REBIND6|REBOOT6)
+	echo "\$new_ip6_address" > "$TMP/$name.ip6" ;;
+esac
+exit 0
+EOS
+	chmod +x "$TMP/$name.dh6-script"
+	echo "send fqdn.fqdn \"$fqdn\";" > "$TMP/$name.dh6.conf"
+	ip netns exec "$ns" timeout 30 dhclient -6 -1 -v -cf "$TMP/$name.dh6.conf" \
+		-sf "$TMP/$name.dh6-script" -lf "$TMP/$name.dh6.leases" -pf "$TMP/$name.dh6.pid" \
+		"$@" eth0 >>"$TMP/$name.dh6.log" 2>&1 || return 1
+	pid=$(cat "$TMP/$name.dh6.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		case " $PIDS " in *" $pid "*) ;; *) PIDS="$PIDS $pid" ;; esac
+	fi
+	return 0
+}
+
 # lease_line IP: the lease-file line for IP, from the file leased keeps.
 lease_line() { grep " $1 " "${LEASEFILE:-$TMP/leases}" 2>/dev/null; }
 

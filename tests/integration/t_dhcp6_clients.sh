@@ -42,22 +42,9 @@ ip -n "$C" link set eth0 up
 until_true 10 "usable link-local address in the client" sh -c \
 	"ip -n $C -6 addr show dev eth0 scope link | grep -q inet6 && ! ip -n $C -6 addr show dev eth0 | grep -q tentative"
 
-cat > "$TMP/dh6-script" <<EOS
-#!/bin/sh
-case "\$reason" in BOUND6|RENEW6|REBIND6|REBOOT6)
-	echo "\$new_ip6_address" > "$TMP/c.ip6" ;;
-esac
-exit 0
-EOS
-chmod +x "$TMP/dh6-script"
-echo 'send fqdn.fqdn "c6";' > "$TMP/dh6.conf"
-dh6() {
-	ip netns exec "$C" timeout 30 dhclient -6 -1 -v -cf "$TMP/dh6.conf" -sf "$TMP/dh6-script" \
-		-lf "$TMP/c.dh6.leases" -pf "$TMP/c.dh6.pid" "$@" eth0 >>"$TMP/c.dh6.log" 2>&1
-}
+dh6() { dhclient6_lease c c6 "$@"; }
 FAIL_LOGS="$TMP/leased.log $TMP/c.dh6.log"
 dh6 || fail "dhclient -6 got no lease"
-PIDS="$PIDS $(cat "$TMP/c.dh6.pid" 2>/dev/null)"
 ip6=$(cat "$TMP/c.ip6")
 case "$ip6" in $P6::1[0-9a-f][0-9a-f]) ;; *) fail "dhclient -6 got '$ip6'" ;; esac
 grep -q "DHCPREPLY(br0) $ip6 " "$TMP/leased.log" || fail "no DHCPREPLY logged for $ip6"

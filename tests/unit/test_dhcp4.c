@@ -742,6 +742,92 @@ static void test_reserved_address_not_requestable(void **state)
 	fx_free(f);
 }
 
+static void commit_named(struct fx *f, const uint8_t *mac, const char *addr, const char *name)
+{
+	struct lease l;
+
+	memset(&l, 0, sizeof(l));
+	l.addr = lease_addr4(ip(addr));
+	l.htype = 1;
+	l.hwlen = 6;
+	memcpy(l.hwaddr, mac, 6);
+	str_copy(l.hostname, name, sizeof(l.hostname));
+	l.expires = T0 + 3600;
+	assert_int_equal(lease_commit(f->leases, &l, LEASE_EV_GRANTED), 0);
+}
+
+static bool superseded_cb(void *env, const struct lease *l)
+{
+	return dhcp4_lease_superseded(env, l);
+}
+
+/*
+ * A hostsfile edited under live leases (then SIGHUP): a lease whose
+ * client's reservation now names another address, and one whose address
+ * is now reserved for another client, lose their names at once and are
+ * NAKed at the next renewal; leases the change does not touch keep theirs.
+ */
+static void test_changed_reservation_supersedes_lease(void **state)
+{
+	static const uint8_t mac_d[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x0d };
+	static const uint8_t mac_e[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x0e };
+	struct fx *f = fx_default();
+	struct config cfg;
+	struct hostdb *fresh;
+	struct error err;
+	const char *now = BASE_CONF "dhcp-host=de:21:82:c6:a7:e1,10.0.3.50\n" /* a moves */
+				    "dhcp-host=00:16:3e:00:00:0c,10.0.3.21\n"  /* c takes b's */
+				    "dhcp-host=00:16:3e:00:00:0d,10.0.3.24\n"  /* d stays */
+				    "dhcp-host=00:16:3e:00:00:0e,192.168.9.9\n"; /* e: not this network */
+
+	(void)state;
+	commit_named(f, mac_a, "10.0.3.20", "a");
+	commit_named(f, mac_b, "10.0.3.21", "b");
+	commit_named(f, mac_c, "10.0.3.22", "c");
+	commit_named(f, mac_d, "10.0.3.24", "d");
+	commit_named(f, mac_e, "10.0.3.23", "e");
+	/* Before the edit nothing is superseded. */
+	assert_int_equal(lease_unname_if(f->leases, AF_INET, superseded_cb, &f->env), 0);
+
+	config_init(&cfg);
+	assert_int_equal(config_parse_text(&cfg, now, strlen(now), "new.conf", &err), 0);
+	assert_int_equal(config_validate(&cfg, &err), 0);
+	fresh = hostdb_load(&cfg, &err);
+	assert_non_null(fresh);
+	f->env.hosts = fresh;
+	f->nevents = 0;
+	assert_int_equal(lease_unname_if(f->leases, AF_INET, superseded_cb, &f->env), 3);
+	assert_int_equal(f->nevents, 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(f->events[i].ev, LEASE_EV_RENEWED);
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.20")))->hostname, "");
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.21")))->hostname, "");
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.22")))->hostname, "");
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.24")))->hostname, "d");
+	assert_string_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.23")))->hostname, "e");
+	assert_int_equal(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.20")))->expires, T0 + 3600);
+	assert_int_equal(lease_count(f->leases), 5);
+	/* Done once: a second sweep finds nothing left to do. */
+	assert_int_equal(lease_unname_if(f->leases, AF_INET, superseded_cb, &f->env), 0);
+
+	/* The next renewals: NAKs, then the reserved address. */
+	request_renewing(f, mac_a, ip("10.0.3.20"));
+	expect_reply(f, DHCPNAK);
+	assert_reply_str(f, OPT_MESSAGE, "wrong address");
+	request_renewing(f, mac_b, ip("10.0.3.21"));
+	expect_reply(f, DHCPNAK);
+	assert_reply_str(f, OPT_MESSAGE, "address reserved");
+	request_renewing(f, mac_d, ip("10.0.3.24"));
+	expect_reply(f, DHCPACK);
+	assert_int_equal(dora(f, mac_a).s_addr, ip("10.0.3.50").s_addr);
+	assert_null(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.20"))));
+
+	f->env.hosts = f->hosts;
+	hostdb_free(fresh);
+	config_free(&cfg);
+	fx_free(f);
+}
+
 static void test_lease_max(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-lease-max=2\n");
@@ -1379,6 +1465,7 @@ int main(void)
 		cmocka_unit_test(test_reservation_displaces_stale_lease),
 		cmocka_unit_test(test_reserved_address_never_dynamic),
 		cmocka_unit_test(test_reserved_address_not_requestable),
+		cmocka_unit_test(test_changed_reservation_supersedes_lease),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_hostname_option_12),
 		cmocka_unit_test(test_hostname_option_81),

@@ -550,6 +550,11 @@ static const uint8_t DUID_C[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0c };  /* DUID-LL
 static const uint8_t DUID_D[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0d };
 
 /* Reservations: by the DUID's MAC, by id:, host part only, ignore; never given to another. */
+static bool superseded_cb(void *env, const struct lease *l)
+{
+	return dhcp6_lease_superseded(env, l);
+}
+
 static void test_reservations(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
@@ -628,6 +633,15 @@ static void test_reservations(void **state)
 	}
 	db = hostdb_load(&F.cfg, &err);
 	F.env.hosts = db;
+	/* The reload finds the lease superseded: its name leaves DNS at once, the address stays. */
+	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_B, .duid_len = sizeof(DUID_B),
+			       .rapid_commit = true, .fqdn = "b", .ias = { { 1, NULL } }, .nias = 1 };
+	send_msg(&m); /* B: a dynamic lease the change does not touch */
+	assert_true(dhcp6_lease_superseded(&F.env, lease_at("fd42::98")));
+	assert_false(dhcp6_lease_superseded(&F.env, lease_at(ia_in_reply(0).addrs[0])));
+	assert_int_equal(lease_unname_if(F.t, AF_INET6, superseded_cb, &F.env), 1);
+	assert_string_equal(lease_at("fd42::98")->hostname, "");
+	assert_string_equal(lease_at(ia_in_reply(0).addrs[0])->hostname, "b");
 	m = (struct msg_spec){ .type = DHCP6_RENEW, .duid = DUID_A, .duid_len = sizeof(DUID_A),
 			       .server_id = true, .ias = { { 1, "fd42::98" } }, .nias = 1 };
 	send_msg(&m);

@@ -1385,9 +1385,16 @@ static void test_explain_lease(void **state)
 	assert_int_equal(why(d, t, "c2", DNS_T_A), DNS_LOCAL_ANSWER);
 	assert_detail("lease of 00:16:3e:00:00:02 (c2), never expires; the lease hides %s/etc-hosts:1",
 		      test_dir);
+	/* An IPv4 lease hides A records only: the hosts file's AAAA answers. */
 	assert_int_equal(why(d, t, "c2", DNS_T_AAAA), DNS_LOCAL_ANSWER);
-	assert_detail("the lease hides %s/etc-hosts:2; c2 has A records only "
-		      "(lease of 00:16:3e:00:00:02 (c2), never expires)", test_dir);
+	assert_int_equal(nans(), 1);
+	assert_detail("%s/etc-hosts:2", test_dir);
+	/* An IPv6 lease of the name hides the AAAA too. */
+	add_lease6(t, "fd42::2", "c2", 2, 1);
+	assert_int_equal(why(d, t, "c2", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_int_equal(nans(), 1);
+	assert_detail("lease of 00:16:3e:00:00:02 (c2), never expires; the lease hides %s/etc-hosts:2",
+		      test_dir);
 	dns_local_free(d);
 	lease_table_free(t);
 }
