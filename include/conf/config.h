@@ -88,6 +88,7 @@ struct dhcp_range {
 	int prefixlen6;          /* 64 when not given */
 	char *constructor_if;    /* v6 "constructor:IF", or NULL */
 	unsigned mode6;          /* enum range6_mode bits */
+	bool static_only;        /* "static": addresses for reserved clients only */
 	uint32_t lease_time;     /* seconds, LEASE_INFINITE */
 	char *set_tag;           /* "set:NAME", or NULL */
 	struct tag_match match;

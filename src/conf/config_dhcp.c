@@ -94,16 +94,24 @@ static int parse_range4(const struct fieldlist *f, size_t i, struct dhcp_range *
 	r->family = AF_INET;
 	if (i + 1 >= f->n)
 		return reasonf(why, "no end address");
-	if (is_v4_mode_word(f->v[i + 1]))
+	if (strcmp(f->v[i + 1], "static") == 0) {
+		/* dnsmasq's NETWORK,static: DHCP here, but only for reservations. */
+		r->static_only = true;
+		r->end = r->start;
+	} else if (is_v4_mode_word(f->v[i + 1])) {
 		return reasonf(why, "\"%s\" ranges are not supported by leased yet", f->v[i + 1]);
-	if (config_parse_ipv4(f->v[i + 1], &r->end) < 0)
+	} else if (config_parse_ipv4(f->v[i + 1], &r->end) < 0) {
 		return reasonf(why, "\"%s\" is not an IPv4 end address", f->v[i + 1]);
+	}
 	for (i += 2; i < f->n; i++) {
 		const char *v = f->v[i];
 		struct in_addr a;
 
 		if (has_lease)
 			return reasonf(why, "\"%s\" after the lease time", v);
+		if (strcmp(v, "static") == 0)
+			return reasonf(why, "\"static\" takes the end address's place: "
+				       "NETWORK,static[,NETMASK][,LEASETIME]");
 		if (is_v4_mode_word(v))
 			return reasonf(why, "\"%s\" ranges are not supported by leased yet", v);
 		if (config_parse_ipv4(v, &a) == 0) {
@@ -178,7 +186,9 @@ static int parse_range6(const struct fieldlist *f, size_t i, struct dhcp_range *
 			r->constructor_if = xstrdup(v + 12);
 		} else if (mode) {
 			r->mode6 |= mode;
-		} else if (strcmp(v, "static") == 0 || strcmp(v, "deprecated") == 0) {
+		} else if (strcmp(v, "static") == 0) {
+			r->static_only = true; /* libvirt's PREFIX::,static: reservations only */
+		} else if (strcmp(v, "deprecated") == 0) {
 			return reasonf(why, "\"%s\" is not supported by leased yet", v);
 		} else if (!has_end && !has_prefix && config_parse_ipv6(v, &r->end6) == 0) {
 			has_end = true;

@@ -390,6 +390,8 @@ static const char *dynamic_refusal(const struct dhcp4_ctx *c, struct in_addr a)
 
 	if (!in_subnet(a, c->subnet, c->netmask))
 		return "wrong network";
+	if (c->range->static_only)
+		return "no address reserved (static range)";
 	if (!in_range(c->range, a) || is_subnet_edge(c, a))
 		return "address outside the range";
 	if (is_iface_addr(c, a))

@@ -23,6 +23,7 @@ struct range6 {
 	struct in6_addr first, last;
 	uint8_t prefixlen;             /* first's prefix is the link's */
 	uint32_t lease_time;
+	bool dynamic;                  /* false: a "static" range, reservations only */
 };
 
 struct ctx {
@@ -53,11 +54,11 @@ static struct in6_addr combine(const struct in6_addr *prefix, const struct in6_a
 }
 
 static void add_range(struct ctx *c, struct in6_addr first, struct in6_addr last,
-		      unsigned prefixlen, uint32_t lease_time)
+		      unsigned prefixlen, const struct dhcp_range *r)
 {
 	if (c->nranges < MAX_RANGES)
 		c->ranges[c->nranges++] = (struct range6){ first, last, (uint8_t)prefixlen,
-							   lease_time };
+							   r->lease_time, !r->static_only };
 }
 
 /* Which --dhcp-range entries serve this link, and how. */
@@ -78,22 +79,23 @@ static void find_ranges(struct ctx *c)
 				c->info_ok = true;
 				if (stateful)
 					add_range(c, combine(&ifc->addrs[k], &r->start6),
-						  combine(&ifc->addrs[k], &r->end6), 64, r->lease_time);
+						  combine(&ifc->addrs[k], &r->end6), 64, r);
 			} else if (in6_same_prefix(&ifc->addrs[k], &r->start6, (unsigned)r->prefixlen6)) {
 				c->info_ok = true;
 				if (stateful)
-					add_range(c, r->start6, r->end6, (unsigned)r->prefixlen6,
-						  r->lease_time);
+					add_range(c, r->start6, r->end6, (unsigned)r->prefixlen6, r);
 				break;
 			}
 		}
 	}
 }
 
+/* The dynamic range holding a. */
 static const struct range6 *range_of(const struct ctx *c, const struct in6_addr *a)
 {
 	for (size_t i = 0; i < c->nranges; i++)
-		if (memcmp(a, &c->ranges[i].first, 16) >= 0 && memcmp(a, &c->ranges[i].last, 16) <= 0)
+		if (c->ranges[i].dynamic && memcmp(a, &c->ranges[i].first, 16) >= 0 &&
+		    memcmp(a, &c->ranges[i].last, 16) <= 0)
 			return &c->ranges[i];
 	return NULL;
 }
@@ -260,7 +262,8 @@ static bool choose(const struct ctx *c, const struct dhcp6_ia *ia, struct in6_ad
 			return true;
 		}
 	for (size_t i = 0; i < c->nranges; i++)
-		if (pool6_pick(&c->ranges[i].first, &c->ranges[i].last, start, pool_usable, &u, out))
+		if (c->ranges[i].dynamic &&
+		    pool6_pick(&c->ranges[i].first, &c->ranges[i].last, start, pool_usable, &u, out))
 			return true;
 	return false;
 }

@@ -758,9 +758,18 @@ static void test_dhcp_range_v4(void **state)
 	assert_string_equal(cfg.ranges[1].origin.where, "test.conf:2");
 	config_free(&cfg);
 
-	assert_int_equal(parse_conf(&cfg, &err, "dhcp-range=10.0.3.0,static\n"), -1);
-	assert_string_equal(err.msg, "bad --dhcp-range \"10.0.3.0,static\": \"static\" ranges "
-			    "are not supported by leased yet (at test.conf:1)");
+	/* libvirt's "static" ranges: DHCP for reservations only (end = start). */
+	assert_int_equal(parse_conf(&cfg, &err, "dhcp-range=10.0.3.0,static,255.255.255.0,2h\n"
+				    "dhcp-range=fd42::,static,64\n"), 0);
+	assert_true(cfg.ranges[0].static_only);
+	assert_string_equal(addr4(cfg.ranges[0].end), "10.0.3.0");
+	assert_string_equal(addr4(cfg.ranges[0].netmask), "255.255.255.0");
+	assert_int_equal(cfg.ranges[0].lease_time, 2 * 3600);
+	assert_true(cfg.ranges[1].static_only);
+	assert_int_equal(cfg.ranges[1].prefixlen6, 64);
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "dhcp-range=10.0.3.2,10.0.3.9,static\n"), -1);
+	assert_non_null(strstr(err.msg, "\"static\" takes the end address's place"));
 	config_free(&cfg);
 	assert_int_equal(parse_conf(&cfg, &err, "dhcp-range=10.0.3.0,proxy\n"), -1);
 	assert_non_null(strstr(err.msg, "\"proxy\" ranges are not supported by leased yet"));

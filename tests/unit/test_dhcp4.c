@@ -828,6 +828,30 @@ static void test_changed_reservation_supersedes_lease(void **state)
 	fx_free(f);
 }
 
+/* libvirt's "NETWORK,static": addresses for reserved clients, nothing for others. */
+static void test_static_range(void **state)
+{
+	struct fx *f = fx_setup("dhcp-range=10.0.3.0,static,2h\ndhcp-authoritative\n"
+				"dhcp-host=de:21:82:c6:a7:e1,10.0.3.50\n");
+	const struct lease *l;
+
+	(void)state;
+	assert_int_equal(dora(f, mac_a).s_addr, ip("10.0.3.50").s_addr);
+	assert_int_equal(reply_u32_opt(f, OPT_LEASE_TIME), 7200);
+	discover(f, mac_b, 1);
+	assert_int_equal(f->res.verdict, DHCP4_IGNORE);
+	request_init_reboot(f, mac_b, ip("10.0.3.20"));
+	expect_reply(f, DHCPNAK);
+	assert_reply_str(f, OPT_MESSAGE, "no address reserved (static range)");
+	/* A lease from before the range became static is NAKed at its renewal. */
+	commit_named(f, mac_c, "10.0.3.21", "c");
+	request_renewing(f, mac_c, ip("10.0.3.21"));
+	expect_reply(f, DHCPNAK);
+	l = lease_by_addr(f->leases, lease_addr4(ip("10.0.3.50")));
+	assert_non_null(l);
+	fx_free(f);
+}
+
 static void test_lease_max(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-lease-max=2\n");
@@ -1466,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_address_never_dynamic),
 		cmocka_unit_test(test_reserved_address_not_requestable),
 		cmocka_unit_test(test_changed_reservation_supersedes_lease),
+		cmocka_unit_test(test_static_range),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_hostname_option_12),
 		cmocka_unit_test(test_hostname_option_81),

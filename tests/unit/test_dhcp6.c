@@ -655,6 +655,37 @@ static void test_reservations(void **state)
 	F.env.hosts = NULL;
 }
 
+/* libvirt's "PREFIX::,static": reserved clients get their addresses, others none. */
+static void test_static_range(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	struct hostdb *db;
+	struct error err = { 0 };
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::,static,64,2h\n"
+		   "dhcp-host=02:00:00:00:00:0a,[::99]\n");
+	db = hostdb_load(&F.cfg, &err);
+	assert_non_null(db);
+	F.env.hosts = db;
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::99");
+	assert_int_equal(ia_in_reply(0).valid[0], 7200);
+	m.duid = DUID_B;
+	send_msg(&m);
+	assert_int_equal(F.res.verdict, DHCP6_SEND);
+	assert_int_equal(ia_in_reply(0).naddrs, 0);
+	assert_int_equal(ia_in_reply(0).status, D6S_NO_ADDRS_AVAIL);
+	/* Nor can it ask for the prefix's first address, nor any other. */
+	m.ias[0].addr = "fd42::";
+	send_msg(&m);
+	assert_int_equal(ia_in_reply(0).status, D6S_NO_ADDRS_AVAIL);
+	hostdb_free(db);
+	F.env.hosts = NULL;
+}
+
 static void test_reservation_conflicts(void **state)
 {
 	struct config cfg;
@@ -757,6 +788,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_static_range, setup, teardown),
 		cmocka_unit_test(test_reservation_conflicts),
 		cmocka_unit_test_setup_teardown(test_mac_from_the_packet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),
