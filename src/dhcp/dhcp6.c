@@ -368,6 +368,21 @@ static void put_config(struct ctx *c)
 	}
 }
 
+/*
+ * Preference (RFC 8415 21.8): option6:preference as configured, else 255
+ * under --dhcp-authoritative (clients then take this Advertise at once),
+ * else none (0).
+ */
+static void put_preference(struct ctx *c)
+{
+	const struct dhcp_option *o = configured(c, D6O_PREFERENCE);
+
+	if (o && o->len == 1)
+		dhcp6_put(&c->o, D6O_PREFERENCE, o->data, 1);
+	else if (c->cfg->authoritative)
+		dhcp6_put(&c->o, D6O_PREFERENCE, &(uint8_t){ 255 }, 1);
+}
+
 static void finish(struct ctx *c)
 {
 	if (c->o.full)
@@ -443,8 +458,7 @@ static void on_solicit(struct ctx *c)
 	begin(c, commit ? DHCP6_REPLY : DHCP6_ADVERTISE);
 	if (commit)
 		dhcp6_put(&c->o, D6O_RAPID_COMMIT, NULL, 0);
-	if (c->cfg->authoritative)
-		dhcp6_put(&c->o, D6O_PREFERENCE, &(uint8_t){ 255 }, 1);
+	put_preference(c);
 	for (size_t i = 0; i < c->m.nias; i++) {
 		const struct dhcp6_ia *ia = &c->m.ias[i];
 		struct in6_addr a;

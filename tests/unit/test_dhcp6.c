@@ -296,6 +296,36 @@ static void test_rapid_commit_and_authoritative(void **state)
 	assert_int_equal(p[0], 255);
 }
 
+/* Preference: one octet, as configured (beating --dhcp-authoritative's 255), else none. */
+static void test_preference(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .ias = { { 1, NULL } }, .nias = 1 };
+	struct dhcp_option o;
+	struct error err = { 0 };
+	size_t len;
+	const uint8_t *p;
+
+	(void)state;
+	send_msg(&m);
+	assert_int_equal(F.res.reply_type, DHCP6_ADVERTISE);
+	assert_null(reply_opt(D6O_PREFERENCE, 0, &len));
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\ndhcp-authoritative\n"
+		   "dhcp-option=option6:preference,100\n");
+	send_msg(&m);
+	p = reply_opt(D6O_PREFERENCE, 0, &len);
+	assert_non_null(p);
+	assert_int_equal(len, 1);
+	assert_int_equal(p[0], 100);
+	assert_int_equal(config_parse_dhcp_option("option6:preference,256", false, "x.conf:1", &o,
+						  &err), -1);
+	assert_non_null(strstr(err.msg, "256"));
+	assert_int_equal(config_parse_dhcp_option("option6:7,255", false, "x.conf:1", &o, &err), 0);
+	assert_int_equal(o.len, 1);
+	dhcp_option_free(&o);
+}
+
 /* Section 16: server-id rules; 18.4: unicast. */
 static void test_discards_and_use_multicast(void **state)
 {
@@ -778,6 +808,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_solicit_advertise_then_request, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rapid_commit_and_authoritative, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_preference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_discards_and_use_multicast, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_ias_distinct_and_exhaustion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_for_anothers_address, setup, teardown),
