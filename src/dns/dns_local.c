@@ -146,7 +146,7 @@ static size_t iface_records(struct qctx *c, const struct rec *r, const char *own
 	for (size_t j = 0; ifc && r->type == DNS_T_AAAA && j < ifc->naddrs6; j++) {
 		const struct nl_addr6 *a = &ifc->addrs6[j];
 
-		if (IN6_IS_ADDR_LINKLOCAL(&a->addr) || a->tentative)
+		if (!iface_addr6_named(a))
 			continue;
 		n++;
 		if (answer_rr(c, owner, DNS_T_AAAA, r->ttl, &a->addr, 16, SRC_CONFIG) && c->why)

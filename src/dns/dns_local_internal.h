@@ -104,6 +104,7 @@ struct zone {
 struct iface_rev {
 	char *ifname;
 	char *name;
+	bool v4, v6;           /* which families' addresses it names ("/4", "/6") */
 	const char *origin;    /* "--interface-name at FILE:LINE" (interned) */
 };
 
@@ -223,6 +224,8 @@ bool ra_named(const struct dns_local *d, const struct nl_iface *ifc, const struc
 const struct nl_iface *iface_up(const struct qctx *c, const char *ifname);
 /* The zone whose apex key is, when leased is authoritative for it. */
 const struct zone *auth_apex(const struct dns_local *d, const char *key);
+/* An interface's IPv6 address --interface-name answers: reachable (not link-local), past DAD. */
+bool iface_addr6_named(const struct nl_addr6 *a);
 /* Whether a lease overrides static record r of the name f was looked up for. */
 bool lease_hides(const struct rec *r, const struct found *f);
 

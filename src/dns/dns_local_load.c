@@ -427,11 +427,13 @@ static void load_interface_name(struct dns_local *d, const struct dns_record_opt
 		v6.type = DNS_T_AAAA;
 		add_rec(d, o->fields[0], &v6);
 	}
-	if (in.type == DNS_T_A) {
+	{
 		struct iface_rev *r = array_push(&d->ifrevs, &d->nifrevs, sizeof(*r));
 
 		r->ifname = xstrdup(ifname);
 		r->name = xstrdup(o->fields[0]);
+		r->v4 = in.type == DNS_T_A;
+		r->v6 = both || in.type == DNS_T_AAAA;
 		r->origin = d->origin;
 	}
 }

@@ -62,15 +62,32 @@ const struct nl_iface *iface_up(const struct qctx *c, const char *ifname)
 	return i && i->up ? i : NULL;
 }
 
-/* The --interface-name whose interface holds a, for its PTR (config order). */
-static const struct iface_rev *iface_name_for(const struct qctx *c, struct in_addr a)
+bool iface_addr6_named(const struct nl_addr6 *a)
+{
+	return !IN6_IS_ADDR_LINKLOCAL(&a->addr) && !a->tentative;
+}
+
+static bool iface_holds(const struct nl_iface *ifc, const struct iface_rev *r,
+			const struct lease_addr *a)
+{
+	for (size_t j = 0; r->v4 && a->family == AF_INET && j < ifc->naddrs; j++)
+		if (ifc->addrs[j].s_addr == a->v4.s_addr)
+			return true;
+	for (size_t j = 0; r->v6 && a->family == AF_INET6 && j < ifc->naddrs6; j++)
+		if (iface_addr6_named(&ifc->addrs6[j]) &&
+		    memcmp(&ifc->addrs6[j].addr, &a->v6, sizeof(a->v6)) == 0)
+			return true;
+	return false;
+}
+
+/* The --interface-name whose interface holds a (an address its name answers), for its PTR. */
+static const struct iface_rev *iface_name_for(const struct qctx *c, const struct lease_addr *a)
 {
 	for (size_t i = 0; i < c->d->nifrevs; i++) {
 		const struct nl_iface *ifc = iface_up(c, c->d->ifrevs[i].ifname);
 
-		for (size_t j = 0; ifc && j < ifc->naddrs; j++)
-			if (ifc->addrs[j].s_addr == a.s_addr)
-				return &c->d->ifrevs[i];
+		if (ifc && iface_holds(ifc, &c->d->ifrevs[i], a))
+			return &c->d->ifrevs[i];
 	}
 	return NULL;
 }
@@ -192,7 +209,7 @@ void name_lookup(const struct qctx *c, const char *key, struct found *f)
 			f->rl = NULL;
 		if (!f->rl && ra.family == AF_INET6)
 			f->rl = slaac_owner(c, &ra.v6);
-		if (!f->rl && !entry_has(f->e, DNS_T_PTR) && ra.family == AF_INET)
-			f->ifr = iface_name_for(c, ra.v4);
+		if (!f->rl && !entry_has(f->e, DNS_T_PTR))
+			f->ifr = iface_name_for(c, &ra);
 	}
 }

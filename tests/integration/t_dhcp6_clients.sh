@@ -6,7 +6,8 @@
 # - the FQDN it sends names the lease: AAAA and the ip6.arpa PTR answer
 #   from leased's DNS, and the same client's IPv4 lease keeps the A record
 #   under the same name (one name, both families);
-# - --interface-name answers the bridge's IPv6 addresses (AAAA) too;
+# - --interface-name answers the bridge's IPv6 addresses (AAAA, and the
+#   ip6.arpa PTR) too;
 # - running again keeps the address; a restart keeps the server DUID;
 # - a release removes the lease: the AAAA is gone (NODATA: the A stays);
 # - a reservation in a hostsfile directory (LXD's MAC,IPv4,[IPv6],NAME)
@@ -93,6 +94,11 @@ out=$(dig_in c gw6.lxc A)
 	fail "gw6.lxc (/6) should have no A: $out"
 [ "$(dig_rdata "$(dig_in c gw6.lxc AAAA)" AAAA)" = "$SRV6" ] || fail "gw6.lxc AAAA is not $SRV6"
 ok "--interface-name: gw.lxc A $SRV_ADDR and AAAA $SRV6; gw6.lxc (/6) AAAA only"
+# Their PTRs: the first --interface-name of the interface, both trees.
+[ "$(dig_rdata "$(dig_in c -x "$SRV6")" PTR)" = "gw.lxc." ] || fail "the PTR of $SRV6 is not gw.lxc."
+[ "$(dig_rdata "$(dig_in c -x "$SRV_ADDR")" PTR)" = "gw.lxc." ] ||
+	fail "the PTR of $SRV_ADDR is not gw.lxc."
+ok "--interface-name: the ip6.arpa and in-addr.arpa PTRs of the bridge's addresses name gw.lxc"
 
 # Again: the same address.  After a restart: the same server DUID.
 dh6 || fail "dhclient -6 failed the second time"
