@@ -301,7 +301,8 @@ int config_parse_lease_time(const char *s, uint32_t *out);
  */
 const struct dhcp_option *config_iface_option(const struct config *cfg, int family,
 					      uint16_t code, const char *ifname);
-bool config_option_applies_iface(const struct dhcp_option *o, const char *ifname);
+/* Whether every tag m names is set (or, negated, not set) among tags[0..n). */
+bool config_tags_match(const struct tag_match *m, const char *const *tags, size_t n);
 /* An interface name against "lxdbr0" or a trailing-'*' pattern ("eth*"), as constructor: takes. */
 bool config_iface_matches(const char *pattern, const char *name);
 /* Whether some IPv6 range asks for ra-names (SLAAC names from the neighbour table). */

@@ -30,7 +30,7 @@ size_t hostdb_count(const struct hostdb *db);
 void hostdb_foreach(const struct hostdb *db,
 		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx);
 
-/* DHCPv4 options in force, config's first then the optsfiles' lines. */
+/* DHCP options in force (both families), config's first then the optsfiles' lines. */
 const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n);
 
 #endif

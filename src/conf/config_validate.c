@@ -125,12 +125,14 @@ bool config_iface_excluded(const struct config *cfg, const char *name)
 	return false;
 }
 
-bool config_option_applies_iface(const struct dhcp_option *o, const char *ifname)
+bool config_tags_match(const struct tag_match *m, const char *const *tags, size_t n)
 {
-	for (size_t i = 0; i < o->match.n; i++) {
-		bool set = o->match.names[i] && strcmp(o->match.names[i], ifname) == 0;
+	for (size_t i = 0; i < m->n; i++) {
+		bool set = false;
 
-		if (set == o->match.negate[i])
+		for (size_t t = 0; t < n && !set; t++)
+			set = m->names[i] && strcmp(m->names[i], tags[t]) == 0;
+		if (set == m->negate[i])
 			return false;
 	}
 	return true;
@@ -142,7 +144,7 @@ const struct dhcp_option *config_iface_option(const struct config *cfg, int fami
 	for (size_t i = 0; i < cfg->noptions; i++) {
 		const struct dhcp_option *o = &cfg->options[i];
 
-		if (o->family == family && o->code == code && config_option_applies_iface(o, ifname))
+		if (o->family == family && o->code == code && config_tags_match(&o->match, &ifname, 1))
 			return o;
 	}
 	return NULL;

@@ -92,21 +92,6 @@ static const uint8_t *replace_any_addr(const struct dhcp4_ctx *c, struct reply_o
 	return copy;
 }
 
-/* Every tag the option names is set (or, negated, not set) for this message. */
-static bool tags_match(const struct dhcp4_ctx *c, const struct tag_match *m)
-{
-	for (size_t i = 0; i < m->n; i++) {
-		bool set = false;
-
-		for (size_t t = 0; t < c->ntags; t++)
-			if (m->names[i] && strcmp(m->names[i], c->tags[t]) == 0)
-				set = true;
-		if (set == m->negate[i])
-			return false;
-	}
-	return true;
-}
-
 static void fill_configured(const struct dhcp4_ctx *c, struct reply_opts *ro)
 {
 	const struct dhcp_option *opts;
@@ -128,7 +113,7 @@ static void fill_configured(const struct dhcp4_ctx *c, struct reply_opts *ro)
 			continue;
 		cd = &ro->cand[o->code];
 		/* The first entry of the most specific kind wins. */
-		if (cd->src >= src || !tags_match(c, &o->match))
+		if (cd->src >= src || !config_tags_match(&o->match, c->tags, c->ntags))
 			continue;
 		cd->src = src;
 		cd->force = o->force;

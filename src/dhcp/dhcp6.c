@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define MAX_RANGES 16
+#define MAX_TAGS (MAX_RANGES + 3)  /* the interface, each range's set:, known, the host's set: */
 #define DUID_STR_LEN (3 * DHCP6_DUID_MAX)
 
 /* A stateful range as it applies to this link. */
@@ -24,6 +25,7 @@ struct range6 {
 	uint8_t prefixlen;             /* first's prefix is the link's */
 	uint32_t lease_time;
 	bool dynamic;                  /* false: a "static" range, reservations only */
+	const char *set_tag;           /* the range's set:TAG, or NULL */
 };
 
 struct ctx {
@@ -37,6 +39,8 @@ struct ctx {
 	struct dhcp6_result *res;
 	char name[LEASE_NAME_MAX];             /* the reserved one, or option 39's */
 	const struct dhcp_host *host;          /* the client's reservation, or NULL */
+	const char *tags[MAX_TAGS];            /* set for this message, for tag: options */
+	size_t ntags;
 	char duid[DUID_STR_LEN];               /* for logs */
 	struct in6_addr given[DHCP6_MAX_IAS];  /* handed out in this reply */
 	size_t ngiven;
@@ -58,7 +62,8 @@ static void add_range(struct ctx *c, struct in6_addr first, struct in6_addr last
 {
 	if (c->nranges < MAX_RANGES)
 		c->ranges[c->nranges++] = (struct range6){ first, last, (uint8_t)prefixlen,
-							   r->lease_time, !r->static_only };
+							   r->lease_time, !r->static_only,
+							   r->set_tag };
 }
 
 /* Which --dhcp-range entries serve this link, and how. */
@@ -306,10 +311,55 @@ static bool requested(const struct ctx *c, uint16_t code)
 	return false;
 }
 
-/* A --dhcp-option=option6:...; the only tag set on DHCPv6 so far is the interface's name. */
+/*
+ * The tags set for this message, as for DHCPv4: the interface's name, the
+ * set:TAG of the ranges serving the link, "known" and the reservation's
+ * set:TAG when the client has one.
+ */
+static void collect_tags(struct ctx *c)
+{
+	c->tags[c->ntags++] = c->env->iface->name;
+	for (size_t i = 0; i < c->nranges; i++)
+		if (c->ranges[i].set_tag)
+			c->tags[c->ntags++] = c->ranges[i].set_tag;
+	if (c->host) {
+		c->tags[c->ntags++] = "known";
+		if (c->host->set_tag)
+			c->tags[c->ntags++] = c->host->set_tag;
+	}
+}
+
+/* Options in force: the configuration's, then --dhcp-optsfile lines. */
+static const struct dhcp_option *options(const struct ctx *c, size_t *n)
+{
+	if (c->env->hosts)
+		return hostdb_options(c->env->hosts, n);
+	*n = c->cfg->noptions;
+	return c->cfg->options;
+}
+
+/*
+ * The --dhcp-option=option6:CODE for this message: the first whose tags
+ * all match, one with tag: conditions beating one without (as DHCPv4).
+ */
 static const struct dhcp_option *configured(const struct ctx *c, uint16_t code)
 {
-	return config_iface_option(c->cfg, AF_INET6, code, c->env->iface->name);
+	const struct dhcp_option *opts, *plain = NULL;
+	size_t n;
+
+	opts = options(c, &n);
+	for (size_t i = 0; opts && i < n; i++) {
+		const struct dhcp_option *o = &opts[i];
+
+		if (o->family != AF_INET6 || o->code != code ||
+		    !config_tags_match(&o->match, c->tags, c->ntags))
+			continue;
+		if (o->match.n)
+			return o;
+		if (!plain)
+			plain = o;
+	}
+	return plain;
 }
 
 /* DNS servers as configured, "[::]" standing for this link's address (dnsmasq's). */
@@ -336,7 +386,8 @@ static void put_dns_servers(struct ctx *c, const struct dhcp_option *o)
 static void put_config(struct ctx *c)
 {
 	const char *domain = c->cfg->domain;
-	const struct dhcp_option *o;
+	const struct dhcp_option *o, *opts;
+	size_t n;
 
 	if ((o = configured(c, D6O_DNS_SERVERS)))
 		put_dns_servers(c, o);
@@ -346,11 +397,11 @@ static void put_config(struct ctx *c)
 		dhcp6_put(&c->o, D6O_DOMAIN_LIST, o->data, o->len);
 	else if (domain && *domain && strcmp(domain, "#") != 0)
 		(void)dhcp6_put_domain_list(&c->o, D6O_DOMAIN_LIST, &domain, 1);
-	for (size_t i = 0; i < c->cfg->noptions; i++) {
-		o = &c->cfg->options[i];
+	opts = options(c, &n);
+	for (size_t i = 0; opts && i < n; i++) {
+		o = &opts[i];
 		if (o->family != AF_INET6 || o->code == D6O_DNS_SERVERS ||
 		    o->code == D6O_DOMAIN_LIST || server_owned(o->code) ||
-		    !config_option_applies_iface(o, c->env->iface->name) ||
 		    !(o->force || requested(c, o->code)) || configured(c, o->code) != o)
 			continue;
 		dhcp6_put(&c->o, o->code, o->data, o->len);
@@ -744,6 +795,7 @@ void dhcp6_handle(const struct dhcp6_env *env, const uint8_t *pkt, size_t len,
 		return; /* "ignore": never answered */
 	if (c.host && c.host->name)
 		str_copy(c.name, c.host->name, sizeof(c.name));
+	collect_tags(&c);
 	if (!env->multicast && c.m.type != DHCP6_INFORMATION_REQUEST) {
 		use_multicast(&c);
 		return;

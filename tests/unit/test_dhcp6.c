@@ -576,6 +576,49 @@ static void test_configured_options(void **state)
 	assert_non_null(reply_opt(27, 0, &len));        /* tag br0, the interface: set */
 }
 
+/* The tags DHCPv4 sets, on DHCPv6 too: the range's set:, "known", the reservation's set:. */
+static void test_option_tags(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_INFORMATION_REQUEST, .duid = DUID_A,
+			      .duid_len = sizeof(DUID_A), .oro = { 22, 27, 28, 31 }, .noro = 4 };
+	struct hostdb *db;
+	struct error err = { 0 };
+	size_t len;
+	const uint8_t *p;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=set:lab,fd42::10,fd42::13\n"
+		   "dhcp-host=02:00:00:00:00:0a,set:web\n"
+		   "dhcp-option=option6:dns-server,[fd99::1]\n"
+		   "dhcp-option=tag:lab,option6:dns-server,[fd99::2]\n"
+		   "dhcp-option=tag:lab,option6:sntp-server,[fd42::31]\n"
+		   "dhcp-option=tag:known,option6:sip-server,[fd42::22]\n"
+		   "dhcp-option=tag:web,option6:nis-server,[fd42::27]\n"
+		   "dhcp-option=tag:!known,option6:nis+-server,[fd42::28]\n");
+	db = hostdb_load(&F.cfg, &err);
+	assert_non_null(db);
+	F.env.hosts = db;
+	send_msg(&m);
+	p = reply_opt(D6O_DNS_SERVERS, 0, &len);
+	assert_int_equal(len, 16);
+	assert_string_equal(inet_ntop(AF_INET6, p, a, sizeof(a)), "fd99::2"); /* tagged wins */
+	assert_non_null(reply_opt(31, 0, &len));
+	assert_non_null(reply_opt(22, 0, &len));
+	assert_non_null(reply_opt(27, 0, &len));
+	assert_null(reply_opt(28, 0, &len));
+	/* B has no reservation: not known, no set:web. */
+	m.duid = DUID_B;
+	send_msg(&m);
+	assert_non_null(reply_opt(31, 0, &len));
+	assert_null(reply_opt(22, 0, &len));
+	assert_null(reply_opt(27, 0, &len));
+	assert_non_null(reply_opt(28, 0, &len));
+	hostdb_free(db);
+	F.env.hosts = NULL;
+}
+
 static const uint8_t DUID_C[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0c };  /* DUID-LL */
 static const uint8_t DUID_D[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0d };
 
@@ -818,6 +861,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_information_request_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_option_tags, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_range, setup, teardown),
 		cmocka_unit_test(test_reservation_conflicts),
