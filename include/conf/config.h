@@ -222,6 +222,7 @@ struct config {
 	bool no_ping;
 	bool dhcp_no_override;
 	bool authoritative;
+	bool ignore_clid;              /* --dhcp-ignore-clid: clients are their MACs */
 	bool rapid_commit;
 	bool enable_ra;
 	struct ra_param *ra_params;    /* --ra-param, first match wins */

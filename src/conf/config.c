@@ -550,6 +550,8 @@ static const struct option_def options[] = {
 	       "Lease file (default " DEFAULT_LEASE_FILE ")."),
 	FLAG("dhcp-authoritative", 'K', authoritative,
 	     "The only DHCP server on the network: NAK unknown leases."),
+	FLAG("dhcp-ignore-clid", 0, ignore_clid,
+	     "Know DHCPv4 clients by MAC alone, not by their client-id (LXD passes it)."),
 
 	/* Process. */
 	FLAG("keep-in-foreground", 'k', keep_in_foreground, "Do not go to the background."),
@@ -715,7 +717,6 @@ static const struct option_def options[] = {
 	NOTYET("add-cpe-id", 0, ARG_REQUIRED),
 	NOTYET("proxy-dnssec", 0, ARG_NONE),
 	NOTYET("dhcp-sequential-ip", 0, ARG_NONE),
-	NOTYET("dhcp-ignore-clid", 0, ARG_NONE),
 	NOTYET("conntrack", 0, ARG_NONE),
 	NOTYET("dhcp-client-update", 0, ARG_NONE),
 	NOTYET("dhcp-duid", 0, ARG_REQUIRED),

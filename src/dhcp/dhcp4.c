@@ -865,6 +865,9 @@ static const char *check_identity(struct dhcp4_ctx *c)
 	const struct dhcp4_packet *req = c->req;
 
 	c->client_id = dhcp4_get_option(req, OPT_CLIENT_ID, &c->client_id_len);
+	/* --dhcp-ignore-clid: a client is its MAC (a PXE stage and the OS it boots send different ids). */
+	if (c->client_id && c->cfg->ignore_clid && req->hlen)
+		c->client_id = NULL;
 	if (c->client_id && c->client_id_len < CLIENT_ID_MIN)
 		return "client-id (option 61) shorter than 2 bytes";
 	if (c->client_id_len > LEASE_CLIENT_ID_MAX)

@@ -137,6 +137,7 @@ static void test_lxd_argv(void **state)
 			       "--no-ping", "--interface=lxdbr0", "--dhcp-rapid-commit",
 			       "--no-negcache", "--quiet-dhcp", "--quiet-dhcp6", "--quiet-ra",
 			       "--listen-address=10.1.2.1", "--dhcp-no-override",
+			       "--dhcp-ignore-clid", /* LXD, with a dnsmasq newer than 2.81 */
 			       "--dhcp-authoritative", "--dhcp-leasefile=/x/dnsmasq.leases",
 			       "--dhcp-hostsfile=/x/dnsmasq.hosts", "--dhcp-range",
 			       "10.1.2.2,10.1.2.254,1h", "--listen-address=fd42::1", "--enable-ra",
@@ -147,6 +148,7 @@ static void test_lxd_argv(void **state)
 	assert_true(cfg.keep_in_foreground);
 	assert_null(cfg.pid_file);
 	assert_true(cfg.rapid_commit);
+	assert_true(cfg.ignore_clid);
 	assert_true(cfg.no_negcache);
 	assert_true(cfg.quiet_dhcp && cfg.quiet_dhcp6 && cfg.quiet_ra);
 	assert_true(cfg.enable_ra);

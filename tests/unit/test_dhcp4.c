@@ -852,6 +852,59 @@ static void test_static_range(void **state)
 	fx_free(f);
 }
 
+/* --dhcp-ignore-clid (LXD): a client is its MAC whatever client-id it sends. */
+static void test_ignore_clid(void **state)
+{
+	struct fx *f = fx_setup(BASE_CONF "dhcp-ignore-clid\n");
+	uint8_t id1[7] = { 0xff, 1, 1, 1, 1, 1, 1 }, id2[7] = { 0xff, 2, 2, 2, 2, 2, 2 };
+	struct in_addr a;
+	struct tpkt t;
+	const struct lease *l;
+
+	(void)state;
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_opt(&t, OPT_CLIENT_ID, id1, sizeof(id1));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPOFFER);
+	a = f->reply.yiaddr;
+	request_selecting(f, mac_a, a);
+	expect_reply(f, DHCPACK);
+	l = lease_by_addr(f->leases, lease_addr4(a));
+	assert_int_equal(l->client_id_len, 0); /* kept as dnsmasq keeps it: "*" */
+	/* Another client-id from the same MAC renews the same lease. */
+	tpkt_init(&t, DHCPREQUEST, mac_a, 3);
+	memcpy(t.buf + TPKT_OFF_CIADDR, &a.s_addr, 4);
+	tpkt_opt(&t, OPT_CLIENT_ID, id2, sizeof(id2));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPACK);
+	assert_int_equal(f->reply.yiaddr.s_addr, a.s_addr);
+	assert_int_equal(lease_count(f->leases), 1);
+	fx_free(f);
+	/* Without it, the other client-id is another client: no lease to renew, a NAK. */
+	f = fx_setup(BASE_CONF "dhcp-authoritative\n");
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_opt(&t, OPT_CLIENT_ID, id1, sizeof(id1));
+	tpkt_end(&t);
+	run(f, &t);
+	a = f->reply.yiaddr;
+	tpkt_init(&t, DHCPREQUEST, mac_a, 2);
+	tpkt_opt_addr(&t, OPT_SERVER_ID, "10.0.3.1");
+	tpkt_opt(&t, OPT_REQUESTED_IP, &a.s_addr, 4);
+	tpkt_opt(&t, OPT_CLIENT_ID, id1, sizeof(id1));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPACK);
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 4);
+	tpkt_opt(&t, OPT_CLIENT_ID, id2, sizeof(id2));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPOFFER);
+	assert_int_not_equal(f->reply.yiaddr.s_addr, a.s_addr);
+	fx_free(f);
+}
+
 static void test_lease_max(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-lease-max=2\n");
@@ -1491,6 +1544,7 @@ int main(void)
 		cmocka_unit_test(test_reserved_address_not_requestable),
 		cmocka_unit_test(test_changed_reservation_supersedes_lease),
 		cmocka_unit_test(test_static_range),
+		cmocka_unit_test(test_ignore_clid),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_hostname_option_12),
 		cmocka_unit_test(test_hostname_option_81),
