@@ -64,32 +64,8 @@ done
 ARGS=(-k --port=0 --conf-file=/dev/null --interface=br0 --bind-interfaces --no-ping
 	--dhcp-range=fd42:99::1000,fd42:99::ffff,1h --dhcp-lease-max=200000 -u root)
 
-# utime+stime (ticks) of a process and its children.
-cpu_ticks() {
-	local p sum=0 t
-	for p in "$@"; do
-		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
-		sum=$((sum + ${t:-0}))
-	done
-	echo "$sum"
-}
+. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop
 
-start() {
-	local exe=$LEASED
-	[ "$1" = dnsmasq ] && exe=$DNSMASQ
-	rm -f "$TMP/leases"*
-	ip netns exec "$SRV" "${pin1[@]}" "$exe" "${ARGS[@]}" --dhcp-leasefile="$TMP/leases" \
-		--pid-file="$TMP/pid" --log-facility="$TMP/$1.log" >/dev/null 2>&1 &
-	SPID=$!
-	sleep 1
-	kill -0 "$SPID" 2>/dev/null || fail "$1 did not start: $(tail -3 "$TMP/$1.log")"
-}
-
-stop() {
-	kill -TERM "$SPID" 2>/dev/null
-	wait "$SPID" 2>/dev/null
-	SPID=""
-}
 
 declare -A RATE_OF CPU_OF
 run_one() { # SERVER ROUND

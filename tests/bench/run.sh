@@ -283,15 +283,7 @@ server_pids() {
 	pgrep -P "$SPID" 2>/dev/null
 }
 
-# cpu_ticks PID...: utime+stime, summed.
-cpu_ticks() {
-	local p sum=0 t
-	for p in "$@"; do
-		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
-		sum=$((sum + ${t:-0}))
-	done
-	echo "$sum"
-}
+. "$TOP/tests/bench/lib.sh" # cpu_ticks
 
 stop_server() {
 	local kids

@@ -1,0 +1,31 @@
+# Shared helpers for the benchmark scripts (sourced).
+
+# cpu_ticks PID...: utime+stime, in clock ticks, of these processes.
+cpu_ticks() {
+	local p sum=0 t
+	for p in "$@"; do
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+		sum=$((sum + ${t:-0}))
+	done
+	echo "$sum"
+}
+
+# start SERVER: leased or dnsmasq in namespace $SRV, pinned with ${pin1[@]},
+# with ${ARGS[@]}, a fresh lease file and its log in $TMP; its PID in SPID.
+start() {
+	local exe=$LEASED
+	[ "$1" = dnsmasq ] && exe=$DNSMASQ
+	rm -f "$TMP/leases"*
+	ip netns exec "$SRV" "${pin1[@]}" "$exe" "${ARGS[@]}" --dhcp-leasefile="$TMP/leases" \
+		--pid-file="$TMP/pid" --log-facility="$TMP/$1.log" >/dev/null 2>&1 &
+	SPID=$!
+	sleep 1
+	kill -0 "$SPID" 2>/dev/null || fail "$1 did not start: $(tail -3 "$TMP/$1.log")"
+}
+
+# stop: the server started last, by its PID.
+stop() {
+	kill -TERM "$SPID" 2>/dev/null
+	wait "$SPID" 2>/dev/null
+	SPID=""
+}
