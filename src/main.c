@@ -350,7 +350,7 @@ static int start(struct wiring *w, struct error *err)
 	w->loop = loop_new();
 	if (!w->loop)
 		return error_set(err, EXIT_OTHER, "cannot create event loop: %s", strerror(errno));
-	w->nl = netlink_open(config_ra_names(cfg), err);
+	w->nl = netlink_open(config_ra_names(cfg) || dhcp6_wanted(cfg), err);
 	if (!w->nl)
 		return -1;
 	w->hosts = hostdb_load(cfg, err);

@@ -29,7 +29,8 @@
 struct ctl_lease {
 	char address[INET6_ADDRSTRLEN];
 	int family;                         /* 4 or 6 */
-	char hwaddr[CTL_TEXT_MAX];          /* "aa:bb:..", "06-aa:..", or a DUID; "" */
+	char hwaddr[CTL_TEXT_MAX];          /* "aa:bb:..", "06-aa:..", or (IPv6, no MAC known) the DUID; "" */
+	char duid[CTL_TEXT_MAX];            /* IPv6: the client's DUID; "" offline or for IPv4 */
 	char hostname[CTL_TEXT_MAX];        /* "" when none */
 	char client_id[3 * LEASE_CLIENT_ID_MAX + 1];
 	char kind[16];                      /* "dynamic" | "static" */

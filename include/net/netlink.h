@@ -60,7 +60,8 @@ struct nl_neigh6 {
 
 /*
  * Open the caches; NULL with err filled on failure.  want_neighbours: also
- * follow the IPv6 neighbour table (ra-names), which the others do not pay
+ * follow the IPv6 neighbour table (ra-names, and the MAC of a DHCPv6
+ * client whose DUID and address carry none), which the others do not pay
  * for: a neighbour change rebuilds the neighbour list only, and does not
  * call the change hook.
  */
@@ -77,6 +78,9 @@ const struct nl_iface *netlink_iface_by_index(const struct netlink *nl, int ifin
 const struct nl_iface *netlink_iface_by_name(const struct netlink *nl, const char *name);
 /* The IPv6 neighbours (reachable, stale, delayed, probing or permanent); none without want_neighbours. */
 const struct nl_neigh6 *netlink_neighbours6(const struct netlink *nl, size_t *n);
+/* The MAC the neighbour table has for address a on ifindex; false when it has none. */
+bool netlink_neighbour6_mac(const struct netlink *nl, int ifindex, const struct in6_addr *a,
+			    uint8_t mac[6]);
 /* All interfaces, for iteration. */
 const struct nl_iface *netlink_ifaces(const struct netlink *nl, size_t *n);
 

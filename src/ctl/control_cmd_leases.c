@@ -88,6 +88,10 @@ static void write_lease(const struct control_leases *c, struct json_writer *w, c
 	if (l->addr.family == AF_INET6) {
 		/* An IPv6 client is its DUID and IA; its MAC, when known, is no identity. */
 		json_int(w, "family", 6);
+		if (l->hwlen)
+			json_string(w, "hwaddr", leasefile_format_hw(l, hw, sizeof(hw)));
+		else
+			json_null(w, "hwaddr");
 		json_string(w, "duid", hex_format(l->client_id, l->client_id_len, id, sizeof(id)));
 		json_int(w, "iaid", l->iaid);
 		json_string(w, "ia", l->ia == LEASE_IA_TA ? "ta" : "na");

@@ -123,8 +123,16 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 	env.server_duid_len = store_server_duid(s->d.store, &duid);
 	env.server_duid = duid;
 	env.multicast = IN6_IS_ADDR_MULTICAST(dst);
-	/* Clients send from their link-local address: its EUI-64 names their MAC, if made from it. */
-	if (IN6_IS_ADDR_LINKLOCAL(&from->sin6_addr) && dhcp6_eui64_mac(&from->sin6_addr, mac)) {
+	/*
+	 * The client's MAC, for a DUID that carries none: the EUI-64 of the
+	 * link-local address it sends from, else what the neighbour table
+	 * learnt of that address (privacy and stable-privacy link-local
+	 * addresses: known once the host has talked to the client, so from
+	 * its Request on; a lease made without it gets it at a renewal).
+	 */
+	if (IN6_IS_ADDR_LINKLOCAL(&from->sin6_addr) &&
+	    (dhcp6_eui64_mac(&from->sin6_addr, mac) ||
+	     netlink_neighbour6_mac(s->d.nl, ifindex, &from->sin6_addr, mac))) {
 		env.src_hw = mac;
 		env.src_hwlen = sizeof(mac);
 	}

@@ -50,8 +50,9 @@ void ctl_lease_from_json(const struct json_value *o, int64_t now, struct ctl_lea
 		family = strchr(out->address, ':') ? 6 : 4;
 	out->family = (int)family;
 	copy_member(o, "hwaddr", out->hwaddr, sizeof(out->hwaddr));
+	copy_member(o, "duid", out->duid, sizeof(out->duid));
 	if (!out->hwaddr[0])
-		copy_member(o, "duid", out->hwaddr, sizeof(out->hwaddr));
+		str_copy(out->hwaddr, out->duid, sizeof(out->hwaddr));
 	copy_member(o, "hostname", out->hostname, sizeof(out->hostname));
 	copy_member(o, "client_id", out->client_id, sizeof(out->client_id));
 	copy_member(o, "kind", out->kind, sizeof(out->kind));
@@ -212,14 +213,17 @@ void ctl_lease_show(FILE *out, const struct ctl_lease *l)
 	static const char *const known[] = { "address",   "family",  "hwaddr",     "duid",
 					     "hostname",  "client_id", "kind",     "expires",
 					     "expires_in", "names",   NULL };
-	const char *hwkey = "hwaddr";
 	char when[64] = "", left[CTL_DURATION_LEN], exp[128];
 
-	if (l->json && !json_get(l->json, "hwaddr") && json_get(l->json, "duid"))
-		hwkey = "duid";
 	show_line(out, "address", l->address);
 	show_line(out, "family", l->family == 6 ? "IPv6" : "IPv4");
-	show_line(out, hwkey, l->hwaddr);
+	if (l->family == 6) {
+		/* The MAC when the daemon knows it; offline the table has the DUID alone. */
+		show_line(out, "hwaddr", l->duid[0] && strcmp(l->hwaddr, l->duid) != 0 ? l->hwaddr : "");
+		show_line(out, "duid", l->duid[0] ? l->duid : l->hwaddr);
+	} else {
+		show_line(out, "hwaddr", l->hwaddr);
+	}
 	show_line(out, "hostname", l->hostname);
 	show_line(out, "client_id", l->client_id);
 	if (l->kind[0])

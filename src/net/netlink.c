@@ -233,6 +233,18 @@ const struct nl_neigh6 *netlink_neighbours6(const struct netlink *nl, size_t *n)
 	return nl ? nl->neigh6 : NULL;
 }
 
+bool netlink_neighbour6_mac(const struct netlink *nl, int ifindex, const struct in6_addr *a,
+			    uint8_t mac[6])
+{
+	for (size_t i = 0; nl && i < nl->nneigh6; i++)
+		if (nl->neigh6[i].ifindex == ifindex &&
+		    memcmp(&nl->neigh6[i].addr, a, sizeof(*a)) == 0) {
+			memcpy(mac, nl->neigh6[i].mac, 6);
+			return true;
+		}
+	return false;
+}
+
 int netlink_fd(const struct netlink *nl)
 {
 	return nl_cache_mngr_get_fd(nl->mngr);

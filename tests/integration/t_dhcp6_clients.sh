@@ -12,7 +12,9 @@
 # - a release removes the lease: the AAAA is gone (NODATA: the A stays);
 # - a reservation in a hostsfile directory (LXD's MAC,IPv4,[IPv6],NAME)
 #   is honoured after SIGHUP;
-# - leasectl release MAC ends the client's leases of both families.
+# - leasectl release MAC ends the client's leases of both families;
+# - a client whose DUID and link-local address carry no MAC gets it from
+#   the neighbour table.
 . "$(dirname "$0")/lib.sh"
 command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
 need_dns_tools
@@ -142,4 +144,25 @@ until_true 3 "both leases leaving the lease file" sh -c \
 [ "$(dig_rdata "$(dig_in c c6.lxc A)" A)" = "$NET.44" ] ||
 	fail "after the release c6.lxc A is not the reserved $NET.44"
 ok "leasectl release MAC: $ip4 and $P6::abc released together; c6.lxc answers its reservation"
+
+# A client whose DUID (DUID-UUID) and link-local address (random, not
+# EUI-64) carry no MAC: the neighbour table gives it, so the lease knows it.
+add_client d 02:00:00:00:00:0d
+D=$(client_ns d)
+ip netns exec "$D" sysctl -qw net.ipv6.conf.eth0.addr_gen_mode=3
+ip -n "$D" link set eth0 down
+ip -n "$D" link set eth0 up
+until_true 10 "a random link-local address in d" sh -c \
+	"ip -n $D -6 addr show dev eth0 scope link | grep -q inet6 && ! ip -n $D -6 addr show dev eth0 | grep -q tentative"
+ip -n "$D" -6 addr show dev eth0 scope link | grep -q 'ff:fe' &&
+	fail "d's link-local address is EUI-64: $(ip -n "$D" -6 addr show dev eth0 scope link)"
+printf 'default-duid "\\000\\004%s";\n' "$(printf '\\%03o' $(seq 1 16))" > "$TMP/d.dh6.leases"
+FAIL_LOGS="$FAIL_LOGS $TMP/d.dh6.log"
+dhclient6_lease d d6 || fail "dhclient -6 in d got no lease"
+ip6d=$(cat "$TMP/d.ip6")
+ctl_ok show "$ip6d" --json
+jq -e '.hwaddr == "02:00:00:00:00:0d"' <<<"$CTL_OUT" >/dev/null ||
+	fail "the lease of $ip6d (DUID-UUID, random link-local) does not know d's MAC: $CTL_OUT"
+grep -q " $ip6d d6 00:04:01:02:03:" "$TMP/leases" || fail "d's lease line: $(grep " $ip6d " "$TMP/leases")"
+ok "DUID-UUID from a random link-local address: the neighbour table gives the lease of $ip6d its MAC"
 stop_leased

@@ -412,6 +412,29 @@ static void test_lease_show(void **state)
 				 "interface: lxcbr0\n");
 	free(out);
 	json_doc_free(&doc);
+	/* IPv6: the MAC the daemon knows, and the DUID that is the client's identity. */
+	parse_doc("{\"address\":\"fd42::5\",\"family\":6,\"hwaddr\":\"00:16:3e:00:00:05\","
+		  "\"duid\":\"00:04:01:02\",\"iaid\":1,\"ia\":\"na\",\"hostname\":\"web\","
+		  "\"expires\":0,\"kind\":\"dynamic\",\"names\":[]}",
+		  &doc);
+	ctl_lease_from_json(doc.root, NOW, &l);
+	assert_string_equal(l.hwaddr, "00:16:3e:00:00:05"); /* the table's column */
+	ctl_lease_show(capture_start(&c), &l);
+	out = capture_end(&c);
+	assert_non_null(strstr(out, "family: IPv6\nhwaddr: 00:16:3e:00:00:05\nduid: 00:04:01:02\n"));
+	free(out);
+	json_doc_free(&doc);
+	/* No MAC known (null): hwaddr "-", the table falls back to the DUID. */
+	parse_doc("{\"address\":\"fd42::6\",\"family\":6,\"hwaddr\":null,"
+		  "\"duid\":\"00:04:01:03\",\"hostname\":\"\",\"expires\":0,\"names\":[]}",
+		  &doc);
+	ctl_lease_from_json(doc.root, NOW, &l);
+	assert_string_equal(l.hwaddr, "00:04:01:03");
+	ctl_lease_show(capture_start(&c), &l);
+	out = capture_end(&c);
+	assert_non_null(strstr(out, "family: IPv6\nhwaddr: -\nduid: 00:04:01:03\n"));
+	free(out);
+	json_doc_free(&doc);
 }
 
 /* ---- socket discovery ----------------------------------------------- */
