@@ -131,6 +131,14 @@ struct dhcp_host {
  * is kept as is: dnsmasq's "the address of the machine running the
  * server", which the engine substitutes with the interface's address.
  */
+/*
+ * leased's own option6: names for the IA_NA timers (dnsmasq has none for
+ * DHCPv6; its option:T1/T2 are DHCPv4's 58 and 59): codes no IANA option
+ * will get near, never sent as options.
+ */
+#define DHCP6_OPT_T1 0xfff1
+#define DHCP6_OPT_T2 0xfff2
+
 struct dhcp_option {
 	int family;              /* AF_INET (option:) or AF_INET6 (option6:) */
 	uint16_t code;

@@ -622,6 +622,7 @@ static const struct option_name dhcp4_names[] = {
 
 static const struct option_name dhcp6_names[] = {
 	{ "preference", 7, V_U8 }, /* one octet; the engine puts it in Advertise */
+	{ "T1", DHCP6_OPT_T1, V_TIME }, { "T2", DHCP6_OPT_T2, V_TIME }, /* IA_NA timers */
 	{ "sip-server-domain", 21, V_DOMAINS6 }, { "sip-server", 22, V_ADDRS6 },
 	{ "dns-server", 23, V_ADDRS6 }, { "domain-search", 24, V_DOMAINS6 },
 	{ "nis-server", 27, V_ADDRS6 }, { "nis+-server", 28, V_ADDRS6 },

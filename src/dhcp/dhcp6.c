@@ -300,7 +300,8 @@ static void begin(struct ctx *c, uint8_t type)
 static bool server_owned(uint16_t code)
 {
 	return code <= D6O_RAPID_COMMIT || code == D6O_RECONF_ACCEPT || code == D6O_IA_PD ||
-	       code == D6O_IAPREFIX || code == D6O_CLIENT_FQDN;
+	       code == D6O_IAPREFIX || code == D6O_CLIENT_FQDN || code == DHCP6_OPT_T1 ||
+	       code == DHCP6_OPT_T2;
 }
 
 static bool requested(const struct ctx *c, uint16_t code)
@@ -442,16 +443,39 @@ static void finish(struct ctx *c)
 	c->res->reply_len = c->o.len;
 }
 
+/* A configured timer (option6:T1, option6:T2), or dflt. */
+static uint32_t timer(const struct ctx *c, uint16_t code, uint32_t dflt)
+{
+	const struct dhcp_option *o = configured(c, code);
+
+	return o && o->len == 4 ? get_be32(o->data) : dflt;
+}
+
+/*
+ * T1 and T2 of an IA_NA whose address lives `lifetime` seconds: half and
+ * four fifths of it (RFC 8415 21.4's advice), or option6:T1/T2; never
+ * past the lifetime, and T1 never past T2.
+ */
+static void ia_timers(const struct ctx *c, uint32_t lifetime, uint32_t *t1, uint32_t *t2)
+{
+	*t2 = MIN(timer(c, DHCP6_OPT_T2, lifetime == LEASE_INFINITE ? lifetime : lifetime / 10 * 8),
+		  lifetime);
+	*t1 = MIN(timer(c, DHCP6_OPT_T1, lifetime == LEASE_INFINITE ? lifetime : lifetime / 2), *t2);
+}
+
 /* An IA option holding one address (or none) and a status inside when status >= 0. */
 static void put_ia(struct ctx *c, const struct dhcp6_ia *ia, const struct in6_addr *a,
 		   uint32_t lifetime, int status, const char *message)
 {
 	size_t mark = dhcp6_open(&c->o, ia->type);
+	uint32_t t1 = 0, t2 = 0;
 
 	dhcp6_put_u32(&c->o, ia->iaid);
 	if (ia->type == D6O_IA_NA) {
-		dhcp6_put_u32(&c->o, a && lifetime ? lifetime / 2 : 0);
-		dhcp6_put_u32(&c->o, a && lifetime ? lifetime / 10 * 8 : 0);
+		if (a && lifetime)
+			ia_timers(c, lifetime, &t1, &t2);
+		dhcp6_put_u32(&c->o, t1);
+		dhcp6_put_u32(&c->o, t2);
 	}
 	if (a)
 		dhcp6_put_iaaddr(&c->o, a, lifetime, lifetime, -1);

@@ -576,6 +576,42 @@ static void test_configured_options(void **state)
 	assert_non_null(reply_opt(27, 0, &len));        /* tag br0, the interface: set */
 }
 
+/* T1/T2: half and four fifths of the lifetime, or option6:T1/T2, never past it nor T1 past T2. */
+static void test_timers(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
+	struct ia_seen ia;
+
+	(void)state;
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.t1, 1800);
+	assert_int_equal(ia.t2, 2880);
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-option=option6:T1,10m\ndhcp-option=option6:T2,20m\n");
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.t1, 600);
+	assert_int_equal(ia.t2, 1200);
+	assert_null(reply_opt(DHCP6_OPT_T1, 0, &(size_t){ 0 })); /* never sent as options */
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-option=option6:T1,50m\ndhcp-option=option6:T2,2h\n");
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.t2, 3600); /* not past the lifetime */
+	assert_int_equal(ia.t1, 3000);
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-option=option6:T1,40m\ndhcp-option=option6:T2,30m\n");
+	send_msg(&m);
+	ia = ia_in_reply(0);
+	assert_int_equal(ia.t2, 1800);
+	assert_int_equal(ia.t1, 1800); /* not past T2 */
+}
+
 /* The tags DHCPv4 sets, on DHCPv6 too: the range's set:, "known", the reservation's set:. */
 static void test_option_tags(void **state)
 {
@@ -862,6 +898,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_constructor_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configured_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_option_tags, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_range, setup, teardown),
 		cmocka_unit_test(test_reservation_conflicts),
