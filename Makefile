@@ -216,6 +216,8 @@ demo: deps
 
 bench: all
 	tests/bench/run.sh
+	BENCH_LAYOUT=ordered BENCH_HELD="0 20000" BENCH_RESULTS=build/bench/dhcp-ordered-results.txt \
+	  tests/bench/run.sh
 	tests/bench/dns.sh
 	tests/bench/dhcp6.sh
 	tests/bench/ra.sh

@@ -100,6 +100,13 @@ void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 		  struct dhcp4_result *out);
 
 /*
+ * Have the lease table keep a held-address bitmap of every dynamic IPv4
+ * range of cfg, so a free address is found without a walk however full
+ * the range is (lease_table_track4); the server calls it once at start.
+ */
+void dhcp4_track_ranges(const struct config *cfg, struct lease_table *t);
+
+/*
  * Whether l, an IPv4 lease on env->iface's networks, is no longer its
  * client's address under env->hosts: the client's reservation names
  * another address on that network, or l's address is now reserved for

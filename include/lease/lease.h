@@ -202,6 +202,19 @@ typedef bool (*lease_test_fn)(void *ctx, const struct lease *l);
 size_t lease_unname_if(struct lease_table *t, int family, lease_test_fn superseded, void *ctx);
 
 /*
+ * Keep a held-address bitmap of the IPv4 range first..last (network
+ * order) in step with the table, for pool4_pick (lease/pool.h): every
+ * commit and removal sets or clears its bit.  The table owns it; tracking
+ * a range twice returns the same one.  NULL for a bad range.
+ */
+struct pool4;
+const struct pool4 *lease_table_track4(struct lease_table *t, struct in_addr first,
+				       struct in_addr last);
+/* The bitmap of exactly first..last when it is tracked, else NULL. */
+const struct pool4 *lease_table_pool4(const struct lease_table *t, struct in_addr first,
+				      struct in_addr last);
+
+/*
  * Quarantine: an address declined by a client or answering a ping is not
  * offered to anyone until `until`.
  */

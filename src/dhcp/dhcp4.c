@@ -235,6 +235,16 @@ static const struct dhcp_host *find_reservation(const struct dhcp4_ctx *c)
 			      req->chaddr, req->hlen, name, len);
 }
 
+void dhcp4_track_ranges(const struct config *cfg, struct lease_table *t)
+{
+	for (size_t i = 0; i < cfg->nranges; i++) {
+		const struct dhcp_range *r = &cfg->ranges[i];
+
+		if (r->family == AF_INET && !r->static_only)
+			(void)lease_table_track4(t, r->start, r->end);
+	}
+}
+
 bool dhcp4_lease_superseded(const struct dhcp4_env *env, const struct lease *l)
 {
 	const struct dhcp4_iface *ifc = env->iface;
@@ -435,7 +445,9 @@ static bool pick_free(const struct dhcp4_ctx *c, struct in_addr *out)
 		start = hash_bytes(c->req->chaddr, c->req->hlen, c->req->htype);
 	else
 		start = hash_bytes(c->client_id, c->client_id_len, 0);
-	return pool4_pick(c->range->start, c->range->end, start, free_for_client, (void *)c, out);
+	return pool4_pick(c->range->start, c->range->end,
+			  lease_table_pool4(c->env->leases, c->range->start, c->range->end), start,
+			  free_for_client, (void *)c, out);
 }
 
 /*

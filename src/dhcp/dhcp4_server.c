@@ -562,6 +562,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 		error_set(err, EXIT_OTHER, "cannot watch DHCP socket: %s", strerror(errno));
 		goto fail;
 	}
+	dhcp4_track_ranges(deps->cfg, deps->leases);
 	apply_device_binding(s);
 	return s;
 fail:

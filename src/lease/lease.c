@@ -14,6 +14,7 @@
  * stale entries are dropped when lease_expire() runs past them.
  */
 #include "lease/lease.h"
+#include "lease/pool.h"
 #include "core/util.h"
 
 #include <arpa/inet.h>
@@ -72,6 +73,11 @@ struct lease_table {
 	struct quarantine_slot *quarantine;
 	size_t q_cap, q_used;
 	time_t q_earliest; /* no entry ends before this */
+	struct tracked4 {
+		struct in_addr first, last;
+		struct pool4 *pool;
+	} *tracked;                /* IPv4 ranges whose held addresses are kept in a bitmap */
+	size_t ntracked;
 };
 
 /* ---- addresses ----------------------------------------------------- */
@@ -391,6 +397,16 @@ static void heap_remove(struct lease_table *t, struct entry *e)
 
 /* ---- entries in and out of every index ----------------------------- */
 
+/* The held-address bitmaps follow the address index. */
+static void track_held(struct lease_table *t, const struct lease *l, bool held)
+{
+	if (l->addr.family != AF_INET)
+		return;
+	for (size_t i = 0; i < t->ntracked; i++)
+		if (pool4_covers(t->tracked[i].pool, l->addr.v4))
+			pool4_set_held(t->tracked[i].pool, l->addr.v4, held);
+}
+
 static void entry_link(struct lease_table *t, struct entry *e)
 {
 	uint8_t buf[KEY_MAX];
@@ -407,6 +423,7 @@ static void entry_link(struct lease_table *t, struct entry *e)
 	e->heap_pos = NOT_IN_HEAP;
 	if (e->l.expires != 0)
 		heap_push(t, e);
+	track_held(t, &e->l, true);
 }
 
 static void entry_unlink(struct lease_table *t, struct entry *e)
@@ -417,6 +434,7 @@ static void entry_unlink(struct lease_table *t, struct entry *e)
 		e->indexed[k] = false;
 	}
 	heap_remove(t, e);
+	track_held(t, &e->l, false);
 }
 
 static void notify(struct lease_table *t, const struct lease *old,
@@ -559,7 +577,43 @@ void lease_table_free(struct lease_table *t)
 	free(t->heap);
 	free(t->quarantine);
 	free(t->observers);
+	for (size_t i = 0; i < t->ntracked; i++)
+		pool4_free(t->tracked[i].pool);
+	free(t->tracked);
 	free(t);
+}
+
+const struct pool4 *lease_table_pool4(const struct lease_table *t, struct in_addr first,
+				      struct in_addr last)
+{
+	for (size_t i = 0; i < t->ntracked; i++)
+		if (t->tracked[i].first.s_addr == first.s_addr &&
+		    t->tracked[i].last.s_addr == last.s_addr)
+			return t->tracked[i].pool;
+	return NULL;
+}
+
+const struct pool4 *lease_table_track4(struct lease_table *t, struct in_addr first,
+				       struct in_addr last)
+{
+	const struct pool4 *have = lease_table_pool4(t, first, last);
+	const struct index *x = &t->idx[IDX_ADDR];
+	struct tracked4 *r;
+	struct pool4 *p;
+
+	if (have)
+		return have;
+	p = pool4_new(first, last);
+	if (!p)
+		return NULL;
+	/* The leases already in the table (loaded from disk) are held. */
+	for (size_t i = 0; i < x->cap; i++)
+		if (x->slots[i].e && x->slots[i].e->l.addr.family == AF_INET &&
+		    pool4_covers(p, x->slots[i].e->l.addr.v4))
+			pool4_set_held(p, x->slots[i].e->l.addr.v4, true);
+	r = array_push(&t->tracked, &t->ntracked, sizeof(*r));
+	*r = (struct tracked4){ first, last, p };
+	return p;
 }
 
 int lease_table_add_observer(struct lease_table *t, lease_observer_fn fn, void *ctx)

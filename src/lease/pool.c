@@ -1,14 +1,133 @@
 /*
- * pool — free-address choice (see include/lease/pool.h): a walk from the
- * client's start point through the range, wrapping at its end.
+ * pool — free-address choice (see include/lease/pool.h): from the
+ * client's start point through the range, wrapping at its end; over
+ * IPv4 ranges the held-address bitmaps make it a jump, not a walk.
  */
 #include "lease/pool.h"
 #include "core/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-bool pool4_pick(struct in_addr first, struct in_addr last, uint64_t start,
-		pool4_usable_fn usable, void *ctx, struct in_addr *out)
+/*
+ * One bit per address (1: holds a lease), and one summary bit per word of
+ * them (1: all 64 held), so a search skips 64 held addresses per bit test
+ * and 4,096 per summary word.
+ */
+struct pool4 {
+	uint32_t lo, size;       /* host order */
+	uint64_t *bits, *full;
+	size_t nwords, nfull;
+};
+
+struct pool4 *pool4_new(struct in_addr first, struct in_addr last)
+{
+	uint32_t lo = ntohl(first.s_addr), hi = ntohl(last.s_addr);
+	struct pool4 *p;
+
+	if (hi < lo || hi - lo == UINT32_MAX)
+		return NULL;
+	p = xcalloc(1, sizeof(*p));
+	p->lo = lo;
+	p->size = hi - lo + 1;
+	p->nwords = (p->size + 63) / 64;
+	p->nfull = (p->nwords + 63) / 64;
+	p->bits = xcalloc(p->nwords, sizeof(*p->bits));
+	p->full = xcalloc(p->nfull, sizeof(*p->full));
+	/* Bits past the end of the range count as held: never picked. */
+	if (p->size % 64)
+		p->bits[p->nwords - 1] = ~0ULL << (p->size % 64);
+	return p;
+}
+
+void pool4_free(struct pool4 *p)
+{
+	if (!p)
+		return;
+	free(p->bits);
+	free(p->full);
+	free(p);
+}
+
+bool pool4_covers(const struct pool4 *p, struct in_addr a)
+{
+	return p && ntohl(a.s_addr) - p->lo < p->size;
+}
+
+void pool4_set_held(struct pool4 *p, struct in_addr a, bool held)
+{
+	uint32_t off = ntohl(a.s_addr) - p->lo;
+	size_t w = off / 64;
+
+	if (off >= p->size)
+		return;
+	if (held)
+		p->bits[w] |= 1ULL << (off % 64);
+	else
+		p->bits[w] &= ~(1ULL << (off % 64));
+	if (p->bits[w] == ~0ULL)
+		p->full[w / 64] |= 1ULL << (w % 64);
+	else
+		p->full[w / 64] &= ~(1ULL << (w % 64));
+}
+
+bool pool4_is_held(const struct pool4 *p, struct in_addr a)
+{
+	uint32_t off = ntohl(a.s_addr) - p->lo;
+
+	return off < p->size && (p->bits[off / 64] >> (off % 64) & 1);
+}
+
+/* The first word at or after w (no wrap) with a free bit; nwords when none. */
+static size_t next_open_word(const struct pool4 *p, size_t w)
+{
+	while (w < p->nwords) {
+		uint64_t open = ~p->full[w / 64] >> (w % 64);
+
+		if (open)
+			return w + (size_t)__builtin_ctzll(open);
+		w = (w / 64 + 1) * 64; /* a summary word of full words: skip 4,096 addresses */
+	}
+	return p->nwords;
+}
+
+/* The first free offset at or after off (no wrap); false when none. */
+static bool next_free(const struct pool4 *p, uint32_t off, uint32_t *out)
+{
+	size_t w = off / 64;
+	uint64_t open = ~p->bits[w] & (~0ULL << (off % 64));
+
+	while (!open) {
+		w = next_open_word(p, w + 1);
+		if (w >= p->nwords)
+			return false;
+		open = ~p->bits[w];
+	}
+	*out = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(open));
+	return *out < p->size;
+}
+
+/* With a pool4: from free address to free address, [start, end) then [0, start). */
+static bool pick_tracked(const struct pool4 *p, uint32_t start, pool4_usable_fn usable,
+			 void *ctx, struct in_addr *out)
+{
+	uint32_t off = start, end = p->size, found;
+
+	for (int pass = 0; pass < 2; pass++) {
+		while (off < end && next_free(p, off, &found) && found < end) {
+			out->s_addr = htonl(p->lo + found);
+			if (usable(ctx, *out))
+				return true;
+			off = found + 1;
+		}
+		off = 0;
+		end = start;
+	}
+	return false;
+}
+
+bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *held,
+		uint64_t start, pool4_usable_fn usable, void *ctx, struct in_addr *out)
 {
 	uint32_t lo = ntohl(first.s_addr), hi = ntohl(last.s_addr);
 	uint64_t size;
@@ -16,6 +135,8 @@ bool pool4_pick(struct in_addr first, struct in_addr last, uint64_t start,
 	if (hi < lo || !usable)
 		return false;
 	size = (uint64_t)hi - lo + 1;
+	if (held && held->lo == lo && held->size == size)
+		return pick_tracked(held, (uint32_t)(start % size), usable, ctx, out);
 	for (uint64_t i = 0; i < size; i++) {
 		struct in_addr a = { htonl(lo + (uint32_t)((start + i) % size)) };
 

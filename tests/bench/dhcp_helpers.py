@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Helpers for tests/bench/run.sh.
 
-  genleases N FIRST LAST EXPIRY LEASETIME DNSMASQ_OUT KEA_OUT [NAMES]
+  genleases N FIRST LAST EXPIRY LEASETIME DNSMASQ_OUT KEA_OUT [NAMES [LAYOUT]]
       N held leases spread over the range FIRST..LAST (a fixed-seed random
-      choice of addresses, as a hash allocator leaves them), in dnsmasq's
+      choice of addresses, as a hash allocator leaves them), or with
+      LAYOUT "ordered" on its first N addresses (as a sequential allocator
+      leaves them: the worst case for a walk from a hashed start), in dnsmasq's
       lease-file format (leased reads the same file) and in Kea's memfile
       CSV.  MACs are 02:be:xx:xx:xx:xx: never one of perfdhcp's
       (00:0c:01:...) nor the poller's (02:bb:...).  Each lease has a host
@@ -26,13 +28,17 @@ import sys
 import time
 
 
-def genleases(n, first, last, expiry, leasetime, dnsmasq_out, kea_out, names=True):
+def genleases(n, first, last, expiry, leasetime, dnsmasq_out, kea_out, names=True,
+              layout="spread"):
     lo = int(ipaddress.IPv4Address(first))
     hi = int(ipaddress.IPv4Address(last))
     if n > hi - lo + 1:
         sys.exit("genleases: %d leases do not fit in %s..%s" % (n, first, last))
     rng = random.Random(4242)
-    offsets = sorted(rng.sample(range(hi - lo + 1), n))
+    if layout == "ordered":
+        offsets = range(n)
+    else:
+        offsets = sorted(rng.sample(range(hi - lo + 1), n))
     with open(dnsmasq_out, "w") as d, open(kea_out, "w") as k:
         k.write("address,hwaddr,client_id,valid_lifetime,expire,subnet_id,"
                 "fqdn_fwd,fqdn_rev,hostname,state,user_context\n")
@@ -91,10 +97,10 @@ def poll(iface, giaddr, timeout, readyfile):
 
 
 def main():
-    if len(sys.argv) >= 2 and sys.argv[1] == "genleases" and len(sys.argv) in (9, 10):
+    if len(sys.argv) >= 2 and sys.argv[1] == "genleases" and len(sys.argv) in (9, 10, 11):
         a = sys.argv[2:]
         genleases(int(a[0]), a[1], a[2], int(a[3]), int(a[4]), a[5], a[6],
-                  len(a) < 8 or a[7] != "0")
+                  len(a) < 8 or a[7] != "0", a[8] if len(a) > 8 else "spread")
         return 0
     if len(sys.argv) == 6 and sys.argv[1] == "poll":
         return poll(sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5])

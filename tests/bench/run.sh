@@ -33,6 +33,8 @@
 # server still loading its leases then is stopped and reported as such),
 # BENCH_ROUNDS (3: every run is repeated, servers interleaved; medians),
 # BENCH_NAMES (1: every held lease has a host name; 0: none),
+# BENCH_LAYOUT (spread: held leases at random addresses of the /15;
+# ordered: on its first addresses, a walk's worst case),
 # BENCH_QUIET (unset: every server logs at its default level to a file; 1:
 # --quiet-dhcp and Kea at WARN), BENCH_PIN (1; 0: no CPU pinning),
 # BENCH_THREADS (perfdhcp -g; default single when pinned, else perfdhcp's
@@ -42,7 +44,7 @@
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HELPERS=$TOP/tests/bench/dhcp_helpers.py
-LEASED=$TOP/build/leased
+LEASED=${LEASED:-$TOP/build/leased}
 DNSMASQ=/usr/sbin/dnsmasq
 KEA=/usr/sbin/kea-dhcp4
 PERFDHCP=/usr/sbin/perfdhcp
@@ -57,6 +59,7 @@ SERVERS=${BENCH_SERVERS:-leased dnsmasq kea}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
 ROUNDS=${BENCH_ROUNDS:-3}
 NAMES=${BENCH_NAMES:-1}
+LAYOUT=${BENCH_LAYOUT:-spread}
 QUIET=${BENCH_QUIET:-}
 PIN=${BENCH_PIN:-1}
 [ "$(nproc)" -ge 2 ] || PIN=0
@@ -469,7 +472,8 @@ set_net b
 EXPIRY=$(($(date +%s) + LEASE_TIME))
 for n in $HELD_LIST; do
 	python3 "$HELPERS" genleases "$n" "$B_FIRST" "$B_LAST" "$EXPIRY" "$LEASE_TIME" \
-		"$TMP/held-$n.leases" "$TMP/held-$n.csv" "$NAMES" || fail "cannot generate $n leases"
+		"$TMP/held-$n.leases" "$TMP/held-$n.csv" "$NAMES" "$LAYOUT" ||
+		fail "cannot generate $n leases"
 	for ROUND in $(seq "$ROUNDS"); do
 		for s in $SERVERS; do
 			# A server that could not start with n leases is not tried again.
@@ -615,7 +619,7 @@ report() {
 		echo "no CPU pinning"
 	fi
 	echo "leased and dnsmasq: $(common_opts | grep -v range | tr '\n' ' ')--dhcp-range=FIRST,LAST,MASK,${LEASE_TIME}s"
-	echo "held leases: spread at random over the /15, $([ "$NAMES" = 0 ] && echo "without host names" || echo "each with a host name")"
+	echo "held leases: $([ "$LAYOUT" = ordered ] && echo "on the first addresses of the /15" || echo "spread at random over the /15"), $([ "$NAMES" = 0 ] && echo "without host names" || echo "each with a host name")"
 	echo "Kea: memfile persist=true lfc-interval=0, single-threaded, authoritative, log ${QUIET:+WARN}${QUIET:-INFO} to a file"
 	echo "$ROUNDS round(s), servers interleaved; every figure is the median over the rounds"
 	echo "rate: 4-way exchanges/s (perfdhcp); drop: DISCOVERs without an ACK; cpu: server utime+stime per ACK;"

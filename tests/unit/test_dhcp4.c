@@ -85,6 +85,8 @@ static void fx_new_table(struct fx *f)
 	assert_int_equal(lease_table_add_observer(f->leases, observe, f), 0);
 	f->env.leases = f->leases;
 	f->nevents = 0;
+	/* As the server does: every engine test runs over the held-address bitmaps. */
+	dhcp4_track_ranges(&f->cfg, f->leases);
 }
 
 static struct fx *fx_setup(const char *conf)

@@ -397,15 +397,119 @@ static void test_pool4(void **state)
 
 	(void)state;
 	/* The start point picks the address, the same one every time. */
-	assert_true(pool4_pick(first, last, 2, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, 2, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
-	assert_true(pool4_pick(first, last, 6, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, 6, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
 	/* Taken ones are skipped, wrapping at the end of the range. */
-	assert_true(pool4_pick(first, last, 1, free4, &two, &out));
+	assert_true(pool4_pick(first, last, NULL, 1, free4, &two, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000313);
-	assert_false(pool4_pick(first, last, 1, free4, &all, &out));
-	assert_false(pool4_pick(last, first, 0, free4, &none, &out));
+	assert_false(pool4_pick(first, last, NULL, 1, free4, &all, &out));
+	assert_false(pool4_pick(last, first, NULL, 0, free4, &none, &out));
+}
+
+/* A pattern of held and refused addresses for the bitmap against the walk. */
+#define PSIZE 10007 /* not a multiple of 64: the last word is partial */
+struct pattern {
+	uint32_t lo;
+	bool held[PSIZE], refused[PSIZE];
+};
+
+static bool usable_walk(void *ctx, struct in_addr a)
+{
+	const struct pattern *p = ctx;
+	uint32_t off = ntohl(a.s_addr) - p->lo;
+
+	return !p->held[off] && !p->refused[off];
+}
+
+static bool usable_tracked(void *ctx, struct in_addr a)
+{
+	const struct pattern *p = ctx;
+	uint32_t off = ntohl(a.s_addr) - p->lo;
+
+	assert_false(p->held[off]); /* the bitmap never offers a held address */
+	return !p->refused[off];
+}
+
+/*
+ * The bitmap finds exactly what the walk finds, for held addresses in
+ * runs, scattered, nearly all, all; refusals by the callback; any start.
+ */
+static void test_pool4_bitmap(void **state)
+{
+	static struct pattern p;
+	struct in_addr first = { htonl(0x0a000000) }, last = { htonl(0x0a000000 + PSIZE - 1) };
+	uint64_t rng = 88172645463325252ULL;
+	struct pool4 *pool;
+
+	(void)state;
+	p.lo = 0x0a000000;
+	for (int round = 0; round < 6; round++) {
+		memset(&p.held, 0, sizeof(p.held));
+		memset(&p.refused, 0, sizeof(p.refused));
+		pool = pool4_new(first, last);
+		assert_non_null(pool);
+		for (uint32_t i = 0; i < PSIZE; i++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			switch (round) {
+			case 0: p.held[i] = i < 5000; break;               /* a run from the start */
+			case 1: p.held[i] = rng % 3 != 0; break;            /* scattered */
+			case 2: p.held[i] = i != PSIZE - 1; break;          /* one free, at the end */
+			case 3: p.held[i] = true; break;                    /* full */
+			case 4: p.held[i] = i >= 100; p.refused[i] = i < 50; break; /* wrap, refusals */
+			default: p.held[i] = rng % 100 != 0; p.refused[i] = rng % 7 == 0; break;
+			}
+			if (p.held[i])
+				pool4_set_held(pool, (struct in_addr){ htonl(p.lo + i) }, true);
+		}
+		for (int k = 0; k < 200; k++) {
+			struct in_addr a = { 0 }, b = { 0 };
+			uint64_t start;
+			bool wa, wb;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
+			wa = pool4_pick(first, last, NULL, start, usable_walk, &p, &a);
+			wb = pool4_pick(first, last, pool, start, usable_tracked, &p, &b);
+			assert_int_equal(wa, wb);
+			assert_int_equal(a.s_addr, b.s_addr);
+		}
+		pool4_free(pool);
+	}
+}
+
+/* The table keeps a tracked range's bitmap in step with commits and removals. */
+static void test_table_tracks_held(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct in_addr first = { htonl(0x0a000302) }, last = { htonl(0x0a0003fe) };
+	struct lease l;
+	const struct pool4 *pool;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	l.addr = a4("10.0.3.7");
+	l.htype = 1;
+	l.hwlen = 6;
+	memcpy(l.hwaddr, mac1, 6);
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_LOADED), 0);
+	pool = lease_table_track4(t, first, last);
+	assert_non_null(pool);
+	assert_ptr_equal(lease_table_track4(t, first, last), pool);
+	assert_ptr_equal(lease_table_pool4(t, first, last), pool);
+	assert_true(pool4_is_held(pool, l.addr.v4)); /* loaded before tracking began */
+	l.addr = a4("10.0.3.8");                      /* the client moves */
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), 0);
+	assert_false(pool4_is_held(pool, a4("10.0.3.7").v4));
+	assert_true(pool4_is_held(pool, a4("10.0.3.8").v4));
+	assert_int_equal(lease_remove(t, l.addr, LEASE_EV_RELEASED), 0);
+	assert_false(pool4_is_held(pool, a4("10.0.3.8").v4));
+	assert_int_equal(lease_commit(t, &l, LEASE_EV_GRANTED), 0);
+	assert_int_equal(lease_expire(t, 1), 0); /* never expires: stays */
+	assert_true(pool4_is_held(pool, a4("10.0.3.8").v4));
+	assert_null(lease_table_pool4(t, first, a4("10.0.3.100").v4));
+	lease_table_free(t);
 }
 
 static void test_pool6(void **state)
@@ -445,6 +549,8 @@ int main(void)
 		cmocka_unit_test(test_v6_quarantine),
 		cmocka_unit_test(test_duid_hwaddr),
 		cmocka_unit_test(test_pool4),
+		cmocka_unit_test(test_pool4_bitmap),
+		cmocka_unit_test(test_table_tracks_held),
 		cmocka_unit_test(test_pool6),
 	};
 
