@@ -8,7 +8,14 @@ set -eu
 DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
-lxc nftables groff-base python3-dnspython jq musl-tools strace ndisc6"
+lxc nftables groff-base python3-dnspython jq musl-tools strace ndisc6
+lxd lxd-client"
+# lxd lxd-client: Debian's LXD, which runs "dnsmasq" from PATH, for
+# tests/integration/t_lxd.sh (it runs LXD only inside the test's own
+# network and mount namespaces).  Its postinst starts /etc/init.d/lxd even
+# without systemd: the temporary policy-rc.d below keeps it (and lxcfs)
+# stopped.  Its preinst gives root the subordinate ids that unprivileged
+# containers need (/etc/subuid, /etc/subgid).
 # ndisc6: rdisc6, to read router advertisements (t_ra_slaac.sh).
 # lxc: its lxc-net script, lxc-create's busybox template and lxc-start for
 # tests/integration/t_lxc_net.sh (nftables: what lxc-net uses for its rules,

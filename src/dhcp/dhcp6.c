@@ -669,8 +669,14 @@ static void on_release(struct ctx *c, bool decline)
 			c->res->lease_changed = true;
 			log_event(c, decline ? "DHCPDECLINE" : "DHCPRELEASE", x, NULL);
 		}
+		/*
+		 * NoBinding inside the IA, after the address asked about with
+		 * lifetime 0 as dnsmasq writes it: dnsmasq's dhcp_release6
+		 * (OpenStack, scripts) looks for the status past an IAADDR.
+		 */
 		if (!any)
-			put_ia(c, ia, NULL, 0, D6S_NO_BINDING, "no binding");
+			put_ia(c, ia, ia->naddrs ? &ia->addrs[0].addr : NULL, 0, D6S_NO_BINDING,
+			       "no binding found");
 	}
 	finish(c);
 }

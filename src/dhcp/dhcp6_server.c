@@ -106,10 +106,48 @@ static void queue_reply(struct dhcp6_server *s, int ifindex, const struct sockad
 		send_one(s, q);
 }
 
+/* The interface holding address a (not link-local: a unicast target), or NULL. */
+static const struct nl_iface *iface_with_addr6(const struct netlink *nl, const struct in6_addr *a)
+{
+	const struct nl_iface *ifcs;
+	size_t n = 0;
+
+	ifcs = netlink_ifaces(nl, &n);
+	for (size_t i = 0; ifcs && i < n; i++)
+		for (size_t k = 0; k < ifcs[i].naddrs6; k++)
+			if (memcmp(&ifcs[i].addrs6[k].addr, a, sizeof(*a)) == 0)
+				return &ifcs[i];
+	return NULL;
+}
+
+/*
+ * A Release sent from this host on a client's behalf.  LXD sends one when
+ * a container's NIC goes: by unicast to the bridge's address, from the
+ * host itself, with the server DUID it read from the lease file (the
+ * kernel may report it as arriving on lo).  It is taken as if it had come
+ * by multicast on the link of the address it was sent to; the engine then
+ * checks, as for any Release, the server DUID and that the client's DUID
+ * and IAID hold the address.  Nothing but a Release is taken this way.
+ */
+static const struct nl_iface *host_release_iface(const struct dhcp6_server *s, const uint8_t *p,
+						 size_t len, const struct sockaddr_in6 *from,
+						 const struct in6_addr *dst)
+{
+	const struct nl_iface *to;
+
+	if (len < 1 || p[0] != DHCP6_RELEASE || IN6_IS_ADDR_MULTICAST(dst) ||
+	    IN6_IS_ADDR_LINKLOCAL(dst) ||
+	    (!IN6_IS_ADDR_LOOPBACK(&from->sin6_addr) && !iface_with_addr6(s->d.nl, &from->sin6_addr)))
+		return NULL;
+	to = iface_with_addr6(s->d.nl, dst);
+	return to && to->up && !config_iface_excluded(s->d.cfg, to->name) ? to : NULL;
+}
+
 static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 		   const struct sockaddr_in6 *from, int ifindex, const struct in6_addr *dst)
 {
-	const struct nl_iface *ifc = netlink_iface_by_index(s->d.nl, ifindex);
+	const struct nl_iface *ifc = host_release_iface(s, p, len, from, dst);
+	bool from_host = ifc != NULL;
 	struct dhcp6_iface iface;
 	const uint8_t *duid;
 	uint8_t mac[6];
@@ -117,12 +155,16 @@ static void handle(struct dhcp6_server *s, const uint8_t *p, size_t len,
 				 .iface = &iface, .now = now_wall() };
 
 	s->stats.received++;
+	if (from_host)
+		ifindex = ifc->ifindex;
+	else
+		ifc = netlink_iface_by_index(s->d.nl, ifindex);
 	if (!ifc || !ifc->up)
 		return;
 	to_iface6(ifc, &iface);
 	env.server_duid_len = store_server_duid(s->d.store, &duid);
 	env.server_duid = duid;
-	env.multicast = IN6_IS_ADDR_MULTICAST(dst);
+	env.multicast = IN6_IS_ADDR_MULTICAST(dst) || from_host;
 	/*
 	 * The client's MAC, for a DUID that carries none: the EUI-64 of the
 	 * link-local address it sends from, else what the neighbour table

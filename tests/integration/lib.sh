@@ -177,6 +177,53 @@ EOS
 	return 0
 }
 
+# start_holder NS: run $TMP/holder.sh (which mounts what it needs, touches
+# $TMP/holder.ready, then execs sleep) in network namespace NS and a new,
+# private mount namespace; its PID in HOLDER.  inns CMD...: run CMD there.
+start_holder() {
+	# Started from a subshell: not a job of this shell (no "Killed" notice).
+	(
+		nsenter --net="/run/netns/$1" unshare -m --propagation private bash "$TMP/holder.sh" \
+			>"$TMP/holder.log" 2>&1 &
+		echo $! > "$TMP/holder.pid"
+	)
+	HOLDER=$(cat "$TMP/holder.pid")
+	wait_for test -e "$TMP/holder.ready" ||
+		fail "namespace holder did not start: $(cat "$TMP/holder.log")"
+}
+inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
+
+# files_state PATH...: a line per file under each PATH (or "PATH absent"),
+# to compare the machine before and after a test that runs system tools.
+files_state() {
+	local p
+	for p in "$@"; do
+		if [ -e "$p" ]; then
+			find "$p" -xdev -printf '%p %y %s %m %u %T@\n' 2>/dev/null | sort
+		else
+			echo "$p absent"
+		fi
+	done
+}
+
+# LXC leaves an empty lxc.pivot cgroup in every hierarchy: the ones not
+# there when note_lxc_pivots ran (at the test's start) are the test's.
+note_lxc_pivots() {
+	find /sys/fs/cgroup -maxdepth 3 -type d -name lxc.pivot > "$TMP/pivots.before" 2>/dev/null
+}
+# rm_lxc_cgroups: remove the cgroups the test's containers left (their
+# names carry the test's ID) and the lxc.pivot it made; true when none is
+# left (a cgroup whose last process is still exiting is busy).
+rm_lxc_cgroups() {
+	local d left=0
+	while read -r d; do
+		case "$d" in */lxc.pivot) grep -qxF "$d" "$TMP/pivots.before" && continue ;; esac
+		rmdir "$d" 2>/dev/null || left=1
+	done < <(find /sys/fs/cgroup -maxdepth 6 -depth -type d \
+		\( -path "*lxc.*.$ID*" -o -name lxc.pivot \) 2>/dev/null)
+	return $left
+}
+
 # lease_line IP: the lease-file line for IP, from the file leased keeps.
 lease_line() { grep " $1 " "${LEASEFILE:-$TMP/leases}" 2>/dev/null; }
 

@@ -9,6 +9,9 @@
 # - --interface-name answers the bridge's IPv6 addresses (AAAA, and the
 #   ip6.arpa PTR) too;
 # - running again keeps the address; a restart keeps the server DUID;
+# - releases from the host on the client's behalf (LXD's unicast one,
+#   dnsmasq's dhcp_release6) end the lease, and one naming another
+#   server's DUID does not; leasectl watch shows the IPv6 events;
 # - a release removes the lease: the AAAA is gone (NODATA: the A stays);
 # - a reservation in a hostsfile directory (LXD's MAC,IPv4,[IPv6],NAME)
 #   is honoured after SIGHUP;
@@ -112,6 +115,71 @@ start_leased "${ARGS[@]}"
 until_true 5 "dhcp-script old run for the loaded IPv6 lease" \
 	grep -q "^old $duid $ip6 c6|12|${duid_line#duid }|" "$TMP/hook.out"
 ok "the address stays $ip6; the server DUID survives a restart"
+
+# Releases sent from the host on the client's behalf.  LXD's: by unicast
+# to the bridge's address, with the client's DUID and IAID and the server
+# DUID from the lease file (lxd/network: networkDHCPv6Release).
+cat > "$TMP/release6.py" <<'EOF'
+import socket, struct, sys
+dst, server, client, iaid, addr = sys.argv[1:6]
+def opt(code, data):
+    return struct.pack("!HH", code, len(data)) + data
+hexb = lambda s: bytes.fromhex(s.replace(":", ""))
+iaaddr = opt(5, socket.inet_pton(socket.AF_INET6, addr) + struct.pack("!II", 0, 0))
+msg = (bytes([8, 0x12, 0x34, 0x56]) + opt(1, hexb(client)) + opt(2, hexb(server)) +
+       opt(3, struct.pack("!III", int(iaid), 0, 0) + iaaddr))
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.sendto(msg, (dst, 547))
+EOF
+lxd_release() { # SERVER-DUID
+	local line
+	line=$(grep " $ip6 " "$TMP/leases")
+	ip netns exec "$SRV" python3 "$TMP/release6.py" "$SRV6" "$1" "$(awk '{print $5}' <<<"$line")" \
+		"$(awk '{print $2}' <<<"$line")" "$ip6"
+}
+need_jq
+ctl_bg "$TMP/watch6.json" watch --json
+one_watcher() { [ "$(ctl_conns)" -ge 1 ]; }
+wait_for one_watcher || fail "leasectl watch did not connect"
+lxd_release "00:04:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff" # not ours: nothing happens
+lxd_release "${duid_line#duid }"
+until_true 5 "LXD's release logged" grep -q "DHCPRELEASE(br0) $ip6" "$TMP/leased.log"
+until_true 3 "the released lease leaving the lease file" sh -c "! grep -q ' $ip6 ' '$TMP/leases'"
+[ "$(grep -c "DHCPRELEASE(br0) $ip6" "$TMP/leased.log")" = 1 ] ||
+	fail "a release naming another server DUID was honoured"
+ok "LXD's release (unicast from the host, the server DUID from the lease file) ends $ip6; another server's does not"
+# dhclient would only Confirm the lease it remembers: it must Solicit, with
+# the DUID it keeps in the same file.
+forget_lease6() {
+	grep '^default-duid' "$TMP/c.dh6.leases" > "$TMP/c.dh6.duid"
+	mv "$TMP/c.dh6.duid" "$TMP/c.dh6.leases"
+}
+forget_lease6
+dh6 || fail "dhclient -6 failed after LXD's release"
+[ "$(cat "$TMP/c.ip6")" = "$ip6" ] || fail "after LXD's release dhclient -6 got $(cat "$TMP/c.ip6"), not $ip6"
+# leasectl watch saw both, as IPv6 lease objects.
+until_true 3 "watch's grant line" grep -q '"grant"' "$TMP/watch6.json"
+jq_true "$(cat "$TMP/watch6.json")" -s --arg a "$ip6" \
+	'map(select(.lease.address == $a and .lease.family == 6) | .type) == ["release", "grant"]' ||
+	fail "leasectl watch --json did not show the release and the grant of $ip6: $(cat "$TMP/watch6.json")"
+ok "leasectl watch shows the IPv6 lease's release and grant"
+# dnsmasq's dhcp_release6 (dnsmasq-utils), from the host too.
+line=$(grep " $ip6 " "$TMP/leases")
+ip netns exec "$SRV" dhcp_release6 --iface "$BR" --server-id "${duid_line#duid }" \
+	--client-id "$(awk '{print $5}' <<<"$line")" --iaid "$(awk '{print $2}' <<<"$line")" --ip "$ip6" ||
+	fail "dhcp_release6 failed"
+until_true 3 "dhcp_release6's lease leaving the lease file" sh -c "! grep -q ' $ip6 ' '$TMP/leases'"
+# Once more: no binding left, dhcp_release6 reads the NoBinding (exit 3, as with dnsmasq).
+rc=0
+ip netns exec "$SRV" dhcp_release6 --iface "$BR" --server-id "${duid_line#duid }" \
+	--client-id "$(awk '{print $5}' <<<"$line")" --iaid "$(awk '{print $2}' <<<"$line")" \
+	--ip "$ip6" 2>"$TMP/rel6.err" || rc=$?
+[ "$rc" = 3 ] && grep -q "no binding found" "$TMP/rel6.err" ||
+	fail "dhcp_release6 of a released lease: exit $rc, '$(cat "$TMP/rel6.err")' (want 3, no binding found)"
+ok "dhcp_release6 (dnsmasq-utils) from the host ends $ip6; once more, it reads NoBinding"
+forget_lease6
+dh6 || fail "dhclient -6 failed after dhcp_release6"
+[ "$(cat "$TMP/c.ip6")" = "$ip6" ] || fail "after dhcp_release6 dhclient -6 got $(cat "$TMP/c.ip6")"
 
 # Release.
 dh6 -r || fail "dhclient -6 -r failed"

@@ -63,20 +63,11 @@ done
 DUID=$(id -u "$DUSER")
 
 host_state() {
-	local p
-	for p in $HOST_PATHS; do
-		if [ -e "$p" ]; then
-			find "$p" -xdev -printf '%p %y %s %m %u %T@\n' 2>/dev/null | sort
-		else
-			echo "$p absent"
-		fi
-	done
+	files_state $HOST_PATHS
 	find /sys/fs/cgroup -maxdepth 3 -type d -name '*lxc*' 2>/dev/null | sort
 }
 host_state > "$TMP/host.before"
-# LXC leaves an empty lxc.pivot cgroup in every hierarchy; the ones that
-# were not there before are this test's to remove.
-find /sys/fs/cgroup -maxdepth 3 -type d -name lxc.pivot > "$TMP/pivots.before" 2>/dev/null
+note_lxc_pivots
 
 # ---- the private namespaces ---------------------------------------------
 mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
@@ -143,16 +134,7 @@ mount --bind $R/default-lxc-net /etc/default/lxc-net
 touch $TMP/holder.ready
 exec sleep 100000
 EOF
-# Started from a subshell: not a job of this shell (no "Killed" notice).
-(
-	nsenter --net="/run/netns/$NS" unshare -m --propagation private bash "$TMP/holder.sh" \
-		>"$TMP/holder.log" 2>&1 &
-	echo $! > "$TMP/holder.pid"
-)
-HOLDER=$(cat "$TMP/holder.pid")
-wait_for test -e "$TMP/holder.ready" || fail "namespace holder did not start: $(cat "$TMP/holder.log")"
-
-inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
+start_holder "$NS"
 # lxc-net as systemd runs it: empty environment, the default PATH.
 lxcnet() {
 	echo "== lxc-net $1" >>"$TMP/lxc-net.log"
@@ -175,24 +157,12 @@ teardown() {
 	kill -9 "$HOLDER" 2>/dev/null
 	wait_for dead "$HOLDER"
 	HOLDER=""
-	wait_for rm_cgroups
+	wait_for rm_lxc_cgroups
 	ip netns del "$NS" 2>/dev/null
 	rm -rf "/etc/netns/$NS"
 }
 at_cleanup teardown
 
-# rm_cgroups: remove the cgroups the containers left behind (their names
-# carry the test's ID) and lxc.pivot where the test made it; true when
-# none is left (a cgroup whose last process is still exiting is busy).
-rm_cgroups() {
-	local d left=0
-	while read -r d; do
-		case "$d" in */lxc.pivot) grep -qxF "$d" "$TMP/pivots.before" && continue ;; esac
-		rmdir "$d" 2>/dev/null || left=1
-	done < <(find /sys/fs/cgroup -maxdepth 4 -depth -type d \
-		\( -name "lxc.*.$ID*" -o -name lxc.pivot \) 2>/dev/null)
-	return $left
-}
 pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
 # alive PID: running (a zombie, dead but not yet reaped by init, is not).
 alive() { local st; st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]; }

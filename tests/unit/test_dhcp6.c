@@ -455,6 +455,11 @@ static void test_release_and_decline(void **state)
 	assert_non_null(lease_at("fd42::12"));
 	assert_int_equal(ia_in_reply(0).status, D6S_NO_BINDING);
 	assert_int_equal(ia_in_reply(0).iaid, 9);
+	/* The address asked about, lifetime 0, before the status (dnsmasq's layout, which
+	 * dhcp_release6 reads). */
+	assert_int_equal(ia_in_reply(0).naddrs, 1);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::12");
+	assert_int_equal(ia_in_reply(0).valid[0], 0);
 	/* Decline: gone and held back. */
 	m.type = DHCP6_DECLINE;
 	m.ias[0] = (struct ia_spec){ 2, "fd42::12" };
