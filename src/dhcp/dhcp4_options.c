@@ -271,10 +271,19 @@ void dhcp4_reply_options(const struct dhcp4_ctx *c, const struct dhcp4_reply_inf
 {
 	struct reply_opts *ro = &c->work->opts;
 	uint8_t fqdn[3 + FQDN_NAME_MAX + 1];
-	size_t fqdn_len;
+	size_t fqdn_len, cid_len = 0;
+	const uint8_t *cid;
 
 	memset(ro, 0, sizeof(*ro));
 	emit(c, ro, b, OPT_SERVER_ID, &c->server.s_addr, 4);
+	/*
+	 * RFC 6842: the client identifier as the client sent it, in OFFER, ACK
+	 * and NAK alike (also under --dhcp-ignore-clid), so a client that
+	 * checks it does not drop the reply.
+	 */
+	cid = dhcp4_get_option(c->req, OPT_CLIENT_ID, &cid_len);
+	if (cid && cid_len)
+		emit(c, ro, b, OPT_CLIENT_ID, cid, cid_len);
 	if (ri->type == DHCPNAK) {
 		if (ri->message)
 			emit(c, ro, b, OPT_MESSAGE, ri->message, strlen(ri->message));

@@ -907,6 +907,51 @@ static void test_ignore_clid(void **state)
 	fx_free(f);
 }
 
+/* RFC 6842: the client identifier comes back in OFFER, ACK and NAK, as sent. */
+static void test_client_id_echoed(void **state)
+{
+	struct fx *f = fx_setup(BASE_CONF "dhcp-authoritative\n");
+	uint8_t cid[7] = { 0xff, 9, 8, 7, 6, 5, 4 };
+	const uint8_t *v;
+	size_t len;
+	struct in_addr a;
+	struct tpkt t;
+
+	(void)state;
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPOFFER);
+	v = dhcp4_get_option(&f->reply, OPT_CLIENT_ID, &len);
+	assert_non_null(v);
+	assert_int_equal(len, sizeof(cid));
+	assert_memory_equal(v, cid, sizeof(cid));
+	a = f->reply.yiaddr;
+	tpkt_init(&t, DHCPREQUEST, mac_a, 2);
+	tpkt_opt_addr(&t, OPT_SERVER_ID, "10.0.3.1");
+	tpkt_opt(&t, OPT_REQUESTED_IP, &a.s_addr, 4);
+	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPACK);
+	assert_non_null(dhcp4_get_option(&f->reply, OPT_CLIENT_ID, &len));
+	tpkt_init(&t, DHCPREQUEST, mac_a, 3);
+	tpkt_opt_addr(&t, OPT_REQUESTED_IP, "192.168.9.9"); /* INIT-REBOOT, wrong network */
+	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPNAK);
+	v = dhcp4_get_option(&f->reply, OPT_CLIENT_ID, &len);
+	assert_non_null(v);
+	assert_memory_equal(v, cid, sizeof(cid));
+	/* None sent, none echoed. */
+	discover(f, mac_b, 4);
+	expect_reply(f, DHCPOFFER);
+	assert_null(dhcp4_get_option(&f->reply, OPT_CLIENT_ID, &len));
+	fx_free(f);
+}
+
 static void test_lease_max(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-lease-max=2\n");
@@ -1547,6 +1592,7 @@ int main(void)
 		cmocka_unit_test(test_changed_reservation_supersedes_lease),
 		cmocka_unit_test(test_static_range),
 		cmocka_unit_test(test_ignore_clid),
+		cmocka_unit_test(test_client_id_echoed),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_hostname_option_12),
 		cmocka_unit_test(test_hostname_option_81),
