@@ -18,6 +18,18 @@ struct hostdb;
 struct hostdb *hostdb_load(const struct config *cfg, struct error *err);
 void hostdb_free(struct hostdb *db);
 
+/*
+ * A client's reservation by MAC, client-id/DUID or name, as one family's
+ * engine wants it: the first of the key's reservations that has an
+ * address of that family (libvirt writes "MAC,IPv4,NAME" and
+ * "NAME,[IPv6]" as two lines), else the first of the key.
+ */
+const struct dhcp_host *hostdb_by_mac_for(const struct hostdb *db, int family,
+					  const uint8_t mac[MAC_LEN]);
+const struct dhcp_host *hostdb_by_client_id_for(const struct hostdb *db, int family,
+						const uint8_t *id, size_t len);
+const struct dhcp_host *hostdb_by_name_for(const struct hostdb *db, int family, const char *name);
+/* The same for IPv4 (DHCPv4, and DNS names of reservations). */
 const struct dhcp_host *hostdb_by_mac(const struct hostdb *db, const uint8_t mac[MAC_LEN]);
 const struct dhcp_host *hostdb_by_client_id(const struct hostdb *db, const uint8_t *id, size_t len);
 const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name);

@@ -40,8 +40,18 @@ struct hostdb {
 	size_t nhosts;
 	struct dhcp_option *options;
 	size_t noptions;
-	struct hindex by_mac, by_id, by_name, by_ip, by_ip6;
+	/*
+	 * By client key, one index per family: [FAM4] finds the first
+	 * reservation of the key that has an IPv4 address (else the first
+	 * of the key), [FAM6] likewise for IPv6.  libvirt writes a host's
+	 * two families as two lines ("MAC,IPv4,NAME" and "NAME,[IPv6]"):
+	 * each engine must find its own.
+	 */
+	struct hindex by_mac[2], by_id[2], by_name[2];
+	struct hindex by_ip, by_ip6;
 };
+
+enum { FAM4, FAM6 };
 
 /* ---- hash index ---- */
 
@@ -247,17 +257,12 @@ static int taken_twice(const struct hostdb *db, const struct dhcp_host *h, size_
 			 h->origin.where, ip, db->hosts[prev].origin.where);
 }
 
-static int index_host(struct hostdb *db, size_t i, struct error *err)
+/* The address indexes: two clients may not reserve one address. */
+static int index_addrs(struct hostdb *db, size_t i, struct error *err)
 {
 	const struct dhcp_host *h = &db->hosts[i];
 	size_t prev;
 
-	for (size_t m = 0; m < h->nmacs; m++)
-		index_insert(&db->by_mac, h->macs[m], MAC_LEN, i);
-	if (h->client_id)
-		index_insert(&db->by_id, h->client_id, h->client_id_len, i);
-	if (h->name)
-		index_insert(&db->by_name, h->name, strlen(h->name), i);
 	if (h->has_ip6) {
 		prev = index_insert(&db->by_ip6, &h->ip6, sizeof(h->ip6), i);
 		if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h))
@@ -271,19 +276,45 @@ static int index_host(struct hostdb *db, size_t i, struct error *err)
 	return 0;
 }
 
+static void index_keys(struct hostdb *db, int fam, size_t i)
+{
+	const struct dhcp_host *h = &db->hosts[i];
+
+	for (size_t m = 0; m < h->nmacs; m++)
+		index_insert(&db->by_mac[fam], h->macs[m], MAC_LEN, i);
+	if (h->client_id)
+		index_insert(&db->by_id[fam], h->client_id, h->client_id_len, i);
+	if (h->name)
+		index_insert(&db->by_name[fam], h->name, strlen(h->name), i);
+}
+
+static bool reserves(const struct dhcp_host *h, int fam)
+{
+	return fam == FAM4 ? h->has_ip : h->has_ip6;
+}
+
 static int build_indexes(struct hostdb *db, struct error *err)
 {
 	size_t nmacs = 0;
 
 	for (size_t i = 0; i < db->nhosts; i++)
 		nmacs += db->hosts[i].nmacs;
-	index_init(&db->by_mac, nmacs, false);
-	index_init(&db->by_id, db->nhosts, false);
-	index_init(&db->by_name, db->nhosts, true);
+	for (int fam = FAM4; fam <= FAM6; fam++) {
+		index_init(&db->by_mac[fam], nmacs, false);
+		index_init(&db->by_id[fam], db->nhosts, false);
+		index_init(&db->by_name[fam], db->nhosts, true);
+		/* Reservations with an address of the family first, in order; then the rest. */
+		for (size_t i = 0; i < db->nhosts; i++)
+			if (reserves(&db->hosts[i], fam))
+				index_keys(db, fam, i);
+		for (size_t i = 0; i < db->nhosts; i++)
+			if (!reserves(&db->hosts[i], fam))
+				index_keys(db, fam, i);
+	}
 	index_init(&db->by_ip, db->nhosts, false);
 	index_init(&db->by_ip6, db->nhosts, false);
 	for (size_t i = 0; i < db->nhosts; i++)
-		if (index_host(db, i, err) < 0)
+		if (index_addrs(db, i, err) < 0)
 			return -1;
 	return 0;
 }
@@ -324,9 +355,11 @@ void hostdb_free(struct hostdb *db)
 	for (size_t i = 0; i < db->noptions; i++)
 		dhcp_option_free(&db->options[i]);
 	free(db->options);
-	index_free(&db->by_mac);
-	index_free(&db->by_id);
-	index_free(&db->by_name);
+	for (int fam = FAM4; fam <= FAM6; fam++) {
+		index_free(&db->by_mac[fam]);
+		index_free(&db->by_id[fam]);
+		index_free(&db->by_name[fam]);
+	}
 	index_free(&db->by_ip);
 	index_free(&db->by_ip6);
 	free(db);
@@ -343,20 +376,42 @@ static const struct dhcp_host *lookup(const struct hostdb *db, const struct hind
 	return s ? &db->hosts[s->host - 1] : NULL;
 }
 
+static int fam_of(int family)
+{
+	return family == AF_INET6 ? FAM6 : FAM4;
+}
+
+const struct dhcp_host *hostdb_by_mac_for(const struct hostdb *db, int family,
+					  const uint8_t mac[MAC_LEN])
+{
+	return db ? lookup(db, &db->by_mac[fam_of(family)], mac, MAC_LEN) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_client_id_for(const struct hostdb *db, int family,
+						const uint8_t *id, size_t len)
+{
+	return db && len ? lookup(db, &db->by_id[fam_of(family)], id, len) : NULL;
+}
+
+const struct dhcp_host *hostdb_by_name_for(const struct hostdb *db, int family, const char *name)
+{
+	return db && name ? lookup(db, &db->by_name[fam_of(family)], name, strlen(name)) : NULL;
+}
+
 const struct dhcp_host *hostdb_by_mac(const struct hostdb *db, const uint8_t mac[MAC_LEN])
 {
-	return db ? lookup(db, &db->by_mac, mac, MAC_LEN) : NULL;
+	return hostdb_by_mac_for(db, AF_INET, mac);
 }
 
 const struct dhcp_host *hostdb_by_client_id(const struct hostdb *db, const uint8_t *id,
 					    size_t len)
 {
-	return db && len ? lookup(db, &db->by_id, id, len) : NULL;
+	return hostdb_by_client_id_for(db, AF_INET, id, len);
 }
 
 const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name)
 {
-	return db && name ? lookup(db, &db->by_name, name, strlen(name)) : NULL;
+	return hostdb_by_name_for(db, AF_INET, name);
 }
 
 const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip)

@@ -135,21 +135,33 @@ static bool appropriate(const struct ctx *c, const struct in6_addr *a)
 	return range_of(c, a) != NULL;
 }
 
-/* A client's reservation: by DUID ("id:"), by the MAC the DUID or packet carries, by name. */
+/*
+ * A client's reservation: by DUID ("id:"), by the MAC the DUID or packet
+ * carries, by name; the first of those that reserves an IPv6 address,
+ * else the first found.  (libvirt reserves a VM's IPv4 address by MAC and
+ * its IPv6 one by name, on two lines: a DUID-LLT's MAC finds the first.)
+ */
 static const struct dhcp_host *reservation_of(const struct hostdb *db, const uint8_t *duid,
 					      size_t duid_len, const uint8_t *hw, size_t hwlen,
 					      const char *name)
 {
-	const struct dhcp_host *h = hostdb_by_client_id(db, duid, duid_len);
+	const struct dhcp_host *found[4] = { NULL }, *first = NULL;
 	uint8_t htype, mac[LEASE_HWADDR_MAX], maclen;
 
-	if (!h && lease_duid_hwaddr(duid, duid_len, &htype, mac, &maclen) && maclen == MAC_LEN)
-		h = hostdb_by_mac(db, mac);
-	if (!h && hw && hwlen == MAC_LEN)
-		h = hostdb_by_mac(db, hw);
-	if (!h && name[0])
-		h = hostdb_by_name(db, name);
-	return h;
+	found[0] = hostdb_by_client_id_for(db, AF_INET6, duid, duid_len);
+	if (lease_duid_hwaddr(duid, duid_len, &htype, mac, &maclen) && maclen == MAC_LEN)
+		found[1] = hostdb_by_mac_for(db, AF_INET6, mac);
+	if (hw && hwlen == MAC_LEN)
+		found[2] = hostdb_by_mac_for(db, AF_INET6, hw);
+	if (name[0])
+		found[3] = hostdb_by_name_for(db, AF_INET6, name);
+	for (size_t i = 0; i < ARRAY_SIZE(found); i++) {
+		if (found[i] && found[i]->has_ip6)
+			return found[i];
+		if (!first)
+			first = found[i];
+	}
+	return first;
 }
 
 static const struct dhcp_host *find_reservation(const struct ctx *c)

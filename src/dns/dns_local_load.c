@@ -473,14 +473,21 @@ static void load_dhcp_host(void *ctx, const struct dhcp_host *h)
 	/* An IPv6 reservation of the host part only ("[::5]") has no address of its own. */
 	bool v6 = h->has_ip6 && memcmp(h->ip6.s6_addr, zero, sizeof(zero)) != 0;
 
-	if (!h->name || (!h->has_ip && !v6) || h->ignore)
+	bool v4 = h->has_ip;
+
+	if (!h->name || h->ignore)
 		return;
-	if (w->db && hostdb_by_name(w->db, h->name) != h)
+	/* Per family, the first reservation of the name with such an address (the hostdb's). */
+	if (w->db) {
+		v4 = v4 && hostdb_by_name_for(w->db, AF_INET, h->name) == h;
+		v6 = v6 && hostdb_by_name_for(w->db, AF_INET6, h->name) == h;
+	}
+	if (!v4 && !v6)
 		return;
 	set_option(w->d, from_config ? "dhcp-host" : "dhcp-hostsfile", &h->origin);
 	if (qualify(w->d, h->name, fqdn, sizeof(fqdn)))
 		ptr = fqdn;
-	if (h->has_ip)
+	if (v4)
 		add_host_addr(w->d, h->name, ptr, AF_INET, &h->ip);
 	if (v6)
 		add_host_addr(w->d, h->name, ptr, AF_INET6, &h->ip6);

@@ -769,6 +769,36 @@ static void test_reservations(void **state)
 	F.env.hosts = NULL;
 }
 
+/*
+ * libvirt's two lines for one VM: "MAC,IPv4,NAME" and "NAME,[IPv6]".  A
+ * client whose DUID-LLT carries the MAC still gets the IPv6 reservation
+ * (found by name), and the IPv4 engine the IPv4 one (found by MAC).
+ */
+static void test_two_line_reservation(void **state)
+{
+	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
+			      .rapid_commit = true, .fqdn = "vm1", .ias = { { 1, NULL } }, .nias = 1 };
+	struct hostdb *db;
+	struct error err = { 0 };
+
+	(void)state;
+	teardown(NULL);
+	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
+		   "dhcp-host=02:00:00:00:00:0a,10.0.3.10,vm1\n"
+		   "dhcp-host=vm1,[fd42::77]\n");
+	db = hostdb_load(&F.cfg, &err);
+	assert_non_null(db);
+	F.env.hosts = db;
+	send_msg(&m);
+	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::77");
+	assert_string_equal(lease_at("fd42::77")->hostname, "vm1");
+	assert_true(hostdb_by_mac(db, (const uint8_t *)"\x02\0\0\0\0\x0a")->has_ip);
+	assert_true(hostdb_by_name_for(db, AF_INET6, "vm1")->has_ip6);
+	assert_true(hostdb_by_name(db, "vm1")->has_ip);
+	hostdb_free(db);
+	F.env.hosts = NULL;
+}
+
 /* libvirt's "PREFIX::,static": reserved clients get their addresses, others none. */
 static void test_static_range(void **state)
 {
@@ -906,6 +936,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_timers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reservations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_static_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_line_reservation, setup, teardown),
 		cmocka_unit_test(test_reservation_conflicts),
 		cmocka_unit_test_setup_teardown(test_mac_from_the_packet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ia_ta_not_served, setup, teardown),

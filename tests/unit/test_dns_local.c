@@ -727,6 +727,8 @@ static void test_dhcp_host_names(void **state)
 				   "dhcp-host=00:16:3e:00:00:23,noaddr\n"
 				   "dhcp-host=00:16:3e:00:00:24,10.0.3.54,[fd42::54],both\n"
 				   "dhcp-host=00:16:3e:00:00:25,[::55],hostpart\n"
+				   "dhcp-host=00:16:3e:00:00:26,10.0.3.56,vm\n" /* libvirt: two lines */
+				   "dhcp-host=vm,[fd42::56]\n"
 				   "dhcp-hostsfile=%s\n", hf);
 
 	(void)state;
@@ -751,6 +753,11 @@ static void test_dhcp_host_names(void **state)
 	assert_int_equal(nans(), 1);
 	assert_int_equal(ask(d, t, "hostpart.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
 	assert_negative(DNS_R_NXDOMAIN, "lxc", 0);
+	/* A name reserved on two lines, one per family, answers both. */
+	assert_int_equal(ask(d, t, "vm.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
+	assert_one_addr("vm.lxc", "10.0.3.56");
+	assert_int_equal(ask(d, t, "vm.lxc", DNS_T_AAAA), DNS_LOCAL_ANSWER);
+	assert_one_addr("vm.lxc", "fd42::56");
 	/* The lease, when there is one, wins. */
 	add_lease(t, "10.0.3.99", "resv", 0x21);
 	assert_int_equal(ask(d, t, "resv.lxc", DNS_T_A), DNS_LOCAL_ANSWER);
