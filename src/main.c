@@ -164,6 +164,16 @@ static size_t dns_server_count(const struct wiring *w)
 	return n;
 }
 
+/* The hostsfile lines a fresh hostdb skipped, and why. */
+static void log_skipped_hosts(const struct hostdb *db)
+{
+	const char *const *msgs;
+	size_t n = hostdb_warnings(db, &msgs);
+
+	for (size_t i = 0; i < n; i++)
+		log_warn("%s", msgs[i]);
+}
+
 /*
  * SIGHUP and `leasectl reload`: reservations, hosts files and the resolv
  * file, each whole or not at all; r says what changed.
@@ -187,6 +197,7 @@ static void reload(void *ctx, struct control_reload_report *r)
 		log_err("%s", r->error);
 		return;
 	}
+	log_skipped_hosts(fresh);
 	dhcp4_server_set_hosts(w->dhcp4, fresh);
 	dhcp6_server_set_hosts(w->dhcp6, fresh);
 	control_leases_set_hosts(w->ctl_leases, fresh);
@@ -356,6 +367,7 @@ static int start(struct wiring *w, struct error *err)
 	w->hosts = hostdb_load(cfg, err);
 	if (!w->hosts)
 		return -1;
+	log_skipped_hosts(w->hosts);
 	w->leases = lease_table_new();
 	/* Before the store: the leases it loads give the script its "old" calls. */
 	if (start_script(w, err) < 0)

@@ -37,7 +37,15 @@ const struct dhcp_host *hostdb_by_name(const struct hostdb *db, const char *name
 const struct dhcp_host *hostdb_by_ip(const struct hostdb *db, struct in_addr ip);
 /* The reservation of this IPv6 address, or of its host part ("[::5]"). */
 const struct dhcp_host *hostdb_by_ip6(const struct hostdb *db, const struct in6_addr *a);
+/* Reservations in force (hostsfile lines skipped for a conflict not counted). */
 size_t hostdb_count(const struct hostdb *db);
+/*
+ * Hostsfile lines skipped because they conflict with an earlier
+ * reservation (one address for two clients, a second address of a family
+ * for one MAC), one message each naming both places; the caller logs them.
+ * (The same conflict among --dhcp-host options fails hostdb_load.)
+ */
+size_t hostdb_warnings(const struct hostdb *db, const char *const **msgs);
 /* Every reservation in configuration order (the DNS names of --dhcp-host). */
 void hostdb_foreach(const struct hostdb *db,
 		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx);

@@ -38,6 +38,10 @@ struct hindex {
 struct hostdb {
 	struct dhcp_host *hosts;
 	size_t nhosts;
+	size_t nconfig;        /* hosts[0..nconfig) are --dhcp-host options, the rest hostsfile lines */
+	bool *skipped;         /* a hostsfile line in conflict with an earlier one: not in force */
+	char **warnings;       /* why each was skipped */
+	size_t nwarnings;
 	struct dhcp_option *options;
 	size_t noptions;
 	/*
@@ -245,35 +249,123 @@ static int load_path(struct hostdb *db, const char *path, const char *what, line
 
 /* ---- indexes ---- */
 
-/* Two clients reserve one address: say where both are. */
-static int taken_twice(const struct hostdb *db, const struct dhcp_host *h, size_t prev,
-		       int family, const void *addr, struct error *err)
+/*
+ * What an earlier reservation already holds, for one family: the address
+ * (two clients may not reserve one), and each MAC's address (one MAC may
+ * not be reserved two addresses of a family).  The reason in why, with
+ * the earlier place, or false.
+ */
+struct claims {
+	struct hindex ip, ip6, mac4, mac6;
+};
+
+static bool reserves(const struct dhcp_host *h, int fam);
+
+static bool addr_taken(const struct hostdb *db, const struct hindex *ix, const struct dhcp_host *h,
+		       int family, const void *addr, char *why, size_t len)
 {
+	const struct slot *s = index_find(ix, addr, family == AF_INET ? 4 : 16);
 	char ip[INET6_ADDRSTRLEN];
 
+	if (!s || dhcp_host_same_client(&db->hosts[s->host - 1], h))
+		return false;
 	inet_ntop(family, addr, ip, sizeof(ip));
-	return error_set(err, EXIT_CONFIG,
-			 "dhcp-host at %s reserves %s, already reserved for another client at %s",
-			 h->origin.where, ip, db->hosts[prev].origin.where);
+	snprintf(why, len, "reserves %s, already reserved for another client at %s", ip,
+		 db->hosts[s->host - 1].origin.where);
+	return true;
 }
 
-/* The address indexes: two clients may not reserve one address. */
-static int index_addrs(struct hostdb *db, size_t i, struct error *err)
+static bool mac_taken(const struct hostdb *db, const struct hindex *ix, const struct dhcp_host *h,
+		      int family, char *why, size_t len)
+{
+	for (size_t m = 0; m < h->nmacs; m++) {
+		const struct slot *s = index_find(ix, h->macs[m], MAC_LEN);
+		const struct dhcp_host *g = s ? &db->hosts[s->host - 1] : NULL;
+		char mac[3 * MAC_LEN];
+
+		if (!g || (family == AF_INET ? g->ip.s_addr == h->ip.s_addr :
+					       memcmp(&g->ip6, &h->ip6, sizeof(h->ip6)) == 0))
+			continue;
+		hex_format(h->macs[m], MAC_LEN, mac, sizeof(mac));
+		snprintf(why, len, "gives %s a second IPv%d address (the first at %s)", mac,
+			 family == AF_INET ? 4 : 6, g->origin.where);
+		return true;
+	}
+	return false;
+}
+
+static bool conflicts(const struct hostdb *db, const struct claims *c, const struct dhcp_host *h,
+		      char *why, size_t len)
+{
+	return (h->has_ip && (addr_taken(db, &c->ip, h, AF_INET, &h->ip, why, len) ||
+			      mac_taken(db, &c->mac4, h, AF_INET, why, len))) ||
+	       (h->has_ip6 && (addr_taken(db, &c->ip6, h, AF_INET6, &h->ip6, why, len) ||
+			       mac_taken(db, &c->mac6, h, AF_INET6, why, len)));
+}
+
+static void claim(struct claims *c, const struct dhcp_host *h, size_t i)
+{
+	if (h->has_ip)
+		index_insert(&c->ip, &h->ip, sizeof(h->ip), i);
+	if (h->has_ip6)
+		index_insert(&c->ip6, &h->ip6, sizeof(h->ip6), i);
+	for (size_t m = 0; m < h->nmacs; m++) {
+		if (h->has_ip)
+			index_insert(&c->mac4, h->macs[m], MAC_LEN, i);
+		if (h->has_ip6)
+			index_insert(&c->mac6, h->macs[m], MAC_LEN, i);
+	}
+}
+
+/*
+ * In configuration order: a --dhcp-host option in conflict with an earlier
+ * reservation is an error naming both places; a hostsfile line is skipped
+ * and named (a warning), and the rest loads, so one bad file in LXD's
+ * directory does not take every reservation away.
+ */
+static int check_conflicts(struct hostdb *db, struct error *err)
+{
+	struct claims c;
+	int rc = 0;
+
+	index_init(&c.ip, db->nhosts, false);
+	index_init(&c.ip6, db->nhosts, false);
+	index_init(&c.mac4, db->nhosts, false);
+	index_init(&c.mac6, db->nhosts, false);
+	db->skipped = xcalloc(db->nhosts ? db->nhosts : 1, sizeof(*db->skipped));
+	for (size_t i = 0; i < db->nhosts && rc == 0; i++) {
+		const struct dhcp_host *h = &db->hosts[i];
+		char why[ERROR_LEN / 2], msg[ERROR_LEN];
+
+		if (!conflicts(db, &c, h, why, sizeof(why))) {
+			claim(&c, h, i);
+			continue;
+		}
+		if (i < db->nconfig) {
+			rc = error_set(err, EXIT_CONFIG, "dhcp-host at %s %s", h->origin.where, why);
+			continue;
+		}
+		db->skipped[i] = true;
+		snprintf(msg, sizeof(msg), "dhcp-hostsfile line at %s skipped: it %s",
+			 h->origin.where, why);
+		*(char **)array_push(&db->warnings, &db->nwarnings, sizeof(char *)) = xstrdup(msg);
+	}
+	index_free(&c.ip);
+	index_free(&c.ip6);
+	index_free(&c.mac4);
+	index_free(&c.mac6);
+	return rc;
+}
+
+/* The address indexes, for hostdb_by_ip and hostdb_by_ip6. */
+static void index_addrs(struct hostdb *db, size_t i)
 {
 	const struct dhcp_host *h = &db->hosts[i];
-	size_t prev;
 
-	if (h->has_ip6) {
-		prev = index_insert(&db->by_ip6, &h->ip6, sizeof(h->ip6), i);
-		if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h))
-			return taken_twice(db, h, prev, AF_INET6, &h->ip6, err);
-	}
-	if (!h->has_ip)
-		return 0;
-	prev = index_insert(&db->by_ip, &h->ip, sizeof(h->ip), i);
-	if (prev != SIZE_MAX && !dhcp_host_same_client(&db->hosts[prev], h))
-		return taken_twice(db, h, prev, AF_INET, &h->ip, err);
-	return 0;
+	if (h->has_ip6)
+		index_insert(&db->by_ip6, &h->ip6, sizeof(h->ip6), i);
+	if (h->has_ip)
+		index_insert(&db->by_ip, &h->ip, sizeof(h->ip), i);
 }
 
 static void index_keys(struct hostdb *db, int fam, size_t i)
@@ -297,6 +389,8 @@ static int build_indexes(struct hostdb *db, struct error *err)
 {
 	size_t nmacs = 0;
 
+	if (check_conflicts(db, err) < 0)
+		return -1;
 	for (size_t i = 0; i < db->nhosts; i++)
 		nmacs += db->hosts[i].nmacs;
 	for (int fam = FAM4; fam <= FAM6; fam++) {
@@ -305,17 +399,17 @@ static int build_indexes(struct hostdb *db, struct error *err)
 		index_init(&db->by_name[fam], db->nhosts, true);
 		/* Reservations with an address of the family first, in order; then the rest. */
 		for (size_t i = 0; i < db->nhosts; i++)
-			if (reserves(&db->hosts[i], fam))
+			if (!db->skipped[i] && reserves(&db->hosts[i], fam))
 				index_keys(db, fam, i);
 		for (size_t i = 0; i < db->nhosts; i++)
-			if (!reserves(&db->hosts[i], fam))
+			if (!db->skipped[i] && !reserves(&db->hosts[i], fam))
 				index_keys(db, fam, i);
 	}
 	index_init(&db->by_ip, db->nhosts, false);
 	index_init(&db->by_ip6, db->nhosts, false);
 	for (size_t i = 0; i < db->nhosts; i++)
-		if (index_addrs(db, i, err) < 0)
-			return -1;
+		if (!db->skipped[i])
+			index_addrs(db, i);
 	return 0;
 }
 
@@ -329,6 +423,7 @@ struct hostdb *hostdb_load(const struct config *cfg, struct error *err)
 	err->status = 0;
 	for (size_t i = 0; i < cfg->nhosts; i++)
 		add_host_copy(db, &cfg->hosts[i]);
+	db->nconfig = db->nhosts;
 	for (size_t i = 0; i < cfg->nhostsfiles; i++)
 		if (load_path(db, cfg->hostsfiles[i], "dhcp-hostsfile", host_line, err) < 0)
 			goto fail;
@@ -355,6 +450,10 @@ void hostdb_free(struct hostdb *db)
 	for (size_t i = 0; i < db->noptions; i++)
 		dhcp_option_free(&db->options[i]);
 	free(db->options);
+	free(db->skipped);
+	for (size_t i = 0; i < db->nwarnings; i++)
+		free(db->warnings[i]);
+	free(db->warnings);
 	for (int fam = FAM4; fam <= FAM6; fam++) {
 		index_free(&db->by_mac[fam]);
 		index_free(&db->by_id[fam]);
@@ -436,14 +535,25 @@ const struct dhcp_host *hostdb_by_ip6(const struct hostdb *db, const struct in6_
 
 size_t hostdb_count(const struct hostdb *db)
 {
-	return db ? db->nhosts : 0;
+	size_t n = 0;
+
+	for (size_t i = 0; db && i < db->nhosts; i++)
+		n += !db->skipped[i];
+	return n;
 }
 
 void hostdb_foreach(const struct hostdb *db,
 		    void (*fn)(void *ctx, const struct dhcp_host *h), void *ctx)
 {
 	for (size_t i = 0; db && i < db->nhosts; i++)
-		fn(ctx, &db->hosts[i]);
+		if (!db->skipped[i])
+			fn(ctx, &db->hosts[i]);
+}
+
+size_t hostdb_warnings(const struct hostdb *db, const char *const **msgs)
+{
+	*msgs = db ? (const char *const *)db->warnings : NULL;
+	return db ? db->nwarnings : 0;
 }
 
 const struct dhcp_option *hostdb_options(const struct hostdb *db, size_t *n)

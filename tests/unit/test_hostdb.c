@@ -177,16 +177,47 @@ static void test_duplicate_ip(void **state)
 	char text[400], expect[600];
 	const char *path;
 
+	const char *const *msgs;
+
 	(void)state;
-	path = write_file("dup-hosts", "\n00:16:3e:dd:00:02,10.0.3.40,other\n");
+	/* A hostsfile line taking a reserved address: skipped and named, the rest loads. */
+	path = write_file("dup-hosts", "\n00:16:3e:dd:00:02,10.0.3.40,other\n"
+			  "00:16:3e:dd:00:03,10.0.3.41,third\n");
 	snprintf(text, sizeof(text), "dhcp-host=00:16:3e:dd:00:01,10.0.3.40\n"
 		 "dhcp-hostsfile=%s\n", path);
 	conf(&cfg, text);
+	db = hostdb_load(&cfg, &err);
+	assert_non_null(db);
+	assert_int_equal(hostdb_count(db), 2);
+	assert_null(hostdb_by_name(db, "other"));
+	assert_non_null(hostdb_by_name(db, "third"));
+	assert_string_equal(hostdb_by_ip(db, ip("10.0.3.40"))->origin.where, "t.conf:1");
+	assert_int_equal(hostdb_warnings(db, &msgs), 1);
+	snprintf(expect, sizeof(expect), "dhcp-hostsfile line at %s:2 skipped: it reserves "
+		 "10.0.3.40, already reserved for another client at t.conf:1", path);
+	assert_string_equal(msgs[0], expect);
+	hostdb_free(db);
+	config_free(&cfg);
+
+	/* Among --dhcp-host options the same conflicts are errors naming both places. */
+	conf(&cfg, "dhcp-host=00:16:3e:dd:00:01,10.0.3.40\ndhcp-host=00:16:3e:dd:00:02,10.0.3.40\n");
 	assert_null(hostdb_load(&cfg, &err));
-	snprintf(expect, sizeof(expect), "dhcp-host at %s:2 reserves 10.0.3.40, already reserved "
-		 "for another client at t.conf:1", path);
-	assert_string_equal(err.msg, expect);
+	assert_string_equal(err.msg, "dhcp-host at t.conf:2 reserves 10.0.3.40, already reserved "
+			    "for another client at t.conf:1");
 	assert_int_equal(err.status, EXIT_CONFIG);
+	config_free(&cfg);
+	conf(&cfg, "dhcp-host=00:16:3e:dd:00:01,10.0.3.40\ndhcp-host=00:16:3e:dd:00:01,10.0.3.42,b\n");
+	assert_null(hostdb_load(&cfg, &err));
+	assert_string_equal(err.msg, "dhcp-host at t.conf:2 gives 00:16:3e:dd:00:01 a second IPv4 "
+			    "address (the first at t.conf:1)");
+	config_free(&cfg);
+	/* One MAC, one address per family: two lines, one per family, are fine (libvirt). */
+	conf(&cfg, "dhcp-host=00:16:3e:dd:00:01,10.0.3.40,vm\n"
+	     "dhcp-host=00:16:3e:dd:00:01,[fd42::40],vm\n");
+	db = hostdb_load(&cfg, &err);
+	assert_non_null(db);
+	assert_int_equal(hostdb_warnings(db, &msgs), 0);
+	hostdb_free(db);
 	config_free(&cfg);
 
 	/* The same client listed twice keeps its address; the first entry answers. */
