@@ -1,8 +1,8 @@
 /*
  * scenario — replays the tests/scenario .scn files (format: README.md beside
- * this file) against the DHCPv4 engine, the lease table, local DNS data
- * and the cache, on a fake clock and with no sockets, in the style of
- * Unbound's replay tests.  This file reads the lines, splits them into
+ * this file) against the DHCPv4 and DHCPv6 engines, the lease table, local
+ * DNS data and the cache, on a fake clock and with no sockets, in the
+ * style of Unbound's replay tests.  This file reads the lines, splits them into
  * words, dispatches them and reports: "ok FILE:LINE: step" or
  * "FAIL FILE:LINE: what", then "N passed, N failed".
  *
@@ -66,7 +66,7 @@ bool scn_kv(const char *word, const char *key, const char **val)
 	return true;
 }
 
-int scn_set_var(struct scn *s, const char *name, struct in_addr addr)
+int scn_set_var(struct scn *s, const char *name, struct lease_addr addr)
 {
 	size_t i;
 
@@ -88,23 +88,74 @@ int scn_set_var(struct scn *s, const char *name, struct in_addr addr)
 	return 0;
 }
 
-/* "10.0.3.5", or "@name" for an address an `expect ... as=name` kept (@last: the last reply's). */
-int scn_addr(struct scn *s, const char *text, struct in_addr *out)
+static const char *family_name(int family)
 {
+	return family == AF_INET ? "an IPv4 address" :
+	       family == AF_INET6 ? "an IPv6 address" : "an address";
+}
+
+/* "@name": an address an `expect ... as=name` kept (@last: the last reply's). */
+static int var_addr(struct scn *s, const char *text, struct lease_addr *out)
+{
+	for (size_t i = 0; i < s->nvars; i++)
+		if (strcmp(s->vars[i].name, text + 1) == 0) {
+			*out = s->vars[i].addr;
+			return 0;
+		}
+	scn_fail(s, "no variable %s (set by an earlier reply or as=)", text);
+	return -1;
+}
+
+int scn_addr(struct scn *s, const char *text, int family, struct lease_addr *out)
+{
+	struct lease_addr a;
+
 	if (text[0] == '@') {
-		for (size_t i = 0; i < s->nvars; i++)
-			if (strcmp(s->vars[i].name, text + 1) == 0) {
-				*out = s->vars[i].addr;
-				return 0;
-			}
-		scn_fail(s, "no variable %s (set by an earlier reply or as=)", text);
+		if (var_addr(s, text, &a) < 0)
+			return -1;
+	} else if (!lease_addr_parse(text, &a)) {
+		scn_fail(s, "\"%s\" is not %s", text, family_name(family));
 		return -1;
 	}
-	if (inet_pton(AF_INET, text, out) != 1) {
-		scn_fail(s, "\"%s\" is not an IPv4 address", text);
+	if (family != AF_UNSPEC && a.family != family) {
+		scn_fail(s, "\"%s\" is %s, not %s", text, family_name(a.family),
+			 family_name(family));
 		return -1;
 	}
+	*out = a;
 	return 0;
+}
+
+int scn_addr4(struct scn *s, const char *text, struct in_addr *out)
+{
+	struct lease_addr a;
+
+	if (scn_addr(s, text, AF_INET, &a) < 0)
+		return -1;
+	*out = a.v4;
+	return 0;
+}
+
+int scn_addr6(struct scn *s, const char *text, struct in6_addr *out)
+{
+	struct lease_addr a;
+
+	if (scn_addr(s, text, AF_INET6, &a) < 0)
+		return -1;
+	*out = a.v6;
+	return 0;
+}
+
+int scn_reverse_name(const struct lease_addr *a, char *out, size_t len)
+{
+	const void *bytes = a->family == AF_INET6 ? (const void *)&a->v6 : (const void *)&a->v4;
+
+	return dns_reverse_name(a->family, bytes, out, len) > 0 ? 0 : -1;
+}
+
+uint16_t scn_addr_type(const struct lease_addr *a)
+{
+	return a->family == AF_INET6 ? DNS_T_AAAA : DNS_T_A;
 }
 
 int scn_number(struct scn *s, const char *text, const char *what, unsigned long max,
@@ -202,25 +253,59 @@ static void add_config(struct scn *s, const struct scn_tokens *t)
 	}
 }
 
+int scn_prefix(struct scn *s, const char *text, int family, struct lease_addr *addr,
+	       unsigned *prefix)
+{
+	char copy[SCN_TOKEN_MAX];
+	char *slash;
+	unsigned long n;
+
+	str_copy(copy, text, sizeof(copy));
+	slash = strchr(copy, '/');
+	if (!slash) {
+		scn_fail(s, "\"%s\" is not ADDR/PREFIX", text);
+		return -1;
+	}
+	*slash = '\0';
+	if (scn_addr(s, copy, family, addr) < 0 ||
+	    scn_number(s, slash + 1, "prefix", family == AF_INET ? 32 : 128, &n) < 0)
+		return -1;
+	*prefix = (unsigned)n;
+	return 0;
+}
+
 /* `interface NAME ADDR/PREFIX`: the interface DHCP messages arrive on. */
 static void set_interface(struct scn *s, const struct scn_tokens *t)
 {
-	char addr[SCN_TOKEN_MAX];
-	char *slash;
-	unsigned long prefix;
+	struct lease_addr a;
+	unsigned prefix;
 
-	if (t->n != 3 || strlen(t->w[1]) >= IF_NAMESIZE || !strchr(t->w[2], '/')) {
+	if (t->n != 3 || strlen(t->w[1]) >= IF_NAMESIZE) {
 		scn_fail(s, "usage: interface NAME ADDR/PREFIX");
 		return;
 	}
-	str_copy(addr, t->w[2], sizeof(addr));
-	slash = strchr(addr, '/');
-	*slash = '\0';
-	if (scn_addr(s, addr, &s->iface.addrs[0]) < 0 ||
-	    scn_number(s, slash + 1, "prefix", 32, &prefix) < 0)
+	if (scn_prefix(s, t->w[2], AF_INET, &a, &prefix) < 0)
 		return;
 	str_copy(s->iface.name, t->w[1], sizeof(s->iface.name));
+	s->iface.addrs[0] = a.v4;
 	s->iface.netmasks[0].s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0;
+}
+
+/* `interface6 NAME ADDR/PREFIX`: the interface DHCPv6 messages arrive on. */
+static void set_interface6(struct scn *s, const struct scn_tokens *t)
+{
+	struct lease_addr a;
+	unsigned prefix;
+
+	if (t->n != 3 || strlen(t->w[1]) >= IF_NAMESIZE) {
+		scn_fail(s, "usage: interface6 NAME ADDR/PREFIX");
+		return;
+	}
+	if (scn_prefix(s, t->w[2], AF_INET6, &a, &prefix) < 0)
+		return;
+	str_copy(s->iface6.name, t->w[1], sizeof(s->iface6.name));
+	s->iface6.addrs[0] = a.v6;
+	s->iface6.prefixlens[0] = (uint8_t)prefix;
 }
 
 static void set_must_fail(struct scn *s, const struct scn_tokens *t)
@@ -244,9 +329,11 @@ struct verb {
 static const struct verb verbs[] = {
 	{ "config", add_config, false, false },
 	{ "interface", set_interface, false, false },
+	{ "interface6", set_interface6, false, false },
 	{ "must-fail", set_must_fail, false, false },
 	{ "time", scn_step_time, true, true },
 	{ "dhcp", scn_step_dhcp, true, true },
+	{ "dhcp6", scn_step_dhcp6, true, true },
 	{ "dns", scn_step_dns, true, true },
 	{ "cache", scn_step_cache, true, true },
 	{ "upstream-cache", scn_step_upstream, true, true },
@@ -329,6 +416,11 @@ static void scn_init(struct scn *s, const char *path, bool verbose, bool no_purg
 	str_copy(s->iface.name, "lxcbr0", sizeof(s->iface.name));
 	inet_pton(AF_INET, "10.0.3.1", &s->iface.addrs[0]);
 	inet_pton(AF_INET, "255.255.255.0", &s->iface.netmasks[0]);
+	s->iface6.ifindex = 3;
+	s->iface6.naddrs = 1;
+	str_copy(s->iface6.name, "lxcbr0", sizeof(s->iface6.name));
+	inet_pton(AF_INET6, "fd42::1", &s->iface6.addrs[0]);
+	s->iface6.prefixlens[0] = 64;
 }
 
 /* Run one file; its pass and fail counts go into *passed, *failed. */

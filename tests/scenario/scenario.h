@@ -3,9 +3,10 @@
  * (configuration, lease table, local DNS data, cache, fake clock), what
  * the last step produced for the `expect` lines after it, and the
  * reporting that names file:line.  scenario.c reads and dispatches the
- * lines, scenario_steps.c runs the steps, scenario_expect.c checks the
- * `expect` lines and scenario_invariants.c, after every step, the
- * invariants of DESIGN.md.
+ * lines, scenario_steps.c runs the steps (scenario_dhcp6.c the dhcp6
+ * ones), scenario_expect.c checks the `expect` lines and
+ * scenario_invariants.c, after every step, the invariants of DESIGN.md.
+ * Addresses are of either family (struct lease_addr) throughout.
  */
 #ifndef LEASED_SCENARIO_H
 #define LEASED_SCENARIO_H
@@ -17,6 +18,7 @@
 
 #include "conf/config.h"
 #include "dhcp/dhcp4.h"
+#include "dhcp/dhcp6.h"
 #include "dns/dns_cache.h"
 #include "dns/dns_local.h"
 #include "dns/dns_server.h"
@@ -60,17 +62,30 @@ struct scn_snap {
 };
 
 /* What an `expect` line looks at. */
-enum scn_last { SCN_LAST_NONE, SCN_LAST_DHCP, SCN_LAST_DNS, SCN_LAST_CACHE, SCN_LAST_LEASE };
+enum scn_last {
+	SCN_LAST_NONE, SCN_LAST_DHCP, SCN_LAST_DHCP6, SCN_LAST_DNS, SCN_LAST_CACHE, SCN_LAST_LEASE
+};
 
 struct scn_var {
 	char name[SCN_VAR_NAME];
-	struct in_addr addr;
+	struct lease_addr addr;
 };
 
 /* A (name, address) pair the lease table has ever held, for invariant 2. */
 struct scn_seen {
 	char name[LEASE_NAME_MAX];
-	struct in_addr addr;
+	struct lease_addr addr;
+};
+
+/* A DHCPv6 reply as a client reads it: what `expect` after dhcp6 looks at. */
+struct scn_dhcp6_reply {
+	bool sent;
+	uint8_t type;               /* DHCP6_ADVERTISE or DHCP6_REPLY */
+	int status;                 /* the message's Status Code; -1: none */
+	int ia_status;              /* the first IA_NA's Status Code; -1: none */
+	bool has_addr;              /* it held an IAADDR */
+	struct in6_addr addr;       /* the first with a valid lifetime, else the first */
+	uint32_t valid;             /* its valid lifetime */
 };
 
 struct scn {
@@ -95,6 +110,7 @@ struct scn {
 	struct dns_cache *cache;
 	struct dhcp4_iface iface;
 	struct dhcp4_work *work;
+	struct dhcp6_iface iface6;
 	time_t now;
 	bool clock_started;         /* a step ran: time may no longer go back */
 	uint32_t xid;
@@ -109,6 +125,8 @@ struct scn {
 	enum scn_last last;
 	struct dhcp4_result dhcp_res;
 	struct dhcp4_packet dhcp_reply;
+	struct dhcp6_result dhcp6_res;
+	struct scn_dhcp6_reply dhcp6_reply;
 	struct scn_snap snap;
 	struct lease lease;         /* lease step: the lease found */
 	bool lease_found;
@@ -122,10 +140,23 @@ void scn_fail(struct scn *s, const char *fmt, ...) __attribute__((format(printf,
 
 /* Words (scenario.c). */
 bool scn_kv(const char *word, const char *key, const char **val);
-int scn_addr(struct scn *s, const char *text, struct in_addr *out);
+/*
+ * "10.0.3.5", "fd42::10", or "@name" for an address kept earlier, of
+ * family (AF_INET, AF_INET6; AF_UNSPEC: either); reports what is wrong.
+ */
+int scn_addr(struct scn *s, const char *text, int family, struct lease_addr *out);
+int scn_addr4(struct scn *s, const char *text, struct in_addr *out);
+int scn_addr6(struct scn *s, const char *text, struct in6_addr *out);
+/* "ADDR/PREFIX" of family: the interface lines'. */
+int scn_prefix(struct scn *s, const char *text, int family, struct lease_addr *addr,
+	       unsigned *prefix);
 int scn_number(struct scn *s, const char *text, const char *what, unsigned long max,
 	       unsigned long *out);
-int scn_set_var(struct scn *s, const char *name, struct in_addr addr);
+int scn_set_var(struct scn *s, const char *name, struct lease_addr addr);
+/* The address's PTR owner (in-addr.arpa or ip6.arpa); -1 when it has none. */
+int scn_reverse_name(const struct lease_addr *a, char *out, size_t len);
+/* The address record type of a's family: DNS_T_A or DNS_T_AAAA. */
+uint16_t scn_addr_type(const struct lease_addr *a);
 
 /* Shared by the steps, the expectations and the invariants (scenario_steps.c). */
 int scn_parse_hex(struct scn *s, const char *text, uint8_t *out, size_t max, size_t *len);
@@ -143,14 +174,19 @@ int scn_setup(struct scn *s);
 void scn_teardown(struct scn *s);
 void scn_step_time(struct scn *s, const struct scn_tokens *t);
 void scn_step_dhcp(struct scn *s, const struct scn_tokens *t);
+void scn_step_dhcp6(struct scn *s, const struct scn_tokens *t);  /* scenario_dhcp6.c */
 void scn_step_dns(struct scn *s, const struct scn_tokens *t);
 void scn_step_cache(struct scn *s, const struct scn_tokens *t);
 void scn_step_upstream(struct scn *s, const struct scn_tokens *t);
 void scn_step_lease(struct scn *s, const struct scn_tokens *t);
 
-/* `expect` after the last step (scenario_expect.c). */
+/* `expect` after the last step (scenario_expect.c; after dhcp6: scenario_dhcp6.c). */
 void scn_expect(struct scn *s, const struct scn_tokens *t);
+void scn_expect_dhcp6(struct scn *s, const struct scn_tokens *t);
 const char *scn_rcode_name(int rcode);
+/* addr matches pat ("10.0.3.12", "10.0.3.x", "fd42::*", "@var", "*"); else report. */
+bool scn_check_addr(struct scn *s, const char *pat, const struct lease_addr *a,
+		    const char *what);
 
 /* Invariants 2 and 3, after every step (scenario_invariants.c). */
 void scn_check_invariants(struct scn *s);

@@ -1,7 +1,8 @@
 /*
  * scenario_expect — `expect` lines: what the last dhcp, lease, dns or
- * cache step produced, compared with what the scenario says.  Address
- * patterns ("10.0.3.x", "*", "@var"), reply types and options for DHCP;
+ * cache step produced, compared with what the scenario says (after dhcp6:
+ * scenario_dhcp6.c).  Address patterns ("10.0.3.x", "fd42::*", "*",
+ * "@var"), reply types and options for DHCP;
  * the lease's fields; rcode, AA, NODATA, SOA, TTL and the exact set of
  * answer records for DNS.
  */
@@ -16,18 +17,12 @@
 
 /* ---- DHCP ---- */
 
-/* "10.0.3.12", "@var", "*" (any), "10.0.3.x" ('x' or '*': any octet). */
-static bool addr_matches(struct scn *s, const char *pat, struct in_addr a, bool *bad)
+/* "10.0.3.x": 'x' or '*' for any octet. */
+static bool v4_pattern_matches(const char *pat, struct in_addr a, bool *bad)
 {
 	uint8_t b[4];
-	struct in_addr want;
 	const char *p = pat;
 
-	*bad = false;
-	if (strcmp(pat, "*") == 0)
-		return a.s_addr != 0;
-	if (pat[0] == '@' || !strpbrk(pat, "x*"))
-		return scn_addr(s, pat, &want) == 0 ? want.s_addr == a.s_addr : (*bad = true, false);
 	memcpy(b, &a.s_addr, 4);
 	for (int i = 0; i < 4; i++) {
 		char *end;
@@ -53,18 +48,53 @@ static bool addr_matches(struct scn *s, const char *pat, struct in_addr a, bool 
 	return true;
 }
 
-static bool check_addr(struct scn *s, const char *pat, struct in_addr a, const char *what)
+/* "fd42::*": the address as inet_ntop writes it begins with what precedes the '*'. */
+static bool v6_pattern_matches(const char *pat, const struct lease_addr *a, bool *bad)
 {
-	char buf[INET_ADDRSTRLEN];
+	char text[LEASE_ADDR_STRLEN];
+	size_t n = strlen(pat) - 1;
+
+	if (pat[n] != '*' || strpbrk(pat, "x*") != pat + n) {
+		*bad = true;
+		return false;
+	}
+	lease_addr_str(a, text, sizeof(text));
+	return a->family == AF_INET6 && strncasecmp(text, pat, n) == 0;
+}
+
+/*
+ * "*" (any address), "@var" or a literal of either family, "10.0.3.x"
+ * ('x' or '*': any octet), "fd42::*" (the text's beginning).
+ */
+static bool addr_matches(struct scn *s, const char *pat, const struct lease_addr *a, bool *bad)
+{
+	struct lease_addr want;
+
+	*bad = false;
+	if (strcmp(pat, "*") == 0)
+		return lease_addr_usable(a);
+	if (pat[0] == '@' || !strpbrk(pat, "x*")) {
+		if (scn_addr(s, pat, AF_UNSPEC, &want) < 0)
+			return *bad = true, false;
+		return lease_addr_equal(&want, a);
+	}
+	if (strchr(pat, ':'))
+		return v6_pattern_matches(pat, a, bad);
+	return a->family == AF_INET && v4_pattern_matches(pat, a->v4, bad);
+}
+
+bool scn_check_addr(struct scn *s, const char *pat, const struct lease_addr *a,
+		    const char *what)
+{
+	char buf[LEASE_ADDR_STRLEN];
 	bool bad;
 
 	if (addr_matches(s, pat, a, &bad))
 		return true;
-	inet_ntop(AF_INET, &a, buf, sizeof(buf));
-	if (bad)
+	if (!bad)
+		scn_fail(s, "%s %s, not %s", what, lease_addr_str(a, buf, sizeof(buf)), pat);
+	else if (!s->step_failed) /* else scn_addr said what was wrong */
 		scn_fail(s, "\"%s\" is not an address pattern", pat);
-	else
-		scn_fail(s, "%s %s, not %s", what, buf, pat);
 	return false;
 }
 
@@ -101,11 +131,12 @@ static void expect_dhcp_word(struct scn *s, const char *w)
 	size_t mlen = 0;
 	unsigned long n;
 	uint8_t lt[4];
+	struct lease_addr yiaddr = lease_addr4(s->dhcp_reply.yiaddr);
 
 	if (scn_kv(w, "addr", &v)) {
-		check_addr(s, v, s->dhcp_reply.yiaddr, "yiaddr is");
+		scn_check_addr(s, v, &yiaddr, "yiaddr is");
 	} else if (scn_kv(w, "as", &v)) {
-		scn_set_var(s, v, s->dhcp_reply.yiaddr);
+		scn_set_var(s, v, yiaddr);
 	} else if (scn_kv(w, "message", &v)) {
 		m = (const char *)dhcp4_get_option(&s->dhcp_reply, OPT_MESSAGE, &mlen);
 		if (!m || mlen != strlen(v) || memcmp(m, v, mlen) != 0)
@@ -175,9 +206,9 @@ static void expect_lease_word(struct scn *s, const char *w)
 	} else if (!s->lease_found) {
 		scn_fail(s, "no such lease (expected one with %s)", w);
 	} else if (scn_kv(w, "addr", &v)) {
-		check_addr(s, v, s->lease.addr.v4, "the lease is for");
+		scn_check_addr(s, v, &s->lease.addr, "the lease is for");
 	} else if (scn_kv(w, "as", &v)) {
-		scn_set_var(s, v, s->lease.addr.v4);
+		scn_set_var(s, v, s->lease.addr);
 	} else if (scn_kv(w, "name", &v)) {
 		if (strcasecmp(s->lease.hostname, strcmp(v, "-") ? v : "") != 0)
 			scn_fail(s, "the lease's name is \"%s\", not \"%s\"", s->lease.hostname, v);
@@ -194,9 +225,12 @@ static void expect_lease_word(struct scn *s, const char *w)
 
 static void expect_lease(struct scn *s, const struct scn_tokens *t)
 {
+	char addr[LEASE_ADDR_STRLEN];
+
 	if (strcmp(t->w[1], "none") == 0) {
 		if (s->lease_found)
-			scn_fail(s, "a lease exists (%s, \"%s\")", inet_ntoa(s->lease.addr.v4),
+			scn_fail(s, "a lease exists (%s, \"%s\")",
+				 lease_addr_str(&s->lease.addr, addr, sizeof(addr)),
 				 s->lease.hostname);
 		return;
 	}
@@ -260,19 +294,37 @@ static bool has_soa(const struct scn_snap *sn)
 	return false;
 }
 
-/* One expected record, TYPE VALUE (VALUE may be @var for A). */
+/*
+ * An expected record's data as the answer snapshot prints it: an A or
+ * AAAA address (literal or @var) as inet_ntop writes it, which is
+ * dns_rdata_format's way ("fd42:0::10" is "fd42::10"); else as written.
+ */
+static int record_data(struct scn *s, uint16_t type, const char *value, char *data,
+		       size_t len)
+{
+	struct lease_addr a;
+
+	if (type == DNS_T_A || type == DNS_T_AAAA) {
+		if (scn_addr(s, value, type == DNS_T_A ? AF_INET : AF_INET6, &a) < 0)
+			return -1;
+		lease_addr_str(&a, data, len);
+		return 0;
+	}
+	if (value[0] == '@') {
+		scn_fail(s, "%s: an address, but only A and AAAA records hold one", value);
+		return -1;
+	}
+	str_copy(data, value, len);
+	return 0;
+}
+
+/* One expected record, TYPE VALUE (VALUE may be @var for A and AAAA). */
 static void expect_record(struct scn *s, uint16_t type, const char *value, const char *got)
 {
 	char data[SCN_RDATA_TEXT], tname[16];
-	struct in_addr a;
 
-	if (value[0] == '@') {
-		if (scn_addr(s, value, &a) < 0)
-			return;
-		inet_ntop(AF_INET, &a, data, sizeof(data));
-	} else {
-		str_copy(data, value, sizeof(data));
-	}
+	if (record_data(s, type, value, data, sizeof(data)) < 0)
+		return;
 	if (!has_record(&s->snap, type, data))
 		scn_fail(s, "no %s %s in the answer (got %s)",
 			 dns_type_name(type, tname, sizeof(tname)), data, got);
@@ -340,11 +392,11 @@ static size_t expect_dns_word(struct scn *s, const struct scn_tokens *t, size_t 
 
 static void expect_dns(struct scn *s, const struct scn_tokens *t)
 {
-	char got[1024];
+	char buf[1024];
 	size_t records = 0;
 	bool none = strcmp(t->w[1], "none") == 0 || strcmp(t->w[1], "forward") == 0;
-
-	describe(&s->snap, got, sizeof(got));
+	/* The returned text: "no answer ..." is not written into buf. */
+	const char *got = describe(&s->snap, buf, sizeof(buf));
 	if (none || !s->snap.answered) {
 		if (none != !s->snap.answered)
 			scn_fail(s, "expected %s, got %s", none ? t->w[1] : "an answer", got);
@@ -367,6 +419,9 @@ void scn_expect(struct scn *s, const struct scn_tokens *t)
 	case SCN_LAST_DHCP:
 		expect_dhcp(s, t);
 		break;
+	case SCN_LAST_DHCP6:
+		scn_expect_dhcp6(s, t);
+		break;
 	case SCN_LAST_LEASE:
 		expect_lease(s, t);
 		break;
@@ -375,7 +430,7 @@ void scn_expect(struct scn *s, const struct scn_tokens *t)
 		expect_dns(s, t);
 		break;
 	case SCN_LAST_NONE:
-		scn_fail(s, "expect follows no dhcp, dns, cache or lease step");
+		scn_fail(s, "expect follows no dhcp, dhcp6, dns, cache or lease step");
 		break;
 	}
 }

@@ -6,10 +6,11 @@
  * for a name the table holds; 3: a name in the table is never NXDOMAIN).
  *
  * The world is wired as main.c wires the daemon, minus the sockets: the
- * DHCPv4 engine decides and commits through the lease table itself (the
- * server only sends what it returns; the ping check is "no conflict"),
- * the DNS answer order is dns_service's (local data, then the cache), and
- * a lease observer purges the cache for every name a change touches.
+ * DHCPv4 and DHCPv6 engines decide and commit through the lease table
+ * themselves (the servers only send what they return; the ping check is
+ * "no conflict"), the DNS answer order is dns_service's (local data, then
+ * the cache), and a lease observer purges the cache for every name a
+ * change touches.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -28,7 +29,7 @@ static void remember(struct scn *s, const struct lease *l)
 	if (!l || !l->hostname[0])
 		return;
 	for (size_t i = 0; i < s->nseen; i++)
-		if (s->seen[i].addr.s_addr == l->addr.v4.s_addr &&
+		if (lease_addr_equal(&s->seen[i].addr, &l->addr) &&
 		    strcasecmp(s->seen[i].name, l->hostname) == 0)
 			return;
 	if (s->nseen == s->seen_cap) {
@@ -36,7 +37,7 @@ static void remember(struct scn *s, const struct lease *l)
 		s->seen = xrealloc(s->seen, s->seen_cap * sizeof(*s->seen));
 	}
 	str_copy(s->seen[s->nseen].name, l->hostname, LEASE_NAME_MAX);
-	s->seen[s->nseen++].addr = l->addr.v4;
+	s->seen[s->nseen++].addr = l->addr;
 }
 
 /* The harness's bookkeeping: every (name, address) the table has held. */
@@ -226,12 +227,12 @@ static int dhcp_word(struct scn *s, struct dhcp_args *a, const char *w)
 		return 0;
 	}
 	if (scn_kv(w, "requested", &v))
-		return a->has_requested = true, scn_addr(s, v, &a->requested);
+		return a->has_requested = true, scn_addr4(s, v, &a->requested);
 	if (scn_kv(w, "ciaddr", &v))
-		return a->has_ciaddr = true, scn_addr(s, v, &a->ciaddr);
+		return a->has_ciaddr = true, scn_addr4(s, v, &a->ciaddr);
 	if (scn_kv(w, "server", &v)) {
 		a->server_id = strcmp(v, "none") != 0;
-		return a->server_id ? scn_addr(s, v, &a->server) : 0;
+		return a->server_id ? scn_addr4(s, v, &a->server) : 0;
 	}
 	if (scn_kv(w, "client-id", &v))
 		return scn_parse_hex(s, v, a->client_id, sizeof(a->client_id), &a->client_id_len);
@@ -311,7 +312,7 @@ static void read_reply(struct scn *s)
 		return;
 	}
 	if (s->dhcp_reply.yiaddr.s_addr)
-		scn_set_var(s, "last", s->dhcp_reply.yiaddr);
+		scn_set_var(s, "last", lease_addr4(s->dhcp_reply.yiaddr));
 }
 
 /*
@@ -344,34 +345,89 @@ void scn_step_dhcp(struct scn *s, const struct scn_tokens *t)
 
 /* ---- the lease table ---- */
 
-/* `lease name=H | addr=A | mac=M | all`: look the lease up, for `expect`. */
-void scn_step_lease(struct scn *s, const struct scn_tokens *t)
+#define LEASE_USAGE "usage: lease name=H [v4|v6] | addr=A | mac=MAC [v4|v6] | " \
+		    "duid=HEX [iaid=N] | all"
+
+/* The family word after name= or mac=: "v4", "v6"; name= alone: either, mac= alone: v4. */
+static int family_word(struct scn *s, const struct scn_tokens *t, int dflt, int *family)
 {
-	const struct lease *l = NULL;
+	*family = dflt;
+	if (t->n == 2)
+		return 0;
+	if (t->n == 3 && (strcmp(t->w[2], "v4") == 0 || strcmp(t->w[2], "v6") == 0)) {
+		*family = t->w[2][1] == '4' ? AF_INET : AF_INET6;
+		return 0;
+	}
+	scn_fail(s, LEASE_USAGE);
+	return -1;
+}
+
+/* `duid=HEX [iaid=N]`: the lease of that IA_NA (iaid 1, as dhcp6 sends by default). */
+static int lease_of_ia(struct scn *s, const struct scn_tokens *t, const char *duid_text,
+		       const struct lease **l)
+{
+	uint8_t duid[DHCP6_DUID_MAX];
+	size_t len;
+	unsigned long iaid = 1;
+	const char *v = NULL;
+
+	if (t->n > 3 || (t->n == 3 && !scn_kv(t->w[2], "iaid", &v))) {
+		scn_fail(s, LEASE_USAGE);
+		return -1;
+	}
+	if (scn_parse_hex(s, duid_text, duid, sizeof(duid), &len) < 0 ||
+	    (t->n == 3 && scn_number(s, v, "iaid", 0xffffffffu, &iaid) < 0))
+		return -1;
+	*l = lease_by_ia(s->leases, duid, len, (uint32_t)iaid, LEASE_IA_NA);
+	return 0;
+}
+
+static int find_lease(struct scn *s, const struct scn_tokens *t, const struct lease **l)
+{
 	const char *v;
-	struct in_addr a;
+	struct lease_addr a;
 	uint8_t mac[6];
 	size_t n;
+	int family;
+
+	*l = NULL;
+	if (scn_kv(t->w[1], "name", &v)) {
+		if (family_word(s, t, AF_UNSPEC, &family) < 0)
+			return -1;
+		*l = lease_by_name(s->leases, v, family);
+	} else if (scn_kv(t->w[1], "mac", &v)) {
+		if (family_word(s, t, AF_INET, &family) < 0 ||
+		    scn_parse_hex(s, v, mac, sizeof(mac), &n) < 0)
+			return -1;
+		*l = lease_by_hwaddr(s->leases, family, 1, mac, n);
+	} else if (scn_kv(t->w[1], "duid", &v)) {
+		return lease_of_ia(s, t, v, l);
+	} else if (t->n != 2) {
+		scn_fail(s, LEASE_USAGE);
+		return -1;
+	} else if (scn_kv(t->w[1], "addr", &v)) {
+		if (scn_addr(s, v, AF_UNSPEC, &a) < 0)
+			return -1;
+		*l = lease_by_addr(s->leases, a);
+	} else if (strcmp(t->w[1], "all") != 0) {
+		scn_fail(s, LEASE_USAGE);
+		return -1;
+	}
+	return 0;
+}
+
+/* `lease ...`: look the lease up, for `expect`. */
+void scn_step_lease(struct scn *s, const struct scn_tokens *t)
+{
+	const struct lease *l;
 
 	s->last = SCN_LAST_NONE;
-	if (t->n != 2) {
-		scn_fail(s, "usage: lease name=H | addr=A | mac=M | all");
+	if (t->n < 2) {
+		scn_fail(s, LEASE_USAGE);
 		return;
 	}
-	if (scn_kv(t->w[1], "name", &v)) {
-		l = lease_by_name(s->leases, v, AF_UNSPEC);
-	} else if (scn_kv(t->w[1], "addr", &v)) {
-		if (scn_addr(s, v, &a) < 0)
-			return;
-		l = lease_by_addr(s->leases, lease_addr4(a));
-	} else if (scn_kv(t->w[1], "mac", &v)) {
-		if (scn_parse_hex(s, v, mac, sizeof(mac), &n) < 0)
-			return;
-		l = lease_by_hwaddr(s->leases, AF_INET, 1, mac, n);
-	} else if (strcmp(t->w[1], "all") != 0) {
-		scn_fail(s, "usage: lease name=H | addr=A | mac=M | all");
+	if (find_lease(s, t, &l) < 0)
 		return;
-	}
 	s->lease_found = l != NULL;
 	if (l)
 		s->lease = *l;
@@ -449,33 +505,44 @@ void scn_answer(struct scn *s, const struct lease_table *leases, const char *nam
 	}
 }
 
+/*
+ * A question from two words: NAME TYPE, or -x ADDR (PTR at the address's
+ * in-addr.arpa or ip6.arpa name).  false (reported) when they are neither.
+ */
+static bool question_words(struct scn *s, const char *w1, const char *w2, char *name,
+			   size_t len, uint16_t *type)
+{
+	uint8_t wire[DNS_WIRE_NAME_MAX];
+	struct lease_addr a;
+	int ty;
+
+	if (strcmp(w1, "-x") == 0) {
+		*type = DNS_T_PTR;
+		return scn_addr(s, w2, AF_UNSPEC, &a) == 0 && scn_reverse_name(&a, name, len) == 0;
+	}
+	ty = scn_dns_type(w2);
+	if (ty < 0) {
+		scn_fail(s, "\"%s\" is not a type (A, AAAA, PTR, MX, TXT ...)", w2);
+		return false;
+	}
+	if (dns_name_to_wire(w1, wire, sizeof(wire)) < 0) {
+		scn_fail(s, "\"%s\" is not a DNS name", w1);
+		return false;
+	}
+	str_copy(name, w1, len);
+	*type = (uint16_t)ty;
+	return true;
+}
+
 /* The question of a dns or cache line: NAME TYPE, or -x ADDR (PTR). */
 static int question(struct scn *s, const struct scn_tokens *t, char *name, size_t len,
 		    uint16_t *type)
 {
-	uint8_t wire[DNS_WIRE_NAME_MAX];
-	struct in_addr a;
-	int ty;
-
-	if (t->n == 3 && strcmp(t->w[1], "-x") == 0) {
-		if (scn_addr(s, t->w[2], &a) < 0)
-			return -1;
-		*type = DNS_T_PTR;
-		return dns_reverse_name(AF_INET, &a, name, len) > 0 ? 0 : -1;
-	}
-	ty = t->n == 3 ? scn_dns_type(t->w[2]) : -1;
-	if (ty < 0) {
-		scn_fail(s, "usage: %s NAME TYPE | %s -x ADDR (TYPE: A, AAAA, PTR, MX, TXT ...)",
-			 t->w[0], t->w[0]);
+	if (t->n != 3) {
+		scn_fail(s, "usage: %s NAME TYPE | %s -x ADDR", t->w[0], t->w[0]);
 		return -1;
 	}
-	if (dns_name_to_wire(t->w[1], wire, sizeof(wire)) < 0) {
-		scn_fail(s, "\"%s\" is not a DNS name", t->w[1]);
-		return -1;
-	}
-	str_copy(name, t->w[1], len);
-	*type = (uint16_t)ty;
-	return 0;
+	return question_words(s, t->w[1], t->w[2], name, len, type) ? 0 : -1;
 }
 
 /* `dns NAME TYPE`: a query, answered as dns_service answers it. */
@@ -517,13 +584,14 @@ static int upstream_rdata(struct scn *s, uint16_t type, const char *text, uint8_
 			  size_t outlen)
 {
 	struct in_addr a;
+	struct in6_addr a6;
 	const char *txt[1] = { text };
 
 	switch (type) {
 	case DNS_T_A:
-		return scn_addr(s, text, &a) < 0 ? -1 : (memcpy(out, &a, 4), 4);
+		return scn_addr4(s, text, &a) < 0 ? -1 : (memcpy(out, &a, 4), 4);
 	case DNS_T_AAAA:
-		return inet_pton(AF_INET6, text, out) == 1 ? 16 : -1;
+		return scn_addr6(s, text, &a6) < 0 ? -1 : (memcpy(out, &a6, 16), 16);
 	case DNS_T_CNAME: case DNS_T_PTR: case DNS_T_NS:
 		return dns_rdata_name(text, out, outlen);
 	case DNS_T_TXT:
@@ -565,7 +633,8 @@ static int upstream_records(struct scn *s, const struct scn_tokens *t, struct dn
 			continue;
 		n = upstream_rdata(s, type, t->w[i], rd, sizeof(rd));
 		if (n < 0) {
-			scn_fail(s, "\"%s\" is not data for this type", t->w[i]);
+			if (!s->step_failed) /* else the address's own error said why */
+				scn_fail(s, "\"%s\" is not data for this type", t->w[i]);
 			return -1;
 		}
 		rr.rdlen = (uint16_t)n;
@@ -593,42 +662,45 @@ static int upstream_ttl(struct scn *s, const struct scn_tokens *t, uint32_t *ttl
 }
 
 /*
- * `upstream-cache NAME TYPE NXDOMAIN|NODATA|DATA... [ttl=N]`: store the
- * reply an upstream server would send (a negative carries an SOA whose
- * TTL and MINIMUM are ttl) as on_upstream() does; it must be kept.
+ * `upstream-cache NAME TYPE NXDOMAIN|NODATA|DATA... [ttl=N]` (or -x ADDR
+ * for NAME TYPE: the address's PTR): store the reply an upstream server
+ * would send (a negative carries an SOA whose TTL and MINIMUM are ttl)
+ * as on_upstream() does; it must be kept.
  */
 void scn_step_upstream(struct scn *s, const struct scn_tokens *t)
 {
 	uint8_t buf[4096];
 	struct dns_builder b;
+	char name[DNS_NAME_STR];
+	uint16_t type;
 	uint32_t ttl;
-	int type = t->n >= 4 ? scn_dns_type(t->w[2]) : -1;
 	bool nx = t->n >= 4 && strcmp(t->w[3], "NXDOMAIN") == 0;
 	bool nodata = t->n >= 4 && strcmp(t->w[3], "NODATA") == 0;
 	int rc;
 
 	s->last = SCN_LAST_NONE;
-	if (type < 0) {
-		scn_fail(s, "usage: upstream-cache NAME TYPE NXDOMAIN|NODATA|DATA... [ttl=N]");
+	if (t->n < 4) {
+		scn_fail(s, "usage: upstream-cache NAME TYPE|-x ADDR NXDOMAIN|NODATA|DATA... "
+			    "[ttl=N]");
 		return;
 	}
-	if (upstream_ttl(s, t, &ttl) < 0)
+	if (!question_words(s, t->w[1], t->w[2], name, sizeof(name), &type) ||
+	    upstream_ttl(s, t, &ttl) < 0)
 		return;
 	dns_build_init(&b, buf, sizeof(buf), 0x5c5c, DNS_F_QR | DNS_F_RD | DNS_F_RA);
-	if (dns_build_question(&b, t->w[1], (uint16_t)type, DNS_C_IN) < 0) {
-		scn_fail(s, "\"%s\" is not a DNS name", t->w[1]);
+	if (dns_build_question(&b, name, type, DNS_C_IN) < 0) {
+		scn_fail(s, "\"%s\" is not a DNS name", name);
 		return;
 	}
 	dns_build_set_rcode(&b, nx ? DNS_R_NXDOMAIN : DNS_R_NOERROR);
-	if (nx || nodata ? add_soa(&b, t->w[1], ttl) < 0 :
-			   upstream_records(s, t, &b, t->w[1], (uint16_t)type, ttl) < 0) {
+	if (nx || nodata ? add_soa(&b, name, ttl) < 0 :
+			   upstream_records(s, t, &b, name, type, ttl) < 0) {
 		if (!s->step_failed)
-			scn_fail(s, "cannot build the SOA for %s", t->w[1]);
+			scn_fail(s, "cannot build the SOA for %s", name);
 		return;
 	}
-	rc = dns_cache_store(s->cache, t->w[1], (uint16_t)type, DNS_C_IN, buf,
-			     dns_build_finish(&b), (uint64_t)s->now);
+	rc = dns_cache_store(s->cache, name, type, DNS_C_IN, buf, dns_build_finish(&b),
+			     (uint64_t)s->now);
 	if (rc != 1)
 		scn_fail(s, "the cache did not keep the reply (dns_cache_store: %d)", rc);
 }
-
