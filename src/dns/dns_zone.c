@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <string.h>
 
 /*
  * The in-addr.arpa zone at the octet boundary that holds every address
@@ -38,9 +39,34 @@ static int octet_zone(uint32_t start, uint32_t end, char *out, size_t outlen)
 	return (size_t)snprintf(out + len, outlen - len, "in-addr.arpa") < outlen - len ? 0 : -1;
 }
 
+/*
+ * The ip6.arpa zone of an IPv6 range's prefix (its prefix length, 64 for
+ * dnsmasq's ranges, rounded down to a nibble): fd42:77::/64 gives
+ * "0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.f.ip6.arpa".  Every address of the
+ * prefix is the bridge's: leased hands them out or names them (SLAAC,
+ * ra-names), so a reverse query for one it does not know is NXDOMAIN
+ * here, never a private address's name asked upstream.
+ */
+static int nibble_zone(const struct in6_addr *a, int prefixlen, char *out, size_t outlen)
+{
+	int nibbles = prefixlen / 4;
+	size_t len = 0;
+
+	if (nibbles <= 0 || outlen < (size_t)nibbles * 2 + sizeof("ip6.arpa"))
+		return -1;
+	for (int i = nibbles - 1; i >= 0; i--) {
+		unsigned v = i % 2 ? a->s6_addr[i / 2] & 0xf : a->s6_addr[i / 2] >> 4;
+
+		out[len++] = "0123456789abcdef"[v];
+		out[len++] = '.';
+	}
+	memcpy(out + len, "ip6.arpa", sizeof("ip6.arpa"));
+	return 0;
+}
+
 void dns_zone_reverse(const struct config *cfg, dns_zone_fn fn, void *ctx)
 {
-	char zone[32], why[sizeof(struct config_origin) + 32];
+	char zone[80], why[sizeof(struct config_origin) + 32];
 
 	if (!cfg || !fn)
 		return;
@@ -52,10 +78,16 @@ void dns_zone_reverse(const struct config *cfg, dns_zone_fn fn, void *ctx)
 	 */
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		const struct dhcp_range *r = &cfg->ranges[i];
+		int rc;
 
-		if (r->family != AF_INET ||
-		    octet_zone(ntohl(r->start.s_addr), ntohl(r->end.s_addr), zone,
-			       sizeof(zone)) < 0)
+		/* A constructor: range's prefix is known only at run time: no zone. */
+		if (r->family == AF_INET6)
+			rc = r->constructor_if ? -1 :
+			     nibble_zone(&r->start6, r->prefixlen6, zone, sizeof(zone));
+		else
+			rc = octet_zone(ntohl(r->start.s_addr), ntohl(r->end.s_addr), zone,
+					sizeof(zone));
+		if (rc < 0)
 			continue;
 		snprintf(why, sizeof(why), "--dhcp-range at %s", r->origin.where);
 		fn(ctx, zone, why);

@@ -1282,7 +1282,9 @@ static void test_zone_choice(void **state)
 				   "listen-address=192.168.7.1\n"
 				   "listen-address=192.0.2.1\n"
 				   "dhcp-range=172.20.9.2,172.20.9.200\n"
-				   "server=/9.20.172.in-addr.arpa/192.0.2.53\n");
+				   "server=/9.20.172.in-addr.arpa/192.0.2.53\n"
+				   "dhcp-range=fd42:77::10,fd42:77::20\n"
+				   "dhcp-range=::,constructor:br0,ra-stateless\n");
 
 	(void)state;
 	assert_apex(d, NULL, "corp", 0);
@@ -1303,6 +1305,14 @@ static void test_zone_choice(void **state)
 	assert_int_equal(ask(d, NULL, "9.2.0.192.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
 	assert_int_equal(ask(d, NULL, "9.20.172.in-addr.arpa", DNS_T_SOA), DNS_LOCAL_FORWARD);
 	assert_int_equal(ask(d, NULL, "5.9.20.172.in-addr.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
+	/* An IPv6 range: its /64's ip6.arpa zone (a private address's name never goes upstream). */
+	assert_apex(d, NULL, "0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.f.ip6.arpa", 0);
+	assert_int_equal(ask(d, NULL, "5.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.f"
+			 ".ip6.arpa", DNS_T_PTR), DNS_LOCAL_ANSWER);
+	assert_negative(DNS_R_NXDOMAIN, "0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.f.ip6.arpa", 0);
+	/* A constructor: range's prefix is the interface's, unknown here: no zone. */
+	assert_int_equal(ask(d, NULL, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.e"
+			 ".ip6.arpa", DNS_T_PTR), DNS_LOCAL_FORWARD);
 	dns_local_free(d);
 }
 
