@@ -164,14 +164,19 @@ static size_t dns_server_count(const struct wiring *w)
 	return n;
 }
 
-/* The hostsfile lines a fresh hostdb skipped, and why. */
+/* What a fresh hostdb skipped (hostsfile lines) or took with a change (option values). */
 static void log_skipped_hosts(const struct hostdb *db)
 {
+	const struct dhcp_option *opts;
 	const char *const *msgs;
 	size_t n = hostdb_warnings(db, &msgs);
 
 	for (size_t i = 0; i < n; i++)
 		log_warn("%s", msgs[i]);
+	opts = hostdb_options(db, &n);
+	for (size_t i = 0; opts && i < n; i++)
+		if (opts[i].note)
+			log_warn("%s", opts[i].note);
 }
 
 /*

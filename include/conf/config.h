@@ -147,6 +147,7 @@ struct dhcp_option {
 	size_t len;
 	struct tag_match match;
 	struct config_origin origin;
+	char *note;              /* a value taken with a change, for the log; NULL when none */
 };
 
 /* -S/--server and --local: [/domain/[domain/]][addr[#port]][@source] */

@@ -564,6 +564,7 @@ enum value_type {
 	V_ADDRS,       /* one or more */
 	V_ADDR_PAIRS,  /* pairs: policy filters, static routes (RFC 2132 5.7, 5.8) */
 	V_U8, V_U16, V_U32, V_I32, V_BOOL,
+	V_U16S,        /* a list of 16-bit numbers (option 25, the path MTU plateaus) */
 	V_TIME,        /* u32 seconds, lease-time syntax */
 	V_STRING,
 	V_NAME,        /* one domain name, as text */
@@ -595,6 +596,7 @@ static const struct option_name dhcp4_names[] = {
 	{ "extension-path", 18, V_STRING }, { "ip-forward-enable", 19, V_BOOL },
 	{ "non-local-source-routing", 20, V_BOOL }, { "policy-filter", 21, V_ADDR_PAIRS },
 	{ "max-datagram-reassembly", 22, V_U16 }, { "default-ttl", 23, V_U8 },
+	{ "path-mtu-aging-timeout", 24, V_U32 }, { "path-mtu-plateau-table", 25, V_U16S },
 	{ "mtu", 26, V_U16 }, { "all-subnets-local", 27, V_BOOL },
 	{ "broadcast", 28, V_ADDR }, { "router-discovery", 31, V_BOOL },
 	{ "router-solicitation", 32, V_ADDR }, { "static-route", 33, V_ADDR_PAIRS },
@@ -612,7 +614,7 @@ static const struct option_name dhcp4_names[] = {
 	{ "smtp-server", 69, V_ADDRS }, { "pop3-server", 70, V_ADDRS },
 	{ "nntp-server", 71, V_ADDRS }, { "irc-server", 74, V_ADDRS },
 	{ "user-class", 77, V_STRING }, { "rapid-commit", 80, V_EMPTY },
-	{ "client-arch", 93, V_U16 }, { "client-interface-id", 94, V_HEX },
+	{ "client-last-transaction-time", 91, V_U32 }, { "client-arch", 93, V_U16 }, { "client-interface-id", 94, V_HEX },
 	{ "client-machine-id", 97, V_HEX }, { "posix-timezone", 100, V_STRING },
 	{ "tzdb-timezone", 101, V_STRING }, { "ipv6-only", 108, V_U32 },
 	{ "domain-search", 119, V_DOMAINS }, { "sip-server", 120, V_SIP },
@@ -661,6 +663,7 @@ static enum value_type type_of(const struct option_name *table, size_t n, unsign
 struct bytes {
 	uint8_t *p;
 	size_t len;
+	char note[160];   /* a value taken with a change the log must tell ("" none) */
 };
 
 static void put(struct bytes *b, const void *data, size_t n)
@@ -873,8 +876,16 @@ static int put_classless_routes(struct bytes *b, const struct values *vals, stru
 		if (config_parse_ipv4(dest, &d) < 0)
 			return reasonf(why, "\"%s\" is not a destination/prefix", vals->v[i]);
 		mask = plen ? htonl(~0u << (32 - plen)) : 0;
-		if (d.s_addr & ~mask)
-			return reasonf(why, "\"%s\" has bits set beyond its prefix", vals->v[i]);
+		if (d.s_addr & ~mask) {
+			/* dnsmasq takes 10.0.3.5/24 as 10.0.3.0/24: so do we, and say so. */
+			struct in_addr net = { d.s_addr & mask };
+			char ns[INET_ADDRSTRLEN];
+
+			inet_ntop(AF_INET, &net, ns, sizeof(ns));
+			snprintf(b->note, sizeof(b->note), "\"%s\" has bits set beyond its prefix: "
+				 "taken as %s/%u", vals->v[i], ns, (unsigned)plen);
+			d = net;
+		}
 		if (config_parse_ipv4(vals->v[i + 1], &gw) < 0)
 			return reasonf(why, "\"%s\" is not a router address", vals->v[i + 1]);
 		put_u8(b, (uint8_t)plen);
@@ -999,6 +1010,11 @@ static int encode_value(struct bytes *b, enum value_type type, int family,
 		if (vals->n % 2)
 			return reasonf(why, "takes pairs of addresses");
 		return put_addrs(b, vals, why);
+	case V_U16S:
+		for (size_t i = 0; i < vals->n; i++)
+			if (put_number(b, V_U16, vals->v[i], why) < 0)
+				return -1;
+		return 0;
 	case V_U8: case V_U16: case V_U32: case V_I32: case V_BOOL: case V_TIME:
 		if (vals->n != 1)
 			return reasonf(why, "takes one number");
@@ -1156,12 +1172,20 @@ out:
 	}
 	o.data = b.p;
 	o.len = b.len;
+	if (b.note[0]) {
+		char msg[ERROR_LEN];
+
+		snprintf(msg, sizeof(msg), "--%s \"%s\" (at %s): %s", name, arg, where, b.note);
+		o.note = xstrdup(msg);
+	}
 	*out = o;
 	return 0;
 }
 
 void dhcp_option_free(struct dhcp_option *o)
 {
+	free(o->note);
+	o->note = NULL;
 	free(o->data);
 	tag_match_free(&o->match);
 	o->data = NULL;

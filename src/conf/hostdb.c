@@ -165,6 +165,7 @@ static void add_option_copy(struct hostdb *db, const struct dhcp_option *o)
 
 	*c = *o;
 	c->data = dup_bytes(o->data, o->len);
+	c->note = dup_str(o->note);
 	copy_tags(&c->match, &o->match);
 }
 

@@ -667,6 +667,28 @@ static void test_dhcp_option_encodings(void **state)
 	expect_option("option:classless-static-route,10.0.0.0/8,10.0.3.1,0.0.0.0/0,10.0.3.1",
 		      AF_INET, 121,
 		      (const uint8_t[]){ 8, 10, 10, 0, 3, 1, 0, 10, 0, 3, 1 }, 11);
+	/* Host bits beyond the prefix: cleared, as dnsmasq does, with a note for the log. */
+	{
+		struct dhcp_option o;
+		struct error err;
+
+		assert_int_equal(config_parse_dhcp_option("option:classless-static-route,"
+							  "10.0.3.5/24,10.0.3.1", false,
+							  "f:3", &o, &err), 0);
+		assert_int_equal(o.len, 8);
+		assert_memory_equal(o.data, ((const uint8_t[]){ 24, 10, 0, 3, 10, 0, 3, 1 }), 8);
+		assert_non_null(o.note);
+		assert_non_null(strstr(o.note, "\"10.0.3.5/24\" has bits set beyond its prefix: "
+					       "taken as 10.0.3.0/24"));
+		assert_non_null(strstr(o.note, "(at f:3)"));
+		dhcp_option_free(&o);
+	}
+	/* Options 24, 25 and 91 by their types (a guess would make 600 two bytes). */
+	expect_option("24,600", AF_INET, 24, (const uint8_t[]){ 0, 0, 2, 0x58 }, 4);
+	expect_option("25,68,296,576,1500", AF_INET, 25,
+		      (const uint8_t[]){ 0, 68, 1, 0x28, 2, 0x40, 5, 0xdc }, 8);
+	expect_option("option:client-last-transaction-time,30", AF_INET, 91,
+		      (const uint8_t[]){ 0, 0, 0, 30 }, 4);
 	/* RFC 3361: encoding byte, then addresses or names. */
 	expect_option("option:sip-server,10.0.3.9", AF_INET, 120,
 		      (const uint8_t[]){ 1, 10, 0, 3, 9 }, 5);
@@ -704,11 +726,12 @@ static void test_dhcp_option_errors(void **state)
 	expect_option_error("option:router,10.0.3", "\"10.0.3\" is not an IPv4 address");
 	expect_option_error("option:netmask,255.255.255.0,255.0.0.0", "exactly one");
 	expect_option_error("option:mtu,70000", "\"70000\" is not a number from 0 to 65535");
+	expect_option_error("25,68,70000", "\"70000\" is not a number from 0 to 65535");
+	expect_option_error("option:default-ttl,256", "\"256\" is not a number from 0 to 255");
+	expect_option_error("option:ip-forward-enable,2", "\"2\" is not a number from 0 to 1");
 	expect_option_error("encap:175,190,iscsi-client0", "encap options are not supported");
 	expect_option_error("vi-encap:3561,1,x", "vi-encap options are not supported");
 	expect_option_error("option:domain-search,bad!name.com", "not a valid domain name");
-	expect_option_error("option:classless-static-route,10.0.0.1/8,10.0.3.1",
-			    "bits set beyond its prefix");
 	expect_option_error("option:classless-static-route,10.0.0.0/8", "pairs");
 	expect_option_error("option:rapid-commit,1", "takes no value");
 	expect_option_error("53,1", "set by the server itself");
