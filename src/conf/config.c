@@ -355,6 +355,11 @@ static int opt_server(struct parser *p, const char *arg)
 	return config_parse_server(p->cfg, p->opt->name, arg, p->where, p->err);
 }
 
+static int opt_rev_server(struct parser *p, const char *arg)
+{
+	return config_parse_rev_server(p->cfg, arg, p->where, p->err);
+}
+
 static int opt_address(struct parser *p, const char *arg)
 {
 	return config_parse_address(p->cfg, arg, p->where, p->err);
@@ -522,6 +527,8 @@ static const struct option_def options[] = {
 	     "Read every file in this directory as a conf-file."),
 	FUNC("domain", 's', ARG_REQUIRED, opt_domain, "<domain>[,<range>[,local]]",
 	     "The domain of DHCP clients' names."),
+	FUNC("rev-server", 0, ARG_REQUIRED, opt_rev_server, "<addr>/<prefix>[,<ipaddr>[#<port>]]",
+	     "Forward reverse queries for this subnet to this server (LXD fan networks)."),
 	FUNC("server", 'S', ARG_REQUIRED, opt_server, "[/<domain>/]<ipaddr>[#<port>]",
 	     "Upstream DNS server, optionally for one domain only."),
 	FUNC("local", 0, ARG_REQUIRED, opt_server, "/<domain>/",
@@ -658,7 +665,6 @@ static const struct option_def options[] = {
 	NOTYET("query-port", 'Q', ARG_REQUIRED),
 	NOTYET("port-limit", 0, ARG_REQUIRED),
 	NOTYET("servers-file", 0, ARG_REQUIRED),
-	NOTYET("rev-server", 0, ARG_REQUIRED),
 	NOTYET("mx-target", 't', ARG_REQUIRED),
 	NOTYET("max-ttl", 0, ARG_REQUIRED),
 	NOTYET("fast-dns-retry", 0, ARG_OPTIONAL),

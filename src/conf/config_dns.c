@@ -204,43 +204,40 @@ static int server_addr(char *s, struct sockaddr_storage *ss, struct reason *why)
 	return 0;
 }
 
-int config_parse_server(struct config *cfg, const char *opt, const char *arg,
-			const char *where, struct error *err)
+/*
+ * "[/d1/d2/]addr[#port][@source]", "/d/" or "/d/#" (v, writable) into
+ * cfg->servers, one entry per domain; -1 with why on a bad value.
+ */
+static int add_servers(struct config *cfg, bool local, char *v, const char *where,
+		       struct reason *why)
 {
-	bool local = strcmp(opt, "local") == 0;
 	struct dns_server proto = { 0 };
-	char **doms = NULL, *v, *rest;
+	char **doms = NULL, *rest = v;
 	size_t ndoms = 0;
-	struct reason why;
-	const char *qwhy;
 	int rc = -1;
 
-	v = config_unquote(arg, &qwhy);
-	if (!v)
-		return config_option_error(err, opt, arg, where, "%s", qwhy);
 	config_set_origin(&proto.origin, where);
-	rest = v;
-	if (v[0] == '/' && slash_domains(v, true, &doms, &ndoms, &rest, &why) < 0)
+	if (v[0] == '/' && slash_domains(v, true, &doms, &ndoms, &rest, why) < 0)
 		goto out;
 	if (!rest[0]) {
 		/* "/domain/": answer from local data only, never forward. */
 		if (!ndoms) {
-			reasonf(&why, "no server address");
+			reasonf(why, "no server address");
 			goto out;
 		}
 		proto.local_only = true;
 	} else if (strcmp(rest, "#") == 0) {
 		/* "/domain/#": the default servers, for this domain too. */
 		if (!ndoms) {
-			reasonf(&why, "\"#\" only makes sense after /domain/");
+			reasonf(why, "\"#\" only makes sense after /domain/");
 			goto out;
 		}
 	} else {
 		if (local) {
-			reasonf(&why, "--local takes /domain/ only (an address belongs in --server)");
+			reasonf(why, "--local takes /domain/ only (an address belongs in --server)");
 			goto out;
 		}
-		if (server_addr(rest, &proto.addr, &why) < 0)
+		if (server_addr(rest, &proto.addr, why) < 0)
 			goto out;
 		proto.has_addr = true;
 	}
@@ -255,9 +252,87 @@ int config_parse_server(struct config *cfg, const char *opt, const char *arg,
 	rc = 0;
 out:
 	config_free_list(doms, ndoms);
+	return rc;
+}
+
+int config_parse_server(struct config *cfg, const char *opt, const char *arg,
+			const char *where, struct error *err)
+{
+	struct reason why;
+	const char *qwhy;
+	char *v = config_unquote(arg, &qwhy);
+	int rc;
+
+	if (!v)
+		return config_option_error(err, opt, arg, where, "%s", qwhy);
+	rc = add_servers(cfg, strcmp(opt, "local") == 0, v, where, &why);
 	free(v);
 	if (rc < 0)
 		return config_option_error(err, opt, arg, where, "%s", why.msg);
+	return 0;
+}
+
+/*
+ * The reverse zone of ADDR/LEN: in-addr.arpa labels for the whole octets
+ * of the prefix, ip6.arpa labels for its whole nibbles (a prefix between
+ * boundaries takes the zone around it, as dnsmasq does).
+ */
+static int reverse_zone(const char *cidr, char *out, size_t outlen, struct reason *why)
+{
+	char addr[INET6_ADDRSTRLEN];
+	const char *slash = strchr(cidr, '/');
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n = slash ? (size_t)(slash - cidr) : 0, len = 0;
+	uint32_t plen;
+	bool v6;
+
+	if (!slash || n >= sizeof(addr))
+		return reasonf(why, "\"%s\" is not ADDRESS/PREFIX-LENGTH", cidr);
+	memcpy(addr, cidr, n);
+	addr[n] = '\0';
+	v6 = strchr(addr, ':') != NULL;
+	if ((v6 ? config_parse_ipv6(addr, &a6) : config_parse_ipv4(addr, &a4)) < 0 ||
+	    parse_u32(slash + 1, v6 ? 128 : 32, &plen) < 0)
+		return reasonf(why, "\"%s\" is not ADDRESS/PREFIX-LENGTH", cidr);
+	if (v6) {
+		for (int i = (int)plen / 4 - 1; i >= 0; i--)
+			len += (size_t)snprintf(out + len, outlen - len, "%x.",
+						i % 2 ? a6.s6_addr[i / 2] & 0xf : a6.s6_addr[i / 2] >> 4);
+		snprintf(out + len, outlen - len, "ip6.arpa");
+	} else {
+		const uint8_t *b = (const uint8_t *)&a4.s_addr;
+
+		for (int i = (int)plen / 8 - 1; i >= 0; i--)
+			len += (size_t)snprintf(out + len, outlen - len, "%u.", b[i]);
+		snprintf(out + len, outlen - len, "in-addr.arpa");
+	}
+	return 0;
+}
+
+int config_parse_rev_server(struct config *cfg, const char *arg, const char *where,
+			    struct error *err)
+{
+	char zone[80], *v, *comma, as_server[512];
+	struct reason why;
+	const char *qwhy;
+	int rc;
+
+	v = config_unquote(arg, &qwhy);
+	if (!v)
+		return config_option_error(err, "rev-server", arg, where, "%s", qwhy);
+	comma = strchr(v, ',');
+	if (comma)
+		*comma = '\0';
+	rc = reverse_zone(v, zone, sizeof(zone), &why);
+	if (rc == 0) {
+		/* dnsmasq's sugar: exactly --server=/ZONE/SERVER (no server: local only). */
+		snprintf(as_server, sizeof(as_server), "/%s/%s", zone, comma ? comma + 1 : "");
+		rc = add_servers(cfg, false, as_server, where, &why);
+	}
+	free(v);
+	if (rc < 0)
+		return config_option_error(err, "rev-server", arg, where, "%s", why.msg);
 	return 0;
 }
 

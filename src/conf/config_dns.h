@@ -12,6 +12,9 @@
 
 int config_parse_domain(struct config *cfg, const char *arg, const char *where,
 			struct error *err);
+/* --rev-server=ADDR/LEN[,SERVER[#PORT]]: --server=/REVERSE-ZONE/SERVER. */
+int config_parse_rev_server(struct config *cfg, const char *arg, const char *where,
+			    struct error *err);
 int config_parse_server(struct config *cfg, const char *opt, const char *arg,
 			const char *where, struct error *err);
 int config_parse_address(struct config *cfg, const char *arg, const char *where,

@@ -967,6 +967,29 @@ static void test_dns_options(void **state)
 	assert_int_equal(PARSE(&cfg, &err, "--edns-packet-max=4096"), 0);
 	assert_int_equal(cfg.edns_packet_max, 4096);
 	config_free(&cfg);
+	/* --rev-server: --server for the prefix's reverse zone (LXD's fan networks). */
+	assert_int_equal(parse_conf(&cfg, &err, "rev-server=10.0.3.0/24,10.0.3.1#1053\n"
+				    "rev-server=240.0.0.0/8,127.0.0.1\n"
+				    "rev-server=fd42:77::/64,fd42::1\n"
+				    "rev-server=192.168.4.0/22\n"), 0);
+	assert_int_equal(cfg.nservers, 4);
+	assert_string_equal(cfg.servers[0].domain, "3.0.10.in-addr.arpa");
+	assert_string_equal(sockaddr_str(&cfg.servers[0].addr), "10.0.3.1");
+	sin = (const struct sockaddr_in *)&cfg.servers[0].addr;
+	assert_int_equal(ntohs(sin->sin_port), 1053);
+	assert_string_equal(cfg.servers[1].domain, "240.in-addr.arpa");
+	assert_string_equal(cfg.servers[2].domain, "0.0.0.0.0.0.0.0.7.7.0.0.2.4.d.f.ip6.arpa");
+	assert_string_equal(cfg.servers[3].domain, "168.192.in-addr.arpa"); /* /22: the /16 around */
+	assert_true(cfg.servers[3].local_only);
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "rev-server=10.0.3.0/33,10.0.3.1\n"), -1);
+	assert_non_null(strstr(err.msg, "bad --rev-server \"10.0.3.0/33,10.0.3.1\""));
+	assert_non_null(strstr(err.msg, "is not ADDRESS/PREFIX-LENGTH"));
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "rev-server=10.0.3.0/24,banana\n"), -1);
+	assert_string_equal(err.msg, "bad --rev-server \"10.0.3.0/24,banana\": \"banana\" is not an "
+			    "IPv4 or IPv6 address (at test.conf:1)");
+	config_free(&cfg);
 }
 
 static void test_dns_option_errors(void **state)
