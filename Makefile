@@ -56,7 +56,7 @@ HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/un
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: bench-dhcp6 bench-ra circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: bench-dhcp6 bench-ra bench-lag circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -221,12 +221,16 @@ bench: all
 	tests/bench/dns.sh
 	tests/bench/dhcp6.sh
 	tests/bench/ra.sh
+	tests/bench/leasefile_lag.sh
 
 bench-dhcp6: all
 	tests/bench/dhcp6.sh
 
 bench-ra: all
 	tests/bench/ra.sh
+
+bench-lag: all
+	tests/bench/leasefile_lag.sh
 
 bench-dns: all
 	tests/bench/dns.sh

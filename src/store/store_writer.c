@@ -7,8 +7,8 @@
  * It waits for batches of journal records from the daemon, appends every
  * batch that is waiting with one write() and one fdatasync(), and then
  * acknowledges the highest sequence number: a burst of grants costs one
- * sync.  It keeps its own address → line map of the leases, and at most
- * once a second, when something changed, turns it into a new lease file.
+ * sync.  It keeps its own address → line map of the leases, and soon
+ * after something changed (SNAPSHOT_INTERVAL_MS) turns it into a new lease file.
  * The snapshot is written by a short-lived child (fork gives it a frozen
  * copy of the map for free) while this process carries on appending and
  * acknowledging: before forking, the journal is renamed to journal.old and
@@ -42,7 +42,14 @@
 #include "core/log.h"
 
 #define CHECKSUM_LEN 8
-#define SNAPSHOT_INTERVAL_MS 1000
+/*
+ * How soon the lease file follows a change: 100 ms (LXD's list-leases,
+ * libvirt's helpers and scripts read it), and 100 ms more per 10,000
+ * leases, so a big table is not rewritten ten times a second.  The
+ * rewrite runs in a child of the writer: never on a reply's path.
+ */
+#define SNAPSHOT_INTERVAL_MS 100
+#define SNAPSHOT_LEASES_PER_STEP 10000
 #define BATCH_MAX (4 * 1024 * 1024)
 #define RETRY_MS 1000
 
@@ -1027,7 +1034,8 @@ static int poll_timeout(const struct writer *w)
 	if (!w->dirty || w->snap_pid > 0)
 		return -1;
 	now = now_mono_ms();
-	due = w->last_snapshot_ms + SNAPSHOT_INTERVAL_MS;
+	due = w->last_snapshot_ms +
+	      SNAPSHOT_INTERVAL_MS * (1 + (uint64_t)w->m->used / SNAPSHOT_LEASES_PER_STEP);
 	return now >= due ? 0 : (int)(due - now);
 }
 

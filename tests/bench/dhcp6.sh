@@ -14,6 +14,7 @@
 # Prints the table and writes it to build/bench/dhcp6-results.txt.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop, bench_cleanup
 RATE=${BENCH_RATE:-5000}
 SECS=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -29,13 +30,7 @@ TMP=$(mktemp -d /tmp/leased-bench6.XXXXXX)
 SPID=""
 
 fail() { echo "bench6: $*" >&2; exit 1; }
-cleanup() {
-	[ -n "$SPID" ] && kill -9 "$SPID" $(pgrep -P "$SPID" 2>/dev/null) 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 
 [ "$(id -u)" = 0 ] || fail "run as root (namespaces)"
 command -v perfdhcp >/dev/null || fail "perfdhcp missing (tests/bench/deps.sh installs it)"
@@ -64,7 +59,6 @@ done
 ARGS=(-k --port=0 --conf-file=/dev/null --interface=br0 --bind-interfaces --no-ping
 	--dhcp-range=fd42:99::1000,fd42:99::ffff,1h --dhcp-lease-max=200000 -u root)
 
-. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop
 
 
 declare -A RATE_OF CPU_OF

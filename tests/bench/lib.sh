@@ -29,3 +29,14 @@ stop() {
 	wait "$SPID" 2>/dev/null
 	SPID=""
 }
+
+# bench_cleanup: the server started last and its children (by PID), every
+# process in the client namespace $CLI, both namespaces, and $TMP (unless
+# KEEP is set).  For the EXIT trap.
+bench_cleanup() {
+	[ -n "${SPID:-}" ] && kill -9 "$SPID" $(pgrep -P "$SPID" 2>/dev/null) 2>/dev/null
+	ip netns pids "$CLI" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$SRV" 2>/dev/null
+	ip netns del "$CLI" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
+}

@@ -38,11 +38,7 @@ LOOP=""
 fail() { echo "bench-ra: $*" >&2; exit 1; }
 cleanup() {
 	[ -n "$LOOP" ] && kill "$LOOP" 2>/dev/null
-	[ -n "$SPID" ] && kill -9 "$SPID" $(pgrep -P "$SPID" 2>/dev/null) 2>/dev/null
-	ip netns pids "$CLI" 2>/dev/null | xargs -r kill -9 2>/dev/null
-	ip netns del "$SRV" 2>/dev/null
-	ip netns del "$CLI" 2>/dev/null
-	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
+	bench_cleanup
 }
 trap cleanup EXIT
 

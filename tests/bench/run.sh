@@ -671,7 +671,7 @@ report() {
 	echo "ratios: leased's figure divided by the other server's (rate: higher is better for leased;"
 	echo "cpu and start-up: lower is better for leased)"
 	[ -n "$DAEMON_START" ] && echo "leased start-up as a daemon, 100000 leases, exec until the parent exits: ${DAEMON_START}s"
-	[ -n "$FSYNC_LINES" ] && printf 'leased durability (strace -f --seccomp-bpf -c -e trace=fdatasync,fsync, -R %s -p 3, not measured runs;\nfdatasync: journal appends, one per batch; fsync: the lease-file rewrites, at most one a second, and directories):\n%s' "$A_CLIENTS" "$FSYNC_LINES"
+	[ -n "$FSYNC_LINES" ] && printf 'leased durability (strace -f --seccomp-bpf -c -e trace=fdatasync,fsync, -R %s -p 3, not measured runs;\nfdatasync: journal appends, one per batch; fsync: the lease-file rewrites, at most one per 100 ms, and directories):\n%s' "$A_CLIENTS" "$FSYNC_LINES"
 }
 
 report | tee "$RESULTS"
