@@ -171,6 +171,131 @@ static void test_lxd_argv(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * libvirt's generated conf files, as virsh net-start writes them (NAT with
+ * IPv6, isolated, routed with a domain, hosts only), started the way
+ * libvirt starts dnsmasq: --conf-file, --leasefile-ro, its lease helper.
+ */
+static const char libvirt_head[] =
+	"##WARNING:  THIS IS AN AUTO-GENERATED FILE. CHANGES TO IT ARE LIKELY TO BE\n"
+	"##OVERWRITTEN AND LOST.  Changes to this configuration should be made using:\n"
+	"##    virsh net-edit NET\n"
+	"## or other application using the libvirt API.\n"
+	"##\n"
+	"## dnsmasq conf file created by libvirt\n"
+	"strict-order\n";
+
+static void libvirt_parse(struct config *cfg, const char *name, const char *body)
+{
+	char text[4096], conf_arg[300];
+	enum config_action action;
+	struct error err;
+	const char *path;
+
+	snprintf(text, sizeof(text), "%s%s", libvirt_head, body);
+	path = write_file(name, text);
+	snprintf(conf_arg, sizeof(conf_arg), "--conf-file=%s", path);
+	if (PARSE(cfg, &err, conf_arg, "--leasefile-ro",
+		  "--dhcp-script=/usr/lib/libvirt/libvirt_leaseshelper") < 0 ||
+	    config_validate(cfg, &err) < 0)
+		fail_msg("libvirt's %s: %s", name, err.msg);
+	assert_true(cfg->leasefile_ro);
+	assert_string_equal(cfg->dhcp_script, "/usr/lib/libvirt/libvirt_leaseshelper");
+	assert_true(cfg->bind_dynamic && cfg->strict_order);
+}
+
+static void test_libvirt_conf_files(void **state)
+{
+	struct config cfg;
+	const struct dhcp_option *o;
+
+	(void)state;
+	libvirt_parse(&cfg, "default.conf",
+		      "pid-file=/run/libvirt/network/default.pid\n"
+		      "except-interface=lo\nbind-dynamic\ninterface=virbr0\n"
+		      "dhcp-range=192.168.122.2,192.168.122.254,255.255.255.0\n"
+		      "dhcp-no-override\ndhcp-authoritative\n"
+		      "dhcp-range=2001:db8:ca2:2::100,2001:db8:ca2:2::1ff,64\n"
+		      "dhcp-lease-max=493\n"
+		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/default.hostsfile\n"
+		      "addn-hosts=/var/lib/libvirt/dnsmasq/default.addnhosts\n"
+		      "enable-ra\n");
+	assert_int_equal(cfg.nranges, 2);
+	assert_int_equal(cfg.ranges[1].family, AF_INET6);
+	assert_true(cfg.enable_ra);
+	assert_int_equal(cfg.lease_max, 493);
+	config_free(&cfg);
+
+	/* Isolated: no router (an empty option 3), router lifetime 0 in RAs. */
+	libvirt_parse(&cfg, "isolated.conf",
+		      "pid-file=/run/libvirt/network/isolated.pid\n"
+		      "except-interface=lo\nbind-dynamic\ninterface=virbr1\n"
+		      "dhcp-option=3\nno-resolv\nra-param=*,0,0\n"
+		      "dhcp-range=192.168.152.2,192.168.152.254,255.255.255.0\n"
+		      "dhcp-no-override\ndhcp-authoritative\ndhcp-lease-max=253\n"
+		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/isolated.hostsfile\n"
+		      "addn-hosts=/var/lib/libvirt/dnsmasq/isolated.addnhosts\n");
+	o = config_iface_option(&cfg, AF_INET, 3, "virbr1");
+	assert_non_null(o);
+	assert_int_equal(o->len, 0);
+	assert_int_equal(cfg.nra_params, 1);
+	assert_true(cfg.ra_params[0].has_lifetime);
+	assert_int_equal(cfg.ra_params[0].lifetime, 0);
+	assert_true(cfg.no_resolv);
+	config_free(&cfg);
+
+	/* Routed, with a domain of its own. */
+	libvirt_parse(&cfg, "routed.conf",
+		      "local=/example.com/\ndomain=example.com\nexpand-hosts\n"
+		      "pid-file=/run/libvirt/network/routed.pid\n"
+		      "except-interface=lo\nbind-dynamic\ninterface=virbr2\n"
+		      "dhcp-range=192.168.126.2,192.168.126.254,255.255.255.0\n"
+		      "dhcp-no-override\ndhcp-authoritative\ndhcp-lease-max=253\n"
+		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/routed.hostsfile\n"
+		      "addn-hosts=/var/lib/libvirt/dnsmasq/routed.addnhosts\n");
+	assert_string_equal(cfg.domain, "example.com");
+	assert_true(cfg.expand_hosts);
+	assert_true(cfg.servers[0].local_only);
+	config_free(&cfg);
+
+	/* Hosts and no range: the bridge's address with "static", both families. */
+	libvirt_parse(&cfg, "hostsonly.conf",
+		      "except-interface=lo\nbind-dynamic\ninterface=virbr3\n"
+		      "dhcp-range=192.168.130.1,static\n"
+		      "dhcp-range=2001:db8:ca2:3::1,static,64\n"
+		      "dhcp-no-override\ndhcp-authoritative\n"
+		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/hostsonly.hostsfile\n");
+	assert_true(cfg.ranges[0].static_only && cfg.ranges[1].static_only);
+	config_free(&cfg);
+}
+
+/* Incus (LXD's fork) starts its dnsmasq with LXD's flags under its own names. */
+static void test_incus_argv(void **state)
+{
+	struct config cfg;
+	struct error err;
+	enum config_action action;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--keep-in-foreground", "--strict-order",
+			       "--bind-interfaces", "--except-interface=lo", "--pid-file=",
+			       "--no-ping", "--interface=incusbr0", "--dhcp-rapid-commit",
+			       "--no-negcache", "--quiet-dhcp", "--quiet-dhcp6", "--quiet-ra",
+			       "--listen-address=10.5.6.1", "--dhcp-no-override",
+			       "--dhcp-authoritative", "--dhcp-ignore-clid",
+			       "--dhcp-leasefile=/var/lib/incus/networks/incusbr0/dnsmasq.leases",
+			       "--dhcp-hostsfile=/var/lib/incus/networks/incusbr0/dnsmasq.hosts",
+			       "--dhcp-range", "10.5.6.2,10.5.6.254,1h", "--listen-address=fd42:5::1",
+			       "--enable-ra", "--dhcp-range", "::,constructor:incusbr0,ra-stateless,ra-names",
+			       "-s", "incus", "--interface-name", "_gateway.incus,incusbr0", "-S",
+			       "/incus/", "--rev-server=240.0.0.0/8,127.0.0.1#1053",
+			       "-u", "incus", "-g", "incus"), 0);
+	assert_int_equal(config_validate(&cfg, &err), 0);
+	assert_true(cfg.ignore_clid);
+	assert_string_equal(cfg.domain, "incus");
+	config_free(&cfg);
+}
+
 static void test_optional_arguments(void **state)
 {
 	struct config cfg;
@@ -1104,6 +1229,8 @@ int main(void)
 		cmocka_unit_test(test_init_defaults),
 		cmocka_unit_test(test_lxc_net_argv),
 		cmocka_unit_test(test_lxd_argv),
+		cmocka_unit_test(test_libvirt_conf_files),
+		cmocka_unit_test(test_incus_argv),
 		cmocka_unit_test(test_optional_arguments),
 		cmocka_unit_test(test_short_forms),
 		cmocka_unit_test(test_command_line_errors),
