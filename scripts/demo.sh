@@ -93,7 +93,7 @@ done
 [ "$(dig_web +short db.lxc A)" = "${got[db]}" ] || fail "db.lxc does not answer ${got[db]}"
 [ "$(dig_web +short db.lxc AAAA)" = "$got6" ] || fail "db.lxc does not answer AAAA $got6"
 echo "  (cache.lxc AAAA: NOERROR with no answer, never NXDOMAIN: the name exists;"
-echo "   SLAAC-only names come with ra-names, not done yet)"
+echo "   its SLAAC address would answer with an ra-names range, once it talks to the host)"
 
 say "kill -9 (what lxc-net stop does), then start again"
 stop_leased_hard
