@@ -129,11 +129,19 @@ stop_leased() {
 }
 
 # kill -9, as lxc-net does; also the store writer it forked.
+# gone PID: the process has exited (a zombie has: its sockets are closed).
+gone() { local st; ! st=$(ps -o stat= -p "$1" 2>/dev/null) || [ "${st#Z}" != "$st" ]; }
+
 stop_leased_hard() {
-	local kids
+	local kids p
 	kids=$(pgrep -P "$LEASED_PID" 2>/dev/null)
 	kill -9 "$LEASED_PID" $kids 2>/dev/null
 	wait "$LEASED_PID" 2>/dev/null
+	# A daemonized leased is not our child, so wait returned at once:
+	# its ports are free only once it has exited.
+	for p in $LEASED_PID $kids; do
+		for _ in $(seq 100); do gone "$p" && break; sleep 0.05; done
+	done
 	LEASED_PID=""
 }
 
