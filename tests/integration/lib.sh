@@ -129,8 +129,8 @@ stop_leased() {
 }
 
 # kill -9, as lxc-net does; also the store writer it forked.
-# gone PID: the process has exited (a zombie has: its sockets are closed).
-gone() { local st; ! st=$(ps -o stat= -p "$1" 2>/dev/null) || [ "${st#Z}" != "$st" ]; }
+# proc_gone PID: the process has exited (a zombie has: its sockets are closed).
+proc_gone() { local st; ! st=$(ps -o stat= -p "$1" 2>/dev/null) || [ "${st#Z}" != "$st" ]; }
 
 stop_leased_hard() {
 	local kids p
@@ -140,7 +140,7 @@ stop_leased_hard() {
 	# A daemonized leased is not our child, so wait returned at once:
 	# its ports are free only once it has exited.
 	for p in $LEASED_PID $kids; do
-		for _ in $(seq 100); do gone "$p" && break; sleep 0.05; done
+		for _ in $(seq 100); do proc_gone "$p" && break; sleep 0.05; done
 	done
 	LEASED_PID=""
 }
