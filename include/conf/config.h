@@ -150,6 +150,19 @@ struct dhcp_option {
 	char *note;              /* a value taken with a change, for the log; NULL when none */
 };
 
+/*
+ * --dhcp-boot=[tag:T,...]FILE[,SNAME[,SERVER]]: a network boot (PXE): the
+ * reply's 'file' field (and option 67), 'sname' (option 66) and siaddr,
+ * the next server.  The first whose tags the client has applies.
+ */
+struct dhcp_boot {
+	struct tag_match match;
+	char *file;
+	char *sname;             /* NULL: none */
+	struct in_addr server;   /* 0.0.0.0: none */
+	struct config_origin origin;
+};
+
 /* -S/--server and --local: [/domain/[domain/]][addr[#port]][@source] */
 struct dns_server {
 	char *domain;            /* NULL: default server; "" for "//": unqualified names */
@@ -234,6 +247,8 @@ struct config {
 	bool ignore_clid;              /* --dhcp-ignore-clid: clients are their MACs */
 	bool rapid_commit;
 	bool enable_ra;
+	struct dhcp_boot *boots;       /* --dhcp-boot, first match wins */
+	size_t nboots;
 	struct ra_param *ra_params;    /* --ra-param, first match wins */
 	size_t nra_params;
 
@@ -295,6 +310,9 @@ int config_validate(const struct config *cfg, struct error *err);
  * Single values, shared with the files reread on SIGHUP.  `where` is
  * copied into the origin.  Return 0, or -1 with err->msg set.
  */
+int config_parse_dhcp_boot(const char *arg, const char *where, struct dhcp_boot *out,
+			   struct error *err);
+void dhcp_boot_free(struct dhcp_boot *b);
 int config_parse_dhcp_host(const char *arg, const char *where,
 			   struct dhcp_host *out, struct error *err);
 int config_parse_dhcp_option(const char *arg, bool force, const char *where,

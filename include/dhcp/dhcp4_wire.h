@@ -35,7 +35,8 @@ enum dhcp4_opt {
 	OPT_REQUESTED_IP = 50, OPT_LEASE_TIME = 51, OPT_OVERLOAD = 52,
 	OPT_MSG_TYPE = 53, OPT_SERVER_ID = 54, OPT_PARAM_REQUEST = 55,
 	OPT_MESSAGE = 56, OPT_MAX_SIZE = 57, OPT_T1 = 58, OPT_T2 = 59,
-	OPT_VENDOR_CLASS = 60, OPT_CLIENT_ID = 61, OPT_RAPID_COMMIT = 80,
+	OPT_VENDOR_CLASS = 60, OPT_CLIENT_ID = 61, OPT_TFTP_SERVER = 66, OPT_BOOTFILE = 67,
+	OPT_RAPID_COMMIT = 80,
 	OPT_CLIENT_FQDN = 81, OPT_DOMAIN_SEARCH = 119, OPT_END = 255,
 };
 
@@ -79,6 +80,8 @@ void dhcp4_build_init(struct dhcp4_builder *b, const struct dhcp4_packet *req,
 /* Set ciaddr, yiaddr and siaddr of the reply (all 0 after init). */
 void dhcp4_build_set_addrs(struct dhcp4_builder *b, struct in_addr ciaddr,
 			   struct in_addr yiaddr, struct in_addr siaddr);
+/* Fill the 'sname' and 'file' fields (NULL: left zero); longer text is cut. */
+void dhcp4_build_set_boot(struct dhcp4_builder *b, const char *sname, const char *file);
 /* Set the broadcast bit (a relayed DHCPNAK, RFC 2131 section 4.3.2). */
 void dhcp4_build_set_broadcast(struct dhcp4_builder *b);
 /*

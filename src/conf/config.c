@@ -334,6 +334,16 @@ static int opt_dhcp_host(struct parser *p, const char *arg)
 	return 0;
 }
 
+static int opt_dhcp_boot(struct parser *p, const char *arg)
+{
+	struct dhcp_boot b;
+
+	if (config_parse_dhcp_boot(arg, p->where, &b, p->err) < 0)
+		return -1;
+	*(struct dhcp_boot *)array_push(&p->cfg->boots, &p->cfg->nboots, sizeof(b)) = b;
+	return 0;
+}
+
 static int opt_dhcp_option(struct parser *p, const char *arg)
 {
 	bool force = strcmp(p->opt->name, "dhcp-option-force") == 0;
@@ -582,6 +592,9 @@ static const struct option_def options[] = {
 	    "This group may use leasectl too (leased's own option)."),
 
 	/* DHCP. */
+	FUNC("dhcp-boot", 'M', ARG_REQUIRED, opt_dhcp_boot,
+	     "[tag:<tag>,]<file>[,<servername>[,<server address>]]",
+	     "Network boot: the boot file, the server's name and address (PXE)."),
 	FUNC("dhcp-host", 'G', ARG_REQUIRED, opt_dhcp_host, "<hostspec>",
 	     "Address, name or lease time for one client."),
 	LIST("dhcp-hostsfile", 0, opt_path_list, hostsfiles, "<path>",
@@ -659,7 +672,6 @@ static const struct option_def options[] = {
 	NOTYET("dhcp-ignore", 'J', ARG_REQUIRED),
 	NOTYET("dhcp-broadcast", 0, ARG_OPTIONAL),
 	NOTYET("localmx", 'L', ARG_NONE),
-	NOTYET("dhcp-boot", 'M', ARG_REQUIRED),
 	NOTYET("no-poll", 'n', ARG_NONE),
 	NOTYET("use-stale-cache", 0, ARG_OPTIONAL),
 	NOTYET("query-port", 'Q', ARG_REQUIRED),
@@ -1035,6 +1047,9 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nra_params; i++)
 		ra_param_free(&cfg->ra_params[i]);
 	free(cfg->ra_params);
+	for (size_t i = 0; i < cfg->nboots; i++)
+		dhcp_boot_free(&cfg->boots[i]);
+	free(cfg->boots);
 	for (size_t i = 0; i < cfg->nhosts; i++)
 		dhcp_host_free(&cfg->hosts[i]);
 	free(cfg->hosts);

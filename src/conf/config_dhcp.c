@@ -557,6 +557,64 @@ bool dhcp_host_same_client(const struct dhcp_host *a, const struct dhcp_host *b)
 	return true;
 }
 
+/* ---- --dhcp-boot ---- */
+
+#define BOOT_FILE_MAX 128  /* the 'file' field */
+#define BOOT_SNAME_MAX 64  /* the 'sname' field */
+
+int config_parse_dhcp_boot(const char *arg, const char *where, struct dhcp_boot *out,
+			   struct error *err)
+{
+	struct dhcp_boot b = { 0 };
+	struct fieldlist f;
+	struct reason why;
+	const char *qwhy, *terr;
+	size_t i = 0;
+
+	config_set_origin(&b.origin, where);
+	if (fields_split(arg, &f, &qwhy) < 0)
+		return config_option_error(err, "dhcp-boot", arg, where, "%s", qwhy);
+	for (; i < f.n && (str_has_prefix(f.v[i], "tag:") || str_has_prefix(f.v[i], "net:")); i++)
+		if (config_add_tag(&b.match, f.v[i] + 4, &terr) < 0) {
+			reasonf(&why, "%s", terr);
+			goto bad;
+		}
+	if (i == f.n || !f.v[i][0]) {
+		reasonf(&why, "no boot file");
+		goto bad;
+	}
+	if (f.n - i > 3) {
+		reasonf(&why, "more than a file, a server name and a server address");
+		goto bad;
+	}
+	if (strlen(f.v[i]) > BOOT_FILE_MAX || (f.n - i > 1 && strlen(f.v[i + 1]) > BOOT_SNAME_MAX)) {
+		reasonf(&why, "longer than the reply's field (%d bytes for the file, %d for the "
+			"server name)", BOOT_FILE_MAX, BOOT_SNAME_MAX);
+		goto bad;
+	}
+	if (f.n - i > 2 && config_parse_ipv4(f.v[i + 2], &b.server) < 0) {
+		reasonf(&why, "\"%s\" is not an IPv4 address (a TFTP server's name is not "
+			"supported yet)", f.v[i + 2]);
+		goto bad;
+	}
+	b.file = xstrdup(f.v[i]);
+	b.sname = f.n - i > 1 && f.v[i + 1][0] ? xstrdup(f.v[i + 1]) : NULL;
+	fields_free(&f);
+	*out = b;
+	return 0;
+bad:
+	fields_free(&f);
+	tag_match_free(&b.match);
+	return config_option_error(err, "dhcp-boot", arg, where, "%s", why.msg);
+}
+
+void dhcp_boot_free(struct dhcp_boot *b)
+{
+	free(b->file);
+	free(b->sname);
+	tag_match_free(&b->match);
+}
+
 /* ---- --dhcp-option: option names and value types ---- */
 
 enum value_type {

@@ -152,6 +152,15 @@ static void collect_tags(struct dhcp4_ctx *c)
 	}
 }
 
+/* --dhcp-boot: the first whose tags the client has. */
+static const struct dhcp_boot *boot_for(const struct dhcp4_ctx *c)
+{
+	for (size_t i = 0; i < c->cfg->nboots; i++)
+		if (config_tags_match(&c->cfg->boots[i].match, c->tags, c->ntags))
+			return &c->cfg->boots[i];
+	return NULL;
+}
+
 /* --- who the client is ---------------------------------------------- */
 
 /*
@@ -621,13 +630,18 @@ static void send_reply(struct dhcp4_ctx *c, const struct dhcp4_reply_info *ri,
 {
 	static const struct in_addr none = { 0 };
 	struct dhcp4_builder *b = &c->work->builder;
-	struct in_addr ciaddr = none;
+	struct in_addr ciaddr = none, siaddr = none;
 
 	dhcp4_build_init(b, c->req, ri->type, reply_size_limit(c->req));
 	/* RFC 2131 table 3: ciaddr echoes the request's only in an ACK. */
 	if (ri->type == DHCPACK)
 		ciaddr = c->req->ciaddr;
-	dhcp4_build_set_addrs(b, ciaddr, yiaddr, none);
+	/* siaddr, the next server, only for a network boot (--dhcp-boot). */
+	if (ri->type != DHCPNAK && c->boot) {
+		siaddr = c->boot->server;
+		dhcp4_build_set_boot(b, c->boot->sname, c->boot->file);
+	}
+	dhcp4_build_set_addrs(b, ciaddr, yiaddr, siaddr);
 	/* RFC 2131 section 4.3.2: a relayed NAK must be broadcast by the relay. */
 	if (ri->type == DHCPNAK && c->req->giaddr.s_addr)
 		dhcp4_build_set_broadcast(b);
@@ -961,6 +975,7 @@ static void handle_parsed(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	}
 	c->own = find_own_lease(c);
 	collect_tags(c);
+	c->boot = boot_for(c);
 	choose_hostname(c);
 	dispatch(c, out);
 }

@@ -57,6 +57,7 @@ struct dhcp4_ctx {
 	const uint8_t *client_id;       /* option 61, or NULL */
 	size_t client_id_len;
 	const struct dhcp_host *host;   /* the client's reservation, or NULL */
+	const struct dhcp_boot *boot;   /* --dhcp-boot for this client, or NULL */
 	const struct lease *own;        /* the client's lease now, or NULL */
 	char hostname[LEASE_NAME_MAX];  /* the name the lease gets, or "" */
 	char hwstr[DHCP4_HWSTR_LEN];    /* chaddr for log lines */

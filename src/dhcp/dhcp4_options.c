@@ -64,6 +64,12 @@ static void fill_defaults(const struct dhcp4_ctx *c, struct reply_opts *ro)
 		set_default(ro, OPT_DNS, ro->dns, 4);
 	if (c->cfg->domain && *c->cfg->domain)
 		set_default(ro, OPT_DOMAIN_NAME, c->cfg->domain, strlen(c->cfg->domain));
+	/* A network boot's server name and file as options 66 and 67 too, for
+	 * clients that ask for them (UEFI PXE); the text only, no NUL. */
+	if (c->boot && c->boot->sname)
+		set_default(ro, OPT_TFTP_SERVER, c->boot->sname, strlen(c->boot->sname));
+	if (c->boot)
+		set_default(ro, OPT_BOOTFILE, c->boot->file, strlen(c->boot->file));
 	/* RFC 4702 section 3: with option 81 the name travels there instead. */
 	if (c->hostname[0] && !dhcp4_get_option(c->req, OPT_CLIENT_FQDN, NULL))
 		set_default(ro, OPT_HOSTNAME, c->hostname, strlen(c->hostname));

@@ -267,6 +267,15 @@ void dhcp4_build_set_addrs(struct dhcp4_builder *b, struct in_addr ciaddr,
 	put_addr(b->buf + OFF_SIADDR, siaddr);
 }
 
+void dhcp4_build_set_boot(struct dhcp4_builder *b, const char *sname, const char *file)
+{
+	/* The fields start zeroed: shorter text ends in NULs, text that fills one has none. */
+	if (sname)
+		memcpy(b->buf + OFF_SNAME, sname, MIN(strlen(sname), (size_t)SNAME_LEN));
+	if (file)
+		memcpy(b->buf + OFF_FILE, file, MIN(strlen(file), (size_t)FILE_LEN));
+}
+
 void dhcp4_build_set_broadcast(struct dhcp4_builder *b)
 {
 	b->buf[OFF_FLAGS] |= DHCP4_FLAG_BROADCAST >> 8;

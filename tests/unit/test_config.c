@@ -269,6 +269,34 @@ static void test_libvirt_conf_files(void **state)
 	config_free(&cfg);
 }
 
+/* --dhcp-boot: [tag:T,]FILE[,SNAME[,SERVER]] (libvirt's netboot networks write it). */
+static void test_dhcp_boot(void **state)
+{
+	struct config cfg;
+	struct error err;
+
+	(void)state;
+	assert_int_equal(parse_conf(&cfg, &err, "dhcp-boot=pxelinux.0\n"
+				    "dhcp-boot=tag:efi,grubx64.efi,boothost,192.168.122.1\n"), 0);
+	assert_int_equal(cfg.nboots, 2);
+	assert_string_equal(cfg.boots[0].file, "pxelinux.0");
+	assert_null(cfg.boots[0].sname);
+	assert_int_equal(cfg.boots[0].server.s_addr, 0);
+	assert_string_equal(cfg.boots[1].match.names[0], "efi");
+	assert_string_equal(cfg.boots[1].sname, "boothost");
+	assert_string_equal(addr4(cfg.boots[1].server), "192.168.122.1");
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "dhcp-boot=pxelinux.0,boothost,tftp.example\n"),
+			 -1);
+	assert_string_equal(err.msg, "bad --dhcp-boot \"pxelinux.0,boothost,tftp.example\": "
+			    "\"tftp.example\" is not an IPv4 address (a TFTP server's name is not "
+			    "supported yet) (at test.conf:1)");
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "dhcp-boot=tag:x\n"), -1);
+	assert_non_null(strstr(err.msg, "no boot file"));
+	config_free(&cfg);
+}
+
 /* Incus (LXD's fork) starts its dnsmasq with LXD's flags under its own names. */
 static void test_incus_argv(void **state)
 {
@@ -372,16 +400,16 @@ static void test_command_line_errors(void **state)
 	assert_int_equal(PARSE(&cfg, &err, "--foo=bar"), -1);
 	assert_string_equal(err.msg, "unknown option --foo (at command line)");
 	config_free(&cfg);
-	assert_int_equal(PARSE(&cfg, &err, "--dhcp-boot=pxelinux.0"), -1);
+	assert_int_equal(PARSE(&cfg, &err, "--tftp-root=/srv/tftp"), -1);
 	assert_string_equal(err.msg,
-			    "--dhcp-boot is a dnsmasq option leased does not implement yet "
+			    "--tftp-root is a dnsmasq option leased does not implement yet "
 			    "(at command line)");
 	config_free(&cfg);
 	assert_int_equal(PARSE(&cfg, &err, "--enable-tftp"), -1);
 	assert_non_null(strstr(err.msg, "--enable-tftp is a dnsmasq option"));
 	config_free(&cfg);
-	assert_int_equal(PARSE(&cfg, &err, "-M", "x"), -1);
-	assert_non_null(strstr(err.msg, "-M is a dnsmasq option leased does not implement"));
+	assert_int_equal(PARSE(&cfg, &err, "-Z"), -1);
+	assert_non_null(strstr(err.msg, "-Z is a dnsmasq option leased does not implement"));
 	config_free(&cfg);
 	assert_int_equal(PARSE(&cfg, &err, "--no-ping", "lxcbr0"), -1);
 	assert_string_equal(err.msg,
@@ -1231,6 +1259,7 @@ int main(void)
 		cmocka_unit_test(test_lxd_argv),
 		cmocka_unit_test(test_libvirt_conf_files),
 		cmocka_unit_test(test_incus_argv),
+		cmocka_unit_test(test_dhcp_boot),
 		cmocka_unit_test(test_optional_arguments),
 		cmocka_unit_test(test_short_forms),
 		cmocka_unit_test(test_command_line_errors),

@@ -907,6 +907,50 @@ static void test_ignore_clid(void **state)
 	fx_free(f);
 }
 
+/*
+ * --dhcp-boot: siaddr, 'sname' and 'file' in OFFER and ACK, options 66/67
+ * (text, no NUL) when asked for; none of it without a boot, nor in a NAK.
+ */
+static void test_dhcp_boot(void **state)
+{
+	static const uint8_t prl[] = { 1, 3, 66, 67 };
+	struct fx *f = fx_setup("dhcp-range=set:lab,10.0.3.2,10.0.3.254,1h\n"
+				"dhcp-boot=tag:other,other.efi\n"
+				"dhcp-boot=tag:lab,pxelinux.0,boothost,10.0.3.9\n");
+	const uint8_t *v;
+	size_t len;
+	struct tpkt t;
+
+	(void)state;
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPOFFER);
+	assert_int_equal(f->reply.siaddr.s_addr, ip("10.0.3.9").s_addr);
+	assert_memory_equal(f->res.reply + 44, "boothost\0", 9);    /* sname */
+	assert_memory_equal(f->res.reply + 108, "pxelinux.0\0", 11); /* file */
+	v = dhcp4_get_option(&f->reply, OPT_BOOTFILE, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 10);
+	assert_memory_equal(v, "pxelinux.0", 10);
+	v = dhcp4_get_option(&f->reply, OPT_TFTP_SERVER, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 8);
+	fx_free(f);
+	/* No --dhcp-boot: siaddr 0, empty fields, no 66/67. */
+	f = fx_default();
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
+	tpkt_end(&t);
+	run(f, &t);
+	expect_reply(f, DHCPOFFER);
+	assert_int_equal(f->reply.siaddr.s_addr, 0);
+	assert_int_equal(f->res.reply[108], 0);
+	assert_null(dhcp4_get_option(&f->reply, OPT_BOOTFILE, &len));
+	fx_free(f);
+}
+
 /* RFC 6842: the client identifier comes back in OFFER, ACK and NAK, as sent. */
 static void test_client_id_echoed(void **state)
 {
@@ -1593,6 +1637,7 @@ int main(void)
 		cmocka_unit_test(test_static_range),
 		cmocka_unit_test(test_ignore_clid),
 		cmocka_unit_test(test_client_id_echoed),
+		cmocka_unit_test(test_dhcp_boot),
 		cmocka_unit_test(test_lease_max),
 		cmocka_unit_test(test_hostname_option_12),
 		cmocka_unit_test(test_hostname_option_81),
