@@ -198,6 +198,18 @@ static void discover(struct fx *f, const uint8_t *mac, uint32_t xid)
 	run(f, &t);
 }
 
+/* A DISCOVER carrying one option besides the message type. */
+static void discover_with(struct fx *f, const uint8_t *mac, uint32_t xid, uint8_t code,
+			  const void *val, size_t len)
+{
+	struct tpkt t;
+
+	tpkt_init(&t, DHCPDISCOVER, mac, xid);
+	tpkt_opt(&t, code, val, len);
+	tpkt_end(&t);
+	run(f, &t);
+}
+
 static void request_selecting(struct fx *f, const uint8_t *mac, struct in_addr want)
 {
 	struct tpkt t;
@@ -623,7 +635,6 @@ static void test_reservation_by_mac(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-host=de:21:82:c6:a7:e1,10.0.3.50,web,2h\n");
 	struct in_addr a;
-	struct tpkt t;
 	const struct lease *l;
 	uint8_t cid[7] = { 0xff, 1, 2, 3, 4, 5, 6 };
 
@@ -635,10 +646,7 @@ static void test_reservation_by_mac(void **state)
 	assert_string_equal(l->hostname, "web");
 	/* The same MAC with a client-id (systemd-networkd): still reserved. */
 	fx_new_table(f);
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_CLIENT_ID, cid, sizeof(cid));
 	expect_reply(f, DHCPOFFER);
 	assert_int_equal(f->reply.yiaddr.s_addr, ip("10.0.3.50").s_addr);
 	fx_free(f);
@@ -647,14 +655,10 @@ static void test_reservation_by_mac(void **state)
 static void test_reservation_by_client_id(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-host=id:01:02:03:04,10.0.3.51\n");
-	struct tpkt t;
 	uint8_t cid[4] = { 1, 2, 3, 4 };
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_b, 1);
-	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_b, 1, OPT_CLIENT_ID, cid, sizeof(cid));
 	expect_reply(f, DHCPOFFER);
 	assert_int_equal(f->reply.yiaddr.s_addr, ip("10.0.3.51").s_addr);
 	/* Without the client-id, the same MAC is just another client. */
@@ -864,10 +868,7 @@ static void test_ignore_clid(void **state)
 	const struct lease *l;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_CLIENT_ID, id1, sizeof(id1));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_CLIENT_ID, id1, sizeof(id1));
 	expect_reply(f, DHCPOFFER);
 	a = f->reply.yiaddr;
 	request_selecting(f, mac_a, a);
@@ -886,10 +887,7 @@ static void test_ignore_clid(void **state)
 	fx_free(f);
 	/* Without it, the other client-id is another client: no lease to renew, a NAK. */
 	f = fx_setup(BASE_CONF "dhcp-authoritative\n");
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_CLIENT_ID, id1, sizeof(id1));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_CLIENT_ID, id1, sizeof(id1));
 	a = f->reply.yiaddr;
 	tpkt_init(&t, DHCPREQUEST, mac_a, 2);
 	tpkt_opt_addr(&t, OPT_SERVER_ID, "10.0.3.1");
@@ -898,10 +896,7 @@ static void test_ignore_clid(void **state)
 	tpkt_end(&t);
 	run(f, &t);
 	expect_reply(f, DHCPACK);
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 4);
-	tpkt_opt(&t, OPT_CLIENT_ID, id2, sizeof(id2));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 4, OPT_CLIENT_ID, id2, sizeof(id2));
 	expect_reply(f, DHCPOFFER);
 	assert_int_not_equal(f->reply.yiaddr.s_addr, a.s_addr);
 	fx_free(f);
@@ -919,13 +914,9 @@ static void test_dhcp_boot(void **state)
 				"dhcp-boot=tag:lab,pxelinux.0,boothost,10.0.3.9\n");
 	const uint8_t *v;
 	size_t len;
-	struct tpkt t;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	expect_reply(f, DHCPOFFER);
 	assert_int_equal(f->reply.siaddr.s_addr, ip("10.0.3.9").s_addr);
 	assert_memory_equal(f->res.reply + 44, "boothost\0", 9);    /* sname */
@@ -940,10 +931,7 @@ static void test_dhcp_boot(void **state)
 	fx_free(f);
 	/* No --dhcp-boot: siaddr 0, empty fields, no 66/67. */
 	f = fx_default();
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	expect_reply(f, DHCPOFFER);
 	assert_int_equal(f->reply.siaddr.s_addr, 0);
 	assert_int_equal(f->res.reply[108], 0);
@@ -962,10 +950,7 @@ static void test_client_id_echoed(void **state)
 	struct tpkt t;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_CLIENT_ID, cid, sizeof(cid));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_CLIENT_ID, cid, sizeof(cid));
 	expect_reply(f, DHCPOFFER);
 	v = dhcp4_get_option(&f->reply, OPT_CLIENT_ID, &len);
 	assert_non_null(v);
@@ -1222,14 +1207,10 @@ static void test_prl_order(void **state)
 	const uint8_t prl[] = { 15, 3, 42, 6, 1 };
 	const uint8_t want[] = { 53, 54, 51, 58, 59, 1, 15, 3, 6 };
 	uint8_t codes[64];
-	struct tpkt t;
 	size_t n;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	expect_reply(f, DHCPOFFER);
 	n = reply_codes(f, codes, sizeof(codes));
 	assert_int_equal(n, sizeof(want));
@@ -1295,14 +1276,10 @@ static void test_configured_options(void **state)
 	const uint8_t prl[] = { 1, 3, 6, 15, 42 };
 	const uint8_t dns[8] = { 10, 0, 3, 1, 192, 0, 2, 53 };
 	const uint8_t *v;
-	struct tpkt t;
 	size_t len;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	expect_reply(f, DHCPOFFER);
 	/* Override of a default. */
 	assert_int_equal(reply_addr_opt(f, OPT_ROUTER).s_addr, ip("10.0.3.254").s_addr);
@@ -1317,10 +1294,7 @@ static void test_configured_options(void **state)
 	/* Forced: sent although not requested. */
 	assert_reply_str(f, 40, "forced");
 	/* A known client (it has a dhcp-host) gets the known value. */
-	tpkt_init(&t, DHCPDISCOVER, mac_b, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_b, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	assert_int_equal(f->reply.yiaddr.s_addr, ip("10.0.3.60").s_addr);
 	assert_int_equal(reply_addr_opt(f, 42).s_addr, ip("192.0.2.123").s_addr);
 	fx_free(f);
@@ -1334,20 +1308,13 @@ static void test_range_and_host_tags(void **state)
 				"dhcp-option=tag:special,44,192.0.2.2\n"
 				"dhcp-option=tag:other,45,192.0.2.3\n");
 	const uint8_t prl[] = { 42, 44, 45 };
-	struct tpkt t;
 
 	(void)state;
-	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_a, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	assert_non_null(dhcp4_get_option(&f->reply, 42, NULL));
 	assert_null(dhcp4_get_option(&f->reply, 44, NULL));
 	assert_null(dhcp4_get_option(&f->reply, 45, NULL));
-	tpkt_init(&t, DHCPDISCOVER, mac_b, 1);
-	tpkt_opt(&t, OPT_PARAM_REQUEST, prl, sizeof(prl));
-	tpkt_end(&t);
-	run(f, &t);
+	discover_with(f, mac_b, 1, OPT_PARAM_REQUEST, prl, sizeof(prl));
 	assert_non_null(dhcp4_get_option(&f->reply, 42, NULL));
 	assert_non_null(dhcp4_get_option(&f->reply, 44, NULL));
 	assert_null(dhcp4_get_option(&f->reply, 45, NULL));
