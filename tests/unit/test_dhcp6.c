@@ -32,6 +32,7 @@ struct fx {
 	struct dhcp6_iface ifc;
 	struct dhcp6_env env;
 	struct dhcp6_result res;
+	struct hostdb *hosts;    /* setup_hosts(), reload_hosts(); NULL: none */
 };
 
 static struct fx F;
@@ -66,9 +67,43 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	hostdb_free(F.hosts);
+	F.hosts = NULL;
+	F.env.hosts = NULL;
 	lease_table_free(F.t);
 	config_free(&F.cfg);
 	return 0;
+}
+
+static void load_hosts(void)
+{
+	struct error err = { 0 };
+
+	F.hosts = hostdb_load(&F.cfg, &err);
+	if (!F.hosts)
+		fail_msg("hostdb: %s", err.msg);
+	F.env.hosts = F.hosts;
+}
+
+/* A fresh world (an empty lease table) from conf, its reservations loaded. */
+static void setup_hosts(const char *conf)
+{
+	teardown(NULL);
+	setup_conf(conf);
+	load_hosts();
+}
+
+/* A reload (SIGHUP): conf and its reservations replace the old ones, the leases stay. */
+static void reload_hosts(const char *conf)
+{
+	struct error err = { 0 };
+
+	hostdb_free(F.hosts);
+	config_free(&F.cfg);
+	config_init(&F.cfg);
+	if (config_parse_text(&F.cfg, conf, strlen(conf), "t.conf", &err) < 0)
+		fail_msg("config: %s", err.msg);
+	load_hosts();
 }
 
 /* ---- building a client's message ---- */
@@ -622,25 +657,19 @@ static void test_option_tags(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_INFORMATION_REQUEST, .duid = DUID_A,
 			      .duid_len = sizeof(DUID_A), .oro = { 22, 27, 28, 31 }, .noro = 4 };
-	struct hostdb *db;
-	struct error err = { 0 };
 	size_t len;
 	const uint8_t *p;
 	char a[INET6_ADDRSTRLEN];
 
 	(void)state;
-	teardown(NULL);
-	setup_conf("dhcp-range=set:lab,fd42::10,fd42::13\n"
-		   "dhcp-host=02:00:00:00:00:0a,set:web\n"
-		   "dhcp-option=option6:dns-server,[fd99::1]\n"
-		   "dhcp-option=tag:lab,option6:dns-server,[fd99::2]\n"
-		   "dhcp-option=tag:lab,option6:sntp-server,[fd42::31]\n"
-		   "dhcp-option=tag:known,option6:sip-server,[fd42::22]\n"
-		   "dhcp-option=tag:web,option6:nis-server,[fd42::27]\n"
-		   "dhcp-option=tag:!known,option6:nis+-server,[fd42::28]\n");
-	db = hostdb_load(&F.cfg, &err);
-	assert_non_null(db);
-	F.env.hosts = db;
+	setup_hosts("dhcp-range=set:lab,fd42::10,fd42::13\n"
+		    "dhcp-host=02:00:00:00:00:0a,set:web\n"
+		    "dhcp-option=option6:dns-server,[fd99::1]\n"
+		    "dhcp-option=tag:lab,option6:dns-server,[fd99::2]\n"
+		    "dhcp-option=tag:lab,option6:sntp-server,[fd42::31]\n"
+		    "dhcp-option=tag:known,option6:sip-server,[fd42::22]\n"
+		    "dhcp-option=tag:web,option6:nis-server,[fd42::27]\n"
+		    "dhcp-option=tag:!known,option6:nis+-server,[fd42::28]\n");
 	send_msg(&m);
 	p = reply_opt(D6O_DNS_SERVERS, 0, &len);
 	assert_int_equal(len, 16);
@@ -656,8 +685,6 @@ static void test_option_tags(void **state)
 	assert_null(reply_opt(22, 0, &len));
 	assert_null(reply_opt(27, 0, &len));
 	assert_non_null(reply_opt(28, 0, &len));
-	hostdb_free(db);
-	F.env.hosts = NULL;
 }
 
 static const uint8_t DUID_C[] = { 0, 3, 0, 1, 2, 0, 0, 0, 0, 0x0c };  /* DUID-LL */
@@ -673,19 +700,12 @@ static void test_reservations(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
 			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
-	struct hostdb *db;
-	struct error err = { 0 };
 
 	(void)state;
-	teardown(NULL);
-	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
-		   "dhcp-host=02:00:00:00:00:0a,[fd42::99],web,2h\n"
-		   "dhcp-host=id:00:01:00:01:2c:d5:6a:11:02:00:00:00:00:0b,[::12],db\n"
-		   "dhcp-host=02:00:00:00:00:0c,ignore\n");
-	db = hostdb_load(&F.cfg, &err);
-	if (!db)
-		fail_msg("hostdb: %s", err.msg);
-	F.env.hosts = db;
+	setup_hosts("dhcp-range=fd42::10,fd42::13,1h\n"
+		    "dhcp-host=02:00:00:00:00:0a,[fd42::99],web,2h\n"
+		    "dhcp-host=id:00:01:00:01:2c:d5:6a:11:02:00:00:00:00:0b,[::12],db\n"
+		    "dhcp-host=02:00:00:00:00:0c,ignore\n");
 	/* A: its MAC is in its DUID-LLT; the address is outside the dynamic range but on the link. */
 	send_msg(&m);
 	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::99");
@@ -725,28 +745,14 @@ static void test_reservations(void **state)
 	assert_int_equal(F.res.verdict, DHCP6_DROP);
 	/* A's reservation changes (the hostsfile edited, then SIGHUP): its next Renew gets the
 	 * old address back with lifetime 0 and the new reserved one. */
-	hostdb_free(db);
-	F.env.hosts = NULL;
-	teardown(NULL);
-	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
-		   "dhcp-host=02:00:00:00:00:0a,[fd42::98],web\n");
-	db = hostdb_load(&F.cfg, &err);
-	F.env.hosts = db;
+	setup_hosts("dhcp-range=fd42::10,fd42::13,1h\n"
+		    "dhcp-host=02:00:00:00:00:0a,[fd42::98],web\n");
 	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
 			       .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
 	send_msg(&m);
 	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::98");
-	hostdb_free(db);
-	config_free(&F.cfg);
-	config_init(&F.cfg);
-	{
-		const char *conf = "dhcp-range=fd42::10,fd42::13,1h\n"
-				   "dhcp-host=02:00:00:00:00:0a,[fd42::97],web\n";
-
-		assert_int_equal(config_parse_text(&F.cfg, conf, strlen(conf), "t.conf", &err), 0);
-	}
-	db = hostdb_load(&F.cfg, &err);
-	F.env.hosts = db;
+	reload_hosts("dhcp-range=fd42::10,fd42::13,1h\n"
+		     "dhcp-host=02:00:00:00:00:0a,[fd42::97],web\n");
 	/* The reload finds the lease superseded: its name leaves DNS at once, the address stays. */
 	m = (struct msg_spec){ .type = DHCP6_SOLICIT, .duid = DUID_B, .duid_len = sizeof(DUID_B),
 			       .rapid_commit = true, .fqdn = "b", .ias = { { 1, NULL } }, .nias = 1 };
@@ -765,8 +771,6 @@ static void test_reservations(void **state)
 	assert_string_equal(ia_in_reply(0).addrs[1], "fd42::97");
 	assert_int_equal(ia_in_reply(0).valid[1], 3600);
 	assert_null(lease_at("fd42::98")); /* the client's one IA_NA moved */
-	hostdb_free(db);
-	F.env.hosts = NULL;
 }
 
 /*
@@ -778,25 +782,17 @@ static void test_two_line_reservation(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
 			      .rapid_commit = true, .fqdn = "vm1", .ias = { { 1, NULL } }, .nias = 1 };
-	struct hostdb *db;
-	struct error err = { 0 };
 
 	(void)state;
-	teardown(NULL);
-	setup_conf("dhcp-range=fd42::10,fd42::13,1h\n"
-		   "dhcp-host=02:00:00:00:00:0a,10.0.3.10,vm1\n"
-		   "dhcp-host=vm1,[fd42::77]\n");
-	db = hostdb_load(&F.cfg, &err);
-	assert_non_null(db);
-	F.env.hosts = db;
+	setup_hosts("dhcp-range=fd42::10,fd42::13,1h\n"
+		    "dhcp-host=02:00:00:00:00:0a,10.0.3.10,vm1\n"
+		    "dhcp-host=vm1,[fd42::77]\n");
 	send_msg(&m);
 	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::77");
 	assert_string_equal(lease_at("fd42::77")->hostname, "vm1");
-	assert_true(hostdb_by_mac(db, (const uint8_t *)"\x02\0\0\0\0\x0a")->has_ip);
-	assert_true(hostdb_by_name_for(db, AF_INET6, "vm1")->has_ip6);
-	assert_true(hostdb_by_name(db, "vm1")->has_ip);
-	hostdb_free(db);
-	F.env.hosts = NULL;
+	assert_true(hostdb_by_mac(F.hosts, (const uint8_t *)"\x02\0\0\0\0\x0a")->has_ip);
+	assert_true(hostdb_by_name_for(F.hosts, AF_INET6, "vm1")->has_ip6);
+	assert_true(hostdb_by_name(F.hosts, "vm1")->has_ip);
 }
 
 /* libvirt's "PREFIX::,static": reserved clients get their addresses, others none. */
@@ -804,16 +800,10 @@ static void test_static_range(void **state)
 {
 	struct msg_spec m = { .type = DHCP6_SOLICIT, .duid = DUID_A, .duid_len = sizeof(DUID_A),
 			      .rapid_commit = true, .ias = { { 1, NULL } }, .nias = 1 };
-	struct hostdb *db;
-	struct error err = { 0 };
 
 	(void)state;
-	teardown(NULL);
-	setup_conf("dhcp-range=fd42::,static,64,2h\n"
-		   "dhcp-host=02:00:00:00:00:0a,[::99]\n");
-	db = hostdb_load(&F.cfg, &err);
-	assert_non_null(db);
-	F.env.hosts = db;
+	setup_hosts("dhcp-range=fd42::,static,64,2h\n"
+		    "dhcp-host=02:00:00:00:00:0a,[::99]\n");
 	send_msg(&m);
 	assert_string_equal(ia_in_reply(0).addrs[0], "fd42::99");
 	assert_int_equal(ia_in_reply(0).valid[0], 7200);
@@ -826,8 +816,6 @@ static void test_static_range(void **state)
 	m.ias[0].addr = "fd42::";
 	send_msg(&m);
 	assert_int_equal(ia_in_reply(0).status, D6S_NO_ADDRS_AVAIL);
-	hostdb_free(db);
-	F.env.hosts = NULL;
 }
 
 static void test_reservation_conflicts(void **state)
