@@ -85,6 +85,15 @@ setup_server() {
 	ip -n "$SRV" link set "$BR" up
 }
 
+# setup_server6 PREFIX: setup_server, and the bridge's IPv6 address
+# PREFIX::1/64 (no DAD: usable at once); sets P6 and SRV6.
+setup_server6() {
+	P6=$1
+	SRV6=$P6::1
+	setup_server
+	ip -n "$SRV" -6 addr add "$SRV6/64" dev "$BR" nodad
+}
+
 # add_client NAME [MAC]: namespace NAME with eth0 on the server's bridge.
 add_client() {
 	local ns=${ID}$1 mac=${2:-}

@@ -14,10 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v rdisc6 >/dev/null || fail "rdisc6 missing (scripts/deps.sh installs ndisc6)"
 
-P6=fd42:77:1
-SRV6=$P6::1
-setup_server
-ip -n "$SRV" -6 addr add "$SRV6/64" dev "$BR" nodad
+setup_server6 fd42:77:1
 add_client c 02:00:00:00:00:0c
 C=$(client_ns c)
 ip netns exec "$C" sysctl -qw net.ipv6.conf.eth0.accept_ra=1 net.ipv6.conf.eth0.autoconf=1

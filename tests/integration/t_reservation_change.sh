@@ -17,10 +17,7 @@
 command -v dhclient >/dev/null || fail "dhclient missing (scripts/deps.sh installs it)"
 need_dns_tools
 
-P6=fd42:77:8
-SRV6=$P6::1
-setup_server
-ip -n "$SRV" -6 addr add "$SRV6/64" dev "$BR" nodad
+setup_server6 fd42:77:8
 add_client c 02:00:00:00:00:0c
 C=$(client_ns c)
 mkdir -p "$TMP/hosts.d"
