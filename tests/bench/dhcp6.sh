@@ -14,7 +14,7 @@
 # Prints the table and writes it to build/bench/dhcp6-results.txt.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop, bench_cleanup
+. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop, median, bench_cleanup
 RATE=${BENCH_RATE:-5000}
 SECS=${BENCH_SECONDS:-10}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -80,7 +80,6 @@ run_one() { # SERVER ROUND
 	echo "bench6: round $2 $1: $rate exchanges/s, $reply REPLYs, $(echo "${CPU_OF[$1]}" | awk '{print $NF}') us CPU/exchange" >&2
 }
 
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 for r in $(seq "$ROUNDS"); do
 	for s in $SERVERS; do run_one "$s" "$r"; done

@@ -10,6 +10,9 @@ cpu_ticks() {
 	echo "$sum"
 }
 
+# median: the middle of the numbers on stdin (space-separated), the lower one of two.
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+
 # start SERVER: leased or dnsmasq in namespace $SRV, pinned with ${pin1[@]},
 # with ${ARGS[@]}, a fresh lease file and its log in $TMP; its PID in SPID.
 start() {

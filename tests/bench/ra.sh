@@ -19,7 +19,7 @@
 # Prints the table and writes it to build/bench/ra-results.txt.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop
+. "$TOP/tests/bench/lib.sh" # cpu_ticks, start, stop, median
 RS_RATE=${BENCH_RS_RATE:-1000}
 SECS=${BENCH_SECONDS:-8}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -105,7 +105,6 @@ phase() { # SERVER ROUND PHASE RATE
 }
 
 get() { tr ' ' '\n' <<<"${RES[$1]}" | sed -n "s/^$2=//p"; }
-median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 for r in $(seq "$ROUNDS"); do
 	for s in $SERVERS; do
