@@ -260,8 +260,6 @@ struct claims {
 	struct hindex ip, ip6, mac4, mac6;
 };
 
-static bool reserves(const struct dhcp_host *h, int fam);
-
 static bool addr_taken(const struct hostdb *db, const struct hindex *ix, const struct dhcp_host *h,
 		       int family, const void *addr, char *why, size_t len)
 {
