@@ -56,7 +56,7 @@ HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/un
 # `make V=1` shows full commands.
 Q := $(if $(V),,@)
 
-.PHONY: bench-dhcp6 bench-ra bench-lag circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
+.PHONY: bench-dhcp6 bench-ra bench-lag bench-first-lease circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
         check-sanitize bench bench-dns install clean
 all: build/leased build/leasectl
 
@@ -218,6 +218,9 @@ bench: all
 	tests/bench/run.sh
 	BENCH_LAYOUT=ordered BENCH_HELD="0 20000" BENCH_RESULTS=build/bench/dhcp-ordered-results.txt \
 	  tests/bench/run.sh
+	BENCH_PING=1 BENCH_HELD= BENCH_SERVERS=leased BENCH_RESULTS=build/bench/dhcp-ping-results.txt \
+	  tests/bench/run.sh
+	tests/bench/first_lease.sh
 	tests/bench/dns.sh
 	tests/bench/dhcp6.sh
 	tests/bench/ra.sh
@@ -231,6 +234,9 @@ bench-ra: all
 
 bench-lag: all
 	tests/bench/leasefile_lag.sh
+
+bench-first-lease: all
+	tests/bench/first_lease.sh
 
 bench-dns: all
 	tests/bench/dns.sh

@@ -37,10 +37,11 @@ struct dhcp4_iface {
 };
 
 /*
- * Conflict check (ping) before offering a new address: the engine asks
+ * Conflict check before offering a new address: the engine asks
  * probe_ok(addr); false means "not checked yet": the engine returns
- * DHCP4_PROBE and the server pings, then calls dhcp4_handle again with
- * the same message (quarantining the address first if it answered).
+ * DHCP4_PROBE and the server checks (net/probe.h), then calls dhcp4_handle
+ * again with the same message (quarantining the address first if it is
+ * in use).
  * NULL probe_ok means no check (--no-ping, unit tests).
  */
 struct dhcp4_work;
@@ -84,9 +85,10 @@ struct dhcp4_result {
 	size_t reply_len;
 	enum dhcp4_dest dest;
 	struct in_addr dest_addr;      /* giaddr / ciaddr / yiaddr */
-	uint8_t chaddr[16];            /* for DHCP4_TO_YIADDR */
+	uint8_t chaddr[16];            /* for DHCP4_TO_YIADDR and DHCP4_PROBE */
 	uint8_t hlen;
-	struct in_addr probe_addr;     /* for DHCP4_PROBE */
+	struct in_addr probe_addr;     /* for DHCP4_PROBE: check it, then handle again */
+	bool probe_relayed;            /* ... the client is behind a relay (giaddr) */
 	bool lease_changed;            /* reply must wait for the store */
 };
 

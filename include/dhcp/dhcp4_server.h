@@ -34,7 +34,7 @@ struct dhcp4_server_deps {
 };
 
 /*
- * Bind 0.0.0.0:67 and open the ping socket.  NULL with err filled
+ * Bind 0.0.0.0:67 and open the conflict check's sockets.  NULL with err filled
  * (EXIT_NETWORK ...) on failure; the message names address and port.
  */
 struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,

@@ -84,6 +84,20 @@ bool netlink_neighbour6_mac(const struct netlink *nl, int ifindex, const struct 
 /* All interfaces, for iteration. */
 const struct nl_iface *netlink_ifaces(const struct netlink *nl, size_t *n);
 
+/* An IPv4 neighbour entry, as netlink_neighbour4() reads it. */
+struct nl_neigh4 {
+	uint8_t mac[6];
+	bool confirmed; /* REACHABLE (the host answered lately) or PERMANENT */
+};
+
+/*
+ * Ask the kernel for its entry for ip on ifindex (one request, answered at
+ * once; no cache, so a busy host's ARP traffic costs nothing between
+ * checks): 1 with *out filled, 0 when it has none with a link-layer
+ * address, -1 when the request failed.
+ */
+int netlink_neighbour4(struct netlink *nl, int ifindex, struct in_addr ip, struct nl_neigh4 *out);
+
 /* Tell the kernel chaddr owns ip on ifindex, so a unicast reply reaches it. */
 int netlink_set_neighbour(struct netlink *nl, int ifindex, struct in_addr ip,
 			  const uint8_t *hwaddr, size_t hwlen);

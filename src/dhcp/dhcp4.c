@@ -712,6 +712,9 @@ static void handle_discover(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	    !c->cfg->no_ping && !c->env->probe_ok(c->env->probe_arg, addr)) {
 		out->verdict = DHCP4_PROBE;
 		out->probe_addr = addr;
+		out->probe_relayed = c->req->giaddr.s_addr != 0;
+		memcpy(out->chaddr, c->req->chaddr, sizeof(out->chaddr));
+		out->hlen = c->req->hlen;
 		return;
 	}
 	/* RFC 4039 section 4: with both sides willing, skip the OFFER. */

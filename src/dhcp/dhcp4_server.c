@@ -1,5 +1,5 @@
 /*
- * dhcp4_server — socket, interface admission, ping check and the durable
+ * dhcp4_server — socket, interface admission, conflict check and the durable
  * reply queue around dhcp4_handle(); see include/dhcp/dhcp4_server.h.
  */
 #include "dhcp/dhcp4_server.h"
@@ -21,7 +21,6 @@
 #define RECV_BATCH 32
 #define SEND_BATCH 32
 #define DHCP4_RCVBUF (4 * 1024 * 1024)
-#define MAX_PARKED 256 /* DISCOVERs waiting for a ping check */
 /*
  * Replies waiting for the disk.  With a working disk they wait for one
  * fdatasync (milliseconds), so a few thousand is far beyond a burst; with
@@ -43,13 +42,6 @@ struct queued_reply {
 	uint8_t buf[DHCP4_MAX_PACKET];
 };
 
-struct parked_discover {
-	struct in_addr addr;    /* being probed */
-	int ifindex;
-	size_t len;
-	uint8_t buf[DHCP4_MAX_PACKET];
-};
-
 struct dhcp4_server {
 	struct dhcp4_server_deps d;
 	int fd;
@@ -60,8 +52,6 @@ struct dhcp4_server {
 	struct reply_hold *held;    /* replies whose lease change is not on disk yet */
 	struct queued_reply now[SEND_BATCH]; /* replies that wait for nothing */
 	size_t nnow;
-	struct parked_discover *parked;
-	size_t nparked;
 	struct dhcp4_result result; /* scratch, reused for every packet */
 	struct dhcp4_work *work;    /* the engine's scratch, likewise */
 	uint8_t rbufs[RECV_BATCH][DHCP4_MAX_PACKET];
@@ -365,61 +355,89 @@ static bool probe_ok_cb(void *arg, struct in_addr addr)
 	return probe_is_clear(s->probe, addr);
 }
 
-/*
- * Park a DISCOVER while its address is pinged.  Returns false when no
- * probe could be sent: probe_start() then counts the address as clear,
- * and the caller handles the message again at once rather than make the
- * client wait for nothing.
- */
-static bool park_discover(struct dhcp4_server *s, const struct dhcp4_iface *iface,
-			  const uint8_t *pkt, size_t len, struct in_addr addr)
-{
-	struct parked_discover *p;
-
-	if (probe_start(s->probe, addr) < 0) {
-		log_ratelimited("probe", LOG_WARNING, "ping check of %s not possible; offering without it",
-				inet_ntoa(addr));
-		return false;
-	}
-	s->stats.probes++;
-	if (s->nparked == MAX_PARKED)
-		return true; /* the client will retransmit */
-	p = &s->parked[s->nparked++];
-	p->addr = addr;
-	p->ifindex = iface->ifindex;
-	p->len = len;
-	memcpy(p->buf, pkt, len);
-	return true;
-}
-
 static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 			  const uint8_t *pkt, size_t len, bool replay);
 
-/* A ping check finished: quarantine on an answer, then handle again. */
-static void on_probe_done(void *ctx, struct in_addr addr, bool in_use)
+static const char *const probe_how_name[] = {
+	[PROBE_BY_NEIGHBOUR] = "the neighbour table knows it",
+	[PROBE_BY_ARP] = "it answers ARP",
+	[PROBE_BY_PING] = "it answers a ping",
+	[PROBE_BY_SILENCE] = "",
+};
+
+/* An address found in use: not offered again for a while, and the log says why. */
+static void note_conflict(struct dhcp4_server *s, const struct probe_result *r)
+{
+	char mac[MAC_STR_LEN] = "";
+
+	s->stats.conflicts++;
+	if (r->has_mac)
+		mac_format(r->mac, mac);
+	log_warn("%s is in use (%s%s%s) but has no lease here: not offering it for %d s",
+		 inet_ntoa(r->addr), probe_how_name[r->how], r->has_mac ? " at " : "", mac,
+		 DHCP4_PROBE_QUARANTINE);
+	lease_quarantine(s->d.leases, lease_addr4(r->addr), now_wall() + DHCP4_PROBE_QUARANTINE);
+}
+
+/* A check finished: quarantine what is in use, then handle every parked DISCOVER again. */
+static void on_probe_done(void *ctx, const struct probe_result *r,
+			  const struct probe_waiter *waiters)
 {
 	struct dhcp4_server *s = ctx;
 
-	if (in_use) {
-		s->stats.conflicts++;
-		log_warn("%s answers a ping but has no lease here: not offering it for %d s",
-			 inet_ntoa(addr), DHCP4_PROBE_QUARANTINE);
-		lease_quarantine(s->d.leases, lease_addr4(addr), now_wall() + DHCP4_PROBE_QUARANTINE);
-	}
-	for (size_t i = 0; i < s->nparked;) {
-		struct parked_discover p;
-		const struct nl_iface *nif;
+	if (r->in_use)
+		note_conflict(s, r);
+	for (const struct probe_waiter *w = waiters; w; w = w->next) {
+		const struct nl_iface *nif = netlink_iface_by_index(s->d.nl, w->tag);
 
-		if (s->parked[i].addr.s_addr != addr.s_addr) {
-			i++;
-			continue;
-		}
-		p = s->parked[i];
-		s->parked[i] = s->parked[--s->nparked];
-		nif = netlink_iface_by_index(s->d.nl, p.ifindex);
 		if (nif)
-			handle_packet(s, nif, p.buf, p.len, true);
+			handle_packet(s, nif, w->data, w->len, true);
 	}
+}
+
+/* Our address on iface in addr's subnet, the ARP request's sender; 0 when none. */
+static struct in_addr iface_addr_for(const struct dhcp4_iface *iface, struct in_addr addr)
+{
+	for (size_t k = 0; k < iface->naddrs; k++)
+		if (((iface->addrs[k].s_addr ^ addr.s_addr) & iface->netmasks[k].s_addr) == 0)
+			return iface->addrs[k];
+	return (struct in_addr){ 0 };
+}
+
+/*
+ * The engine wants res->probe_addr checked before it offers it: park the
+ * DISCOVER with the check (RFC 2131 section 2.2), or handle it again at
+ * once when the answer is already known (the neighbour table shows the
+ * address in use) or no check is possible (it then counts as free).
+ */
+static void check_address(struct dhcp4_server *s, const struct nl_iface *nif,
+			  const struct dhcp4_iface *iface, const uint8_t *pkt, size_t len,
+			  const struct dhcp4_result *res)
+{
+	struct probe_target t = { .addr = res->probe_addr };
+	struct probe_result conflict;
+
+	if (!res->probe_relayed && nif->hwlen == 6) {
+		t.ifindex = nif->ifindex;
+		t.src = iface_addr_for(iface, res->probe_addr);
+		t.src_mac = t.src.s_addr ? nif->hwaddr : NULL;
+	}
+	if (res->hlen == 6)
+		t.client_mac = res->chaddr;
+	switch (probe_start(s->probe, &t, nif->ifindex, pkt, len, &conflict)) {
+	case PROBE_PENDING:
+		s->stats.probes++;
+		return;
+	case PROBE_CONFLICT:
+		note_conflict(s, &conflict);
+		break;
+	case PROBE_UNCHECKED:
+		log_ratelimited("probe", LOG_WARNING,
+				"conflict check of %s not possible; offering without it",
+				inet_ntoa(res->probe_addr));
+		break;
+	}
+	handle_packet(s, nif, pkt, len, true);
 }
 
 static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
@@ -447,8 +465,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 	case DHCP4_IGNORE:
 		break;
 	case DHCP4_PROBE:
-		if (!park_discover(s, &iface, pkt, len, res->probe_addr))
-			handle_packet(s, nif, pkt, len, true); /* now counted as clear */
+		check_address(s, nif, &iface, pkt, len, res);
 		break;
 	case DHCP4_REPLY:
 		if (res->reply_type <= DHCPINFORM)
@@ -544,7 +561,6 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 
 	s->d = *deps;
 	s->lo_fd = -1;
-	s->parked = xcalloc(MAX_PARKED, sizeof(*s->parked));
 	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
 	s->work = dhcp4_work_new();
 	s->local_req = xmalloc(sizeof(*s->local_req));
@@ -553,7 +569,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 		goto fail;
 	}
 	if (!deps->cfg->no_ping) {
-		s->probe = probe_new(deps->loop, on_probe_done, s, err);
+		s->probe = probe_new(deps->loop, deps->nl, on_probe_done, s, err);
 		if (!s->probe) {
 			goto fail;
 		}
@@ -584,7 +600,6 @@ void dhcp4_server_free(struct dhcp4_server *s)
 	}
 	probe_free(s->probe);
 	reply_hold_free(s->held);
-	free(s->parked);
 	free(s->local_req);
 	dhcp4_work_free(s->work);
 	free(s);

@@ -313,8 +313,14 @@ int netlink_set_neighbour(struct netlink *nl, int ifindex, struct in_addr ip,
 	rtnl_neigh_set_ifindex(neigh, ifindex);
 	rtnl_neigh_set_dst(neigh, dst);
 	rtnl_neigh_set_lladdr(neigh, ll);
-	/* REACHABLE, not PERMANENT: the kernel ages it out like any other. */
-	rtnl_neigh_set_state(neigh, NUD_REACHABLE);
+	/*
+	 * STALE, as dnsmasq's ARP injection makes it: the kernel sends to it
+	 * at once and confirms it with its own unicast probe later.  Not
+	 * REACHABLE, which means "the kernel heard from this host lately":
+	 * the conflict check trusts that state (netlink_neighbour4), and an
+	 * entry set for a client that has since gone must not look like it.
+	 */
+	rtnl_neigh_set_state(neigh, NUD_STALE);
 	r = rtnl_neigh_add(nl->req, neigh, NLM_F_CREATE | NLM_F_REPLACE);
 out:
 	if (r < 0)
@@ -324,4 +330,66 @@ out:
 	nl_addr_put(dst);
 	nl_addr_put(ll);
 	return r < 0 ? -1 : 0;
+}
+
+struct neigh4_answer {
+	struct nl_neigh4 *out;
+	bool found, acked;
+};
+
+static int neigh4_acked(struct nl_msg *msg, void *arg)
+{
+	struct neigh4_answer *a = arg;
+
+	(void)msg;
+	a->acked = true;
+	return NL_STOP;
+}
+
+static int parse_neigh4(struct nl_msg *msg, void *arg)
+{
+	struct neigh4_answer *a = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[NDA_MAX + 1];
+	const struct ndmsg *ndm;
+
+	if (h->nlmsg_type != RTM_NEWNEIGH || nlmsg_parse(h, sizeof(*ndm), tb, NDA_MAX, NULL) < 0)
+		return NL_SKIP;
+	ndm = nlmsg_data(h);
+	if (!tb[NDA_LLADDR] || nla_len(tb[NDA_LLADDR]) != 6)
+		return NL_SKIP;
+	memcpy(a->out->mac, nla_data(tb[NDA_LLADDR]), 6);
+	a->out->confirmed = (ndm->ndm_state & (NUD_REACHABLE | NUD_PERMANENT)) != 0;
+	a->found = true;
+	return NL_OK;
+}
+
+int netlink_neighbour4(struct netlink *nl, int ifindex, struct in_addr ip, struct nl_neigh4 *out)
+{
+	struct ndmsg ndm = { .ndm_family = AF_INET, .ndm_ifindex = ifindex };
+	struct neigh4_answer a = { .out = out };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNEIGH, 0);
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int r = -NLE_NOMEM;
+
+	if (!msg || !cb || nlmsg_append(msg, &ndm, sizeof(ndm), NLMSG_ALIGNTO) < 0 ||
+	    nla_put(msg, NDA_DST, sizeof(ip), &ip) < 0)
+		goto out;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, parse_neigh4, &a);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, neigh4_acked, &a);
+	/*
+	 * The answer, then the acknowledgement libnl asks for (or only an
+	 * error): read through to the end, so the next request on this
+	 * socket does not take our acknowledgement for its own.
+	 */
+	r = nl_send_auto(nl->req, msg);
+	while (r >= 0 && !a.acked)
+		r = nl_recvmsgs(nl->req, cb);
+out:
+	nlmsg_free(msg);
+	nl_cb_put(cb);
+	if (a.found)
+		return 1;
+	/* No entry is the kernel's ENOENT, which libnl calls "object not found". */
+	return r >= 0 || r == -NLE_OBJ_NOTFOUND ? 0 : -1;
 }

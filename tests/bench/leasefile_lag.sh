@@ -10,7 +10,7 @@
 # BENCH_EXCHANGES (10).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-. "$TOP/tests/bench/lib.sh" # bench_cleanup
+. "$TOP/tests/bench/lib.sh" # bench_link, bench_cleanup
 HELD_LIST=${BENCH_HELD-0 10000}
 N=${BENCH_EXCHANGES:-10}
 LEASED=${LEASED:-$TOP/build/leased}
@@ -26,16 +26,7 @@ trap bench_cleanup EXIT
 
 [ "$(id -u)" = 0 ] || fail "run as root (namespaces)"
 [ -x "$LEASED" ] || fail "$LEASED missing: make first"
-ip netns add "$SRV" && ip netns add "$CLI" || fail "cannot create namespaces"
-ip -n "$SRV" link set lo up
-ip -n "$SRV" link add br0 type bridge
-ip -n "$SRV" addr add 10.96.0.1/16 dev br0
-ip -n "$SRV" link set br0 up
-ip link add "v$ID" type veth peer name eth0 netns "$CLI"
-ip link set "v$ID" netns "$SRV"
-ip -n "$SRV" link set "v$ID" master br0 up
-ip -n "$CLI" link set lo up
-ip -n "$CLI" link set eth0 up
+bench_link 10.96.0.1/16
 
 cat > "$TMP/bound.sh" <<'EOF'
 #!/bin/sh

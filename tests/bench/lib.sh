@@ -43,3 +43,19 @@ bench_cleanup() {
 	ip netns del "$CLI" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
 }
+
+# bench_link ADDR...: namespaces $SRV and $CLI, a bridge br0 in $SRV with
+# address ADDR... (`ip addr add` arguments), and a veth pair v$ID (on the
+# bridge) / eth0 (in $CLI), everything up.
+bench_link() {
+	ip netns add "$SRV" && ip netns add "$CLI" || fail "cannot create namespaces"
+	ip -n "$SRV" link set lo up
+	ip -n "$SRV" link add br0 type bridge || fail "cannot create the bridge"
+	ip -n "$SRV" addr add "$@" dev br0 || fail "cannot address the bridge"
+	ip -n "$SRV" link set br0 up
+	ip link add "v$ID" type veth peer name eth0 netns "$CLI" || fail "cannot create the veth pair"
+	ip link set "v$ID" netns "$SRV"
+	ip -n "$SRV" link set "v$ID" master br0 up
+	ip -n "$CLI" link set lo up
+	ip -n "$CLI" link set eth0 up
+}

@@ -35,6 +35,7 @@
 # BENCH_NAMES (1: every held lease has a host name; 0: none),
 # BENCH_LAYOUT (spread: held leases at random addresses of the /15;
 # ordered: on its first addresses, a walk's worst case),
+# BENCH_PING (0: --no-ping; 1: the conflict check on, as lxc-net runs it),
 # BENCH_QUIET (unset: every server logs at its default level to a file; 1:
 # --quiet-dhcp and Kea at WARN), BENCH_PIN (1; 0: no CPU pinning),
 # BENCH_THREADS (perfdhcp -g; default single when pinned, else perfdhcp's
@@ -61,6 +62,7 @@ ROUNDS=${BENCH_ROUNDS:-3}
 NAMES=${BENCH_NAMES:-1}
 LAYOUT=${BENCH_LAYOUT:-spread}
 QUIET=${BENCH_QUIET:-}
+PING=${BENCH_PING:-0}
 PIN=${BENCH_PIN:-1}
 [ "$(nproc)" -ge 2 ] || PIN=0
 if [ "$PIN" = 1 ]; then
@@ -188,8 +190,9 @@ common_opts() {
 	local first last mask
 	eval "first=\$${NET^^}_FIRST last=\$${NET^^}_LAST mask=\$${NET^^}_MASK"
 	printf '%s\n' -k --port=0 -u root --conf-file=/dev/null --interface=br0 \
-		--bind-interfaces --except-interface=lo --no-ping --dhcp-authoritative \
+		--bind-interfaces --except-interface=lo --dhcp-authoritative \
 		"--dhcp-lease-max=$LEASE_MAX" "--dhcp-range=$first,$last,$mask,${LEASE_TIME}s"
+	[ "$PING" = 1 ] || printf '%s\n' --no-ping
 	[ -n "$QUIET" ] && printf '%s\n' --quiet-dhcp
 }
 
