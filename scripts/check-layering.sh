@@ -13,6 +13,7 @@
 #   dhcp      core conf net lease          (+ store: *_server.c only)
 #   dns       core conf net lease          (+ store: *_server.c only)
 #   ra        core conf net
+#   tftp      core conf net
 #   ctl       core conf net lease store dhcp dns ra  (net lease store dhcp
 #                                                     dns ra: control_cmd* only)
 #   leasectl  core conf lease store ctl    (never store/store_writer.h)
@@ -55,7 +56,7 @@ trap 'rm -f "$BAD"' EXIT
 # fail MESSAGE: works inside the pipelines' subshells too.
 fail() { echo "layering: $*"; echo x >>"$BAD"; }
 
-FOLDERS="core net conf lease store dhcp dns ra ctl leasectl"
+FOLDERS="core net conf lease store dhcp dns ra tftp ctl leasectl"
 allowed() {
 	case $1 in
 	core) echo "core" ;;
@@ -66,6 +67,7 @@ allowed() {
 	dhcp) echo "core conf net lease dhcp" ;;
 	dns) echo "core conf net lease dns" ;;
 	ra) echo "core conf net ra" ;;
+	tftp) echo "core conf net tftp" ;;
 	ctl) echo "core conf net lease store dhcp dns ra ctl" ;;
 	leasectl) echo "core conf lease store ctl leasectl" ;;
 	*) echo "" ;;

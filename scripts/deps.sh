@@ -9,7 +9,9 @@ DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
 lxc nftables groff-base python3-dnspython jq musl-tools strace ndisc6
-lxd lxd-client"
+lxd lxd-client tftp-hpa"
+# tftp-hpa: Debian's TFTP client (tftp), fetching files from leased's TFTP
+# server in tests/integration/t_tftp.sh (busybox tftp asks for blksize).
 # lxd lxd-client: Debian's LXD, which runs "dnsmasq" from PATH, for
 # tests/integration/t_lxd.sh (it runs LXD only inside the test's own
 # network and mount namespaces).  Its postinst starts /etc/init.d/lxd even

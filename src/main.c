@@ -21,6 +21,7 @@
 #include "ra/ra_server.h"
 #include "lease/script.h"
 #include "store/store.h"
+#include "tftp/tftp_server.h"
 #include "core/util.h"
 
 #include <errno.h>
@@ -43,6 +44,7 @@ struct wiring {
 	struct dhcp4_server *dhcp4;
 	struct ra_server *ra;         /* NULL when no range asks for RAs */
 	struct dhcp6_server *dhcp6;   /* NULL when no range serves DHCPv6 */
+	struct tftp_server *tftp;     /* NULL without --enable-tftp */
 	struct dns_local *names;      /* local DNS data, swapped on SIGHUP */
 	struct dns_service *dns;      /* NULL with --port=0 */
 	struct control *control;      /* leasectl's socket */
@@ -412,6 +414,13 @@ static int start(struct wiring *w, struct error *err)
 		if (!w->ra)
 			return -1;
 	}
+	if (cfg->enable_tftp) {
+		const struct tftp_server_deps td = { .cfg = cfg, .loop = w->loop, .nl = w->nl };
+
+		w->tftp = tftp_server_new(&td, err);
+		if (!w->tftp)
+			return -1;
+	}
 	if (cfg->port != 0 && start_dns(w, err) < 0)
 		return -1;
 	if (start_control(w, err) < 0)
@@ -445,6 +454,7 @@ static void stop(struct wiring *w)
 	dhcp4_server_free(w->dhcp4);
 	ra_server_free(w->ra); /* its final RAs: "no longer a router" */
 	dhcp6_server_free(w->dhcp6);
+	tftp_server_free(w->tftp);
 	dns_service_free(w->dns);
 	dns_local_free(w->names);
 	loop_timer_free(w->expiry);

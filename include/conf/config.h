@@ -34,6 +34,7 @@
 #define EDNS_PACKET_MIN 512
 #define EDNS_PACKET_MAX 4096
 #define CONFIG_MAX_TAGS 8
+#define DEFAULT_TFTP_MAX 50        /* dnsmasq's --tftp-max */
 #define CONFIG_MAX_MACS 8
 
 /* Where a value came from, for messages: "/etc/x.conf:12" or "command line". */
@@ -252,6 +253,19 @@ struct config {
 	struct ra_param *ra_params;    /* --ra-param, first match wins */
 	size_t nra_params;
 
+	/* TFTP (read-only, for network boot). */
+	bool enable_tftp;              /* --enable-tftp */
+	struct config_origin tftp_origin; /* where --enable-tftp was given */
+	char **tftp_ifaces;            /* --enable-tftp=IFACE,..: only these; none: DHCP's */
+	size_t ntftp_ifaces;
+	char *tftp_root;               /* --tftp-root, absolute; required with --enable-tftp */
+	bool tftp_unique_root;         /* --tftp-unique-root(=ip): ROOT/CLIENT-IP/ first */
+	bool tftp_secure;              /* only files owned by the user leased runs as */
+	bool tftp_no_fail;             /* a missing root does not stop the start */
+	bool tftp_no_blocksize;        /* never negotiate blksize */
+	uint32_t tftp_max;             /* DEFAULT_TFTP_MAX transfers at once */
+	uint32_t tftp_mtu;             /* --tftp-mtu; 0: the interface's MTU only */
+
 	/* DNS (behaviour comes with the DNS work). */
 	char *domain;                  /* -s DOMAIN (first word; ",range" kept below) */
 	char *domain_range;            /* the "DOMAIN,range" part, or NULL */
@@ -346,6 +360,14 @@ void ra_param_free(struct ra_param *p);
  * (dnsmasq allows a trailing '*'). */
 bool config_interface_excluded(const struct config *cfg, const char *name);
 bool config_interface_listed(const struct config *cfg, const char *name);
+/*
+ * Whether DHCPv4 serves interface name with these IPv4 addresses, as
+ * dnsmasq reads --interface, --except-interface and --listen-address
+ * (nothing given: every interface but lo).  TFTP without an interface
+ * list of its own serves the same interfaces.
+ */
+bool config_iface_serves_dhcp4(const struct config *cfg, const char *name,
+			       const struct in_addr *addrs, size_t naddrs);
 
 /* A valid DNS label (RFC 1123 letters, digits, hyphen; 1..63). */
 bool config_valid_label(const char *s);

@@ -302,6 +302,54 @@ static int opt_help(struct parser *p, const char *arg)
 	return 0;
 }
 
+/* --enable-tftp[=IFACE,...]: on, and restricted to those interfaces when named. */
+static int opt_enable_tftp(struct parser *p, const char *arg)
+{
+	p->cfg->enable_tftp = true;
+	config_set_origin(&p->cfg->tftp_origin, p->where);
+	return arg && arg[0] ? opt_iface_list(p, arg) : 0;
+}
+
+/*
+ * --tftp-root=DIR: absolute, because the daemon's working directory is
+ * "/" once it runs.  dnsmasq's ",IFACE" form (a root per interface) is
+ * refused rather than taken as part of the path.
+ */
+static int opt_tftp_root(struct parser *p, const char *arg)
+{
+	struct fieldlist f;
+	const char *why;
+	int rc = -1;
+
+	if (fields_split(arg, &f, &why) < 0)
+		return bad(p, arg, "%s", why);
+	if (f.n != 1)
+		bad(p, arg, "a TFTP root per interface is not supported yet");
+	else if (!f.v[0][0])
+		bad(p, arg, "the value is empty");
+	else if (f.v[0][0] != '/')
+		bad(p, arg, "not an absolute path");
+	else
+		rc = 0;
+	if (rc == 0) {
+		free(p->cfg->tftp_root);
+		p->cfg->tftp_root = f.v[0];
+		f.v[0] = NULL;
+	}
+	fields_free(&f);
+	return rc;
+}
+
+/* --tftp-unique-root[=ip]: the MAC form needs the neighbour table, not done yet. */
+static int opt_tftp_unique_root(struct parser *p, const char *arg)
+{
+	if (arg && arg[0] && strcmp(arg, "ip") != 0)
+		return bad(p, arg, strcmp(arg, "mac") == 0 ? "a root per MAC is not supported yet"
+							  : "only \"ip\" (or nothing) is understood");
+	p->cfg->tftp_unique_root = true;
+	return 0;
+}
+
 /* ---- handlers that call the value parsers ---- */
 
 static int opt_dhcp_range(struct parser *p, const char *arg)
@@ -615,6 +663,20 @@ static const struct option_def options[] = {
 	     "<iface>,[mtu:<n>|off,][high|low,]<interval>[,<lifetime>]",
 	     "Router advertisement interval, lifetime, MTU, preference."),
 
+	/* TFTP. */
+	{ "enable-tftp", 0, ARG_OPTIONAL, opt_enable_tftp, OFF(tftp_ifaces), OFF(ntftp_ifaces),
+	  0, 0, "<interface>[,...]",
+	  "Serve files from --tftp-root over TFTP, read-only (on DHCP's interfaces or these)." },
+	FUNC("tftp-root", 0, ARG_REQUIRED, opt_tftp_root, "<dir>",
+	     "The directory TFTP serves (needed by --enable-tftp)."),
+	FUNC("tftp-unique-root", 0, ARG_OPTIONAL, opt_tftp_unique_root, "ip",
+	     "Serve from <root>/<client address>/ when that directory exists."),
+	FLAG("tftp-secure", 0, tftp_secure, "TFTP: only files owned by the user leased runs as."),
+	FLAG("tftp-no-fail", 0, tftp_no_fail, "Start even when the TFTP root cannot be opened."),
+	NUM("tftp-max", 0, tftp_max, 1, 65535, "Most TFTP transfers at once (default 50)."),
+	NUM("tftp-mtu", 0, tftp_mtu, 68, 65535, "Largest MTU TFTP block sizes are fitted to."),
+	FLAG("tftp-no-blocksize", 0, tftp_no_blocksize, "Do not negotiate the TFTP block size."),
+
 	/* DNS. */
 	FUNC("port", 'p', ARG_REQUIRED, opt_port, "<integer>",
 	     "DNS port (default 53; 0 disables DNS)."),
@@ -700,14 +762,6 @@ static const struct option_def options[] = {
 	NOTYET("dns-forward-max", '0', ARG_REQUIRED),
 	NOTYET("clear-on-reload", 0, ARG_NONE),
 	NOTYET("dhcp-ignore-names", 0, ARG_OPTIONAL),
-	NOTYET("enable-tftp", 0, ARG_OPTIONAL),
-	NOTYET("tftp-root", 0, ARG_REQUIRED),
-	NOTYET("tftp-unique-root", 0, ARG_OPTIONAL),
-	NOTYET("tftp-secure", 0, ARG_NONE),
-	NOTYET("tftp-no-fail", 0, ARG_NONE),
-	NOTYET("tftp-max", 0, ARG_REQUIRED),
-	NOTYET("tftp-mtu", 0, ARG_REQUIRED),
-	NOTYET("tftp-no-blocksize", 0, ARG_NONE),
 	NOTYET("tftp-lowercase", 0, ARG_NONE),
 	NOTYET("tftp-port-range", 0, ARG_REQUIRED),
 	NOTYET("tftp-single-port", 0, ARG_NONE),
@@ -1019,6 +1073,7 @@ void config_init(struct config *cfg)
 	cfg->lease_max = DEFAULT_LEASE_MAX;
 	cfg->max_neg_ttl = DEFAULT_MAX_NEG_TTL;
 	cfg->cache_size = DEFAULT_CACHE_SIZE;
+	cfg->tftp_max = DEFAULT_TFTP_MAX;
 }
 
 static void free_records(struct dns_record_opt *r, size_t n)
@@ -1050,6 +1105,8 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->nboots; i++)
 		dhcp_boot_free(&cfg->boots[i]);
 	free(cfg->boots);
+	config_free_list(cfg->tftp_ifaces, cfg->ntftp_ifaces);
+	free(cfg->tftp_root);
 	for (size_t i = 0; i < cfg->nhosts; i++)
 		dhcp_host_free(&cfg->hosts[i]);
 	free(cfg->hosts);
@@ -1135,4 +1192,28 @@ bool config_interface_excluded(const struct config *cfg, const char *name)
 bool config_interface_listed(const struct config *cfg, const char *name)
 {
 	return matches_any(cfg->interfaces, cfg->ninterfaces, name);
+}
+
+static bool has_listen_addr(const struct config *cfg, const struct in_addr *addrs, size_t naddrs)
+{
+	for (size_t k = 0; k < cfg->nlisten_addrs; k++) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&cfg->listen_addrs[k];
+
+		if (sin->sin_family != AF_INET)
+			continue;
+		for (size_t a = 0; a < naddrs; a++)
+			if (addrs[a].s_addr == sin->sin_addr.s_addr)
+				return true;
+	}
+	return false;
+}
+
+bool config_iface_serves_dhcp4(const struct config *cfg, const char *name,
+			       const struct in_addr *addrs, size_t naddrs)
+{
+	if (config_interface_excluded(cfg, name))
+		return false;
+	if (cfg->ninterfaces == 0 && cfg->nlisten_addrs == 0)
+		return strcmp(name, "lo") != 0;
+	return config_interface_listed(cfg, name) || has_listen_addr(cfg, addrs, naddrs);
 }

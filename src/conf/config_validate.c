@@ -111,6 +111,10 @@ int config_validate(const struct config *cfg, struct error *err)
 				 (unsigned)cfg->min_cache_ttl, (unsigned)cfg->max_cache_ttl);
 		return -1;
 	}
+	/* dnsmasq would serve its working directory ("/"): leased serves a root or nothing. */
+	if (cfg->enable_tftp && !cfg->tftp_root)
+		return error_set(err, EXIT_CONFIG, "--enable-tftp (at %s) needs --tftp-root: leased "
+				 "serves TFTP from a root directory only", cfg->tftp_origin.where);
 	if (validate_interfaces(cfg, err) < 0 || validate_ranges(cfg, err) < 0 ||
 	    validate_host_ips(cfg, err) < 0)
 		return -1;

@@ -59,28 +59,10 @@ struct dhcp4_server {
 	struct dhcp4_server_stats stats;
 };
 
-static bool iface_has_listen_addr(const struct config *cfg, const struct nl_iface *i)
-{
-	for (size_t k = 0; k < cfg->nlisten_addrs; k++) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&cfg->listen_addrs[k];
-
-		if (sin->sin_family != AF_INET)
-			continue;
-		for (size_t a = 0; a < i->naddrs; a++)
-			if (i->addrs[a].s_addr == sin->sin_addr.s_addr)
-				return true;
-	}
-	return false;
-}
-
 /* --interface, --except-interface and --listen-address, as dnsmasq reads them. */
 static bool iface_served(const struct config *cfg, const struct nl_iface *i)
 {
-	if (config_interface_excluded(cfg, i->name))
-		return false;
-	if (cfg->ninterfaces == 0 && cfg->nlisten_addrs == 0)
-		return strcmp(i->name, "lo") != 0;
-	return config_interface_listed(cfg, i->name) || iface_has_listen_addr(cfg, i);
+	return config_iface_serves_dhcp4(cfg, i->name, i->addrs, i->naddrs);
 }
 
 static bool iface_is_loopback(const struct nl_iface *i)

@@ -7,6 +7,7 @@ bound|renew)
 		echo "ip=$ip"; echo "mask=$mask"; echo "router=$router"
 		echo "dns=$dns"; echo "domain=$domain"; echo "lease=$lease"
 		echo "serverid=$serverid"; echo "hostname=$hostname"
+		echo "boot_file=$boot_file"; echo "siaddr=$siaddr"
 	} > "$LEASE_OUT"
 	ip addr flush dev "$interface" 2>/dev/null
 	ip addr add "$ip/${mask:-24}" dev "$interface"

@@ -267,6 +267,20 @@ static void test_libvirt_conf_files(void **state)
 		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/hostsonly.hostsfile\n");
 	assert_true(cfg.ranges[0].static_only && cfg.ranges[1].static_only);
 	config_free(&cfg);
+
+	/* Netboot: TFTP from a root, the boot file in DHCP. */
+	libvirt_parse(&cfg, "netboot.conf",
+		      "pid-file=/run/libvirt/network/netboot.pid\n"
+		      "except-interface=lo\nbind-dynamic\ninterface=virbr4\n"
+		      "dhcp-range=192.168.140.2,192.168.140.254,255.255.255.0\n"
+		      "dhcp-no-override\ndhcp-authoritative\ndhcp-lease-max=253\n"
+		      "dhcp-hostsfile=/var/lib/libvirt/dnsmasq/netboot.hostsfile\n"
+		      "addn-hosts=/var/lib/libvirt/dnsmasq/netboot.addnhosts\n"
+		      "enable-tftp\ntftp-root=/var/lib/tftpboot\ndhcp-boot=pxelinux.0\n");
+	assert_true(cfg.enable_tftp);
+	assert_string_equal(cfg.tftp_root, "/var/lib/tftpboot");
+	assert_string_equal(cfg.boots[0].file, "pxelinux.0");
+	config_free(&cfg);
 }
 
 /* --dhcp-boot: [tag:T,]FILE[,SNAME[,SERVER]] (libvirt's netboot networks write it). */
@@ -294,6 +308,68 @@ static void test_dhcp_boot(void **state)
 	config_free(&cfg);
 	assert_int_equal(parse_conf(&cfg, &err, "dhcp-boot=tag:x\n"), -1);
 	assert_non_null(strstr(err.msg, "no boot file"));
+	config_free(&cfg);
+}
+
+/* The TFTP options: values, defaults, and errors that name the option and the place. */
+static void test_tftp_options(void **state)
+{
+	static const struct {
+		const char *line, *msg;
+	} bad[] = {
+		{ "tftp-root=srv/tftp",
+		  "bad --tftp-root \"srv/tftp\": not an absolute path (at test.conf:1)" },
+		{ "tftp-root=/srv/tftp,virbr0", "bad --tftp-root \"/srv/tftp,virbr0\": a TFTP root per "
+		  "interface is not supported yet (at test.conf:1)" },
+		{ "tftp-root=", "bad --tftp-root \"\": the value is empty (at test.conf:1)" },
+		{ "tftp-max=0", "bad --tftp-max \"0\": not a number from 1 to 65535 (at test.conf:1)" },
+		{ "tftp-max=lots", "bad --tftp-max \"lots\"" },
+		{ "tftp-mtu=40", "bad --tftp-mtu \"40\": not a number from 68 to 65535 (at test.conf:1)" },
+		{ "tftp-unique-root=mac", "bad --tftp-unique-root \"mac\": a root per MAC is not "
+		  "supported yet (at test.conf:1)" },
+		{ "tftp-unique-root=name", "bad --tftp-unique-root \"name\": only \"ip\"" },
+		{ "enable-tftp=a/b", "bad --enable-tftp \"a/b\": \"a/b\" is not an interface name" },
+		{ "tftp-secure=yes", "--tftp-secure takes no value (at test.conf:1)" },
+	};
+	struct config cfg;
+	struct error err;
+	enum config_action action;
+
+	(void)state;
+	assert_int_equal(PARSE(&cfg, &err, "--enable-tftp", "--tftp-root=/srv/tftp/"), 0);
+	assert_true(cfg.enable_tftp);
+	assert_int_equal(cfg.ntftp_ifaces, 0);
+	assert_string_equal(cfg.tftp_root, "/srv/tftp/");
+	assert_int_equal(cfg.tftp_max, DEFAULT_TFTP_MAX);
+	assert_int_equal(cfg.tftp_mtu, 0);
+	assert_false(cfg.tftp_secure || cfg.tftp_no_fail || cfg.tftp_no_blocksize ||
+		     cfg.tftp_unique_root);
+	assert_int_equal(config_validate(&cfg, &err), 0);
+	config_free(&cfg);
+	assert_int_equal(parse_conf(&cfg, &err, "enable-tftp=virbr0,virbr1\nenable-tftp=eth*\n"
+				    "tftp-root=/var/lib/tftpboot\ntftp-secure\ntftp-no-fail\n"
+				    "tftp-max=5\ntftp-mtu=1400\ntftp-no-blocksize\n"
+				    "tftp-unique-root=ip\n"), 0);
+	assert_int_equal(cfg.ntftp_ifaces, 3);
+	assert_string_equal(cfg.tftp_ifaces[2], "eth*");
+	assert_true(cfg.tftp_secure && cfg.tftp_no_fail && cfg.tftp_no_blocksize &&
+		    cfg.tftp_unique_root);
+	assert_int_equal(cfg.tftp_max, 5);
+	assert_int_equal(cfg.tftp_mtu, 1400);
+	config_free(&cfg);
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[128];
+
+		snprintf(text, sizeof(text), "%s\n", bad[i].line);
+		assert_int_equal(parse_conf(&cfg, &err, text), -1);
+		if (!strstr(err.msg, bad[i].msg))
+			fail_msg("%s: \"%s\" lacks \"%s\"", bad[i].line, err.msg, bad[i].msg);
+		assert_int_equal(err.status, EXIT_CONFIG);
+		config_free(&cfg);
+	}
+	/* A root alone serves nothing (as in dnsmasq); TFTP without a root is refused. */
+	assert_int_equal(parse_conf(&cfg, &err, "tftp-root=/srv\n"), 0);
+	assert_false(cfg.enable_tftp);
 	config_free(&cfg);
 }
 
@@ -400,13 +476,13 @@ static void test_command_line_errors(void **state)
 	assert_int_equal(PARSE(&cfg, &err, "--foo=bar"), -1);
 	assert_string_equal(err.msg, "unknown option --foo (at command line)");
 	config_free(&cfg);
-	assert_int_equal(PARSE(&cfg, &err, "--tftp-root=/srv/tftp"), -1);
+	assert_int_equal(PARSE(&cfg, &err, "--tftp-port-range=2000,2100"), -1);
 	assert_string_equal(err.msg,
-			    "--tftp-root is a dnsmasq option leased does not implement yet "
+			    "--tftp-port-range is a dnsmasq option leased does not implement yet "
 			    "(at command line)");
 	config_free(&cfg);
-	assert_int_equal(PARSE(&cfg, &err, "--enable-tftp"), -1);
-	assert_non_null(strstr(err.msg, "--enable-tftp is a dnsmasq option"));
+	assert_int_equal(PARSE(&cfg, &err, "--tftp-lowercase"), -1);
+	assert_non_null(strstr(err.msg, "--tftp-lowercase is a dnsmasq option"));
 	config_free(&cfg);
 	assert_int_equal(PARSE(&cfg, &err, "-Z"), -1);
 	assert_non_null(strstr(err.msg, "-Z is a dnsmasq option leased does not implement"));
@@ -1223,6 +1299,9 @@ static void test_validate(void **state)
 		       "interface lxcbr0 is given both to --interface and --except-interface");
 	expect_invalid("min-cache-ttl=600\nmax-cache-ttl=60\n",
 		       "--min-cache-ttl (600) is larger than --max-cache-ttl (60)");
+	expect_invalid("\nenable-tftp\n",
+		       "--enable-tftp (at test.conf:2) needs --tftp-root: leased serves TFTP from a "
+		       "root directory only");
 
 	/* The same client named twice with one address, and adjacent ranges, are fine. */
 	assert_int_equal(parse_conf(&cfg, &err,
@@ -1260,6 +1339,7 @@ int main(void)
 		cmocka_unit_test(test_libvirt_conf_files),
 		cmocka_unit_test(test_incus_argv),
 		cmocka_unit_test(test_dhcp_boot),
+		cmocka_unit_test(test_tftp_options),
 		cmocka_unit_test(test_optional_arguments),
 		cmocka_unit_test(test_short_forms),
 		cmocka_unit_test(test_command_line_errors),
