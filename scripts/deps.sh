@@ -9,9 +9,16 @@ DEFAULT_PKGS="make gcc libc6-dev pkg-config libnl-3-dev libnl-route-3-dev
 libcmocka-dev clang libclang-rt-14-dev iproute2 procps udhcpc
 isc-dhcp-client dnsutils dnsmasq-base dnsmasq-utils busybox-static python3
 lxc nftables groff-base python3-dnspython jq musl-tools strace ndisc6
-lxd lxd-client tftp-hpa"
+lxd lxd-client tftp-hpa dpkg-dev debhelper lintian blhc systemd man-db"
 # tftp-hpa: Debian's TFTP client (tftp), fetching files from leased's TFTP
 # server in tests/integration/t_tftp.sh (busybox tftp asks for blksize).
+# dpkg-dev debhelper: dpkg-buildpackage and dh build the Debian package
+# (debian/) in tests/integration/t_package.sh; no fakeroot (debian/control
+# says Rules-Requires-Root: no).  lintian: that test fails on its errors
+# and warnings; blhc: reads the build log for the hardening flags of
+# dpkg-buildflags on every compiler line.  systemd: systemd-analyze, to
+# verify leased@.service and score its sandbox (systemd need not be
+# running); man-db: verify checks the unit's Documentation=man: pages.
 # lxd lxd-client: Debian's LXD, which runs "dnsmasq" from PATH, for
 # tests/integration/t_lxd.sh (it runs LXD only inside the test's own
 # network and mount namespaces).  Its postinst starts /etc/init.d/lxd even

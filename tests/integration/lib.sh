@@ -210,6 +210,18 @@ start_holder() {
 }
 inns() { nsenter -t "$HOLDER" -m -n -- "$@"; }
 
+# write_holder < MOUNTS: $TMP/holder.sh for start_holder: a sysfs of its
+# network namespace with the cgroup hierarchies kept (in $R/cg meanwhile),
+# then the MOUNTS lines (shell), then ready, then only sleep.
+write_holder() {
+	{
+		printf 'set -e\nmount --rbind /sys/fs/cgroup %s/cg\nmount -t sysfs sysfs /sys\n' "$R"
+		printf 'mount --rbind %s/cg /sys/fs/cgroup\numount -l %s/cg\n' "$R" "$R"
+		cat
+		printf 'touch %s/holder.ready\nexec sleep 100000\n' "$TMP"
+	} > "$TMP/holder.sh"
+}
+
 # files_state PATH...: a line per file under each PATH (or "PATH absent"),
 # to compare the machine before and after a test that runs system tools.
 files_state() {
@@ -486,4 +498,213 @@ expect_gai() {
 	ms=$(gai_ms "$1")
 	[ "$got" = "$2" ] || fail "getaddrinfo $1: want '$2', got: $GAI"
 	[ -n "$ms" ] && [ "$ms" -lt "$3" ] || fail "getaddrinfo $1: took ${ms:-?} ms, want < $3: $GAI"
+}
+
+# ---- lxc-net with busybox containers (t_lxc_net.sh, t_package.sh) ----
+# The lxc package's own lxc-net, lxc-start, lxc-ls... run in a network
+# namespace and a private mount namespace of their own (held by one
+# "sleep" process), where temporary directories are bind-mounted over
+# /run, /usr/local, /var/lib/misc, /var/lib/lxc, /var/cache/lxc, /etc/lxc
+# and /etc/default/lxc-net, and a fresh sysfs shows that namespace's
+# links.  lxcbr0, its nftables rules and every packet exist only there.
+# lxc_init (preconditions and names; then set CTS, the containers), then
+# lxc_setup (the namespaces; lxc_teardown at cleanup); then write_default,
+# lxcnet start|stop, ct_create, ct_start, wait_ip, server_up...
+
+# lxc_init: the names below; missing pieces fail loudly, never skip.
+lxc_init() {
+	local c u
+	NS=${ID}n
+	LNET=10.77.9
+	L6=fd42:77:9
+	R=$TMP/root                    # sources of the bind mounts
+	LOGDIR=$R/run/dhcp-log         # /run/dhcp-log inside
+	LEASES=$R/misc/dnsmasq.lxcbr0.leases # /var/lib/misc/dnsmasq.lxcbr0.leases inside
+	LLOG=$LOGDIR/leased.log
+	DLOG=$LOGDIR/dnsmasq.log
+	FAIL_LOGS="$LLOG $DLOG $TMP/lxc-net.log $TMP/lxc.log"
+	HOLDER=""
+	CTS=""                         # the test's containers
+	STARTED=""                     # containers lxc-start was run for
+	SEEN_PIDS=""                   # container init PIDs, for a last-resort kill
+	# The machine's paths lxc's tools could touch (a test adds its own to
+	# HOST_PATHS): host_state must not change.
+	HOST_PATHS="/run/lxc /var/lib/misc /var/lib/lxc /var/cache/lxc /var/log/lxc /etc/lxc
+/etc/default/lxc /etc/default/lxc-net"
+	LXCNET=$(dpkg -L lxc 2>/dev/null | grep -m1 '/lxc/lxc-net$')
+	[ -n "$LXCNET" ] && [ -x "$LXCNET" ] ||
+		fail "the lxc package (its lxc-net script) is not installed: run scripts/deps.sh"
+	for c in lxc-create lxc-start lxc-stop lxc-ls lxc-attach lxc-destroy nft busybox nsenter unshare; do
+		command -v "$c" >/dev/null || fail "$c not found: run scripts/deps.sh"
+	done
+	[ -x /usr/sbin/dnsmasq ] || fail "/usr/sbin/dnsmasq (dnsmasq-base) not installed: run scripts/deps.sh"
+	[ -f /etc/default/lxc-net ] || fail "/etc/default/lxc-net (lxc's conffile) is missing"
+	DUSER=""
+	for u in lxc-dnsmasq dnsmasq nobody; do # lxc-net's own choice of user
+		getent passwd "$u" >/dev/null && { DUSER=$u; break; }
+	done
+	DUID=$(id -u "$DUSER")
+}
+
+host_state() {
+	files_state $HOST_PATHS
+	find /sys/fs/cgroup -maxdepth 3 -type d -name '*lxc*' 2>/dev/null | sort
+}
+
+# lxc_setup: the bind mounts' sources and the holder: it enters the
+# network namespace, unshares the mount namespace (private: nothing
+# propagates back), mounts a sysfs of this network namespace (lxc-net
+# reads /sys/class/net) with the cgroup hierarchies kept (lxc-start needs
+# them), binds the directories over, then only sleeps.
+lxc_setup() {
+	note_lxc_pivots
+	mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
+		"$R/misc" "$R/lxc" "$R/cache-lxc" "$R/etc-lxc" "$R/cg"
+	chmod 755 "$R" "$R/run" "$R/run/lxc" "$LOGDIR" "$R/usr-local" "$R/misc" "$R/lxc" \
+		"$R/cache-lxc" "$R/etc-lxc"
+	printf 'lxc.net.0.type = veth\nlxc.net.0.link = lxcbr0\nlxc.net.0.flags = up\nlxc.net.0.hwaddr = 00:16:3e:xx:xx:xx\n' \
+		> "$R/etc-lxc/default.conf"
+	# LXC_DHCP_CONFILE: where leased and dnsmasq log (there is no syslog), and
+	# no upstream DNS server from the machine's resolv.conf.
+	printf 'no-resolv\nlog-facility=/run/dhcp-log/leased.log\n' > "$R/etc-lxc/dhcp-leased.conf"
+	: > "$R/default-lxc-net" # bind-mounted by inode: written in place from now on
+	new_ns "$NS"
+	write_holder <<EOF
+mount --bind $R/run /run
+mount --bind $R/usr-local /usr/local
+mount --bind $R/misc /var/lib/misc
+mount --bind $R/lxc /var/lib/lxc
+[ ! -d /var/cache/lxc ] || mount --bind $R/cache-lxc /var/cache/lxc
+mount --bind $R/etc-lxc /etc/lxc
+mount --bind $R/default-lxc-net /etc/default/lxc-net
+EOF
+	start_holder "$NS"
+	at_cleanup lxc_teardown
+}
+
+# write_default WHO [plain]: /etc/default/lxc-net for leased (the README's
+# lines appended) or for dnsmasq (those lines removed again).  plain: the
+# package's defaults but the subnet (lxc-net passes --conf-file=/dev/null);
+# else also a domain and WHO's conf-file.  Written in place: it is
+# bind-mounted by inode.
+write_default() {
+	{
+		cat <<EOF
+USE_LXC_BRIDGE="true"
+LXC_BRIDGE="lxcbr0"
+LXC_ADDR="$LNET.1"
+LXC_NETMASK="255.255.255.0"
+LXC_NETWORK="$LNET.0/24"
+LXC_DHCP_RANGE="$LNET.2,$LNET.254"
+LXC_DHCP_MAX="253"
+EOF
+		[ "${2:-}" = plain ] ||
+			printf 'LXC_DOMAIN="lxc"\nLXC_DHCP_CONFILE=/etc/lxc/dhcp-%s.conf\n' "$1"
+		# IPv6 for leased (lxc-net then passes --dhcp-range=ADDR,ra-only).
+		[ "${2:-}" != plain ] && [ "$1" = leased ] &&
+			printf 'LXC_IPV6_ADDR="%s::1"\nLXC_IPV6_MASK="64"\nLXC_IPV6_NETWORK="%s::/64"\n' \
+				"$L6" "$L6"
+		[ "$1" = leased ] && cat "$TOP/contrib/lxc/default-lxc-net"
+	} > "$R/default-lxc-net"
+}
+
+# lxc-net as systemd runs it: empty environment, the default PATH.
+lxcnet() {
+	echo "== lxc-net $1" >>"$TMP/lxc-net.log"
+	inns env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		timeout 60 "$LXCNET" "$1" >>"$TMP/lxc-net.log" 2>&1
+}
+
+lxc_teardown() {
+	local c p
+	[ -n "$HOLDER" ] || return 0
+	for c in $STARTED; do
+		inns timeout 20 lxc-stop -k -n "$c" >>"$TMP/lxc.log" 2>&1
+	done
+	for p in $SEEN_PIDS; do kill -9 "$p" 2>/dev/null; done
+	for c in $CTS; do
+		[ -e "$R/lxc/$c" ] && inns timeout 20 lxc-destroy -n "$c" >>"$TMP/lxc.log" 2>&1
+	done
+	lxcnet stop
+	ip netns pids "$NS" 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
+	kill -9 "$HOLDER" 2>/dev/null
+	wait_for dead "$HOLDER"
+	HOLDER=""
+	wait_for rm_lxc_cgroups
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "/etc/netns/$NS"
+}
+
+pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
+# alive PID: running (a zombie, dead but not yet reaped by init, is not).
+alive() { local st; st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]; }
+dead() { ! alive "$1"; }
+in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(readlink "/proc/$HOLDER/ns/net")" ]; }
+# server_pids: every process in the namespace that is leased or dnsmasq.
+server_pids() {
+	local p e
+	for p in $(ip netns pids "$NS"); do
+		e=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
+		case "$e" in */leased | */dnsmasq) echo "$p" ;; esac
+	done
+}
+no_server_left() { [ -z "$(server_pids)" ]; }
+# ct_create NAME: a busybox container; its MAC in MAC[NAME] (an array the
+# test declares).
+ct_create() {
+	inns lxc-create -n "$1" -t busybox >>"$TMP/lxc.log" 2>&1 ||
+		fail "lxc-create -t busybox $1 failed: $(tail -5 "$TMP/lxc.log")"
+	MAC[$1]=$(ct_mac "$1")
+	[ -n "${MAC[$1]}" ] || fail "container $1 has no hwaddr in its config"
+}
+ct_mac() { sed -n 's/^lxc\.net\.0\.hwaddr *= *//p' "$R/lxc/$1/config"; }
+# ct_ip NAME: the IPv4 address(es) lxc-ls -f shows for NAME.
+ct_ip() { inns lxc-ls -f -F NAME,IPV4 | awk -v n="$1" '$1 == n { print $2 }'; }
+# wait_ip NAME [ADDR]: up to 60 s for NAME to show an address in the range
+# (or exactly ADDR); prints it.
+wait_ip() {
+	local ip
+	for _ in $(seq 120); do
+		ip=$(ct_ip "$1")
+		case "$ip" in
+		"$LNET".*) [ -z "${2:-}" ] || [ "$ip" = "$2" ] && { echo "$ip"; return 0; } ;;
+		esac
+		sleep 0.5
+	done
+	echo "$ip"
+	return 1
+}
+ct_start() {
+	inns lxc-start -d -n "$1" >>"$TMP/lxc.log" 2>&1 ||
+		fail "lxc-start $1 failed: $(tail -5 "$TMP/lxc.log")"
+	case " $STARTED " in *" $1 "*) ;; *) STARTED="$STARTED $1" ;; esac
+	SEEN_PIDS="$SEEN_PIDS $(inns lxc-info -p -H -n "$1" 2>/dev/null)"
+}
+ct_restart() {
+	inns timeout 20 lxc-stop -k -n "$1" >>"$TMP/lxc.log" 2>&1 || fail "lxc-stop $1 failed"
+	ct_start "$1"
+}
+# lease_of MAC: the address the lease file gives MAC.
+lease_of() { awk -v m="$1" '$2 == m { print $3 }' "$LEASES" 2>/dev/null; }
+lease_is() { [ "$(lease_of "$1")" = "$2" ]; }
+acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
+
+# server_up WHAT EXE: after lxc-net start, the pid file names a live
+# daemon running EXE in the namespace; prints its pid.
+server_up() {
+	local pid
+	pid=$(pidfile_pid)
+	[ -n "$pid" ] || fail "$1: lxc-net start left no pid file /run/lxc/dnsmasq.pid"
+	alive "$pid" || fail "$1: pid file names $pid, which is not running"
+	in_ns "$pid" || fail "$1: pid $pid is not in the test's network namespace"
+	[ "$(readlink "/proc/$pid/exe")" = "$2" ] ||
+		fail "$1: pid $pid runs $(readlink "/proc/$pid/exe"), not $2"
+	echo "$pid"
+}
+
+# server_user_ok PID: the daemon runs as the user lxc-net passes with -u.
+server_user_ok() {
+	local uid
+	uid=$(awk '/^Uid:/ { print $2 }' "/proc/$1/status")
+	[ "$uid" = "$DUID" ] || fail "pid $1 runs as uid $uid, not $DUSER ($DUID) that lxc-net passes with -u"
 }

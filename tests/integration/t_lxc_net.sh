@@ -17,216 +17,31 @@
 #   5. and back: dnsmasq without the reservations gives the restarted
 #      containers those addresses again, from the lease file leased wrote.
 #
-# Isolation: lxc-net, lxc-start, lxc-ls... run in a network namespace and a
-# private mount namespace of their own (held by one "sleep" process), where
-# temporary directories are bind-mounted over /run, /usr/local,
-# /var/lib/misc, /var/lib/lxc, /var/cache/lxc, /etc/lxc and
-# /etc/default/lxc-net, and a fresh sysfs shows that namespace's links.
-# lxcbr0, its nftables rules and every packet exist only there; the machine's
+# Isolation: lxc-net and the containers run in namespaces of their own
+# (lib.sh, "lxc-net with busybox containers"), with /usr/local and
+# /etc/default/lxc-net among the paths bind-mounted over; the machine's
 # files are compared before and after.
 . "$(dirname "$0")/lib.sh"
 
 START=$SECONDS
-NS=${ID}n
+lxc_init
 CT1=${ID}a
 CTS="$CT1 ${ID}b"
-LNET=10.77.9
-L6=fd42:77:9
-LEASEFILE=dnsmasq.lxcbr0.leases
-R=$TMP/root                    # sources of the bind mounts
-LOGDIR=$R/run/dhcp-log         # /run/dhcp-log inside
-LEASES=$R/misc/$LEASEFILE      # /var/lib/misc/dnsmasq.lxcbr0.leases inside
-LLOG=$LOGDIR/leased.log
-DLOG=$LOGDIR/dnsmasq.log
-# shellcheck disable=SC2034 # read by fail() in lib.sh
-FAIL_LOGS="$LLOG $DLOG $TMP/lxc-net.log $TMP/lxc.log"
-HOLDER=""
-STARTED=""                     # containers lxc-start was run for
-SEEN_PIDS=""                   # container init PIDs, for a last-resort kill
-HOST_PATHS="/run/lxc /usr/local/lib/leased /usr/local/sbin/leased /var/lib/misc /var/lib/lxc
-/var/cache/lxc /var/log/lxc /etc/lxc /etc/default/lxc /etc/default/lxc-net"
-
-# ---- preconditions: missing pieces fail loudly, never skip -------------
-LXCNET=$(dpkg -L lxc 2>/dev/null | grep -m1 '/lxc/lxc-net$')
-[ -n "$LXCNET" ] && [ -x "$LXCNET" ] ||
-	fail "the lxc package (its lxc-net script) is not installed: run scripts/deps.sh"
-for c in lxc-create lxc-start lxc-stop lxc-ls lxc-attach lxc-destroy nft busybox nsenter unshare; do
-	command -v "$c" >/dev/null || fail "$c not found: run scripts/deps.sh"
-done
-[ -x /usr/sbin/dnsmasq ] || fail "/usr/sbin/dnsmasq (dnsmasq-base) not installed: run scripts/deps.sh"
+HOST_PATHS="$HOST_PATHS /usr/local/lib/leased /usr/local/sbin/leased"
 [ -x "$LEASED" ] || fail "$LEASED not built: run make"
-[ -f /etc/default/lxc-net ] || fail "/etc/default/lxc-net (lxc's conffile) is missing"
-DUSER=""
-for u in lxc-dnsmasq dnsmasq nobody; do # lxc-net's own choice of user
-	getent passwd "$u" >/dev/null && { DUSER=$u; break; }
-done
-DUID=$(id -u "$DUSER")
-
-host_state() {
-	files_state $HOST_PATHS
-	find /sys/fs/cgroup -maxdepth 3 -type d -name '*lxc*' 2>/dev/null | sort
-}
 host_state > "$TMP/host.before"
-note_lxc_pivots
 
-# ---- the private namespaces ---------------------------------------------
-mkdir -p "$R/run/lxc" "$LOGDIR" "$R/usr-local/sbin" "$R/usr-local/lib/leased/bin" \
-	"$R/misc" "$R/lxc" "$R/cache-lxc" "$R/etc-lxc" "$R/cg"
-chmod 755 "$R" "$R/run" "$R/run/lxc" "$LOGDIR" "$R/usr-local" "$R/misc" "$R/lxc" \
-	"$R/cache-lxc" "$R/etc-lxc"
+lxc_setup
 cp "$LEASED" "$R/usr-local/sbin/leased"   # make install
 ln -s /usr/local/sbin/leased "$R/usr-local/lib/leased/bin/dnsmasq"
-cat > "$R/etc-lxc/default.conf" <<EOF
-lxc.net.0.type = veth
-lxc.net.0.link = lxcbr0
-lxc.net.0.flags = up
-lxc.net.0.hwaddr = 00:16:3e:xx:xx:xx
-EOF
-# LXC_DHCP_CONFILE: where leased and dnsmasq log (there is no syslog), and
-# no upstream DNS server from the machine's resolv.conf.
-printf 'no-resolv\nlog-facility=/run/dhcp-log/leased.log\n' > "$R/etc-lxc/dhcp-leased.conf"
-
-# write_default WHO [plain]: /etc/default/lxc-net for leased (the README's
-# lines appended) or for dnsmasq (those lines removed again).  plain: the
-# package's defaults but the subnet (lxc-net passes --conf-file=/dev/null);
-# else also a domain and WHO's conf-file.  Written in place: it is
-# bind-mounted by inode.
-write_default() {
-	{
-		cat <<EOF
-USE_LXC_BRIDGE="true"
-LXC_BRIDGE="lxcbr0"
-LXC_ADDR="$LNET.1"
-LXC_NETMASK="255.255.255.0"
-LXC_NETWORK="$LNET.0/24"
-LXC_DHCP_RANGE="$LNET.2,$LNET.254"
-LXC_DHCP_MAX="253"
-EOF
-		[ "${2:-}" = plain ] ||
-			printf 'LXC_DOMAIN="lxc"\nLXC_DHCP_CONFILE=/etc/lxc/dhcp-%s.conf\n' "$1"
-		# IPv6 for leased (lxc-net then passes --dhcp-range=ADDR,ra-only).
-		[ "${2:-}" != plain ] && [ "$1" = leased ] &&
-			printf 'LXC_IPV6_ADDR="%s::1"\nLXC_IPV6_MASK="64"\nLXC_IPV6_NETWORK="%s::/64"\n' \
-				"$L6" "$L6"
-		[ "$1" = leased ] && cat "$TOP/contrib/lxc/default-lxc-net"
-	} > "$R/default-lxc-net"
-}
 write_default leased plain
 
-# The holder: enters the network namespace, unshares the mount namespace
-# (private: nothing propagates back), mounts a sysfs of this network
-# namespace (lxc-net reads /sys/class/net) with the cgroup hierarchies kept
-# (lxc-start needs them), binds the directories over, then only sleeps.
-new_ns "$NS"
-cat > "$TMP/holder.sh" <<EOF
-set -e
-mount --rbind /sys/fs/cgroup $R/cg
-mount -t sysfs sysfs /sys
-mount --rbind $R/cg /sys/fs/cgroup
-umount -l $R/cg
-mount --bind $R/run /run
-mount --bind $R/usr-local /usr/local
-mount --bind $R/misc /var/lib/misc
-mount --bind $R/lxc /var/lib/lxc
-[ ! -d /var/cache/lxc ] || mount --bind $R/cache-lxc /var/cache/lxc
-mount --bind $R/etc-lxc /etc/lxc
-mount --bind $R/default-lxc-net /etc/default/lxc-net
-touch $TMP/holder.ready
-exec sleep 100000
-EOF
-start_holder "$NS"
-# lxc-net as systemd runs it: empty environment, the default PATH.
-lxcnet() {
-	echo "== lxc-net $1" >>"$TMP/lxc-net.log"
-	inns env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		timeout 60 "$LXCNET" "$1" >>"$TMP/lxc-net.log" 2>&1
-}
-
-teardown() {
-	local c p
-	[ -n "$HOLDER" ] || return 0
-	for c in $STARTED; do
-		inns timeout 20 lxc-stop -k -n "$c" >>"$TMP/lxc.log" 2>&1
-	done
-	for p in $SEEN_PIDS; do kill -9 "$p" 2>/dev/null; done
-	for c in $CTS; do
-		[ -e "$R/lxc/$c" ] && inns timeout 20 lxc-destroy -n "$c" >>"$TMP/lxc.log" 2>&1
-	done
-	lxcnet stop
-	ip netns pids "$NS" 2>/dev/null | while read -r p; do kill -9 "$p" 2>/dev/null; done
-	kill -9 "$HOLDER" 2>/dev/null
-	wait_for dead "$HOLDER"
-	HOLDER=""
-	wait_for rm_lxc_cgroups
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "/etc/netns/$NS"
-}
-at_cleanup teardown
-
-pidfile_pid() { cat "$R/run/lxc/dnsmasq.pid" 2>/dev/null; }
-# alive PID: running (a zombie, dead but not yet reaped by init, is not).
-alive() { local st; st=$(ps -o stat= -p "$1") && [ "${st#Z}" = "$st" ]; }
-dead() { ! alive "$1"; }
-in_ns() { [ "$(readlink "/proc/$1/ns/net")" = "$(readlink "/proc/$HOLDER/ns/net")" ]; }
-# server_pids: every process in the namespace that is leased or dnsmasq.
-server_pids() {
-	local p e
-	for p in $(ip netns pids "$NS"); do
-		e=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-		case "$e" in */leased | */dnsmasq) echo "$p" ;; esac
-	done
-}
-no_server_left() { [ -z "$(server_pids)" ]; }
-ct_mac() { sed -n 's/^lxc\.net\.0\.hwaddr *= *//p' "$R/lxc/$1/config"; }
-# ct_ip NAME: the IPv4 address(es) lxc-ls -f shows for NAME.
-ct_ip() { inns lxc-ls -f -F NAME,IPV4 | awk -v n="$1" '$1 == n { print $2 }'; }
-# wait_ip NAME [ADDR]: up to 60 s for NAME to show an address in the range
-# (or exactly ADDR); prints it.
-wait_ip() {
-	local ip
-	for _ in $(seq 120); do
-		ip=$(ct_ip "$1")
-		case "$ip" in
-		"$LNET".*) [ -z "${2:-}" ] || [ "$ip" = "$2" ] && { echo "$ip"; return 0; } ;;
-		esac
-		sleep 0.5
-	done
-	echo "$ip"
-	return 1
-}
-ct_start() {
-	inns lxc-start -d -n "$1" >>"$TMP/lxc.log" 2>&1 ||
-		fail "lxc-start $1 failed: $(tail -5 "$TMP/lxc.log")"
-	case " $STARTED " in *" $1 "*) ;; *) STARTED="$STARTED $1" ;; esac
-	SEEN_PIDS="$SEEN_PIDS $(inns lxc-info -p -H -n "$1" 2>/dev/null)"
-}
-ct_restart() {
-	inns timeout 20 lxc-stop -k -n "$1" >>"$TMP/lxc.log" 2>&1 || fail "lxc-stop $1 failed"
-	ct_start "$1"
-}
-# lease_of MAC: the address the lease file gives MAC.
-lease_of() { awk -v m="$1" '$2 == m { print $3 }' "$LEASES" 2>/dev/null; }
-lease_is() { [ "$(lease_of "$1")" = "$2" ]; }
-acks() { grep -c "DHCPACK(lxcbr0) $1 $2" "$3" 2>/dev/null; }
 # loaded: how many leases the last leased start loaded.
 loaded() { grep 'started, version' "$LLOG" | tail -1 | sed -n 's/.* \([0-9]*\) leases loaded.*/\1/p'; }
 acks_over() { [ "$(acks "$1" "$2" "$3")" -gt "$4" ]; }
 declare -A IP MAC
 # addrs ARRAY: the containers' entries of ARRAY (IP or RES), in order.
 addrs() { local -n a=$1; local c out=""; for c in $CTS; do out="$out ${a[$c]}"; done; echo "${out# }"; }
-
-# server_up WHAT EXE: after lxc-net start, the pid file names a live
-# daemon running EXE in the namespace; prints its pid.
-server_up() {
-	local pid
-	pid=$(pidfile_pid)
-	[ -n "$pid" ] || fail "$1: lxc-net start left no pid file /run/lxc/dnsmasq.pid"
-	alive "$pid" || fail "$1: pid file names $pid, which is not running"
-	in_ns "$pid" || fail "$1: pid $pid is not in the test's network namespace"
-	[ "$(readlink "/proc/$pid/exe")" = "$2" ] ||
-		fail "$1: pid $pid runs $(readlink "/proc/$pid/exe"), not $2"
-	echo "$pid"
-}
 
 # ---- 1. lxc-net start with leased ---------------------------------------
 # lxc-net waits for "dnsmasq" to return: its exit 0 means leased's parent
@@ -238,19 +53,13 @@ pid=$(server_up "leased" /usr/local/sbin/leased) || exit 1
 ppid=$(ps -o ppid= -p "$pid" | tr -d ' ')
 [ "$(readlink "/proc/$ppid/exe" 2>/dev/null)" != /usr/local/sbin/leased ] ||
 	fail "the pid file names $pid, a child of leased $ppid (the store writer?), not the daemon"
-uid=$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")
-[ "$uid" = "$DUID" ] || fail "leased runs as uid $uid, not $DUSER ($DUID) that lxc-net passes with -u"
+server_user_ok "$pid"
 inns ip -4 addr show lxcbr0 | grep -q "inet $LNET.1/24" || fail "lxcbr0 has no $LNET.1/24"
 grep -q "Failed to setup" "$TMP/lxc-net.log" && fail "lxc-net reported a failure"
 ok "lxc-net start exit 0; leased daemonized as pid $pid (the pid file's), user $DUSER"
 
 # ---- 2. busybox containers get addresses --------------------------------
-for c in $CTS; do
-	inns lxc-create -n "$c" -t busybox >>"$TMP/lxc.log" 2>&1 ||
-		fail "lxc-create -t busybox $c failed: $(tail -5 "$TMP/lxc.log")"
-	MAC[$c]=$(ct_mac "$c")
-	[ -n "${MAC[$c]}" ] || fail "container $c has no hwaddr in its config"
-done
+for c in $CTS; do ct_create "$c"; done
 for c in $CTS; do ct_start "$c"; done
 for c in $CTS; do
 	IP[$c]=$(wait_ip "$c") || fail "container $c got no address in $LNET.0/24 within 60 s (lxc-ls: '${IP[$c]}')"
@@ -364,7 +173,7 @@ done
 ok "the way back: dnsmasq read leased's lease file, restarted containers keep their addresses"
 
 # ---- the machine is as it was -------------------------------------------
-teardown
+lxc_teardown
 host_state > "$TMP/host.after"
 diff "$TMP/host.before" "$TMP/host.after" >"$TMP/host.diff" ||
 	fail "the machine's files changed: $(head -20 "$TMP/host.diff")"
