@@ -50,6 +50,8 @@
 
 struct store_paths {
 	char *file, *tmp, *journal, *old, *jtmp, *lock, *rejected, *dir;
+	char *follows, *ftmp;    /* the lease files the journals go with (.follows, .follows.new) */
+	char *stale, *stale_old; /* journals set aside: another program rewrote the file */
 };
 
 void store_paths_init(struct store_paths *p, const char *lease_file);
@@ -60,6 +62,32 @@ int store_record_format(const struct lease *l, struct lease_addr addr, char *buf
 /* Format a quarantine record: addr is held back until `until`. */
 int store_record_format_quarantine(struct lease_addr addr, time_t until, char *buf,
 				   size_t buflen);
+
+/*
+ * A lease file as leased wrote it: device, inode, size and modification
+ * time.  Before each new lease file takes the name, LEASEFILE.follows is
+ * made to name it and the one it replaces: the journals go with either.
+ * dnsmasq rewrites the file in place, and a restore or a deletion
+ * replaces it; either changes this, and the journals' records are then
+ * older than the file (store_journals_follow).
+ */
+struct store_file_id {
+	bool exists;
+	uint64_t dev, ino, size, mtime_ns;
+};
+
+/* Of the file at path now; exists false when there is none.  -1 (errno) when it cannot be read. */
+int store_file_id_of(const char *path, struct store_file_id *id);
+/* A line of LEASEFILE.follows, checksummed like a journal record. */
+int store_record_format_follows(const struct store_file_id *id, char *buf, size_t buflen);
+/*
+ * Whether the journals of p (journal.old, journal) go with the lease file
+ * as it is now: true when LEASEFILE.follows names it, or does not exist
+ * (a leased before it); false when another program rewrote, replaced or
+ * removed the file since leased last wrote it, so replaying them would
+ * undo that program's changes.
+ */
+bool store_journals_follow(const struct store_paths *p);
 
 enum store_record {
 	STORE_RECORD_ADD,

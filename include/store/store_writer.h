@@ -43,8 +43,10 @@ struct store_msg {
 #define STORE_MSG_MAX (64 * 1024)
 
 /*
- * Write m as the lease file: F.new, fsync, rename over F, fsync the
- * directory.  -1 with err filled (naming the file) on failure.
+ * Write m as the lease file: F.new, fsync; F.follows made to name F as it
+ * is and F.new (durably: new file, fsync, rename, fsync of the
+ * directory); then F.new renamed over F, fsync of the directory.  -1 with
+ * err filled (naming the file) on failure.
  */
 int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 			 struct error *err);

@@ -368,6 +368,7 @@ int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_lea
 	struct collect c = { .out = out, .now = now };
 	bool any = false;
 	int status = 0;
+	size_t nfiles = ARRAY_SIZE(order);
 
 	out->v = NULL;
 	out->n = 0;
@@ -375,7 +376,10 @@ int ctl_read_leasefile(const char *file, int64_t now, FILE *warn, struct ctl_lea
 	order[0] = p.file;
 	order[1] = p.old;
 	order[2] = p.journal;
-	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+	/* Journals older than the file (another program rewrote it) say nothing now. */
+	if (!store_journals_follow(&p))
+		nfiles = 1;
+	for (size_t i = 0; i < nfiles; i++) {
 		int r = store_map_load_file(m, order[i], i > 0, warn_bad_line, warn);
 
 		if (r < 0) {

@@ -249,6 +249,26 @@ static int take_lock(const struct store_paths *p, struct error *err)
 }
 
 /* Read everything back into t; leave m holding exactly t's state. */
+/*
+ * The lease file was rewritten by another program since leased last wrote
+ * it (dnsmasq, after lxc-net was switched back to it; a restore; a
+ * deletion): the journals are older than what it says now, and replaying
+ * them would bring back leases that program ended or gave to others.  Set
+ * them aside (renamed, for a person to read) rather than replay them.
+ */
+static int set_stale_journals_aside(const struct store_paths *p, struct error *err)
+{
+	if (store_journals_follow(p))
+		return 0;
+	log_warn("%s was rewritten by another program since leased last wrote it: "
+		 "its journal is older and is not replayed (kept as %s)", p->file, p->stale);
+	if ((rename(p->journal, p->stale) < 0 && errno != ENOENT) ||
+	    (rename(p->old, p->stale_old) < 0 && errno != ENOENT) || store_fsync_dir(p->dir) < 0)
+		return error_set(err, EXIT_FILESYSTEM, "cannot set aside the stale journal of %s: %s",
+				 p->file, strerror(errno));
+	return 0;
+}
+
 static int load_all(const struct store_paths *p, struct lease_table *t, time_t now,
 		    struct store_map **m, struct error *err)
 {
@@ -256,7 +276,8 @@ static int load_all(const struct store_paths *p, struct lease_table *t, time_t n
 	struct rejects r = { .now = now };
 	int ret = -1;
 
-	if (load_file(p->file, false, *m, &r, err) < 0 ||
+	if (set_stale_journals_aside(p, err) < 0 ||
+	    load_file(p->file, false, *m, &r, err) < 0 ||
 	    load_file(p->old, true, *m, &r, err) < 0 ||
 	    load_file(p->journal, true, *m, &r, err) < 0 ||
 	    save_rejects(p, &r, err) < 0)

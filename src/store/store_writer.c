@@ -76,6 +76,10 @@ void store_paths_init(struct store_paths *p, const char *lease_file)
 	p->jtmp = path_with(lease_file, ".journal.new");
 	p->lock = path_with(lease_file, ".lock");
 	p->rejected = path_with(lease_file, ".rejected");
+	p->follows = path_with(lease_file, ".follows");
+	p->ftmp = path_with(lease_file, ".follows.new");
+	p->stale = path_with(lease_file, ".journal.stale");
+	p->stale_old = path_with(lease_file, ".journal.old.stale");
 	if (!slash) {
 		p->dir = xstrdup(".");
 	} else if (slash == lease_file) {
@@ -98,6 +102,10 @@ void store_paths_free(struct store_paths *p)
 	free(p->jtmp);
 	free(p->lock);
 	free(p->rejected);
+	free(p->follows);
+	free(p->ftmp);
+	free(p->stale);
+	free(p->stale_old);
 	free(p->dir);
 	memset(p, 0, sizeof(*p));
 }
@@ -107,6 +115,14 @@ void store_paths_free(struct store_paths *p)
 static uint32_t record_checksum(const char *p, size_t len)
 {
 	return (uint32_t)hash_bytes(p, len, 0);
+}
+
+/* "CCCCCCCC BODY\n": the body behind its checksum, as every record is written. */
+static int seal_record(const char *body, size_t n, char *buf, size_t buflen)
+{
+	int r = snprintf(buf, buflen, "%08x %.*s\n", record_checksum(body, n), (int)n, body);
+
+	return r < 0 || (size_t)r >= buflen ? -1 : r;
 }
 
 int store_record_format(const struct lease *l, struct lease_addr addr, char *buf, size_t buflen)
@@ -129,11 +145,7 @@ int store_record_format(const struct lease *l, struct lease_addr addr, char *buf
 		lease_addr_str(&addr, body + 2, sizeof(body) - 2);
 		n = (int)strlen(body);
 	}
-	body[n] = '\0';
-	n = snprintf(buf, buflen, "%08x %s\n", record_checksum(body, (size_t)n), body);
-	if (n < 0 || (size_t)n >= buflen)
-		return -1;
-	return n;
+	return seal_record(body, (size_t)n, buf, buflen);
 }
 
 int store_record_format_quarantine(struct lease_addr addr, time_t until, char *buf,
@@ -148,10 +160,60 @@ int store_record_format_quarantine(struct lease_addr addr, time_t until, char *b
 	n = snprintf(body, sizeof(body), "Q %s %lld", a, (long long)until);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		return -1;
-	n = snprintf(buf, buflen, "%08x %s\n", record_checksum(body, (size_t)n), body);
-	if (n < 0 || (size_t)n >= buflen)
+	return seal_record(body, (size_t)n, buf, buflen);
+}
+
+int store_file_id_of(const char *path, struct store_file_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	id->exists = true;
+	id->dev = (uint64_t)st.st_dev;
+	id->ino = (uint64_t)st.st_ino;
+	id->size = (uint64_t)st.st_size;
+	id->mtime_ns = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+	return 0;
+}
+
+int store_record_format_follows(const struct store_file_id *id, char *buf, size_t buflen)
+{
+	char body[128];
+	int n;
+
+	if (id->exists)
+		n = snprintf(body, sizeof(body), "F %llu %llu %llu %llu", (unsigned long long)id->dev,
+			     (unsigned long long)id->ino, (unsigned long long)id->size,
+			     (unsigned long long)id->mtime_ns);
+	else
+		n = snprintf(body, sizeof(body), "F none");
+	if (n < 0 || (size_t)n >= sizeof(body))
 		return -1;
-	return n;
+	return seal_record(body, (size_t)n, buf, buflen);
+}
+
+/* "DEV INO SIZE MTIME" or "none" of a follows record into *id. */
+static bool parse_follows(const char *p, size_t len, struct store_file_id *id)
+{
+	char text[96];
+	unsigned long long v[4];
+	int used = 0;
+
+	memset(id, 0, sizeof(*id));
+	if (len >= sizeof(text))
+		return false;
+	memcpy(text, p, len);
+	text[len] = '\0';
+	if (strcmp(text, "none") == 0)
+		return true;
+	if (sscanf(text, "%llu %llu %llu %llu%n", &v[0], &v[1], &v[2], &v[3], &used) != 4 ||
+	    (size_t)used != len || text[0] < '0' || text[0] > '9')
+		return false;
+	*id = (struct store_file_id){ .exists = true, .dev = v[0], .ino = v[1], .size = v[2],
+				      .mtime_ns = v[3] };
+	return true;
 }
 
 /* "ADDR UNTIL" of a quarantine record into out->addr and out->expires. */
@@ -215,12 +277,32 @@ static bool checksum_ok(uint32_t sum, const char *body, size_t len)
 #endif
 }
 
+/* The body of a record whose checksum holds ("O X...": op, space, rest); NULL with *why. */
+static const char *record_body(const char *line, size_t len, size_t *blen, const char **why)
+{
+	uint32_t sum;
+
+	if (len && line[len - 1] == '\n')
+		len--;
+	/* "CCCCCCCC O X": checksum, space, op, space, at least one byte. */
+	if (len < CHECKSUM_LEN + 4 || line[CHECKSUM_LEN] != ' ' ||
+	    line[CHECKSUM_LEN + 2] != ' ') {
+		*why = "truncated or malformed record";
+		return NULL;
+	}
+	*blen = len - CHECKSUM_LEN - 1;
+	if (parse_checksum(line, &sum) < 0 || !checksum_ok(sum, line + CHECKSUM_LEN + 1, *blen)) {
+		*why = "checksum mismatch (torn or corrupted record)";
+		return NULL;
+	}
+	return line + CHECKSUM_LEN + 1;
+}
+
 enum store_record store_record_parse(const char *line, size_t len, struct lease *out,
 				     const char **why)
 {
 	const char *body;
 	size_t blen;
-	uint32_t sum;
 	char addr[LEASE_ADDR_STRLEN];
 	const char *dummy;
 
@@ -231,20 +313,9 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 		*why = "no record";
 		return STORE_RECORD_BAD;
 	}
-	if (len && line[len - 1] == '\n')
-		len--;
-	/* "CCCCCCCC O X": checksum, space, op, space, at least one byte. */
-	if (len < CHECKSUM_LEN + 4 || line[CHECKSUM_LEN] != ' ' ||
-	    line[CHECKSUM_LEN + 2] != ' ') {
-		*why = "truncated or malformed record";
+	body = record_body(line, len, &blen, why);
+	if (!body)
 		return STORE_RECORD_BAD;
-	}
-	body = line + CHECKSUM_LEN + 1;
-	blen = len - CHECKSUM_LEN - 1;
-	if (parse_checksum(line, &sum) < 0 || !checksum_ok(sum, body, blen)) {
-		*why = "checksum mismatch (torn or corrupted record)";
-		return STORE_RECORD_BAD;
-	}
 	if (body[0] == '+') {
 		if (leasefile_parse_line(body + 2, blen - 2, out, why) != LEASEFILE_LEASE) {
 			if (!*why)
@@ -276,6 +347,54 @@ enum store_record store_record_parse(const char *line, size_t len, struct lease 
 	}
 	*why = "unknown record type";
 	return STORE_RECORD_BAD;
+}
+
+static bool same_file(const struct store_file_id *a, const struct store_file_id *b)
+{
+	if (!a->exists || !b->exists)
+		return a->exists == b->exists;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns;
+}
+
+struct follows_scan {
+	struct store_file_id now;
+	bool any, match;
+};
+
+/* Every line of the follows file at path, against the lease file as it is now. */
+static void scan_follows(const char *path, struct follows_scan *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (read_whole_file(path, &buf, &len) != 0)
+		return;
+	s->any = true;
+	for (const char *p = buf, *end = buf + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t llen = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		const char *body, *why;
+		struct store_file_id id;
+		size_t blen;
+
+		body = record_body(p, llen, &blen, &why);
+		if (body && body[0] == 'F' && parse_follows(body + 2, blen - 2, &id) &&
+		    same_file(&id, &s->now))
+			s->match = true;
+		p += llen;
+	}
+	free(buf);
+}
+
+bool store_journals_follow(const struct store_paths *p)
+{
+	struct follows_scan s = { 0 };
+
+	if (store_file_id_of(p->file, &s.now) < 0)
+		return true; /* cannot tell: loading the file will say why */
+	scan_follows(p->follows, &s);
+	return s.match || !s.any;
 }
 
 /* ---- address → line map -------------------------------------------- */
@@ -581,8 +700,8 @@ static void snap_visit(void *ctx, struct lease_addr addr, const char *line, size
 	snap_put(o, line, len);
 }
 
-int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
-			 struct error *err)
+/* F.new: m in dnsmasq's format, fsync'd. */
+static int write_tmp(const struct store_paths *p, const struct store_map *m, struct error *err)
 {
 	struct snap_out o = { .cap = 256 * 1024 };
 
@@ -604,6 +723,56 @@ int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
 		o.err = errno;
 	if (o.err) {
 		error_set(err, EXIT_FILESYSTEM, "cannot write %s: %s", p->tmp, strerror(o.err));
+		unlink(p->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * F.follows names F as it is now and F.new, durably, before F.new takes
+ * the name: whatever instant leased dies at, the lease file it leaves is
+ * one that F.follows names (store_journals_follow).
+ */
+static int write_follows(const struct store_paths *p, struct error *err)
+{
+	struct store_file_id now, next;
+	char buf[2 * STORE_RECORD_MAX];
+	int n = 0, k, fd;
+
+	if (store_file_id_of(p->file, &now) < 0 || store_file_id_of(p->tmp, &next) < 0)
+		return error_set(err, EXIT_FILESYSTEM, "cannot stat %s: %s", p->file,
+				 strerror(errno));
+	/* A rename keeps device, inode, size and time: F.new's are F's after it. */
+	k = store_record_format_follows(&now, buf, sizeof(buf));
+	if (k > 0)
+		n = k;
+	k = store_record_format_follows(&next, buf + n, sizeof(buf) - (size_t)n);
+	if (k > 0)
+		n += k;
+	fd = open(p->ftmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+		error_set(err, EXIT_FILESYSTEM, "cannot write %s: %s", p->ftmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(p->ftmp);
+		return -1;
+	}
+	if (rename(p->ftmp, p->follows) < 0 || store_fsync_dir(p->dir) < 0) {
+		error_set(err, EXIT_FILESYSTEM, "cannot rename %s to %s: %s", p->ftmp, p->follows,
+			  strerror(errno));
+		unlink(p->ftmp);
+		return -1;
+	}
+	return 0;
+}
+
+int store_snapshot_write(const struct store_paths *p, const struct store_map *m,
+			 struct error *err)
+{
+	if (write_tmp(p, m, err) < 0)
+		return -1;
+	if (write_follows(p, err) < 0) {
 		unlink(p->tmp);
 		return -1;
 	}

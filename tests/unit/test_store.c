@@ -528,6 +528,118 @@ static void test_journal_replay_and_torn_record(void **state)
 	lease_table_free(t);
 }
 
+/* ---- a lease file another program rewrote --------------------------- */
+
+/* The lease file holds lease `in_file`, named in its .follows file; the journal adds `in_journal`. */
+static void write_followed(const struct fixture *f, const struct lease *in_file,
+			   const struct lease *in_journal)
+{
+	char line[LEASEFILE_LINE_MAX], rec[STORE_RECORD_MAX], follows[200];
+	struct store_file_id id;
+
+	leasefile_format_line(in_file, line, sizeof(line));
+	write_text(f->file, line);
+	assert_int_equal(store_file_id_of(f->file, &id), 0);
+	assert_true(store_record_format_follows(&id, rec, sizeof(rec)) > 0);
+	snprintf(follows, sizeof(follows), "%s.follows", f->file);
+	write_text(follows, rec);
+	store_record_format(in_journal, in_journal->addr, rec, sizeof(rec));
+	write_text(f->journal, rec);
+}
+
+/* Open, and say which of leases a, b, c the table holds ("ab", "c"...). */
+static void assert_loaded(const struct fixture *f, const char *want, const struct lease *a,
+			  const struct lease *b, const struct lease *c)
+{
+	struct lease_table *t = lease_table_new();
+	struct store *s = open_store(f, t, NOW);
+	char got[4] = "";
+
+	if (lease_by_addr(t, a->addr))
+		strcat(got, "a");
+	if (lease_by_addr(t, b->addr))
+		strcat(got, "b");
+	if (lease_by_addr(t, c->addr))
+		strcat(got, "c");
+	assert_string_equal(got, want);
+	store_close(s);
+	lease_table_free(t);
+}
+
+/*
+ * leased was killed with changes in its journal; lxc-net then ran dnsmasq,
+ * which rewrote the lease file in place (same inode); leased starts again.
+ * The journal is older than the file: replaying it would bring back what
+ * dnsmasq ended.  It is set aside, named in the log; the file wins.
+ * Unchanged, the same journal is replayed: the check is what differs.
+ */
+static void test_journal_older_than_file_set_aside(void **state)
+{
+	struct fixture *f = *state;
+	struct lease a = lease_n(1, NOW + 100), b = lease_n(2, NOW + 100), c = lease_n(3, NOW + 100);
+	char line[LEASEFILE_LINE_MAX], stale[200];
+	struct timespec later[2] = { { .tv_nsec = UTIME_OMIT }, { 0 } };
+	char *log;
+
+	write_followed(f, &a, &b);
+	assert_loaded(f, "ab", &a, &b, &c);
+
+	write_followed(f, &a, &b);
+	/* dnsmasq's rewrite: the same file, truncated and written again. */
+	leasefile_format_line(&c, line, sizeof(line));
+	write_text(f->file, line);
+	clock_gettime(CLOCK_REALTIME, &later[1]);
+	later[1].tv_sec += 1; /* a different time even where clocks are coarse */
+	assert_int_equal(utimensat(AT_FDCWD, f->file, later, 0), 0);
+	assert_loaded(f, "c", &a, &b, &c);
+	log_flush();
+	log = read_text(f->log);
+	assert_non_null(strstr(log, "was rewritten by another program since leased last wrote it"));
+	free(log);
+	snprintf(stale, sizeof(stale), "%s.stale", f->journal);
+	assert_int_equal(access(stale, F_OK), 0);
+}
+
+/* The lease file removed (the administrator dropping every lease): the journal must not bring any back. */
+static void test_journal_without_its_file_set_aside(void **state)
+{
+	struct fixture *f = *state;
+	struct lease a = lease_n(1, NOW + 100), b = lease_n(2, NOW + 100), c = lease_n(3, NOW + 100);
+
+	write_followed(f, &a, &b);
+	unlink(f->file);
+	assert_loaded(f, "", &a, &b, &c);
+}
+
+/*
+ * The writer named each file it installed in the journal before the
+ * rename: across snapshots, and killed at any point, the journals it
+ * leaves go with the lease file it leaves.
+ */
+static void test_journals_follow_own_snapshots(void **state)
+{
+	struct fixture *f = *state;
+	struct lease_table *t = lease_table_new();
+	struct store_paths p;
+	struct store *s;
+
+	store_paths_init(&p, f->file);
+	s = open_store(f, t, NOW);
+	for (uint32_t i = 1; i <= 5; i++) {
+		struct lease l = lease_n(i, NOW + 3600);
+
+		lease_commit(t, &l, LEASE_EV_GRANTED);
+		assert_true(wait_durable(s));
+		assert_true(store_journals_follow(&p));
+		poll(NULL, 0, 150); /* a snapshot: rotated journal, new file */
+		assert_true(store_journals_follow(&p));
+	}
+	store_close(s);
+	assert_true(store_journals_follow(&p));
+	store_paths_free(&p);
+	lease_table_free(t);
+}
+
 static void test_record_format_parse(void **state)
 {
 	struct lease l = lease_n(9, NOW), out;
@@ -1349,6 +1461,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dnsmasq_file_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_replay_and_torn_record, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_journal_older_than_file_set_aside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_without_its_file_set_aside, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_journals_follow_own_snapshots, setup, teardown),
 		cmocka_unit_test(test_record_format_parse),
 		cmocka_unit_test(test_pre_v6_records_identical),
 		cmocka_unit_test_setup_teardown(test_pre_v6_files_read_back, setup, teardown),
