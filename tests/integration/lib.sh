@@ -131,6 +131,39 @@ start_leased() {
 	fail "leased did not start"
 }
 
+# start_as PIDFILE ARGS...: leased with a caller's own ARGS, started as
+# that caller starts it: daemonizing unless ARGS keep it in the
+# foreground.  Added before ARGS: only what keeps it inside the test, its
+# log, its control socket and (unless ARGS name one) a lease file in
+# $TMP.  PIDFILE: the pid file ARGS name ("" when they name none and keep
+# it in the foreground: then the started process is the daemon).
+start_as() {
+	local pidfile=$1 before ctl=()
+	shift
+	before=$(started_count)
+	[ -z "$pidfile" ] || rm -f "$pidfile"
+	[ -z "${LEASED_BIN:-}" ] && ctl=(--control-socket="$TMP/ctl.sock")
+	# (dnsmasq refuses a second one: only when ARGS name none.)
+	case " $* " in *" --dhcp-leasefile="*) ;; *) ctl+=(--dhcp-leasefile="${LEASEFILE:-$TMP/leases}") ;; esac
+	ip netns exec "$SRV" "$LEASED" --log-facility="$TMP/leased.log" "${ctl[@]}" "$@" \
+		2>>"$TMP/leased.stderr" &
+	LEASED_PID=$!
+	for _ in $(seq 200); do
+		[ "$(started_count)" -gt "$before" ] && break
+		[ -n "$pidfile" ] || kill -0 "$LEASED_PID" 2>/dev/null ||
+			{ cat "$TMP/leased.stderr" >&2; fail "leased exited at start"; }
+		sleep 0.1
+	done
+	[ "$(started_count)" -gt "$before" ] || fail "leased did not start"
+	[ -n "$pidfile" ] || return 0
+	# Daemonized: the process started has exited; the daemon is in the pid file.
+	wait "$LEASED_PID" || fail "leased's first process exited with $?"
+	LEASED_PID=""
+	wait_for test -s "$pidfile" || fail "leased wrote no pid file $pidfile"
+	LEASED_PID=$(cat "$pidfile")
+	kill -0 "$LEASED_PID" 2>/dev/null || fail "the pid file $pidfile names $LEASED_PID, not running"
+}
+
 stop_leased() {
 	kill -TERM "$LEASED_PID" 2>/dev/null
 	wait "$LEASED_PID" 2>/dev/null
@@ -154,17 +187,56 @@ stop_leased_hard() {
 	LEASED_PID=""
 }
 
-# udhcpc_lease NAME [HOSTNAME]: one lease with busybox udhcpc; prints the address.
+# udhcpc_lease NAME [HOSTNAME [ARGS...]]: one lease with busybox udhcpc
+# (ARGS added to its command line); prints the address.  What it was
+# given: udhcpc_got NAME FIELD (ip, router, dns, domain, lease...).
 UDHCPC_SCRIPT=$TOP/tests/integration/udhcpc-script.sh
 udhcpc_lease() {
-	local ns host_opt=""
-	ns=$(client_ns "$1")
-	[ -n "${2:-}" ] && host_opt="-x hostname:$2"
-	# shellcheck disable=SC2086
-	ip netns exec "$ns" env LEASE_OUT="$TMP/$1.udhcpc" udhcpc -i eth0 -f -q -n \
-		-t 6 -T 1 -A 1 -s "$UDHCPC_SCRIPT" $host_opt >"$TMP/$1.udhcpc.log" 2>&1 ||
-		fail "udhcpc in $1 got no lease: $(tail -3 "$TMP/$1.udhcpc.log")"
-	sed -n 's/^ip=//p' "$TMP/$1.udhcpc"
+	local name=$1 ns host_opt=()
+	ns=$(client_ns "$name")
+	[ -n "${2:-}" ] && host_opt=(-x "hostname:$2")
+	shift $(($# < 2 ? $# : 2))
+	ip netns exec "$ns" env LEASE_OUT="$TMP/$name.udhcpc" udhcpc -i eth0 -f -q -n \
+		-t 6 -T 1 -A 1 -s "$UDHCPC_SCRIPT" "${host_opt[@]}" "$@" >"$TMP/$name.udhcpc.log" 2>&1 ||
+		fail "udhcpc in $name got no lease: $(tail -3 "$TMP/$name.udhcpc.log")"
+	udhcpc_got "$name" ip
+}
+udhcpc_got() { sed -n "s/^$2=//p" "$TMP/$1.udhcpc"; }
+
+# dhclient_stop NAME: the dhclients (-4 and -6) left running in NAME stop.
+dhclient_stop() {
+	local f pid
+	for f in "$TMP/$1.dh4.pid" "$TMP/$1.dh6.pid"; do
+		pid=$(cat "$f" 2>/dev/null) || continue
+		kill "$pid" 2>/dev/null
+		for _ in $(seq 30); do proc_gone "$pid" && break; sleep 0.1; done
+		rm -f "$f"
+	done
+}
+# dhclient4_lease NAME: ISC dhclient -4 in client NAME, one attempt (-1),
+# with a script ($TMP/NAME.dh4-script) that records the address in
+# $TMP/NAME.ip and configures it.  It stays in the background to renew
+# (its PID joins PIDS: call it not from a subshell) until dhclient_stop
+# NAME (or the next dhclient4_lease NAME).
+dhclient4_lease() {
+	local name=$1 ns
+	ns=$(client_ns "$name")
+	dhclient_stop "$name"
+	rm -f "$TMP/$name.ip"
+	# dhclient gives its script a fresh environment: the path is written in.
+	cat >"$TMP/$name.dh4-script" <<EOS
+#!/bin/sh
+case "\$reason" in BOUND|RENEW|REBOOT)
+	echo "\$new_ip_address" > "$TMP/$name.ip"
+	ip addr add "\$new_ip_address/24" dev "\$interface" 2>/dev/null ;;
+esac
+exit 0
+EOS
+	chmod +x "$TMP/$name.dh4-script"
+	ip netns exec "$ns" timeout 20 dhclient -4 -1 -sf "$TMP/$name.dh4-script" \
+		-lf "$TMP/$name.dh4.leases" -pf "$TMP/$name.dh4.pid" eth0 >>"$TMP/$name.dh4.log" 2>&1 ||
+		fail "dhclient -4 in $name got no lease: $(tail -3 "$TMP/$name.dh4.log")"
+	PIDS="$PIDS $(cat "$TMP/$name.dh4.pid" 2>/dev/null)"
 }
 
 # dhclient6_lease NAME FQDN [ARGS...]: ISC dhclient -6 in client NAME, one
@@ -192,6 +264,15 @@ EOS
 		case " $PIDS " in *" $pid "*) ;; *) PIDS="$PIDS $pid" ;; esac
 	fi
 	return 0
+}
+
+# ll_ready NAME: up to 10 s for a usable (not tentative) link-local
+# address on client NAME's eth0 (DHCPv6 clients need one).
+ll_ready() {
+	local ns
+	ns=$(client_ns "$1")
+	until_true 10 "usable link-local address in $1" sh -c \
+		"ip -n $ns -6 addr show dev eth0 scope link | grep -q inet6 && ! ip -n $ns -6 addr show dev eth0 | grep -q tentative"
 }
 
 # start_holder NS: run $TMP/holder.sh (which mounts what it needs, touches

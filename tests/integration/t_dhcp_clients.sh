@@ -26,22 +26,9 @@ ok "lease file and log carry the lease"
 
 # ISC dhclient, with a script that only records what it got.
 ns_b=$(client_ns b)
-# dhclient gives its script a fresh environment: the path is written in.
-cat > "$TMP/dhclient-script" <<EOS
-#!/bin/sh
-case "\$reason" in BOUND|RENEW|REBOOT)
-	echo "\$new_ip_address" > "$TMP/b.ip"
-	ip addr add "\$new_ip_address/24" dev "\$interface" 2>/dev/null ;;
-esac
-exit 0
-EOS
-chmod +x "$TMP/dhclient-script"
-ip netns exec "$ns_b" timeout 20 dhclient -4 -1 -sf "$TMP/dhclient-script" \
-	-lf "$TMP/b.dhclient.leases" -pf "$TMP/b.dhclient.pid" eth0 >"$TMP/b.log" 2>&1 ||
-	fail "dhclient got no lease: $(tail -3 "$TMP/b.log")"
+dhclient4_lease b
 ip_b=$(cat "$TMP/b.ip")
 case "$ip_b" in $NET.*) ;; *) fail "dhclient got '$ip_b'" ;; esac
-PIDS="$PIDS $(cat "$TMP/b.dhclient.pid" 2>/dev/null)"
 ip_c=$(udhcpc_lease c cc)
 case "$ip_c" in $NET.*) ;; *) fail "client c got '$ip_c'" ;; esac
 [ "$ip_a" != "$ip_b" ] && [ "$ip_b" != "$ip_c" ] && [ "$ip_a" != "$ip_c" ] ||
@@ -49,8 +36,8 @@ case "$ip_c" in $NET.*) ;; *) fail "client c got '$ip_c'" ;; esac
 ok "dhclient got $ip_b; three clients, three addresses"
 
 # Renew: dhclient in its bound state renews by unicast when told to.
-ip netns exec "$ns_b" timeout 20 dhclient -4 -1 -sf "$TMP/dhclient-script" \
-	-lf "$TMP/b.dhclient.leases" -pf "$TMP/b.dhclient.pid" eth0 >>"$TMP/b.log" 2>&1 ||
+ip netns exec "$ns_b" timeout 20 dhclient -4 -1 -sf "$TMP/b.dh4-script" \
+	-lf "$TMP/b.dh4.leases" -pf "$TMP/b.dh4.pid" eth0 >>"$TMP/b.dh4.log" 2>&1 ||
 	fail "dhclient renewal failed"
 [ "$(cat "$TMP/b.ip")" = "$ip_b" ] || fail "renewal changed the address"
 ok "dhclient renewal keeps $ip_b"
