@@ -60,7 +60,7 @@ HDRS      := $(wildcard include/*/*.h) $(wildcard src/*/*.h) $(wildcard tests/un
 Q := $(if $(V),,@)
 
 .PHONY: bench-dhcp6 bench-ra bench-lag bench-first-lease circles all deps check layering unit unit-san scenario man-lint fuzz-smoke fuzz fuzz-long integration demo \
-        check-sanitize bench bench-dns install clean
+        check-sanitize bench bench-dns bench-plot install clean
 all: build/leased build/leasectl
 
 deps:
@@ -229,6 +229,11 @@ bench: all
 	tests/bench/dhcp6.sh
 	tests/bench/ra.sh
 	tests/bench/leasefile_lag.sh
+	tests/bench/plot.sh
+
+# Redraw docs/bench-*.svg from build/bench/*-results.tsv (the last bench).
+bench-plot:
+	tests/bench/plot.sh
 
 bench-dhcp6: all
 	tests/bench/dhcp6.sh

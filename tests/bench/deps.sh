@@ -4,7 +4,8 @@
 # compare against, strace for the fsync check; and what the DNS benchmark
 # (tests/bench/dns.sh, `make bench-dns`) needs: dnsperf, dig (dnsutils),
 # python3 for its query files and a C compiler for its upstream stub
-# (tests/bench/dns_stub.c).  Not part of
+# (tests/bench/dns_stub.c); and gnuplot (gnuplot-nox: no X) for
+# tests/bench/plot.sh, which draws the results into docs/.  Not part of
 # `make check`.
 # Idempotent: when everything is installed it does not touch apt.
 #
@@ -18,7 +19,7 @@ set -eu
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 sh "$TOP/scripts/deps.sh" kea-admin kea-dhcp4-server dnsmasq-base strace iproute2 procps \
-	python3 time util-linux dnsperf dnsutils gcc libc6-dev
+	python3 time util-linux dnsperf dnsutils gcc libc6-dev gnuplot-nox
 
 # The host's own Kea service must not run beside the benchmark.
 if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then

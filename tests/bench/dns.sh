@@ -48,7 +48,9 @@
 #     from its verbose lines; a lost query counts as slower than any
 #     answer).
 #
-# Prints a table with ratios and writes it to build/bench/dns-results.txt.
+# Prints a table with ratios and writes it to build/bench/dns-results.txt,
+# and the same medians, one row per held count, mix and server, to
+# dns-results.tsv beside it (what tests/bench/plot.sh draws).
 # Numbers are reported, never judged: the script fails only when a server
 # does not start or dnsperf does not run (a server still reading its
 # leases after BENCH_START_TIMEOUT is stopped and reported as such, as
@@ -86,7 +88,8 @@
 # BENCH_DNS_QUERIES (lines in each query file, 200000), BENCH_ROUNDS (3:
 # every run repeated, servers interleaved; medians), BENCH_START_TIMEOUT
 # (120 s), BENCH_PIN (1; 0: no CPU pinning), BENCH_DNS_RESULTS (where the
-# table goes, default build/bench/dns-results.txt), KEEP_TMP=1 keeps the
+# table goes, default build/bench/dns-results.txt; the data file is the
+# same name with .tsv for .txt), KEEP_TMP=1 keeps the
 # work directory (servers' logs, dnsperf outputs).
 
 set -u
@@ -834,5 +837,30 @@ report() {
 	return 0
 }
 
+# tsv: the medians of the table, machine-readable: one row per held
+# count, mix (miss-qN: forwarded misses, N outstanding) and server, "-"
+# where there is no figure (p50/p99: the paced runs, at LAT_QPS q/s);
+# lines starting with # say what ran.
+tsv() {
+	local n m s k num='function num(v) { sub(/%$/, "", v); return v ~ /^[0-9.]+$/ ? v : "-" }'
+	echo "# DNS benchmark (tests/bench/dns.sh), $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# leased $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- src include 2>/dev/null || echo '+local changes');" \
+		"$(nproc) cores; $ROUNDS round(s), medians; dnsperf -c $CLIENTS -q $OUTSTANDING -l $SECS; paced at $LAT_QPS q/s for $LAT_SECS s"
+	printf 'held\tmix\tserver\tqps\tcpu_us\tlost_pct\tp50_us\tp99_us\tstart_s\n'
+	for n in $HELD_LIST; do
+		for m in $KEYS; do
+			k=$m.$n
+			for s in $SERVERS; do
+				awk -v n="$n" -v m="$m" -v s="$s" -v q="${R[$k.qps,$s]:-}" -v c="${R[$k.cpu,$s]:-}" \
+					-v l="${R[$k.lost,$s]:-}" -v p5="${R[$k.lp50,$s]:-}" -v p9="${R[$k.lp99,$s]:-}" \
+					-v t="${R[start$n,$s]:-}" "$num"' BEGIN {
+					printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, m, s,
+						num(q), num(c), num(l), num(p5), num(p9), num(t) }'
+			done
+		done
+	done
+}
+
 report | tee "$RESULTS"
-log "results written to $RESULTS"
+tsv >"${RESULTS%.txt}.tsv"
+log "results written to $RESULTS and ${RESULTS%.txt}.tsv"

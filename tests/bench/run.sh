@@ -4,14 +4,16 @@
 # namespace broadcasting on a bridge in a server namespace.  `make bench`.
 #
 #   (a) 200 clients renewing on a /24, offered 20,000 exchanges/s;
-#   (b) new clients on a /15 with 20,000 and 100,000 leases already held
+#   (b) new clients on a /15 with 0, 20,000 and 100,000 leases already held
 #       (pre-generated lease files, each server in its own format);
 #   start-up time with those lease files (exec until the first answer);
 #   server CPU time per exchange (/proc/PID/stat, leased's writer child
 #   included); leased's fsync count per ACK under strace (short run, not
 #   measured).
 #
-# Prints a table with ratios and writes it to build/bench/dhcp-results.txt.
+# Prints a table with ratios and writes it to build/bench/dhcp-results.txt,
+# and the same medians, one row per run and server, to dhcp-results.tsv
+# beside it (what tests/bench/plot.sh draws).
 # Numbers are reported, never judged: the script fails only when a server
 # does not start or perfdhcp does not run.  All traffic stays inside the
 # two namespaces made here; everything started or made here is removed on
@@ -27,7 +29,7 @@
 # Knobs (environment): BENCH_RATE (20000), BENCH_A_SECONDS (10),
 # BENCH_B_SECONDS (3: at most; a (b) run also stops after BENCH_B_MAX
 # DISCOVERs, by default 3/4 of the addresses left free by the largest held
-# count, so no run nears exhaustion), BENCH_HELD ("20000 100000"; empty:
+# count, so no run nears exhaustion), BENCH_HELD ("0 20000 100000"; empty:
 # no (b) runs),
 # BENCH_SERVERS ("leased dnsmasq kea"), BENCH_START_TIMEOUT (120 s: a
 # server still loading its leases then is stopped and reported as such),
@@ -40,7 +42,8 @@
 # --quiet-dhcp and Kea at WARN), BENCH_PIN (1; 0: no CPU pinning),
 # BENCH_THREADS (perfdhcp -g; default single when pinned, else perfdhcp's
 # choice), BENCH_RESULTS (where the table goes, default
-# build/bench/dhcp-results.txt), KEEP_TMP=1 keeps the work directory.
+# build/bench/dhcp-results.txt; the data file is the same name with .tsv
+# for .txt), KEEP_TMP=1 keeps the work directory.
 
 set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -55,7 +58,7 @@ RESULTS=${BENCH_RESULTS:-$OUTDIR/dhcp-results.txt}
 RATE=${BENCH_RATE:-20000}
 A_SECS=${BENCH_A_SECONDS:-10}
 B_SECS=${BENCH_B_SECONDS:-3}
-HELD_LIST=${BENCH_HELD-20000 100000}
+HELD_LIST=${BENCH_HELD-0 20000 100000}
 SERVERS=${BENCH_SERVERS:-leased dnsmasq kea}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -677,5 +680,28 @@ report() {
 	[ -n "$FSYNC_LINES" ] && printf 'leased durability (strace -f --seccomp-bpf -c -e trace=fdatasync,fsync, -R %s -p 3, not measured runs;\nfdatasync: journal appends, one per batch; fsync: the lease-file rewrites, at most one per 100 ms, and directories):\n%s' "$A_CLIENTS" "$FSYNC_LINES"
 }
 
+# tsv: the medians of the table, machine-readable: one row per run and
+# server (run: renew for (a), new for (b); held: the leases held before
+# it), "-" where there is no figure; lines starting with # say what ran.
+tsv() {
+	local s n num='function num(v) { sub(/%$/, "", v); return v ~ /^[0-9.]+$/ ? v : "-" }'
+	echo "# DHCPv4 benchmark (tests/bench/run.sh), $(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "# leased $(git -C "$TOP" rev-parse --short HEAD 2>/dev/null)$(git -C "$TOP" diff --quiet HEAD -- src include 2>/dev/null || echo '+local changes');" \
+		"$(nproc) cores; $ROUNDS round(s), medians; layout $LAYOUT; ping $PING; -r $RATE; (a) -p $A_SECS; (b) -p $B_SECS"
+	printf 'run\theld\tserver\trate\tcpu_us\tdrop_pct\tstart_s\n'
+	for s in $SERVERS; do
+		awk -v s="$s" -v r="${R[a.rate,$s]:-}" -v c="${R[a.cpu,$s]:-}" -v d="${R[a.drop,$s]:-}" \
+			"$num"' BEGIN { printf "renew\t-\t%s\t%s\t%s\t%s\t-\n", s, num(r), num(c), num(d) }'
+	done
+	for n in $HELD_LIST; do
+		for s in $SERVERS; do
+			awk -v n="$n" -v s="$s" -v r="${R[b$n.rate,$s]:-}" -v c="${R[b$n.cpu,$s]:-}" \
+				-v d="${R[b$n.drop,$s]:-}" -v t="${R[start$n,$s]:-}" \
+				"$num"' BEGIN { printf "new\t%s\t%s\t%s\t%s\t%s\t%s\n", n, s, num(r), num(c), num(d), num(t) }'
+		done
+	done
+}
+
 report | tee "$RESULTS"
-log "results written to $RESULTS"
+tsv >"${RESULTS%.txt}.tsv"
+log "results written to $RESULTS and ${RESULTS%.txt}.tsv"
