@@ -6,6 +6,8 @@
 #   (a) 200 clients renewing on a /24, offered 20,000 exchanges/s;
 #   (b) new clients on a /15 with 0, 20,000 and 100,000 leases already held
 #       (pre-generated lease files, each server in its own format);
+#   (c) new clients' DISCOVER/OFFER only (perfdhcp -i) on a /24 empty and
+#       99% full: a nearly full pool must not make an offer dearer;
 #   start-up time with those lease files (exec until the first answer);
 #   server CPU time per exchange (/proc/PID/stat, leased's writer child
 #   included); leased's fsync count per ACK under strace (short run, not
@@ -30,7 +32,8 @@
 # BENCH_B_SECONDS (3: at most; a (b) run also stops after BENCH_B_MAX
 # DISCOVERs, by default 3/4 of the addresses left free by the largest held
 # count, so no run nears exhaustion), BENCH_HELD ("0 20000 100000"; empty:
-# no (b) runs),
+# no (b) runs), BENCH_C_SECONDS (3), BENCH_FULL_HELD ("0 238": leases
+# held in (c); empty: no (c) runs),
 # BENCH_SERVERS ("leased dnsmasq kea"), BENCH_START_TIMEOUT (120 s: a
 # server still loading its leases then is stopped and reported as such),
 # BENCH_ROUNDS (3: every run is repeated, servers interleaved; medians),
@@ -58,6 +61,7 @@ RESULTS=${BENCH_RESULTS:-$OUTDIR/dhcp-results.txt}
 RATE=${BENCH_RATE:-20000}
 A_SECS=${BENCH_A_SECONDS:-10}
 B_SECS=${BENCH_B_SECONDS:-3}
+C_SECS=${BENCH_C_SECONDS:-3}
 HELD_LIST=${BENCH_HELD-0 20000 100000}
 SERVERS=${BENCH_SERVERS:-leased dnsmasq kea}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-120}
@@ -365,6 +369,8 @@ declare -A R    # results: R[key,server] (medians) and R[key,server,round]
 measure() {
 	local key=$1 pids kids c0 c1 k0 k1 k
 	shift
+	local offers_only=""
+	[[ " $* " == *" -i "* ]] && offers_only=1
 	pids=$(server_pids)
 	kids=$(pgrep -P "$SPID")
 	# shellcheck disable=SC2086
@@ -372,6 +378,8 @@ measure() {
 	# shellcheck disable=SC2086
 	k0=$(cpu_ticks $kids)
 	perf "$key-$SNAME" "$@"
+	# perfdhcp -i: DISCOVER/OFFER only; an OFFER is what completes.
+	[ -n "$offers_only" ] && P_ARCVD=$P_ORCVD
 	# shellcheck disable=SC2086
 	c1=$(cpu_ticks $pids)
 	# shellcheck disable=SC2086
@@ -526,6 +534,38 @@ for n in $HELD_LIST; do
 	rm -f "$TMP/held-$n.csv"
 done
 
+# --- (c) DISCOVERs on a /24 that is 99% full -----------------------------------
+
+# perfdhcp -i (DISCOVER/OFFER only: an OFFER takes no address, so the pool
+# stays as full as it starts), new clients, with 0 and with 247 of the
+# range's addresses held (99%): finding one of the few free addresses
+# must cost what finding one in an empty pool does.
+A_SIZE=$(($(ip2int $A_LAST) - $(ip2int $A_FIRST) + 1))
+FULL_HELD=${BENCH_FULL_HELD-0 $((A_SIZE * 99 / 100))}
+set_net a
+for n in $FULL_HELD; do
+	python3 "$HELPERS" genleases "$n" "$A_FIRST" "$A_LAST" "$EXPIRY" "$LEASE_TIME" \
+		"$TMP/full-$n.leases" "$TMP/full-$n.csv" "$NAMES" "$LAYOUT" ||
+		fail "cannot generate $n leases on the /24"
+	for ROUND in $(seq "$ROUNDS"); do
+		for s in $SERVERS; do
+			rm -f "$TMP/$s.leases"* "$TMP/kea-leases4.csv"* "$TMP/kea.log"
+			if [ "$s" = kea ]; then
+				cp "$TMP/full-$n.csv" "$(lease_file kea)"
+			else
+				cp "$TMP/full-$n.leases" "$(lease_file "$s")"
+			fi
+			if ! start_server "$s"; then
+				no_answer "c$n" "$s"
+				continue
+			fi
+			measure "c$n" -i -r "$RATE" -R "$B_CLIENTS" -p "$C_SECS"
+			stop_server
+		done
+	done
+	summarize "c$n" rate drop cpu kcpu load gen
+done
+
 # --- leased: start-up as a daemon (until the parent exits), 100,000 leases ---
 
 DAEMON_START=""
@@ -662,6 +702,11 @@ report() {
 		row "    server CPU load" "b$n.load" -
 		row "    perfdhcp CPU load" "b$n.gen" -
 	done
+	for n in $FULL_HELD; do
+		row "(c) /24, $n held, -i: offers/s" "c$n.rate"
+		[ "$ROUNDS" -gt 1 ] && row "    rate, lowest-highest" "c$n.range" -
+		row "    cpu us/offer" "c$n.cpu"
+	done
 	for n in $HELD_LIST; do
 		row "start-up, $n leases (s)" "start$n"
 	done
@@ -673,6 +718,13 @@ report() {
 	for n in $HELD_LIST; do
 		row "(b) $n held / (a), rate" "bvsa$n" -
 	done
+	full=${FULL_HELD##* }
+	if [ "$full" != "${FULL_HELD%% *}" ]; then
+		for s in leased dnsmasq kea; do
+			R[cfull,$s]=$(ratio "${R[c$full.rate,$s]:-}" "${R[c${FULL_HELD%% *}.rate,$s]:-}")
+		done
+		row "(c) $full / ${FULL_HELD%% *} held, offers" cfull -
+	fi
 	echo
 	echo "ratios: leased's figure divided by the other server's (rate: higher is better for leased;"
 	echo "cpu and start-up: lower is better for leased)"
@@ -681,7 +733,7 @@ report() {
 }
 
 # tsv: the medians of the table, machine-readable: one row per run and
-# server (run: renew for (a), new for (b); held: the leases held before
+# server (run: renew for (a), new for (b), offer24 for (c); held: the leases held before
 # it), "-" where there is no figure; lines starting with # say what ran.
 tsv() {
 	local s n num='function num(v) { sub(/%$/, "", v); return v ~ /^[0-9.]+$/ ? v : "-" }'
@@ -692,6 +744,13 @@ tsv() {
 	for s in $SERVERS; do
 		awk -v s="$s" -v r="${R[a.rate,$s]:-}" -v c="${R[a.cpu,$s]:-}" -v d="${R[a.drop,$s]:-}" \
 			"$num"' BEGIN { printf "renew\t-\t%s\t%s\t%s\t%s\t-\n", s, num(r), num(c), num(d) }'
+	done
+	for n in $FULL_HELD; do
+		for s in $SERVERS; do
+			awk -v n="$n" -v s="$s" -v r="${R[c$n.rate,$s]:-}" -v c="${R[c$n.cpu,$s]:-}" \
+				-v d="${R[c$n.drop,$s]:-}" \
+				"$num"' BEGIN { printf "offer24\t%s\t%s\t%s\t%s\t%s\t-\n", n, s, num(r), num(c), num(d) }'
+		done
 	done
 	for n in $HELD_LIST; do
 		for s in $SERVERS; do
