@@ -482,6 +482,17 @@ summarize a rate drop cpu kcpu load gen
 
 # --- (b) new clients on a /15 with leases already held ------------------------
 
+# use_held SERVER BASE: SERVER starts from a copy of BASE.leases (Kea:
+# BASE.csv), nothing left of its last run.
+use_held() {
+	rm -f "$TMP/$1.leases"* "$TMP/kea-leases4.csv"* "$TMP/kea.log"
+	if [ "$1" = kea ]; then
+		cp "$2.csv" "$(lease_file kea)"
+	else
+		cp "$2.leases" "$(lease_file "$1")"
+	fi
+}
+
 set_net b
 EXPIRY=$(($(date +%s) + LEASE_TIME))
 for n in $HELD_LIST; do
@@ -495,12 +506,7 @@ for n in $HELD_LIST; do
 				no_answer "b$n" "$s"
 				continue
 			fi
-			rm -f "$TMP/$s.leases"* "$TMP/kea-leases4.csv"* "$TMP/kea.log"
-			if [ "$s" = kea ]; then
-				cp "$TMP/held-$n.csv" "$(lease_file kea)"
-			else
-				cp "$TMP/held-$n.leases" "$(lease_file "$s")"
-			fi
+			use_held "$s" "$TMP/held-$n"
 			sync
 			if ! start_server "$s"; then
 				R[start$n,$s,$ROUND]=$STARTUP
@@ -549,12 +555,7 @@ for n in $FULL_HELD; do
 		fail "cannot generate $n leases on the /24"
 	for ROUND in $(seq "$ROUNDS"); do
 		for s in $SERVERS; do
-			rm -f "$TMP/$s.leases"* "$TMP/kea-leases4.csv"* "$TMP/kea.log"
-			if [ "$s" = kea ]; then
-				cp "$TMP/full-$n.csv" "$(lease_file kea)"
-			else
-				cp "$TMP/full-$n.leases" "$(lease_file "$s")"
-			fi
+			use_held "$s" "$TMP/full-$n"
 			if ! start_server "$s"; then
 				no_answer "c$n" "$s"
 				continue
