@@ -88,7 +88,8 @@ struct dhcp4_result {
 	uint8_t chaddr[16];            /* for DHCP4_TO_YIADDR and DHCP4_PROBE */
 	uint8_t hlen;
 	struct in_addr probe_addr;     /* for DHCP4_PROBE: check it, then handle again */
-	bool probe_relayed;            /* ... the client is behind a relay (giaddr) */
+	struct in_addr probe_src;      /* ... our address on the client's link (the ARP
+					* request's sender); 0 behind a relay */
 	bool lease_changed;            /* reply must wait for the store */
 };
 

@@ -712,7 +712,8 @@ static void handle_discover(struct dhcp4_ctx *c, struct dhcp4_result *out)
 	    !c->cfg->no_ping && !c->env->probe_ok(c->env->probe_arg, addr)) {
 		out->verdict = DHCP4_PROBE;
 		out->probe_addr = addr;
-		out->probe_relayed = c->req->giaddr.s_addr != 0;
+		/* Behind a relay the client's link is out of ARP's reach. */
+		out->probe_src.s_addr = c->req->giaddr.s_addr ? 0 : c->server.s_addr;
 		memcpy(out->chaddr, c->req->chaddr, sizeof(out->chaddr));
 		out->hlen = c->req->hlen;
 		return;

@@ -377,15 +377,6 @@ static void on_probe_done(void *ctx, const struct probe_result *r,
 	}
 }
 
-/* Our address on iface in addr's subnet, the ARP request's sender; 0 when none. */
-static struct in_addr iface_addr_for(const struct dhcp4_iface *iface, struct in_addr addr)
-{
-	for (size_t k = 0; k < iface->naddrs; k++)
-		if (((iface->addrs[k].s_addr ^ addr.s_addr) & iface->netmasks[k].s_addr) == 0)
-			return iface->addrs[k];
-	return (struct in_addr){ 0 };
-}
-
 /*
  * The engine wants res->probe_addr checked before it offers it: park the
  * DISCOVER with the check (RFC 2131 section 2.2), or handle it again at
@@ -393,16 +384,15 @@ static struct in_addr iface_addr_for(const struct dhcp4_iface *iface, struct in_
  * address in use) or no check is possible (it then counts as free).
  */
 static void check_address(struct dhcp4_server *s, const struct nl_iface *nif,
-			  const struct dhcp4_iface *iface, const uint8_t *pkt, size_t len,
-			  const struct dhcp4_result *res)
+			  const uint8_t *pkt, size_t len, const struct dhcp4_result *res)
 {
 	struct probe_target t = { .addr = res->probe_addr };
 	struct probe_result conflict;
 
-	if (!res->probe_relayed && nif->hwlen == 6) {
+	if (res->probe_src.s_addr && nif->hwlen == 6) {
 		t.ifindex = nif->ifindex;
-		t.src = iface_addr_for(iface, res->probe_addr);
-		t.src_mac = t.src.s_addr ? nif->hwaddr : NULL;
+		t.src = res->probe_src;
+		t.src_mac = nif->hwaddr;
 	}
 	if (res->hlen == 6)
 		t.client_mac = res->chaddr;
@@ -447,7 +437,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 	case DHCP4_IGNORE:
 		break;
 	case DHCP4_PROBE:
-		check_address(s, nif, &iface, pkt, len, res);
+		check_address(s, nif, pkt, len, res);
 		break;
 	case DHCP4_REPLY:
 		if (res->reply_type <= DHCPINFORM)

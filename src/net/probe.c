@@ -399,11 +399,12 @@ static bool neighbour_says_in_use(struct probe *p, const struct probe_target *t,
 }
 
 /* Send what the check of a new slot needs; -1 when nothing could be sent. */
-static int send_probes(struct probe *p, const struct probe_target *t, bool ping_too)
+static int send_probes(struct probe *p, const struct probe_target *t, bool on_link,
+		       bool ping_too)
 {
 	int sent = 0;
 
-	if (t->ifindex && t->src_mac && p->arp_fd >= 0 && send_arp(p, t) == 0)
+	if (on_link && send_arp(p, t) == 0)
 		sent++;
 	if ((ping_too || !sent) && send_echo(p, t->addr) == 0)
 		sent++;
@@ -413,7 +414,7 @@ static int send_probes(struct probe *p, const struct probe_target *t, bool ping_
 enum probe_start_result probe_start(struct probe *p, const struct probe_target *t, int tag,
 				    const void *data, size_t len, struct probe_result *conflict)
 {
-	bool on_link = t->ifindex && t->src_mac && p->arp_fd >= 0;
+	bool on_link = t->ifindex && t->src_mac;
 	bool unconfirmed = false;
 	int32_t i = find_check(p, t->addr);
 	struct check *c;
@@ -432,7 +433,7 @@ enum probe_start_result probe_start(struct probe *p, const struct probe_target *
 	c->has_client_mac = t->client_mac != NULL;
 	if (t->client_mac)
 		memcpy(c->client_mac, t->client_mac, 6);
-	if (send_probes(p, t, unconfirmed) < 0) {
+	if (send_probes(p, t, on_link, unconfirmed) < 0) {
 		release_slot(p, i);
 		goto unchecked;
 	}

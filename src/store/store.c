@@ -248,7 +248,6 @@ static int take_lock(const struct store_paths *p, struct error *err)
 	return fd;
 }
 
-/* Read everything back into t; leave m holding exactly t's state. */
 /*
  * The lease file was rewritten by another program since leased last wrote
  * it (dnsmasq, after lxc-net was switched back to it; a restore; a
@@ -269,6 +268,7 @@ static int set_stale_journals_aside(const struct store_paths *p, struct error *e
 	return 0;
 }
 
+/* Read everything back into t; leave m holding exactly t's state. */
 static int load_all(const struct store_paths *p, struct lease_table *t, time_t now,
 		    struct store_map **m, struct error *err)
 {

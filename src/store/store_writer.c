@@ -740,8 +740,11 @@ static int write_follows(const struct store_paths *p, struct error *err)
 	char buf[2 * STORE_RECORD_MAX];
 	int n = 0, k, fd;
 
-	if (store_file_id_of(p->file, &now) < 0 || store_file_id_of(p->tmp, &next) < 0)
+	if (store_file_id_of(p->file, &now) < 0)
 		return error_set(err, EXIT_FILESYSTEM, "cannot stat %s: %s", p->file,
+				 strerror(errno));
+	if (store_file_id_of(p->tmp, &next) < 0)
+		return error_set(err, EXIT_FILESYSTEM, "cannot stat %s: %s", p->tmp,
 				 strerror(errno));
 	/* A rename keeps device, inode, size and time: F.new's are F's after it. */
 	k = store_record_format_follows(&now, buf, sizeof(buf));
@@ -751,13 +754,14 @@ static int write_follows(const struct store_paths *p, struct error *err)
 	if (k > 0)
 		n += k;
 	fd = open(p->ftmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+	if (fd < 0 || write_all(fd, buf, (size_t)n) < 0 || fsync(fd) < 0) {
 		error_set(err, EXIT_FILESYSTEM, "cannot write %s: %s", p->ftmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(p->ftmp);
 		return -1;
 	}
+	close(fd);
 	if (rename(p->ftmp, p->follows) < 0 || store_fsync_dir(p->dir) < 0) {
 		error_set(err, EXIT_FILESYSTEM, "cannot rename %s to %s: %s", p->ftmp, p->follows,
 			  strerror(errno));

@@ -1381,6 +1381,10 @@ static void test_probe(void **state)
 	assert_int_equal(f->res.reply_len, 0);
 	probed = f->res.probe_addr;
 	assert_true(ntohl(probed.s_addr) >= 0x0a000302);
+	/* On the client's link: ARP, asked from our address there, with the client's MAC. */
+	assert_int_equal(f->res.probe_src.s_addr, ip("10.0.3.1").s_addr);
+	assert_int_equal(f->res.hlen, 6);
+	assert_memory_equal(f->res.chaddr, mac_a, 6);
 	/* The ping went unanswered: the same message now gets its offer. */
 	f->probe_clear = true;
 	discover(f, mac_a, 1);
@@ -1495,6 +1499,26 @@ static void test_relayed_nak_broadcast(void **state)
 	expect_reply(f, DHCPNAK);
 	assert_int_equal(f->res.dest, DHCP4_TO_RELAY);
 	assert_int_equal(f->reply.flags & DHCP4_FLAG_BROADCAST, DHCP4_FLAG_BROADCAST);
+	fx_free(f);
+}
+
+/* Behind a relay ARP cannot reach the client's link: no source for it (ICMP only). */
+static void test_relayed_probe_without_arp(void **state)
+{
+	struct fx *f = fx_setup(BASE_CONF "dhcp-range=192.168.50.10,192.168.50.20,255.255.255.0,1h\n");
+	struct tpkt t;
+
+	(void)state;
+	f->env.probe_ok = probe_cb;
+	f->env.probe_arg = f;
+	f->probe_clear = false;
+	tpkt_init(&t, DHCPDISCOVER, mac_a, 1);
+	tpkt_put_addr(&t, TPKT_OFF_GIADDR, "192.168.50.1");
+	tpkt_end(&t);
+	run(f, &t);
+	assert_int_equal(f->res.verdict, DHCP4_PROBE);
+	assert_true(ntohl(f->res.probe_addr.s_addr) >= 0xc0a8320a);
+	assert_int_equal(f->res.probe_src.s_addr, 0);
 	fx_free(f);
 }
 
@@ -1623,6 +1647,7 @@ int main(void)
 		cmocka_unit_test(test_many_clients_never_share),
 		cmocka_unit_test(test_lease_time_request),
 		cmocka_unit_test(test_relayed_nak_broadcast),
+		cmocka_unit_test(test_relayed_probe_without_arp),
 		cmocka_unit_test(test_malformed_changes_nothing),
 	};
 
