@@ -22,6 +22,7 @@
 #include "dhcp/dhcp4_wire.h"
 #include "conf/hostdb.h"
 #include "lease/lease.h"
+#include "lease/offer4.h"
 
 #define DHCP4_IFACE_MAX_ADDRS 8
 #define DHCP4_DECLINE_QUARANTINE 600 /* seconds a declined address rests */
@@ -50,6 +51,7 @@ struct dhcp4_env {
 	const struct config *cfg;
 	const struct hostdb *hosts;
 	struct lease_table *leases;
+	struct offer4_table *offers; /* recent OFFERs (lease/offer4.h); NULL: none kept */
 	const struct dhcp4_iface *iface;
 	time_t now;
 	bool (*probe_ok)(void *arg, struct in_addr addr);

@@ -44,10 +44,13 @@ bool pool4_is_held(const struct pool4 *p, struct in_addr a);
 /*
  * A usable address in [first, last] (network order), searching from
  * start.  held: the range's pool4 when there is one (its held addresses
- * are skipped without asking usable), else NULL.
+ * are skipped without asking usable), else NULL.  avoid: addresses to
+ * take only when no other is usable (offered to other clients: offer4.h),
+ * or NULL.
  */
 bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *held,
-		uint64_t start, pool4_usable_fn usable, void *ctx, struct in_addr *out);
+		const struct pool4 *avoid, uint64_t start, pool4_usable_fn usable, void *ctx,
+		struct in_addr *out);
 /*
  * The same for IPv6.  first and last must share their upper 64 bits (a
  * range within one /64, as dnsmasq's are); false otherwise.  At most

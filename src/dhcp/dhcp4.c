@@ -20,6 +20,7 @@
 #include "dhcp4_internal.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "lease/offer4.h"
 #include "lease/pool.h"
 
 #define MIN_LEASE_TIME 120      /* dnsmasq's floor for a requested lease time */
@@ -440,29 +441,49 @@ static bool free_for_client(void *ctx, struct in_addr a)
 }
 
 /*
- * The search starts at a hash of the hardware address, so a client gets
+ * The client as a number: where its free-address search starts, and whom
+ * an offer was made to.  A hash of the hardware address, so a client gets
  * the same address whenever it is free: after its lease expired, after
  * the table was lost, after a restart.  The MAC, not the client-id,
  * because a container keeps its MAC when its DHCP client (and so its
  * client-id) changes.
  */
+static uint64_t client_hash(const struct dhcp4_ctx *c)
+{
+	if (c->req->hlen)
+		return hash_bytes(c->req->chaddr, c->req->hlen, c->req->htype);
+	return hash_bytes(c->client_id, c->client_id_len, 0);
+}
+
+/* A free address, one offered to another client only when nothing else is free. */
 static bool pick_free(const struct dhcp4_ctx *c, struct in_addr *out)
 {
-	uint64_t start;
+	const struct dhcp_range *r = c->range;
 
-	if (c->req->hlen)
-		start = hash_bytes(c->req->chaddr, c->req->hlen, c->req->htype);
-	else
-		start = hash_bytes(c->client_id, c->client_id_len, 0);
-	return pool4_pick(c->range->start, c->range->end,
-			  lease_table_pool4(c->env->leases, c->range->start, c->range->end), start,
-			  free_for_client, (void *)c, out);
+	return pool4_pick(r->start, r->end, lease_table_pool4(c->env->leases, r->start, r->end),
+			  offer4_avoid(c->env->offers, r->start, r->end, c->env->now),
+			  client_hash(c), free_for_client, (void *)c, out);
+}
+
+/* The address this client was offered lately, if it is still free. */
+static bool offered_earlier(const struct dhcp4_ctx *c, struct in_addr *out)
+{
+	return offer4_of_client(c->env->offers, client_hash(c), c->env->now, out) &&
+	       !dynamic_refusal(c, *out);
+}
+
+/* Whether a DISCOVER may be offered addr, which it asked for. */
+static bool offerable_hint(const struct dhcp4_ctx *c, struct in_addr a)
+{
+	return !offer4_held_for_other(c->env->offers, a, client_hash(c), c->env->now);
 }
 
 /*
  * The address this client should have: its reservation, else the lease
  * it holds, else the one it asks for if that is free, else (when
- * allow_free) a free one.
+ * allow_free: a DISCOVER) the one offered to it lately, else a free one.
+ * A DISCOVER is not offered what it asks for when that was just offered
+ * to another client; a REQUEST for it is granted (first come).
  */
 static enum pick choose_address(const struct dhcp4_ctx *c, const struct in_addr *hint,
 				bool allow_free, struct in_addr *out)
@@ -473,11 +494,12 @@ static enum pick choose_address(const struct dhcp4_ctx *c, const struct in_addr 
 		*out = c->own->addr.v4;
 		return PICK_CURRENT;
 	}
-	if (hint && hint->s_addr && !dynamic_refusal(c, *hint)) {
+	if (hint && hint->s_addr && !dynamic_refusal(c, *hint) &&
+	    (!allow_free || offerable_hint(c, *hint))) {
 		*out = *hint;
 		return PICK_REQUESTED;
 	}
-	if (allow_free && pick_free(c, out))
+	if (allow_free && (offered_earlier(c, out) || pick_free(c, out)))
 		return PICK_FREE;
 	return PICK_NONE;
 }
@@ -681,6 +703,7 @@ static void grant(struct dhcp4_ctx *c, struct in_addr addr, bool rapid,
 
 	if (commit_lease(c, addr, secs) < 0)
 		return;
+	offer4_drop(c->env->offers, addr); /* the lease holds it now */
 	out->lease_changed = true;
 	log_event(c, "DHCPACK", &addr, c->hostname);
 	send_reply(c, &ri, addr, out);
@@ -724,6 +747,10 @@ static void handle_discover(struct dhcp4_ctx *c, struct dhcp4_result *out)
 		return;
 	}
 	ri.lease_time = lease_time(c);
+	/* RFC 2131 section 4.3.1: not offered to the next client as well. */
+	if (pick == PICK_REQUESTED || pick == PICK_FREE)
+		offer4_hold(c->env->offers, c->range->start, c->range->end, addr, client_hash(c),
+			    c->env->now);
 	log_event(c, "DHCPOFFER", &addr, NULL);
 	send_reply(c, &ri, addr, out);
 }

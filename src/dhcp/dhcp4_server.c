@@ -49,6 +49,7 @@ struct dhcp4_server {
 	int lo_fd;              /* port 67 on lo while fd is device-bound, or -1 */
 	struct dhcp4_packet *local_req; /* scratch for messages arriving on lo */
 	struct probe *probe;
+	struct offer4_table *offers; /* OFFERs not yet REQUESTed */
 	struct reply_hold *held;    /* replies whose lease change is not on disk yet */
 	struct queued_reply now[SEND_BATCH]; /* replies that wait for nothing */
 	size_t nnow;
@@ -420,6 +421,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 		.cfg = s->d.cfg,
 		.hosts = s->d.hosts,
 		.leases = s->d.leases,
+		.offers = s->offers,
 		.iface = &iface,
 		.now = now_wall(),
 		.probe_ok = s->probe ? probe_ok_cb : NULL,
@@ -535,6 +537,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 	s->lo_fd = -1;
 	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
 	s->work = dhcp4_work_new();
+	s->offers = offer4_new();
 	s->local_req = xmalloc(sizeof(*s->local_req));
 	s->fd = open_socket(deps->cfg, err);
 	if (s->fd < 0) {
@@ -571,6 +574,7 @@ void dhcp4_server_free(struct dhcp4_server *s)
 		close(s->lo_fd);
 	}
 	probe_free(s->probe);
+	offer4_free(s->offers);
 	reply_hold_free(s->held);
 	free(s->local_req);
 	dhcp4_work_free(s->work);

@@ -91,30 +91,41 @@ static size_t next_open_word(const struct pool4 *p, size_t w)
 	return p->nwords;
 }
 
-/* The first free offset at or after off (no wrap); false when none. */
-static bool next_free(const struct pool4 *p, uint32_t off, uint32_t *out)
+/* Word w of p's held addresses, with avoid's (same shape) added when given. */
+static uint64_t busy_word(const struct pool4 *p, const struct pool4 *avoid, size_t w)
+{
+	return p->bits[w] | (avoid ? avoid->bits[w] : 0);
+}
+
+/*
+ * The first offset at or after off (no wrap) neither held nor avoided;
+ * false when none.  The summary skips words full of held addresses; words
+ * full only with avoided ones (a few offers) are stepped over one by one.
+ */
+static bool next_free(const struct pool4 *p, const struct pool4 *avoid, uint32_t off,
+		      uint32_t *out)
 {
 	size_t w = off / 64;
-	uint64_t open = ~p->bits[w] & (~0ULL << (off % 64));
+	uint64_t open = ~busy_word(p, avoid, w) & (~0ULL << (off % 64));
 
 	while (!open) {
 		w = next_open_word(p, w + 1);
 		if (w >= p->nwords)
 			return false;
-		open = ~p->bits[w];
+		open = ~busy_word(p, avoid, w);
 	}
 	*out = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(open));
 	return *out < p->size;
 }
 
 /* With a pool4: from free address to free address, [start, end) then [0, start). */
-static bool pick_tracked(const struct pool4 *p, uint32_t start, pool4_usable_fn usable,
-			 void *ctx, struct in_addr *out)
+static bool pick_tracked(const struct pool4 *p, const struct pool4 *avoid, uint32_t start,
+			 pool4_usable_fn usable, void *ctx, struct in_addr *out)
 {
 	uint32_t off = start, end = p->size, found;
 
 	for (int pass = 0; pass < 2; pass++) {
-		while (off < end && next_free(p, off, &found) && found < end) {
+		while (off < end && next_free(p, avoid, off, &found) && found < end) {
 			out->s_addr = htonl(p->lo + found);
 			if (usable(ctx, *out))
 				return true;
@@ -126,8 +137,31 @@ static bool pick_tracked(const struct pool4 *p, uint32_t start, pool4_usable_fn 
 	return false;
 }
 
+/* Without a pool4: address by address; those in avoid (if given) skipped. */
+static bool pick_walk(uint32_t lo, uint64_t size, const struct pool4 *avoid, uint64_t start,
+		      pool4_usable_fn usable, void *ctx, struct in_addr *out)
+{
+	for (uint64_t i = 0; i < size; i++) {
+		struct in_addr a = { htonl(lo + (uint32_t)((start + i) % size)) };
+
+		if (avoid && pool4_is_held(avoid, a))
+			continue;
+		if (usable(ctx, a)) {
+			*out = a;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool same_shape(const struct pool4 *p, uint32_t lo, uint64_t size)
+{
+	return p && p->lo == lo && p->size == size;
+}
+
 bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *held,
-		uint64_t start, pool4_usable_fn usable, void *ctx, struct in_addr *out)
+		const struct pool4 *avoid, uint64_t start, pool4_usable_fn usable, void *ctx,
+		struct in_addr *out)
 {
 	uint32_t lo = ntohl(first.s_addr), hi = ntohl(last.s_addr);
 	uint64_t size;
@@ -135,17 +169,16 @@ bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *h
 	if (hi < lo || !usable)
 		return false;
 	size = (uint64_t)hi - lo + 1;
-	if (held && held->lo == lo && held->size == size)
-		return pick_tracked(held, (uint32_t)(start % size), usable, ctx, out);
-	for (uint64_t i = 0; i < size; i++) {
-		struct in_addr a = { htonl(lo + (uint32_t)((start + i) % size)) };
+	if (!same_shape(avoid, lo, size))
+		avoid = NULL;
+	if (same_shape(held, lo, size)) {
+		uint32_t off = (uint32_t)(start % size);
 
-		if (usable(ctx, a)) {
-			*out = a;
-			return true;
-		}
+		return (avoid && pick_tracked(held, avoid, off, usable, ctx, out)) ||
+		       pick_tracked(held, NULL, off, usable, ctx, out);
 	}
-	return false;
+	return (avoid && pick_walk(lo, size, avoid, start, usable, ctx, out)) ||
+	       pick_walk(lo, size, NULL, start, usable, ctx, out);
 }
 
 static uint64_t low64(const struct in6_addr *a)

@@ -29,13 +29,14 @@
 # each with every count of held leases in BENCH_DNS_HELD (a pre-generated
 # lease file in dnsmasq's format, read by both servers at start).
 #
-# Every server has its own namespace with a bridge, joined by a veth pair
-# to one client namespace where dnsperf runs, and its own upstream stub on
-# that namespace's loopback.  For each count of held leases every server is
-# started once (dnsmasq needs minutes to read 100,000 leases: its start is
-# timed and reported) and all of them stay up, idle but one, while the
-# rounds go through the mixes, servers interleaved (order reversed every
-# other round).
+# Every server with every count of held leases (an instance: leased@1000)
+# has its own namespace with a bridge, joined by a veth pair to one client
+# namespace where dnsperf runs, and its own upstream stub on that
+# namespace's loopback.  Every instance is started once, one at a time
+# (dnsmasq needs minutes to read 100,000 leases: its start is timed and
+# reported), and all of them stay up, idle but one, while the rounds go
+# through the mixes and held counts, servers interleaved (order reversed
+# every other round).
 #
 # For every mix, two dnsperf runs against one server:
 #   saturated: -c CLIENTS -q OUTSTANDING for BENCH_DNS_SECONDS: queries/s,
@@ -129,7 +130,7 @@ else
 	CLI_PIN=""
 fi
 
-# Server number i gets the /15 at 10.(98+2i).0.0: its address .0.1 on its
+# Instance number i gets the /15 at 10.(98+2i).0.0: its address .0.1 on its
 # bridge, the client's .0.2, a range over all the rest (as the DHCP
 # benchmark's (b) runs): room for 100,000 leases and more.
 PLEN=15
@@ -253,8 +254,17 @@ new_ns() {
 }
 
 new_ns "$CLI"
+# An instance: one server with one count of held leases (leased@100000).
+# Every instance has its namespace and stays up through every round, so
+# the runs a ratio compares (100,000 leases against 1,000, same server)
+# lie seconds apart, not minutes: a slow spell of the machine (runs here
+# vary by 20% from one minute to the next) then hits both sides.
+INSTANCES=""
+for HELD in $HELD_LIST; do
+	for s in $SERVERS; do INSTANCES="$INSTANCES $s@$HELD"; done
+done
 i=0
-for s in $SERVERS; do
+for s in $INSTANCES; do
 	o=$((98 + 2 * i))
 	NS[$s]=${ID}s$i
 	SADDR[$s]=10.$o.0.1
@@ -306,7 +316,7 @@ dig_in_cli() {
 	ip netns exec "$CLI" "$DIG" +tries=1 +time=1 "@${SADDR[$s]}" "$@" 2>/dev/null
 }
 
-# start_server SERVER HELD: start it in its namespace in the foreground
+# start_server INSTANCE HELD: start it in its namespace in the foreground
 # (so $! is the server itself: `ip netns exec` and taskset exec) with a
 # copy of its lease file of HELD leases, and wait until it answers the
 # first lease's name with its address; STARTUP gets the seconds from exec
@@ -314,14 +324,16 @@ dig_in_cli() {
 # the bench; one not answering within START_TIMEOUT is stopped, STARTUP
 # becomes ">START_TIMEOUT" and start_server returns 1.
 start_server() {
-	local s=$1 held=$2 bin=$LEASED t0 t1 deadline a
-	[ "$s" = dnsmasq ] && bin=$DNSMASQ
+	local s=$1 held=$2 bin=$LEASED t0 t1 deadline a own=()
+	# Each leased its own control socket: two of them run at once.
+	own=("--control-socket=$TMP/$s.ctl")
+	[ "${s%@*}" = dnsmasq ] && bin=$DNSMASQ own=()
 	rm -f "$TMP/$s.leases"*
-	cp "$TMP/held-$held-$s.leases" "$TMP/$s.leases"
+	cp "$TMP/held-$s.leases" "$TMP/$s.leases"
 	sync
 	t0=$(date +%s.%N)
 	# shellcheck disable=SC2046,SC2086
-	ip netns exec "${NS[$s]}" $SRV_PIN "$bin" $(common_opts "$s") "--dhcp-leasefile=$TMP/$s.leases" \
+	ip netns exec "${NS[$s]}" $SRV_PIN "$bin" $(common_opts "$s") "${own[@]}" "--dhcp-leasefile=$TMP/$s.leases" \
 		"--pid-file=$TMP/$s.pid" "--log-facility=$TMP/$s.log" >>"$TMP/$s.out" 2>&1 &
 	SPID[$s]=$!
 	deadline=$(($(date +%s) + START_TIMEOUT))
@@ -388,12 +400,12 @@ cpu_ticks_of() {
 	awk -v c="cpu$1" '$1 == c { b = $2 + $3 + $4 + $7 + $8 + $9; print b, b + $5 + $6, $9 }' /proc/stat
 }
 
-# check_answers SERVER HELD: one query of each kind, answers compared with
+# check_answers INSTANCE HELD: one query of each kind, answers compared with
 # what they should be; a wrong one is reported (WARNINGS), not judged.
 check_answers() {
 	local s=$1 held=$2 out name addr
 	name=$(printf 'c%06d' "$held")
-	addr=$("$PY" "$HELPERS" leaseaddr "$TMP/held-$held-$s.leases" "$name")
+	addr=$("$PY" "$HELPERS" leaseaddr "$TMP/held-$s.leases" "$name")
 	out=$(dig_in_cli "$s" +short "$name.lxc" A)
 	[ "$out" = "$addr" ] || warn "$s ($held leases): A $name.lxc answered '${out//$'\n'/ }', not $addr"
 	out=$(dig_in_cli "$s" "$name.lxc" AAAA)
@@ -452,12 +464,14 @@ declare -A R    # results: R[key.metric,server] (medians) and R[key.metric,serve
 declare -A RCODES
 METRICS="qps lost cpu user avg rsize load gen cpu1 cpu0 steal pace up upq stub lqps lavg lp50 lp99 llost"
 
-# measure KEY MIX SERVER: the saturated run and the paced run of MIX
-# against SERVER; results go to R[KEY.metric,SERVER,ROUND].
+# measure KEY MIX INSTANCE: the saturated run and the paced run of MIX
+# against INSTANCE (HELD: its held count); results go to
+# R[KEY.metric,SERVER,ROUND].
 measure() {
-	local key=$1 mix=$2 s=$3 pids c0 c1 u0 s0 u1 s1 b0 t0 b1 t1 st0 st1 d0 e0 d1 e1 q0 q1 k lat la l50 l99 label
+	local key=$1 mix=$2 inst=$3 s=${3%@*} pids c0 c1 u0 s0 u1 s1 b0 t0 b1 t1 st0 st1 d0 e0 d1 e1 q0 q1 k lat la l50 l99 label
 	local qfile=$TMP/q-$mix-$HELD.txt secs=$SECS outst=$OUTSTANDING miss="" x0 y0 x1 y1
 	label=$key-$s-r$ROUND
+	HELD=${inst#*@}
 	if [[ "$mix" == miss-q* ]]; then
 		# Names nobody asked before: this run's own (its round, server,
 		# held count and outstanding count in the names), each once.
@@ -465,24 +479,24 @@ measure() {
 		"$PY" "$HELPERS" missnames "r$ROUND-$s-q$outst-h$HELD" "$MISS_NAMES" "$qfile" ||
 			fail "cannot generate the miss queries"
 	fi
-	pids=$(server_pids "$s")
-	q0=$(upstream_count "$s")
+	pids=$(server_pids "$inst")
+	q0=$(upstream_count "$inst")
 	# shellcheck disable=SC2086
 	read -r u0 s0 < <(cpu_ticks $pids)
-	read -r x0 y0 < <(cpu_ticks "${UPPID[$s]}")
+	read -r x0 y0 < <(cpu_ticks "${UPPID[$inst]}")
 	read -r b0 t0 st0 < <(cpu_ticks_of 1)
 	read -r d0 e0 _ < <(cpu_ticks_of 0)
 	if [ -n "$miss" ]; then
-		perf "$s" "$label" -d "$qfile" -n 1 -l "$secs" -c "$CLIENTS" -q "$outst"
+		perf "$inst" "$label" -d "$qfile" -n 1 -l "$secs" -c "$CLIENTS" -q "$outst"
 	else
-		perf "$s" "$label" -d "$qfile" -l "$secs" -c "$CLIENTS" -q "$outst"
+		perf "$inst" "$label" -d "$qfile" -l "$secs" -c "$CLIENTS" -q "$outst"
 	fi
 	read -r b1 t1 st1 < <(cpu_ticks_of 1)
 	read -r d1 e1 _ < <(cpu_ticks_of 0)
 	# shellcheck disable=SC2086
 	read -r u1 s1 < <(cpu_ticks $pids)
-	read -r x1 y1 < <(cpu_ticks "${UPPID[$s]}")
-	q1=$(upstream_count "$s")
+	read -r x1 y1 < <(cpu_ticks "${UPPID[$inst]}")
+	q1=$(upstream_count "$inst")
 	c0=$((u0 + s0)) c1=$((u1 + s1))
 	R[$key.qps,$s,$ROUND]=$P_QPS
 	R[$key.lost,$s,$ROUND]=$(awk -v n="$P_SENT" -v l="$P_LOST" 'BEGIN { printf "%.2f%%", 100 * l / n }')
@@ -527,7 +541,7 @@ measure() {
 	fi
 
 	[ "$LAT_QPS" -gt 0 ] || return 0
-	perf "$s" "$label-paced" -d "$TMP/q-$mix-$HELD.txt" -l "$LAT_SECS" -c "$CLIENTS" \
+	perf "$inst" "$label-paced" -d "$TMP/q-$mix-$HELD.txt" -l "$LAT_SECS" -c "$CLIENTS" \
 		-q "$OUTSTANDING" -Q "$LAT_QPS" -v
 	# "> RCODE NAME TYPE SECONDS" per answer, "> T NAME TYPE" per loss:
 	# losses sort after every answer.
@@ -613,65 +627,71 @@ EXPIRY=$(($(date +%s) + LEASE_TIME))
 REVERSED=""
 for s in $SERVERS; do REVERSED="$s $REVERSED"; done
 for HELD in $HELD_LIST; do
-	# The same names at the same offsets in every server's /15.
+	# The same names at the same offsets in every instance's /15.
 	for s in $SERVERS; do
-		"$PY" "$HELPERS" genleases "$HELD" "${SFIRST[$s]}" "${SLAST[$s]}" "$EXPIRY" \
-			"$TMP/held-$HELD-$s.leases" || fail "cannot generate $HELD leases"
-		ADDR1[$s]=$("$PY" "$HELPERS" leaseaddr "$TMP/held-$HELD-$s.leases" c000001)
+		"$PY" "$HELPERS" genleases "$HELD" "${SFIRST[$s@$HELD]}" "${SLAST[$s@$HELD]}" "$EXPIRY" \
+			"$TMP/held-$s@$HELD.leases" || fail "cannot generate $HELD leases"
+		ADDR1[$s@$HELD]=$("$PY" "$HELPERS" leaseaddr "$TMP/held-$s@$HELD.leases" c000001)
 	done
 	for m in $MIXES; do
 		[ "$m" = miss ] && continue # made afresh for every run
 		"$PY" "$HELPERS" queries "$m" "$HELD" "$NQUERIES" "$FWD_NAMES" "$TMP/q-$m-$HELD.txt" ||
 			fail "cannot generate the $m queries"
 	done
-	# One at a time, so no start competes with another for CPU 1.
-	for s in $SERVERS; do
-		NOSTART[$s]=""
-		if start_server "$s" "$HELD"; then
-			log "$s answering lease names $STARTUP s after its start with $HELD leases"
-		else
-			NOSTART[$s]=1
-			for m in $KEYS; do no_answer "$m.$HELD" "$s"; done
-		fi
-		R[start$HELD,$s]=$STARTUP
-	done
-	for s in $SERVERS; do
-		[ -z "${NOSTART[$s]}" ] || continue
-		# (The checks ask one forwarded name: counted with the warm-up.)
-		q0=$(upstream_count "$s")
-		check_answers "$s" "$HELD"
-		[[ " $MIXES " == *" fwd "* ]] || continue
-		# Every forwarded name once, a few at a time, so each reaches
-		# the upstream and lands in the cache; then again, which must
-		# all be cache hits.
-		perf "$s" "warm-$s-$HELD" -d "$TMP/q-fwd-warm.txt" -n 1 -c 1 -q 10 -t 2
-		q1=$(upstream_count "$s")
-		perf "$s" "warm2-$s-$HELD" -d "$TMP/q-fwd-warm.txt" -n 1 -c 1 -q 10 -t 2
-		q2=$(upstream_count "$s")
-		log "$s warm-up: $((q1 - q0)) queries reached the upstream, then $((q2 - q1)) on a second pass"
-		[ "$((q1 - q0))" -ge "$FWD_NAMES" ] ||
-			warn "$s ($HELD leases): the warm-up sent only $((q1 - q0)) queries upstream for $FWD_NAMES names"
-		[ "$((q2 - q1))" = 0 ] ||
-			warn "$s ($HELD leases): $((q2 - q1)) queries reached the upstream on the second warm-up pass"
-	done
-	# Rounds interleave the servers (order reversed every other round),
-	# so a slow spell of the machine does not land on one server only;
-	# the table gives medians.
-	# The miss runs come after every round of the other mixes: their
-	# names fill the cache (--cache-size) and would push out the fwd
-	# mix's warmed names.
-	for group in "$MAIN_KEYS" "$MISS_KEYS"; do
-		for ROUND in $(seq "$ROUNDS"); do
-			order=$SERVERS
-			[ $((ROUND % 2)) = 0 ] && order=$REVERSED
-			for m in $group; do
+done
+# One at a time, so no start competes with another for CPU 1.
+for inst in $INSTANCES; do
+	s=${inst%@*} HELD=${inst#*@}
+	NOSTART[$inst]=""
+	if start_server "$inst" "$HELD"; then
+		log "$s answering lease names $STARTUP s after its start with $HELD leases"
+	else
+		NOSTART[$inst]=1
+		for m in $KEYS; do no_answer "$m.$HELD" "$s"; done
+	fi
+	R[start$HELD,$s]=$STARTUP
+done
+for inst in $INSTANCES; do
+	[ -z "${NOSTART[$inst]}" ] || continue
+	s=${inst%@*} HELD=${inst#*@}
+	# (The checks ask one forwarded name: counted with the warm-up.)
+	q0=$(upstream_count "$inst")
+	check_answers "$inst" "$HELD"
+	[[ " $MIXES " == *" fwd "* ]] || continue
+	# Every forwarded name once, a few at a time, so each reaches
+	# the upstream and lands in the cache; then again, which must
+	# all be cache hits.
+	perf "$inst" "warm-$s-$HELD" -d "$TMP/q-fwd-warm.txt" -n 1 -c 1 -q 10 -t 2
+	q1=$(upstream_count "$inst")
+	perf "$inst" "warm2-$s-$HELD" -d "$TMP/q-fwd-warm.txt" -n 1 -c 1 -q 10 -t 2
+	q2=$(upstream_count "$inst")
+	log "$s ($HELD leases) warm-up: $((q1 - q0)) queries reached the upstream, then $((q2 - q1)) on a second pass"
+	[ "$((q1 - q0))" -ge "$FWD_NAMES" ] ||
+		warn "$s ($HELD leases): the warm-up sent only $((q1 - q0)) queries upstream for $FWD_NAMES names"
+	[ "$((q2 - q1))" = 0 ] ||
+		warn "$s ($HELD leases): $((q2 - q1)) queries reached the upstream on the second warm-up pass"
+done
+# Rounds interleave the servers (order reversed every other round) and
+# the held counts, so a slow spell of the machine does not land on one
+# server or one count only; the table gives medians.
+# The miss runs come after every round of the other mixes: their
+# names fill the cache (--cache-size) and would push out the fwd
+# mix's warmed names.
+for group in "$MAIN_KEYS" "$MISS_KEYS"; do
+	for ROUND in $(seq "$ROUNDS"); do
+		order=$SERVERS
+		[ $((ROUND % 2)) = 0 ] && order=$REVERSED
+		for m in $group; do
+			for HELD in $HELD_LIST; do
 				for s in $order; do
-					[ -z "${NOSTART[$s]}" ] && measure "$m.$HELD" "$m" "$s"
+					[ -z "${NOSTART[$s@$HELD]}" ] && measure "$m.$HELD" "$m" "$s@$HELD"
 				done
 			done
 		done
 	done
-	for s in $SERVERS; do stop_server "$s"; done
+done
+for inst in $INSTANCES; do stop_server "$inst"; done
+for HELD in $HELD_LIST; do
 	for m in $KEYS; do summarize "$m.$HELD"; done
 done
 T_END=$(date +%s)
@@ -681,7 +701,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 LOGNOTES=""
 PAT='error|fail|warn|crash|abort|overflow|drop|refus|truncat'
-for s in $SERVERS; do
+for s in $INSTANCES; do
 	n=$(cat "$TMP/$s.log" "$TMP/$s.out" 2>/dev/null | grep -ciE "$PAT")
 	[ "${n:-0}" -gt 0 ] || continue
 	LOGNOTES="$LOGNOTES  $s: $n log lines match /$PAT/i; the most frequent (dates cut):
@@ -697,6 +717,21 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN {
 		if (a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || b + 0 == 0) { print "n/a"; exit }
 		printf "%.2fx\n", a / b }'
+}
+
+# paired_ratio KEY_A KEY_B SERVER: the median over the rounds of SERVER's
+# KEY_A divided by its KEY_B in the same round (the two runs seconds
+# apart), or n/a.
+paired_ratio() {
+	local r q vals=()
+	for r in $(seq "$ROUNDS"); do
+		q=$(awk -v a="${R[$1,$3,$r]:-}" -v b="${R[$2,$3,$r]:-}" \
+			'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.4f", a / b }')
+		[ -n "$q" ] && vals+=("$q")
+	done
+	[ ${#vals[@]} -gt 0 ] || { echo n/a; return; }
+	printf '%s\n' "${vals[@]}" | sort -g | awk '{ v[++n] = $1 }
+		END { printf "%.2fx\n", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
 
 mix_title() {
@@ -720,8 +755,9 @@ report() {
 		"--server=$UP_ADDR#$UP_PORT --cache-size=$CACHE_SIZE --listen-address=ADDR --bind-interfaces"
 	echo "  --dhcp-range=FIRST,LAST,$MASK,${LEASE_TIME}s (a /15) --dhcp-lease-max=$LEASE_MAX" \
 		"--dhcp-leasefile=COPY --log-facility=FILE --pid-file=FILE"
-	echo "each server in its own namespace, dnsperf in a client namespace across a bridge; all servers up"
-	echo "  at once (idle but the one measured), started once per count of held leases"
+	echo "each server with each count of held leases (an instance) in its own namespace, dnsperf in a"
+	echo "  client namespace across a bridge; every instance started once and up through every round"
+	echo "  (idle but the one measured)"
 	echo "upstream: a stub (tests/bench/dns_stub.c) on each server namespace's loopback answering example.test (TTL $UP_TTL);"
 	echo "  $FWD_NAMES forwarded names, asked twice before the runs (warm-up)"
 	if [[ " $MIXES " == *" miss "* ]]; then
@@ -799,12 +835,13 @@ report() {
 	mn=$1 mx=${!#}
 	if [ $# -ge 2 ]; then
 		echo
-		echo "$mx leases against $mn (each server against itself; 1.00x: no change):"
+		echo "$mx leases against $mn (each server against itself, the median of each round's ratio;"
+		echo "1.00x: no change):"
 		for m in $KEYS; do
 			for s in leased dnsmasq; do
-				R[scale.$m.qps,$s]=$(ratio "${R[$m.$mx.qps,$s]:-}" "${R[$m.$mn.qps,$s]:-}")
-				R[scale.$m.cpu,$s]=$(ratio "${R[$m.$mx.cpu,$s]:-}" "${R[$m.$mn.cpu,$s]:-}")
-				R[scale.$m.lp99,$s]=$(ratio "${R[$m.$mx.lp99,$s]:-}" "${R[$m.$mn.lp99,$s]:-}")
+				R[scale.$m.qps,$s]=$(paired_ratio "$m.$mx.qps" "$m.$mn.qps" "$s")
+				R[scale.$m.cpu,$s]=$(paired_ratio "$m.$mx.cpu" "$m.$mn.cpu" "$s")
+				R[scale.$m.lp99,$s]=$(paired_ratio "$m.$mx.lp99" "$m.$mn.lp99" "$s")
 			done
 			row "$(mix_title "$m"): q/s" "scale.$m.qps" -
 			row "    cpu us/query" "scale.$m.cpu" -

@@ -1,14 +1,23 @@
 # Shared helpers for the benchmark scripts (sourced).
 
-# cpu_ticks PID...: utime+stime, in clock ticks, of these processes.
-cpu_ticks() {
-	local p sum=0 t
+# stat_sum EXPR PID...: the sum over these processes of an awk
+# expression of their /proc/PID/stat fields, counted from the state ($1).
+stat_sum() {
+	local e=$1 p sum=0 t
+	shift
 	for p in "$@"; do
-		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')
+		t=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk "{ print $e }")
 		sum=$((sum + ${t:-0}))
 	done
 	echo "$sum"
 }
+
+# cpu_ticks PID...: utime+stime, in clock ticks, of these processes.
+cpu_ticks() { stat_sum '$12 + $13' "$@"; }
+# user_ticks PID...: utime alone, in clock ticks.
+user_ticks() { stat_sum '$12' "$@"; }
+# minflt PID...: minor page faults so far.
+minflt() { stat_sum '$8' "$@"; }
 
 # median: the middle of the numbers on stdin (space-separated), the lower one of two.
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }

@@ -59,6 +59,7 @@ OUTDIR=$TOP/build/bench
 RESULTS=${BENCH_RESULTS:-$OUTDIR/dhcp-results.txt}
 
 RATE=${BENCH_RATE:-20000}
+PERF_DIR=${BENCH_PERF_DIR:-}   # set: a perf record of the server per measured run goes there
 A_SECS=${BENCH_A_SECONDS:-10}
 B_SECS=${BENCH_B_SECONDS:-3}
 C_SECS=${BENCH_C_SECONDS:-3}
@@ -367,7 +368,7 @@ declare -A R    # results: R[key,server] (medians) and R[key,server,round]
 # measure KEY ARGS...: one perfdhcp run against the running server with
 # its CPU time around it; results go to R[KEY.metric,SERVER,ROUND].
 measure() {
-	local key=$1 pids kids c0 c1 k0 k1 k
+	local key=$1 pids kids c0 c1 k0 k1 k f0 f1 u0 u1 prec
 	shift
 	local offers_only=""
 	[[ " $* " == *" -i "* ]] && offers_only=1
@@ -377,7 +378,22 @@ measure() {
 	c0=$(cpu_ticks $pids)
 	# shellcheck disable=SC2086
 	k0=$(cpu_ticks $kids)
+	# shellcheck disable=SC2086
+	f0=$(minflt $pids)
+	# shellcheck disable=SC2086
+	u0=$(user_ticks $pids)
+	if [ -n "$PERF_DIR" ]; then
+		# shellcheck disable=SC2086
+		command perf record -q -g -F 999 -o "$PERF_DIR/$key-$SNAME-r$ROUND.data" -p "$(echo $pids | tr ' ' ,)" \
+			>/dev/null 2>&1 &
+		prec=$!
+	fi
 	perf "$key-$SNAME" "$@"
+	[ -n "$PERF_DIR" ] && { kill -INT "$prec"; wait "$prec"; }
+	# shellcheck disable=SC2086
+	f1=$(minflt $pids)
+	# shellcheck disable=SC2086
+	u1=$(user_ticks $pids)
 	# perfdhcp -i: DISCOVER/OFFER only; an OFFER is what completes.
 	[ -n "$offers_only" ] && P_ARCVD=$P_ORCVD
 	# shellcheck disable=SC2086
@@ -392,14 +408,20 @@ measure() {
 	R[$key.cpu,$SNAME]=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v a="$P_ARCVD" \
 		'BEGIN { if (a > 0) printf "%.0f", t / hz / a * 1e6; else printf "n/a (%.2fs)", t / hz }')
 	R[$key.acks,$SNAME]=$P_ARCVD
+	# User time alone: the server's own work, without the kernel's
+	# (syscalls, packets, and in a VM its exits), which varies run to run.
+	R[$key.user,$SNAME]=$(awk -v t=$((u1 - u0)) -v hz="$CLK_TCK" -v a="$P_ARCVD" \
+		'BEGIN { if (a > 0) printf "%.1f", t / hz / a * 1e6; else print "n/a" }')
 	# How busy the server and perfdhcp were: CPU seconds per second of run.
 	R[$key.load,$SNAME]=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v w="$P_WALL" \
 		'BEGIN { printf "%.0f%%", 100 * t / hz / w }')
 	R[$key.gen,$SNAME]=$(awk -v c="${P_CPU:-0}" -v w="$P_WALL" 'BEGIN { printf "%.0f%%", 100 * c / w }')
-	log "round $ROUND $key $SNAME: ${R[$key.rate,$SNAME]}/s, drop ${R[$key.drop,$SNAME]}, cpu ${R[$key.cpu,$SNAME]} us/exchange," \
-		"server load ${R[$key.load,$SNAME]}, perfdhcp load ${R[$key.gen,$SNAME]}" \
+	log "round $ROUND $key $SNAME: ${R[$key.rate,$SNAME]}/s, drop ${R[$key.drop,$SNAME]}, cpu ${R[$key.cpu,$SNAME]} us/exchange" \
+		"(user ${R[$key.user,$SNAME]})," \
+		"server load ${R[$key.load,$SNAME]}, perfdhcp load ${R[$key.gen,$SNAME]}," \
+		"minor faults $(awk -v f=$((f1 - f0)) -v a="$P_ARCVD" 'BEGIN { if (a > 0) printf "%.2f", f / a }')/exchange" \
 		"($P_DSENT discovers, $P_ORCVD offers, $P_RSENT requests, $P_ARCVD acks in ${P_WALL}s)"
-	for k in rate drop cpu kcpu load gen; do
+	for k in rate drop cpu user kcpu load gen; do
 		R[$key.$k,$SNAME,$ROUND]=${R[$key.$k,$SNAME]}
 		unset "R[$key.$k,$SNAME]"
 	done
@@ -408,7 +430,7 @@ measure() {
 # no_answer KEY SERVER: a server that never started serving in this round.
 no_answer() {
 	local k
-	for k in rate drop cpu kcpu load gen; do R[$1.$k,$2,$ROUND]="no answer"; done
+	for k in rate drop cpu user kcpu load gen; do R[$1.$k,$2,$ROUND]="no answer"; done
 }
 
 # median V...: the median of the numeric values (a trailing % kept), else
@@ -478,7 +500,7 @@ for ROUND in $(seq "$ROUNDS"); do
 		stop_server
 	done
 done
-summarize a rate drop cpu kcpu load gen
+summarize a rate drop cpu user kcpu load gen
 
 # --- (b) new clients on a /15 with leases already held ------------------------
 
@@ -499,7 +521,12 @@ for n in $HELD_LIST; do
 	python3 "$HELPERS" genleases "$n" "$B_FIRST" "$B_LAST" "$EXPIRY" "$LEASE_TIME" \
 		"$TMP/held-$n.leases" "$TMP/held-$n.csv" "$NAMES" "$LAYOUT" ||
 		fail "cannot generate $n leases"
-	for ROUND in $(seq "$ROUNDS"); do
+done
+# Every held count in every round, so the runs a ratio compares (N held
+# against none, same server, same round) lie seconds apart, not minutes:
+# the machine's slow spells (15% either way here) then hit both sides.
+for ROUND in $(seq "$ROUNDS"); do
+	for n in $HELD_LIST; do
 		for s in $SERVERS; do
 			# A server that could not start with n leases is not tried again.
 			if [ "${R[start$n,$s,1]:-}" = ">$START_TIMEOUT" ]; then
@@ -529,7 +556,9 @@ for n in $HELD_LIST; do
 			fi
 		done
 	done
-	summarize "b$n" rate drop cpu kcpu load gen
+done
+for n in $HELD_LIST; do
+	summarize "b$n" rate drop cpu user kcpu load gen
 	for s in $SERVERS; do
 		vals=()
 		for r in $(seq "$ROUNDS"); do
@@ -538,6 +567,26 @@ for n in $HELD_LIST; do
 		[ ${#vals[@]} -gt 0 ] && R[start$n,$s]=$(median "${vals[@]}")
 	done
 	rm -f "$TMP/held-$n.csv"
+done
+# paired KEY METRIC BASE: R[KEY.METRIC.vs,server] = the median over the
+# rounds of KEY's METRIC divided by BASE's in the same round.
+paired() {
+	local key=$1 m=$2 base=$3 s r vals q
+	for s in $SERVERS; do
+		vals=()
+		for r in $(seq "$ROUNDS"); do
+			q=$(awk -v a="${R[$key.$m,$s,$r]:-}" -v b="${R[$base.$m,$s,$r]:-}" \
+				'BEGIN { if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/ && b > 0) printf "%.3f", a / b }')
+			[ -n "$q" ] && vals+=("$q")
+		done
+		[ ${#vals[@]} -gt 0 ] && R[$key.$m.vs,$s]=$(awk -v v="$(median "${vals[@]}")" 'BEGIN { printf "%.2fx", v }')
+	done
+}
+B_BASE=b${HELD_LIST%% *}
+for n in $HELD_LIST; do
+	paired "b$n" rate "$B_BASE"
+	paired "b$n" cpu "$B_BASE"
+	paired "b$n" user "$B_BASE"
 done
 
 # --- (c) DISCOVERs on a /24 that is 99% full -----------------------------------
@@ -668,8 +717,11 @@ report() {
 	echo "leased and dnsmasq: $(common_opts | grep -v range | tr '\n' ' ')--dhcp-range=FIRST,LAST,MASK,${LEASE_TIME}s"
 	echo "held leases: $([ "$LAYOUT" = ordered ] && echo "on the first addresses of the /15" || echo "spread at random over the /15"), $([ "$NAMES" = 0 ] && echo "without host names" || echo "each with a host name")"
 	echo "Kea: memfile persist=true lfc-interval=0, single-threaded, authoritative, log ${QUIET:+WARN}${QUIET:-INFO} to a file"
-	echo "$ROUNDS round(s), servers interleaved; every figure is the median over the rounds"
+	echo "$ROUNDS round(s), servers interleaved; every figure is the median over the rounds;"
+	echo "(b) N / 0 held: the median of each round's ratio (the two runs seconds apart)"
 	echo "rate: 4-way exchanges/s (perfdhcp); drop: DISCOVERs without an ACK; cpu: server utime+stime per ACK;"
+	echo "user: utime alone, the server's own code (the rest is the kernel's: syscalls, packets, and"
+	echo "in a VM its exits, which vary from run to run by 20% and more);"
 	echo "CPU load: CPU seconds per second of the run (100% = one core busy); perfdhcp near 100% means"
 	echo "the load generator, not the server, set the pace"
 	echo
@@ -691,6 +743,7 @@ report() {
 	[ "$ROUNDS" -gt 1 ] && row "    rate, lowest-highest" a.range -
 	row "    drop" a.drop -
 	row "    cpu us/exchange" a.cpu
+	row "     of which user" a.user
 	[[ " $SERVERS " == *" leased "* ]] && printf '%-34s %12s\n' "     of which leased's writer" "${R[a.kcpu,leased]:--}"
 	row "    server CPU load" a.load -
 	row "    perfdhcp CPU load" a.gen -
@@ -699,6 +752,7 @@ report() {
 		[ "$ROUNDS" -gt 1 ] && row "    rate, lowest-highest" "b$n.range" -
 		row "    drop" "b$n.drop" -
 		row "    cpu us/exchange" "b$n.cpu"
+		row "     of which user" "b$n.user"
 		[[ " $SERVERS " == *" leased "* ]] && printf '%-34s %12s\n' "     of which leased's writer" "${R[b$n.kcpu,leased]:--}"
 		row "    server CPU load" "b$n.load" -
 		row "    perfdhcp CPU load" "b$n.gen" -
@@ -711,13 +765,11 @@ report() {
 	for n in $HELD_LIST; do
 		row "start-up, $n leases (s)" "start$n"
 	done
-	for s in leased dnsmasq kea; do
-		for n in $HELD_LIST; do
-			R[bvsa$n,$s]=$(ratio "${R[b$n.rate,$s]:-}" "${R[a.rate,$s]:-}")
-		done
-	done
 	for n in $HELD_LIST; do
-		row "(b) $n held / (a), rate" "bvsa$n" -
+		[ "b$n" = "$B_BASE" ] && continue
+		row "(b) $n / ${B_BASE#b} held, rate" "b$n.rate.vs" -
+		row "    cpu us/exchange" "b$n.cpu.vs" -
+		row "     of which user" "b$n.user.vs" -
 	done
 	full=${FULL_HELD##* }
 	if [ "$full" != "${FULL_HELD%% *}" ]; then

@@ -137,6 +137,8 @@ static void check(const struct lease_table *t, const struct dhcp4_result *res)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static struct offer4_table *offers;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t sel = size > 7 ? data[7] : 0;
@@ -148,6 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!work)
 		work = dhcp4_work_new();
 	env.work = work;
+	/* Offers outlive a message, as in the server: kept from input to input. */
+	if (!offers)
+		offers = offer4_new();
+	if (sel & 4)
+		env.offers = offers;
 	if (!res)
 		abort();
 	inet_pton(AF_INET, "10.0.3.1", &iface.addrs[0]);

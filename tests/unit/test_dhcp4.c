@@ -112,6 +112,7 @@ static struct fx *fx_setup(const char *conf)
 	f->env.hosts = f->hosts;
 	f->env.iface = &f->iface;
 	f->env.now = T0;
+	f->env.offers = offer4_new(); /* as the server keeps them */
 	fx_new_table(f);
 	return f;
 }
@@ -125,6 +126,7 @@ static struct fx *fx_default(void)
 
 static void fx_free(struct fx *f)
 {
+	offer4_free(f->env.offers);
 	lease_table_free(f->leases);
 	hostdb_free(f->hosts);
 	config_free(&f->cfg);
@@ -1435,6 +1437,115 @@ static void test_many_clients_never_share(void **state)
 	fx_free(f);
 }
 
+/* Leases for other clients on every address of 10.0.3.FROM..TO. */
+static void hold_run(struct fx *f, int from, int to)
+{
+	for (int i = from; i <= to; i++) {
+		struct lease l;
+		char addr[32];
+
+		memset(&l, 0, sizeof(l));
+		snprintf(addr, sizeof(addr), "10.0.3.%d", i);
+		l.addr = lease_addr4(ip(addr));
+		l.htype = 1;
+		l.hwlen = 6;
+		l.hwaddr[0] = 0x06;
+		l.hwaddr[5] = (uint8_t)i;
+		l.expires = T0 + 3600;
+		assert_int_equal(lease_commit(f->leases, &l, LEASE_EV_LOADED), 0);
+	}
+}
+
+/*
+ * RFC 2131 section 4.3.1: an address offered is not offered to the next
+ * client.  With the range's first 223 addresses held, nearly every new
+ * client's search starts in the held run; twenty clients DISCOVERing at
+ * once are offered twenty different addresses (not all the first free
+ * one, after which nineteen REQUESTs would be NAKed), a client
+ * DISCOVERing again is offered its address again, and every REQUEST is
+ * ACKed.
+ */
+static void test_offers_not_shared(void **state)
+{
+	struct fx *f = fx_default();
+	uint8_t mac[20][6];
+	struct in_addr offered[20];
+
+	(void)state;
+	hold_run(f, 2, 224);
+	for (int i = 0; i < 20; i++) {
+		memcpy(mac[i], (uint8_t[]){ 0x02, 0x00, 0x5e, 0x10, 0x00, (uint8_t)i }, 6);
+		discover(f, mac[i], 100 + (uint32_t)i);
+		expect_reply(f, DHCPOFFER);
+		offered[i] = f->reply.yiaddr;
+		assert_true((ntohl(offered[i].s_addr) & 0xff) >= 225);
+		for (int j = 0; j < i; j++)
+			assert_int_not_equal(offered[i].s_addr, offered[j].s_addr);
+	}
+	assert_int_equal(lease_count(f->leases), 223); /* an offer is not a lease */
+	discover(f, mac[0], 200);
+	expect_reply(f, DHCPOFFER);
+	assert_int_equal(f->reply.yiaddr.s_addr, offered[0].s_addr);
+	for (int i = 0; i < 20; i++) {
+		request_selecting(f, mac[i], offered[i]);
+		expect_reply(f, DHCPACK);
+		assert_int_equal(f->reply.yiaddr.s_addr, offered[i].s_addr);
+	}
+	assert_int_equal(lease_count(f->leases), 243);
+	assert_int_equal(offer4_count(f->env.offers), 0); /* the leases hold them now */
+	fx_free(f);
+}
+
+/*
+ * A hold is soft: with every free address offered to someone, a new
+ * client is still offered one, and whoever REQUESTs an address first
+ * gets it.
+ */
+static void test_offer_hold_soft(void **state)
+{
+	struct fx *f = fx_default();
+	struct in_addr a, b;
+
+	(void)state;
+	hold_run(f, 2, 253); /* one address left: 10.0.3.254 */
+	discover(f, mac_a, 1);
+	expect_reply(f, DHCPOFFER);
+	a = f->reply.yiaddr;
+	assert_int_equal(a.s_addr, ip("10.0.3.254").s_addr);
+	discover(f, mac_b, 2);
+	expect_reply(f, DHCPOFFER);
+	b = f->reply.yiaddr;
+	assert_int_equal(b.s_addr, a.s_addr);
+	request_selecting(f, mac_b, b);
+	expect_reply(f, DHCPACK);
+	request_selecting(f, mac_a, a);
+	expect_reply(f, DHCPNAK);
+	fx_free(f);
+}
+
+/*
+ * A DISCOVER asking for an address just offered to another client is
+ * offered another; once the hold has run out, the one it asks for.
+ */
+static void test_offer_hold_and_requested_address(void **state)
+{
+	struct fx *f = fx_default();
+	struct in_addr a;
+
+	(void)state;
+	discover(f, mac_a, 1);
+	expect_reply(f, DHCPOFFER);
+	a = f->reply.yiaddr;
+	discover_with(f, mac_b, 2, OPT_REQUESTED_IP, &a.s_addr, 4);
+	expect_reply(f, DHCPOFFER);
+	assert_int_not_equal(f->reply.yiaddr.s_addr, a.s_addr);
+	f->env.now = T0 + OFFER4_HOLD_SECONDS;
+	discover_with(f, mac_b, 3, OPT_REQUESTED_IP, &a.s_addr, 4);
+	expect_reply(f, DHCPOFFER);
+	assert_int_equal(f->reply.yiaddr.s_addr, a.s_addr);
+	fx_free(f);
+}
+
 static void test_lease_time_request(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-host=00:16:3e:00:00:0c,infinite\n");
@@ -1645,6 +1756,9 @@ int main(void)
 		cmocka_unit_test(test_ignore_reservation),
 		cmocka_unit_test(test_probe),
 		cmocka_unit_test(test_many_clients_never_share),
+		cmocka_unit_test(test_offers_not_shared),
+		cmocka_unit_test(test_offer_hold_soft),
+		cmocka_unit_test(test_offer_hold_and_requested_address),
 		cmocka_unit_test(test_lease_time_request),
 		cmocka_unit_test(test_relayed_nak_broadcast),
 		cmocka_unit_test(test_relayed_probe_without_arp),

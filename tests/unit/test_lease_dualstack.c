@@ -397,15 +397,15 @@ static void test_pool4(void **state)
 
 	(void)state;
 	/* The start point picks the address, the same one every time. */
-	assert_true(pool4_pick(first, last, NULL, 2, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, NULL, 2, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
-	assert_true(pool4_pick(first, last, NULL, 6, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, NULL, 6, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
 	/* Taken ones are skipped, wrapping at the end of the range. */
-	assert_true(pool4_pick(first, last, NULL, 1, free4, &two, &out));
+	assert_true(pool4_pick(first, last, NULL, NULL, 1, free4, &two, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000313);
-	assert_false(pool4_pick(first, last, NULL, 1, free4, &all, &out));
-	assert_false(pool4_pick(last, first, NULL, 0, free4, &none, &out));
+	assert_false(pool4_pick(first, last, NULL, NULL, 1, free4, &all, &out));
+	assert_false(pool4_pick(last, first, NULL, NULL, 0, free4, &none, &out));
 }
 
 /* A pattern of held and refused addresses for the bitmap against the walk. */
@@ -470,12 +470,85 @@ static void test_pool4_bitmap(void **state)
 
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
-			wa = pool4_pick(first, last, NULL, start, usable_walk, &p, &a);
-			wb = pool4_pick(first, last, pool, start, usable_tracked, &p, &b);
+			wa = pool4_pick(first, last, NULL, NULL, start, usable_walk, &p, &a);
+			wb = pool4_pick(first, last, pool, NULL, start, usable_tracked, &p, &b);
 			assert_int_equal(wa, wb);
 			assert_int_equal(a.s_addr, b.s_addr);
 		}
 		pool4_free(pool);
+	}
+}
+
+/* The first address from start that usable takes and avoided[] lacks, else any usable one. */
+static bool ref_pick_avoiding(const struct pattern *p, const bool *avoided, uint64_t start,
+			      uint32_t *out)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t i = 0; i < PSIZE; i++) {
+			uint32_t off = (uint32_t)((start + i) % PSIZE);
+
+			if (p->held[off] || p->refused[off] || (pass == 0 && avoided[off]))
+				continue;
+			*out = off;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * Addresses to avoid (offered to other clients) are passed over while
+ * any other is usable and taken when none is: by the walk and by the
+ * bitmaps alike, whatever the pattern.
+ */
+static void test_pool4_avoid(void **state)
+{
+	static struct pattern p;
+	static bool avoided[PSIZE];
+	struct in_addr first = { htonl(0x0a000000) }, last = { htonl(0x0a000000 + PSIZE - 1) };
+	uint64_t rng = 2463534242ULL;
+
+	(void)state;
+	p.lo = 0x0a000000;
+	for (int round = 0; round < 5; round++) {
+		struct pool4 *held = pool4_new(first, last), *avoid = pool4_new(first, last);
+
+		memset(&p.held, 0, sizeof(p.held));
+		memset(&p.refused, 0, sizeof(p.refused));
+		memset(avoided, 0, sizeof(avoided));
+		for (uint32_t i = 0; i < PSIZE; i++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			switch (round) {
+			case 0: p.held[i] = i < 5000; avoided[i] = i >= 5000 && i < 5300; break;
+			case 1: p.held[i] = rng % 3 == 0; avoided[i] = !p.held[i] && rng % 5 == 0; break;
+			case 2: p.held[i] = i < PSIZE - 3; avoided[i] = !p.held[i]; break; /* only avoided left */
+			case 3: avoided[i] = i % 2 == 0; p.refused[i] = i % 2 == 1; break;
+			default: p.held[i] = rng % 50 != 0; avoided[i] = !p.held[i] && rng % 4 == 0; break;
+			}
+			if (p.held[i])
+				pool4_set_held(held, (struct in_addr){ htonl(p.lo + i) }, true);
+			if (avoided[i])
+				pool4_set_held(avoid, (struct in_addr){ htonl(p.lo + i) }, true);
+		}
+		for (int k = 0; k < 200; k++) {
+			struct in_addr a = { 0 }, b = { 0 };
+			uint32_t want = 0;
+			uint64_t start;
+			bool wr, wa, wb;
+
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
+			wr = ref_pick_avoiding(&p, avoided, start, &want);
+			wa = pool4_pick(first, last, NULL, avoid, start, usable_walk, &p, &a);
+			wb = pool4_pick(first, last, held, avoid, start, usable_tracked, &p, &b);
+			assert_int_equal(wa, wr);
+			assert_int_equal(wb, wr);
+			if (wr) {
+				assert_int_equal(ntohl(a.s_addr), p.lo + want);
+				assert_int_equal(ntohl(b.s_addr), p.lo + want);
+			}
+		}
+		pool4_free(held);
+		pool4_free(avoid);
 	}
 }
 
@@ -550,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_duid_hwaddr),
 		cmocka_unit_test(test_pool4),
 		cmocka_unit_test(test_pool4_bitmap),
+		cmocka_unit_test(test_pool4_avoid),
 		cmocka_unit_test(test_table_tracks_held),
 		cmocka_unit_test(test_pool6),
 	};
