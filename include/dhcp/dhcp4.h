@@ -46,10 +46,15 @@ struct dhcp4_iface {
  * NULL probe_ok means no check (--no-ping, unit tests).
  */
 struct dhcp4_work;
+struct dhcp4_reserved;
 
 struct dhcp4_env {
 	const struct config *cfg;
 	const struct hostdb *hosts;
+	/* hosts' reserved addresses per dynamic range (dhcp4_reserved.h), made
+	 * from cfg and these hosts, so the free-address search skips them
+	 * without asking; NULL: each is asked about. */
+	const struct dhcp4_reserved *reserved;
 	struct lease_table *leases;
 	struct offer4_table *offers; /* recent OFFERs (lease/offer4.h); NULL: none kept */
 	const struct dhcp4_iface *iface;
@@ -105,9 +110,10 @@ void dhcp4_handle(const struct dhcp4_env *env, const uint8_t *pkt, size_t len,
 		  struct dhcp4_result *out);
 
 /*
- * Have the lease table keep a held-address bitmap of every dynamic IPv4
- * range of cfg, so a free address is found without a walk however full
- * the range is (lease_table_track4); the server calls it once at start.
+ * Have the lease table keep held-address and quarantine bitmaps of every
+ * dynamic IPv4 range of cfg, so a free address is found without a walk
+ * however full the range is (lease_table_track4); the server calls it
+ * once at start.
  */
 void dhcp4_track_ranges(const struct config *cfg, struct lease_table *t);
 

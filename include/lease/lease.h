@@ -204,8 +204,10 @@ size_t lease_unname_if(struct lease_table *t, int family, lease_test_fn supersed
 /*
  * Keep a held-address bitmap of the IPv4 range first..last (network
  * order) in step with the table, for pool4_pick (lease/pool.h): every
- * commit and removal sets or clears its bit.  The table owns it; tracking
- * a range twice returns the same one.  NULL for a bad range.
+ * commit and removal sets or clears its bit.  A bitmap of its quarantined
+ * addresses comes with it (lease_table_quarantine4).  The table owns
+ * them; tracking a range twice returns the same one.  NULL for a bad
+ * range.
  */
 struct pool4;
 const struct pool4 *lease_table_track4(struct lease_table *t, struct in_addr first,
@@ -220,5 +222,13 @@ const struct pool4 *lease_table_pool4(const struct lease_table *t, struct in_add
  */
 void lease_quarantine(struct lease_table *t, struct lease_addr addr, time_t until);
 bool lease_is_quarantined(const struct lease_table *t, struct lease_addr addr, time_t now);
+/*
+ * The quarantined addresses of the tracked range first..last as a bitmap
+ * for pool4_pick()'s hard skips (NULL when the range is not tracked):
+ * exactly those lease_is_quarantined() says are at now, as quarantines
+ * that ended by now are dropped first (no clock is read here).
+ */
+const struct pool4 *lease_table_quarantine4(struct lease_table *t, struct in_addr first,
+					    struct in_addr last, time_t now);
 
 #endif

@@ -9,13 +9,17 @@
  * reserved, quarantined, the subnet's edges ...).  The pool returns the
  * first usable address from the start onwards, wrapping at the end.
  *
- * For IPv4 the lease table keeps a struct pool4 per dynamic range (a
- * bitmap of the addresses that hold a lease, and a summary bitmap of its
- * full words, updated in the table's commit path), so the search jumps
- * over held addresses 64 and 4,096 at a time: a new client costs the same
- * however full the range is and however its leases lie.  The callback
- * still has the last word on each candidate.  Without a pool4 (IPv6,
- * tests) the search is a walk.  No I/O.
+ * For IPv4 a struct pool4 is a set of the addresses of one range (a
+ * bitmap, and a summary bitmap of its full words).  The lease table keeps
+ * one per dynamic range of the addresses that hold a lease (updated in
+ * its commit path) and one of the quarantined addresses; the DHCPv4
+ * server keeps one of the reserved addresses (dhcp/dhcp4_reserved.h).
+ * The search skips what these say the callback would refuse anyway, 64
+ * addresses per word and 4,096 per summary word of any one of them: a new
+ * client costs the same however full the range is and however its
+ * leases, reservations and quarantines lie.  The callback still has the
+ * last word on each candidate.  Without a pool4 (IPv6, tests) the search
+ * is a walk.  No I/O.
  */
 #ifndef LEASED_POOL_H
 #define LEASED_POOL_H
@@ -30,27 +34,43 @@
 typedef bool (*pool4_usable_fn)(void *ctx, struct in_addr a);
 typedef bool (*pool6_usable_fn)(void *ctx, const struct in6_addr *a);
 
-/* Which addresses of one IPv4 range hold a lease. */
+/* A set of addresses of one IPv4 range (held, offered, reserved, quarantined). */
 struct pool4;
 
 struct pool4 *pool4_new(struct in_addr first, struct in_addr last);
 void pool4_free(struct pool4 *p);
 /* Whether a lies in p's range. */
 bool pool4_covers(const struct pool4 *p, struct in_addr a);
-/* a (in p's range) holds a lease now, or no longer. */
+/* a (in p's range) is in the set now (holds a lease ...), or no longer. */
 void pool4_set_held(struct pool4 *p, struct in_addr a, bool held);
 bool pool4_is_held(const struct pool4 *p, struct in_addr a);
 
+#define POOL4_SKIP_MAX 4
+
+/*
+ * What a search passes over without asking usable.  Each entry is a pool4
+ * of exactly the range searched, or NULL; one of another range is
+ * ignored.
+ * hard: addresses usable would refuse every client of this search: held
+ *   (lease_table_pool4), quarantined (lease_table_quarantine4), reserved
+ *   (dhcp4_reserved_pool4) ...  A word full in any one of them is skipped
+ *   with its summary, 4,096 addresses at a time; one full only of them
+ *   together, 64 at a time.
+ * avoid: addresses to take only when no other is usable (offered to other
+ *   clients: offer4.h).
+ */
+struct pool4_skip {
+	const struct pool4 *hard[POOL4_SKIP_MAX];
+	const struct pool4 *avoid;
+};
+
 /*
  * A usable address in [first, last] (network order), searching from
- * start.  held: the range's pool4 when there is one (its held addresses
- * are skipped without asking usable), else NULL.  avoid: addresses to
- * take only when no other is usable (offered to other clients: offer4.h),
- * or NULL.
+ * start and wrapping at the end; skip may be NULL.  Without any hard
+ * bitmap of the range the search walks the range address by address.
  */
-bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *held,
-		const struct pool4 *avoid, uint64_t start, pool4_usable_fn usable, void *ctx,
-		struct in_addr *out);
+bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4_skip *skip,
+		uint64_t start, pool4_usable_fn usable, void *ctx, struct in_addr *out);
 /*
  * The same for IPv6.  first and last must share their upper 64 bits (a
  * range within one /64, as dnsmasq's are); false otherwise.  At most

@@ -20,6 +20,7 @@
 #include "dhcp4_internal.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "dhcp/dhcp4_reserved.h"
 #include "lease/offer4.h"
 #include "lease/pool.h"
 
@@ -455,14 +456,28 @@ static uint64_t client_hash(const struct dhcp4_ctx *c)
 	return hash_bytes(c->client_id, c->client_id_len, 0);
 }
 
-/* A free address, one offered to another client only when nothing else is free. */
+/*
+ * A free address, one offered to another client only when nothing else is
+ * free.  The bitmaps skip what dynamic_refusal() refuses every client
+ * that gets this far: held, quarantined, and reserved addresses (a
+ * client's own reserved address was chosen before any search, by
+ * reserved_addr()).  A static range refuses every address: no search.
+ */
 static bool pick_free(const struct dhcp4_ctx *c, struct in_addr *out)
 {
 	const struct dhcp_range *r = c->range;
+	struct lease_table *t = c->env->leases;
+	struct pool4_skip skip;
 
-	return pool4_pick(r->start, r->end, lease_table_pool4(c->env->leases, r->start, r->end),
-			  offer4_avoid(c->env->offers, r->start, r->end, c->env->now),
-			  client_hash(c), free_for_client, (void *)c, out);
+	if (r->static_only)
+		return false;
+	skip = (struct pool4_skip){
+		.hard = { lease_table_pool4(t, r->start, r->end),
+			  lease_table_quarantine4(t, r->start, r->end, c->env->now),
+			  dhcp4_reserved_pool4(c->env->reserved, r->start, r->end) },
+		.avoid = offer4_avoid(c->env->offers, r->start, r->end, c->env->now),
+	};
+	return pool4_pick(r->start, r->end, &skip, client_hash(c), free_for_client, (void *)c, out);
 }
 
 /* The address this client was offered lately, if it is still free. */

@@ -4,6 +4,7 @@
  */
 #include "dhcp/dhcp4_server.h"
 #include "dhcp/dhcp4.h"
+#include "dhcp/dhcp4_reserved.h"
 #include "core/log.h"
 #include "net/probe.h"
 #include "store/reply_hold.h"
@@ -50,6 +51,7 @@ struct dhcp4_server {
 	struct dhcp4_packet *local_req; /* scratch for messages arriving on lo */
 	struct probe *probe;
 	struct offer4_table *offers; /* OFFERs not yet REQUESTed */
+	struct dhcp4_reserved *reserved; /* d.hosts' addresses, for the free-address search */
 	struct reply_hold *held;    /* replies whose lease change is not on disk yet */
 	struct queued_reply now[SEND_BATCH]; /* replies that wait for nothing */
 	size_t nnow;
@@ -420,6 +422,7 @@ static void handle_packet(struct dhcp4_server *s, const struct nl_iface *nif,
 	struct dhcp4_env env = {
 		.cfg = s->d.cfg,
 		.hosts = s->d.hosts,
+		.reserved = s->reserved,
 		.leases = s->d.leases,
 		.offers = s->offers,
 		.iface = &iface,
@@ -538,6 +541,7 @@ struct dhcp4_server *dhcp4_server_new(const struct dhcp4_server_deps *deps,
 	s->held = reply_hold_new(sizeof(struct queued_reply), HOLD_MAX, HOLD_MAX_AGE_MS);
 	s->work = dhcp4_work_new();
 	s->offers = offer4_new();
+	s->reserved = dhcp4_reserved_new(deps->cfg, deps->hosts);
 	s->local_req = xmalloc(sizeof(*s->local_req));
 	s->fd = open_socket(deps->cfg, err);
 	if (s->fd < 0) {
@@ -575,6 +579,7 @@ void dhcp4_server_free(struct dhcp4_server *s)
 	}
 	probe_free(s->probe);
 	offer4_free(s->offers);
+	dhcp4_reserved_free(s->reserved);
 	reply_hold_free(s->held);
 	free(s->local_req);
 	dhcp4_work_free(s->work);
@@ -619,6 +624,9 @@ static void unname_superseded(struct dhcp4_server *s)
 void dhcp4_server_set_hosts(struct dhcp4_server *s, const struct hostdb *hosts)
 {
 	s->d.hosts = hosts;
+	/* The bitmap follows the reservations it was made from. */
+	dhcp4_reserved_free(s->reserved);
+	s->reserved = dhcp4_reserved_new(s->d.cfg, hosts);
 	unname_superseded(s);
 }
 

@@ -11,7 +11,10 @@
  * never recomputes a key.  A binary min-heap on `expires`, in which every
  * entry knows its position, gives the next expiry in O(1) and removal in
  * O(log n).  Quarantined addresses sit in a small map of their own whose
- * stale entries are dropped when lease_expire() runs past them.
+ * stale entries are dropped when lease_expire() (or a search asking for
+ * the quarantine bitmap) runs past them.  A tracked IPv4 range has two
+ * bitmaps for the free-address search: its held addresses (following the
+ * address index) and its quarantined ones (following the map).
  */
 #include "lease/lease.h"
 #include "lease/pool.h"
@@ -75,8 +78,9 @@ struct lease_table {
 	time_t q_earliest; /* no entry ends before this */
 	struct tracked4 {
 		struct in_addr first, last;
-		struct pool4 *pool;
-	} *tracked;                /* IPv4 ranges whose held addresses are kept in a bitmap */
+		struct pool4 *pool;        /* held addresses */
+		struct pool4 *quarantined; /* addresses in the quarantine map */
+	} *tracked;                /* IPv4 ranges whose addresses are kept in bitmaps */
 	size_t ntracked;
 };
 
@@ -577,20 +581,58 @@ void lease_table_free(struct lease_table *t)
 	free(t->heap);
 	free(t->quarantine);
 	free(t->observers);
-	for (size_t i = 0; i < t->ntracked; i++)
+	for (size_t i = 0; i < t->ntracked; i++) {
 		pool4_free(t->tracked[i].pool);
+		pool4_free(t->tracked[i].quarantined);
+	}
 	free(t->tracked);
 	free(t);
+}
+
+static const struct tracked4 *tracked_range(const struct lease_table *t, struct in_addr first,
+					     struct in_addr last)
+{
+	for (size_t i = 0; i < t->ntracked; i++)
+		if (t->tracked[i].first.s_addr == first.s_addr &&
+		    t->tracked[i].last.s_addr == last.s_addr)
+			return &t->tracked[i];
+	return NULL;
 }
 
 const struct pool4 *lease_table_pool4(const struct lease_table *t, struct in_addr first,
 				      struct in_addr last)
 {
-	for (size_t i = 0; i < t->ntracked; i++)
-		if (t->tracked[i].first.s_addr == first.s_addr &&
-		    t->tracked[i].last.s_addr == last.s_addr)
-			return t->tracked[i].pool;
-	return NULL;
+	const struct tracked4 *r = tracked_range(t, first, last);
+
+	return r ? r->pool : NULL;
+}
+
+static void quarantine_purge(struct lease_table *t, time_t now);
+
+const struct pool4 *lease_table_quarantine4(struct lease_table *t, struct in_addr first,
+					    struct in_addr last, time_t now)
+{
+	const struct tracked4 *r = tracked_range(t, first, last);
+
+	if (!r)
+		return NULL;
+	/* An ended quarantine must not keep its address out of the search. */
+	if (t->q_used && now >= t->q_earliest)
+		quarantine_purge(t, now);
+	return r->quarantined;
+}
+
+/* The quarantined addresses already in the map (loaded from the journal) of a new range. */
+static struct pool4 *quarantine_bitmap(const struct lease_table *t, struct in_addr first,
+				       struct in_addr last)
+{
+	struct pool4 *q = pool4_new(first, last);
+
+	for (size_t i = 0; q && i < t->q_cap; i++)
+		if (t->quarantine[i].addr.family == AF_INET &&
+		    pool4_covers(q, t->quarantine[i].addr.v4))
+			pool4_set_held(q, t->quarantine[i].addr.v4, true);
+	return q;
 }
 
 const struct pool4 *lease_table_track4(struct lease_table *t, struct in_addr first,
@@ -612,7 +654,7 @@ const struct pool4 *lease_table_track4(struct lease_table *t, struct in_addr fir
 		    pool4_covers(p, x->slots[i].e->l.addr.v4))
 			pool4_set_held(p, x->slots[i].e->l.addr.v4, true);
 	r = array_push(&t->tracked, &t->ntracked, sizeof(*r));
-	*r = (struct tracked4){ first, last, p };
+	*r = (struct tracked4){ first, last, p, quarantine_bitmap(t, first, last) };
 	return p;
 }
 
@@ -859,8 +901,6 @@ time_t lease_next_expiry(const struct lease_table *t)
 	return t->heap_len ? t->heap[0]->l.expires : 0;
 }
 
-static void quarantine_purge(struct lease_table *t, time_t now);
-
 size_t lease_expire(struct lease_table *t, time_t now)
 {
 	size_t n = 0;
@@ -947,6 +987,16 @@ static struct quarantine_slot *quarantine_slot(const struct lease_table *t,
 			return &t->quarantine[i];
 }
 
+/* The quarantine bitmaps follow the map. */
+static void track_quarantined(struct lease_table *t, const struct lease_addr *addr, bool on)
+{
+	if (addr->family != AF_INET)
+		return;
+	for (size_t i = 0; i < t->ntracked; i++)
+		if (pool4_covers(t->tracked[i].quarantined, addr->v4))
+			pool4_set_held(t->tracked[i].quarantined, addr->v4, on);
+}
+
 /* Rebuild at cap, keeping entries still in force at now. */
 static void quarantine_rebuild(struct lease_table *t, size_t cap, time_t now)
 {
@@ -960,8 +1010,12 @@ static void quarantine_rebuild(struct lease_table *t, size_t cap, time_t now)
 	for (size_t i = 0; i < old_cap; i++) {
 		struct quarantine_slot *s;
 
-		if (old[i].addr.family == 0 || old[i].until <= now)
+		if (old[i].addr.family == 0)
 			continue;
+		if (old[i].until <= now) {
+			track_quarantined(t, &old[i].addr, false);
+			continue;
+		}
 		s = quarantine_slot(t, &old[i].addr);
 		*s = old[i];
 		if (t->q_used++ == 0 || s->until < t->q_earliest)
@@ -989,6 +1043,7 @@ void lease_quarantine(struct lease_table *t, struct lease_addr addr, time_t unti
 	if (s->addr.family == 0) {
 		s->addr = addr;
 		t->q_used++;
+		track_quarantined(t, &addr, true);
 	}
 	s->until = until;
 	if (t->q_used == 1 || until < t->q_earliest)

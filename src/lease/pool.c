@@ -1,7 +1,8 @@
 /*
  * pool — free-address choice (see include/lease/pool.h): from the
  * client's start point through the range, wrapping at its end; over
- * IPv4 ranges the held-address bitmaps make it a jump, not a walk.
+ * IPv4 ranges the bitmaps of held, reserved and quarantined addresses
+ * make it a jump, not a walk.
  */
 #include "lease/pool.h"
 #include "core/util.h"
@@ -10,9 +11,9 @@
 #include <string.h>
 
 /*
- * One bit per address (1: holds a lease), and one summary bit per word of
- * them (1: all 64 held), so a search skips 64 held addresses per bit test
- * and 4,096 per summary word.
+ * One bit per address (1: in the set: holds a lease ...), and one summary
+ * bit per word of them (1: all 64 set), so a search skips 64 addresses
+ * per bit test and 4,096 per summary word.
  */
 struct pool4 {
 	uint32_t lo, size;       /* host order */
@@ -78,55 +79,82 @@ bool pool4_is_held(const struct pool4 *p, struct in_addr a)
 	return off < p->size && (p->bits[off / 64] >> (off % 64) & 1);
 }
 
-/* The first word at or after w (no wrap) with a free bit; nwords when none. */
-static size_t next_open_word(const struct pool4 *p, size_t w)
+/*
+ * The bitmaps one search passes over, all of its range's shape: the hard
+ * ones, and avoid while it is heeded (the first pass), else NULL.
+ */
+struct skipset {
+	const struct pool4 *hard[POOL4_SKIP_MAX];
+	size_t nhard;              /* pick_tracked needs one at least */
+	const struct pool4 *avoid;
+};
+
+/* Summary word f: the words full in any one hard bitmap. */
+static uint64_t full_word(const struct skipset *s, size_t f)
 {
-	while (w < p->nwords) {
-		uint64_t open = ~p->full[w / 64] >> (w % 64);
+	uint64_t full = 0;
+
+	for (size_t i = 0; i < s->nhard; i++)
+		full |= s->hard[i]->full[f];
+	return full;
+}
+
+/* Word w of every bitmap together: the addresses not to ask about. */
+static uint64_t busy_word(const struct skipset *s, size_t w)
+{
+	uint64_t busy = s->avoid ? s->avoid->bits[w] : 0;
+
+	for (size_t i = 0; i < s->nhard; i++)
+		busy |= s->hard[i]->bits[w];
+	return busy;
+}
+
+/* The first word at or after w (no wrap) no hard bitmap fills alone; nwords when none. */
+static size_t next_open_word(const struct skipset *s, size_t w)
+{
+	size_t nwords = s->hard[0]->nwords;
+
+	while (w < nwords) {
+		uint64_t open = ~full_word(s, w / 64) >> (w % 64);
 
 		if (open)
 			return w + (size_t)__builtin_ctzll(open);
 		w = (w / 64 + 1) * 64; /* a summary word of full words: skip 4,096 addresses */
 	}
-	return p->nwords;
-}
-
-/* Word w of p's held addresses, with avoid's (same shape) added when given. */
-static uint64_t busy_word(const struct pool4 *p, const struct pool4 *avoid, size_t w)
-{
-	return p->bits[w] | (avoid ? avoid->bits[w] : 0);
+	return nwords;
 }
 
 /*
- * The first offset at or after off (no wrap) neither held nor avoided;
- * false when none.  The summary skips words full of held addresses; words
- * full only with avoided ones (a few offers) are stepped over one by one.
+ * The first offset at or after off (no wrap) in none of the bitmaps;
+ * false when none.  The summaries skip words one bitmap fills; words
+ * filled only by several together (leases between reservations, a few
+ * offers) are stepped over one by one.
  */
-static bool next_free(const struct pool4 *p, const struct pool4 *avoid, uint32_t off,
-		      uint32_t *out)
+static bool next_free(const struct skipset *s, uint32_t off, uint32_t *out)
 {
+	const struct pool4 *p = s->hard[0];
 	size_t w = off / 64;
-	uint64_t open = ~busy_word(p, avoid, w) & (~0ULL << (off % 64));
+	uint64_t open = ~busy_word(s, w) & (~0ULL << (off % 64));
 
 	while (!open) {
-		w = next_open_word(p, w + 1);
+		w = next_open_word(s, w + 1);
 		if (w >= p->nwords)
 			return false;
-		open = ~busy_word(p, avoid, w);
+		open = ~busy_word(s, w);
 	}
 	*out = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(open));
 	return *out < p->size;
 }
 
-/* With a pool4: from free address to free address, [start, end) then [0, start). */
-static bool pick_tracked(const struct pool4 *p, const struct pool4 *avoid, uint32_t start,
-			 pool4_usable_fn usable, void *ctx, struct in_addr *out)
+/* With bitmaps: from candidate to candidate, [start, end) then [0, start). */
+static bool pick_tracked(const struct skipset *s, uint32_t start, pool4_usable_fn usable,
+			 void *ctx, struct in_addr *out)
 {
-	uint32_t off = start, end = p->size, found;
+	uint32_t off = start, end = s->hard[0]->size, found;
 
 	for (int pass = 0; pass < 2; pass++) {
-		while (off < end && next_free(p, avoid, off, &found) && found < end) {
-			out->s_addr = htonl(p->lo + found);
+		while (off < end && next_free(s, off, &found) && found < end) {
+			out->s_addr = htonl(s->hard[0]->lo + found);
 			if (usable(ctx, *out))
 				return true;
 			off = found + 1;
@@ -137,7 +165,7 @@ static bool pick_tracked(const struct pool4 *p, const struct pool4 *avoid, uint3
 	return false;
 }
 
-/* Without a pool4: address by address; those in avoid (if given) skipped. */
+/* Without a hard bitmap: address by address; those in avoid (if given) skipped. */
 static bool pick_walk(uint32_t lo, uint64_t size, const struct pool4 *avoid, uint64_t start,
 		      pool4_usable_fn usable, void *ctx, struct in_addr *out)
 {
@@ -159,25 +187,41 @@ static bool same_shape(const struct pool4 *p, uint32_t lo, uint64_t size)
 	return p && p->lo == lo && p->size == size;
 }
 
-bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4 *held,
-		const struct pool4 *avoid, uint64_t start, pool4_usable_fn usable, void *ctx,
-		struct in_addr *out)
+/* skip's bitmaps of the range lo, size; the others dropped. */
+static struct skipset skipset_of(const struct pool4_skip *skip, uint32_t lo, uint64_t size)
+{
+	struct skipset s = { .nhard = 0 };
+
+	if (!skip)
+		return s;
+	for (size_t i = 0; i < POOL4_SKIP_MAX; i++)
+		if (same_shape(skip->hard[i], lo, size))
+			s.hard[s.nhard++] = skip->hard[i];
+	if (same_shape(skip->avoid, lo, size))
+		s.avoid = skip->avoid;
+	return s;
+}
+
+bool pool4_pick(struct in_addr first, struct in_addr last, const struct pool4_skip *skip,
+		uint64_t start, pool4_usable_fn usable, void *ctx, struct in_addr *out)
 {
 	uint32_t lo = ntohl(first.s_addr), hi = ntohl(last.s_addr);
+	struct skipset s;
 	uint64_t size;
 
 	if (hi < lo || !usable)
 		return false;
 	size = (uint64_t)hi - lo + 1;
-	if (!same_shape(avoid, lo, size))
-		avoid = NULL;
-	if (same_shape(held, lo, size)) {
+	s = skipset_of(skip, lo, size);
+	if (s.nhard) {
 		uint32_t off = (uint32_t)(start % size);
 
-		return (avoid && pick_tracked(held, avoid, off, usable, ctx, out)) ||
-		       pick_tracked(held, NULL, off, usable, ctx, out);
+		if (s.avoid && pick_tracked(&s, off, usable, ctx, out))
+			return true;
+		s.avoid = NULL; /* nothing else was usable: offered addresses too */
+		return pick_tracked(&s, off, usable, ctx, out);
 	}
-	return (avoid && pick_walk(lo, size, avoid, start, usable, ctx, out)) ||
+	return (s.avoid && pick_walk(lo, size, s.avoid, start, usable, ctx, out)) ||
 	       pick_walk(lo, size, NULL, start, usable, ctx, out);
 }
 

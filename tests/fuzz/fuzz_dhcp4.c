@@ -6,7 +6,10 @@
  * once; the lease table is rebuilt for every input, seeded with a few
  * leases, so each run is reproducible.  After each message the table must
  * be consistent and any reply must parse.  The low bits of the xid pick
- * the configuration and whether the ping check says "not checked yet".
+ * the configuration, whether the ping check says "not checked yet",
+ * whether offers are kept, and whether the free-address search runs over
+ * the server's bitmaps (held, quarantined, reserved) or asks about each
+ * address.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 
 #include "conf/config.h"
 #include "dhcp/dhcp4.h"
+#include "dhcp/dhcp4_reserved.h"
 #include "conf/hostdb.h"
 #include "lease/lease.h"
 
@@ -23,6 +27,7 @@
 struct setup {
 	struct config cfg;
 	struct hostdb *hosts;
+	struct dhcp4_reserved *reserved;
 };
 
 static const char *const confs[2] = {
@@ -65,6 +70,7 @@ static struct setup *get_setup(int which)
 		fprintf(stderr, "fuzz_dhcp4: config: %s\n", err.msg);
 		abort();
 	}
+	s->reserved = dhcp4_reserved_new(&s->cfg, s->hosts);
 	setups[which] = s;
 	return s;
 }
@@ -160,6 +166,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	inet_pton(AF_INET, "10.0.3.1", &iface.addrs[0]);
 	inet_pton(AF_INET, "255.255.255.0", &iface.netmasks[0]);
 	env.leases = lease_table_new();
+	/* As the server has them: the bitmaps the free-address search skips with. */
+	if (sel & 8) {
+		dhcp4_track_ranges(&s->cfg, env.leases);
+		env.reserved = s->reserved;
+	}
 	seed_lease(env.leases, "10.0.3.7", 1, T0 + 100, "old");
 	seed_lease(env.leases, "10.0.3.20", 2, T0 - 10, "");
 	seed_lease(env.leases, "10.0.3.21", 3, 0, "forever");

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "dhcp/dhcp4.h"
+#include "dhcp/dhcp4_reserved.h"
 #include "test_files.h"
 #include "core/log.h"
 #include "dhcp4_test_util.h"
@@ -32,6 +33,7 @@ struct event {
 struct fx {
 	struct config cfg;
 	struct hostdb *hosts;
+	struct dhcp4_reserved *reserved; /* hosts' addresses, as the server keeps them */
 	struct lease_table *leases;
 	struct dhcp4_iface iface;
 	struct dhcp4_env env;
@@ -78,15 +80,22 @@ static bool probe_cb(void *arg, struct in_addr addr)
 	return f->probe_clear;
 }
 
-static void fx_new_table(struct fx *f)
+/* A fresh lease table; tracked: with the range's bitmaps, as the server has it. */
+static void fx_table(struct fx *f, bool tracked)
 {
 	lease_table_free(f->leases);
 	f->leases = lease_table_new();
 	assert_int_equal(lease_table_add_observer(f->leases, observe, f), 0);
 	f->env.leases = f->leases;
 	f->nevents = 0;
+	if (tracked)
+		dhcp4_track_ranges(&f->cfg, f->leases);
+}
+
+static void fx_new_table(struct fx *f)
+{
 	/* As the server does: every engine test runs over the held-address bitmaps. */
-	dhcp4_track_ranges(&f->cfg, f->leases);
+	fx_table(f, true);
 }
 
 static struct fx *fx_setup(const char *conf)
@@ -110,6 +119,8 @@ static struct fx *fx_setup(const char *conf)
 	f->iface.netmasks[0] = ip("255.255.255.0");
 	f->env.cfg = &f->cfg;
 	f->env.hosts = f->hosts;
+	f->reserved = dhcp4_reserved_new(&f->cfg, f->hosts); /* as the server makes it */
+	f->env.reserved = f->reserved;
 	f->env.iface = &f->iface;
 	f->env.now = T0;
 	f->env.offers = offer4_new(); /* as the server keeps them */
@@ -128,6 +139,7 @@ static void fx_free(struct fx *f)
 {
 	offer4_free(f->env.offers);
 	lease_table_free(f->leases);
+	dhcp4_reserved_free(f->reserved);
 	hostdb_free(f->hosts);
 	config_free(&f->cfg);
 	free(f);
@@ -560,20 +572,27 @@ static void test_release_removes(void **state)
 	fx_free(f);
 }
 
-static void test_decline_quarantines(void **state)
+/* The client says a, its lease, is in use by someone else. */
+static void decline(struct fx *f, const uint8_t *mac, struct in_addr a)
 {
-	struct fx *f = fx_default();
-	struct in_addr a;
 	struct tpkt t;
 
-	(void)state;
-	a = dora(f, mac_a);
-	f->nevents = 0;
-	tpkt_init(&t, DHCPDECLINE, mac_a, 6);
+	tpkt_init(&t, DHCPDECLINE, mac, 6);
 	tpkt_opt(&t, OPT_REQUESTED_IP, &a.s_addr, 4);
 	tpkt_opt_addr(&t, OPT_SERVER_ID, "10.0.3.1");
 	tpkt_end(&t);
 	run(f, &t);
+}
+
+static void test_decline_quarantines(void **state)
+{
+	struct fx *f = fx_default();
+	struct in_addr a;
+
+	(void)state;
+	a = dora(f, mac_a);
+	f->nevents = 0;
+	decline(f, mac_a, a);
 	assert_int_equal(f->res.verdict, DHCP4_IGNORE);
 	assert_int_equal(lease_count(f->leases), 0);
 	assert_int_equal(f->nevents, 1);
@@ -782,6 +801,7 @@ static void test_changed_reservation_supersedes_lease(void **state)
 	struct fx *f = fx_default();
 	struct config cfg;
 	struct hostdb *fresh;
+	struct dhcp4_reserved *fresh_reserved;
 	struct error err;
 	const char *now = BASE_CONF "dhcp-host=de:21:82:c6:a7:e1,10.0.3.50\n" /* a moves */
 				    "dhcp-host=00:16:3e:00:00:0c,10.0.3.21\n"  /* c takes b's */
@@ -802,7 +822,9 @@ static void test_changed_reservation_supersedes_lease(void **state)
 	assert_int_equal(config_validate(&cfg, &err), 0);
 	fresh = hostdb_load(&cfg, &err);
 	assert_non_null(fresh);
+	fresh_reserved = dhcp4_reserved_new(&cfg, fresh); /* as dhcp4_server_set_hosts */
 	f->env.hosts = fresh;
+	f->env.reserved = fresh_reserved;
 	f->nevents = 0;
 	assert_int_equal(lease_unname_if(f->leases, AF_INET, superseded_cb, &f->env), 3);
 	assert_int_equal(f->nevents, 3);
@@ -831,6 +853,8 @@ static void test_changed_reservation_supersedes_lease(void **state)
 	assert_null(lease_by_addr(f->leases, lease_addr4(ip("10.0.3.20"))));
 
 	f->env.hosts = f->hosts;
+	f->env.reserved = f->reserved;
+	dhcp4_reserved_free(fresh_reserved);
 	hostdb_free(fresh);
 	config_free(&cfg);
 	fx_free(f);
@@ -1546,6 +1570,142 @@ static void test_offer_hold_and_requested_address(void **state)
 	fx_free(f);
 }
 
+/* The last octet of a, an address of 10.0.3.0/24. */
+static int octet(struct in_addr a)
+{
+	return (int)(ntohl(a.s_addr) & 0xff);
+}
+
+/* BASE_CONF with 10.0.3.20..219 reserved, for 00:16:3e:01:00:00 onwards. */
+static const char *conf_with_reservation_run(void)
+{
+	static char conf[16384];
+	size_t n = (size_t)snprintf(conf, sizeof(conf), "%s", BASE_CONF);
+
+	for (int i = 0; i < 200; i++)
+		n += (size_t)snprintf(conf + n, sizeof(conf) - n,
+				      "dhcp-host=00:16:3e:01:00:%02x,10.0.3.%d\n", i, 20 + i);
+	assert_true(n < sizeof(conf));
+	return conf;
+}
+
+static void client_mac(uint8_t *mac, uint8_t kind, int i)
+{
+	memcpy(mac, (uint8_t[]){ 0x02, 0x00, 0x5e, kind, 0x00, (uint8_t)i }, 6);
+}
+
+/*
+ * A run of 200 reservations (LXD, libvirt): new clients get addresses
+ * outside it, each its own, the same ones as a search that asks about
+ * every address (no bitmaps at all), and a reserved client still gets
+ * its own address.
+ */
+static void test_reservation_run(void **state)
+{
+	const char *conf = conf_with_reservation_run();
+	struct fx *f = fx_setup(conf), *ref = fx_setup(conf);
+	static const uint8_t reserved_mac[6] = { 0x00, 0x16, 0x3e, 0x01, 0x00, 100 };
+	bool seen[256] = { false };
+
+	(void)state;
+	fx_table(ref, false);
+	ref->env.reserved = NULL;
+	for (int i = 0; i < 40; i++) {
+		uint8_t mac[6];
+		struct in_addr a;
+
+		client_mac(mac, 1, i);
+		a = dora(f, mac);
+		assert_int_equal(a.s_addr, dora(ref, mac).s_addr);
+		assert_true(octet(a) < 20 || octet(a) > 219);
+		assert_false(seen[octet(a)]);
+		seen[octet(a)] = true;
+	}
+	assert_int_equal(dora(f, reserved_mac).s_addr, ip("10.0.3.120").s_addr);
+	fx_free(ref);
+	fx_free(f);
+}
+
+/*
+ * The run is skipped, not walked: with the reservations' bitmap in the
+ * environment but a hostdb that no longer reserves them (a mismatch the
+ * server never makes), the callback would take an address of the run had
+ * it been asked about one; clients whose search starts there (as a plain
+ * range shows) still get addresses outside it.
+ */
+static void test_reservation_run_not_walked(void **state)
+{
+	struct fx *plain = fx_default(), *m = fx_default();
+	struct fx *src = fx_setup(conf_with_reservation_run());
+	int started_in_run = 0;
+
+	(void)state;
+	m->env.reserved = src->reserved;
+	for (int i = 0; i < 40; i++) {
+		uint8_t mac[6];
+		struct in_addr a, b;
+
+		client_mac(mac, 2, i);
+		discover(plain, mac, 1);
+		expect_reply(plain, DHCPOFFER);
+		a = plain->reply.yiaddr;
+		started_in_run += octet(a) >= 20 && octet(a) <= 219;
+		b = dora(m, mac);
+		assert_true(octet(b) < 20 || octet(b) > 219);
+	}
+	assert_true(started_in_run > 20);
+	fx_free(src);
+	fx_free(m);
+	fx_free(plain);
+}
+
+/*
+ * A run of 150 declined addresses: new clients get addresses outside it,
+ * the same ones as a search with no bitmaps; when the quarantine has run
+ * out (time passing, no lease_expire) the run is offered again.
+ */
+static void test_quarantine_run(void **state)
+{
+	struct fx *f = fx_default(), *ref = fx_default();
+	struct fx *both[2] = { f, ref };
+	bool seen[256] = { false };
+	int in_run = 0;
+
+	(void)state;
+	fx_table(ref, false);
+	ref->env.reserved = NULL;
+	for (int k = 0; k < 2; k++) {
+		hold_run(both[k], 30, 179);
+		for (int i = 30; i <= 179; i++) {
+			char addr[32];
+
+			snprintf(addr, sizeof(addr), "10.0.3.%d", i);
+			decline(both[k], (uint8_t[]){ 0x06, 0, 0, 0, 0, (uint8_t)i }, ip(addr));
+		}
+		assert_int_equal(lease_count(both[k]->leases), 0);
+	}
+	assert_true(lease_is_quarantined(f->leases, lease_addr4(ip("10.0.3.100")), f->env.now));
+	for (int i = 0; i < 60; i++) {
+		uint8_t mac[6];
+		struct in_addr a;
+
+		if (i == 30) /* the quarantine runs out */
+			f->env.now = ref->env.now = T0 + DHCP4_DECLINE_QUARANTINE;
+		client_mac(mac, 3, i);
+		a = dora(f, mac);
+		assert_int_equal(a.s_addr, dora(ref, mac).s_addr);
+		assert_false(seen[octet(a)]);
+		seen[octet(a)] = true;
+		if (i < 30)
+			assert_true(octet(a) < 30 || octet(a) > 179);
+		else
+			in_run += octet(a) >= 30 && octet(a) <= 179;
+	}
+	assert_true(in_run > 0);
+	fx_free(ref);
+	fx_free(f);
+}
+
 static void test_lease_time_request(void **state)
 {
 	struct fx *f = fx_setup(BASE_CONF "dhcp-host=00:16:3e:00:00:0c,infinite\n");
@@ -1759,6 +1919,9 @@ int main(void)
 		cmocka_unit_test(test_offers_not_shared),
 		cmocka_unit_test(test_offer_hold_soft),
 		cmocka_unit_test(test_offer_hold_and_requested_address),
+		cmocka_unit_test(test_reservation_run),
+		cmocka_unit_test(test_reservation_run_not_walked),
+		cmocka_unit_test(test_quarantine_run),
 		cmocka_unit_test(test_lease_time_request),
 		cmocka_unit_test(test_relayed_nak_broadcast),
 		cmocka_unit_test(test_relayed_probe_without_arp),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "lease/lease.h"
@@ -397,15 +398,15 @@ static void test_pool4(void **state)
 
 	(void)state;
 	/* The start point picks the address, the same one every time. */
-	assert_true(pool4_pick(first, last, NULL, NULL, 2, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, 2, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
-	assert_true(pool4_pick(first, last, NULL, NULL, 6, free4, &none, &out));
+	assert_true(pool4_pick(first, last, NULL, 6, free4, &none, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000312);
 	/* Taken ones are skipped, wrapping at the end of the range. */
-	assert_true(pool4_pick(first, last, NULL, NULL, 1, free4, &two, &out));
+	assert_true(pool4_pick(first, last, NULL, 1, free4, &two, &out));
 	assert_int_equal(ntohl(out.s_addr), 0x0a000313);
-	assert_false(pool4_pick(first, last, NULL, NULL, 1, free4, &all, &out));
-	assert_false(pool4_pick(last, first, NULL, NULL, 0, free4, &none, &out));
+	assert_false(pool4_pick(first, last, NULL, 1, free4, &all, &out));
+	assert_false(pool4_pick(last, first, NULL, 0, free4, &none, &out));
 }
 
 /* A pattern of held and refused addresses for the bitmap against the walk. */
@@ -470,8 +471,9 @@ static void test_pool4_bitmap(void **state)
 
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
-			wa = pool4_pick(first, last, NULL, NULL, start, usable_walk, &p, &a);
-			wb = pool4_pick(first, last, pool, NULL, start, usable_tracked, &p, &b);
+			wa = pool4_pick(first, last, NULL, start, usable_walk, &p, &a);
+			wb = pool4_pick(first, last, &(struct pool4_skip){ .hard = { pool } }, start,
+					usable_tracked, &p, &b);
 			assert_int_equal(wa, wb);
 			assert_int_equal(a.s_addr, b.s_addr);
 		}
@@ -538,8 +540,10 @@ static void test_pool4_avoid(void **state)
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
 			start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
 			wr = ref_pick_avoiding(&p, avoided, start, &want);
-			wa = pool4_pick(first, last, NULL, avoid, start, usable_walk, &p, &a);
-			wb = pool4_pick(first, last, held, avoid, start, usable_tracked, &p, &b);
+			wa = pool4_pick(first, last, &(struct pool4_skip){ .avoid = avoid }, start,
+					usable_walk, &p, &a);
+			wb = pool4_pick(first, last, &(struct pool4_skip){ .hard = { held }, .avoid = avoid },
+					start, usable_tracked, &p, &b);
 			assert_int_equal(wa, wr);
 			assert_int_equal(wb, wr);
 			if (wr) {
@@ -550,6 +554,220 @@ static void test_pool4_avoid(void **state)
 		pool4_free(held);
 		pool4_free(avoid);
 	}
+}
+
+/* ---- hard bitmaps beyond held: reserved, quarantined ---- */
+
+enum { K_HELD = 1, K_RESERVED = 2, K_QUARANTINED = 4, K_REFUSED = 8, K_AVOIDED = 16 };
+#define K_HARD (K_HELD | K_RESERVED | K_QUARANTINED)
+
+/* What each address of a range is, and which hard kinds a search has as bitmaps. */
+struct kinds {
+	uint32_t lo;
+	uint8_t k[PSIZE];
+	uint8_t given;
+	unsigned calls;
+};
+
+/* Refuses every hard kind and the callback's own refusals; never asked about a kind given. */
+static bool usable_kinds(void *ctx, struct in_addr a)
+{
+	struct kinds *p = ctx;
+	uint8_t k = p->k[ntohl(a.s_addr) - p->lo];
+
+	p->calls++;
+	assert_int_equal(k & p->given, 0); /* a bitmap's address is never asked about */
+	return !(k & (K_HARD | K_REFUSED));
+}
+
+/* The first from start neither hard nor refused, nor avoided while another is left. */
+static bool ref_pick_kinds(const struct kinds *p, uint64_t start, uint32_t *out)
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (uint32_t i = 0; i < PSIZE; i++) {
+			uint32_t off = (uint32_t)((start + i) % PSIZE);
+			uint8_t bad = K_HARD | K_REFUSED | (pass == 0 ? K_AVOIDED : 0);
+
+			if (!(p->k[off] & bad)) {
+				*out = off;
+				return true;
+			}
+		}
+	return false;
+}
+
+/* Round's pattern at offset i (r: a random number). */
+static uint8_t kinds_at(int round, uint32_t i, uint64_t r)
+{
+	switch (round) {
+	case 0: /* a long run of reservations among a few leases */
+		return i >= 1000 && i < 9000 ? K_RESERVED : r % 10 == 0 ? K_HELD : 0;
+	case 1: /* leases between reservations: words full only together */
+		return i < 8000 ? (i % 2 ? K_RESERVED : K_HELD) : r % 3 == 0 ? K_QUARANTINED : 0;
+	case 2: /* a run of quarantined addresses across the wrap, refusals elsewhere */
+		return i >= PSIZE - 3000 || i < 2000 ? K_QUARANTINED : r % 4 == 0 ? K_REFUSED : 0;
+	case 3: /* every kind scattered */
+		return r % 6 == 5 ? 0 : (uint8_t)(1u << (r % 6));
+	case 4: /* all hard but a few offered at the end */
+		return i >= PSIZE - 5 ? K_AVOIDED : (uint8_t)(1u << (i % 3));
+	case 5: /* all hard */
+		return (uint8_t)(1u << (i % 3));
+	default: /* runs of each, one free address at the end */
+		return i == PSIZE - 1 ? 0 : i < 4000 ? K_HELD : i < 7000 ? K_RESERVED : K_QUARANTINED;
+	}
+}
+
+/* The bitmaps of one kind of p. */
+static struct pool4 *kind_bitmap(const struct kinds *p, uint8_t kind, struct in_addr first,
+				 struct in_addr last)
+{
+	struct pool4 *b = pool4_new(first, last);
+
+	for (uint32_t i = 0; i < PSIZE; i++)
+		if (p->k[i] & kind)
+			pool4_set_held(b, (struct in_addr){ htonl(p->lo + i) }, true);
+	return b;
+}
+
+/*
+ * Held, reserved and quarantined bitmaps, any of them, in any slot, find
+ * exactly what the reference finds (offers avoided, callback refusals),
+ * and usable is never asked about an address in a bitmap given: a run of
+ * reservations or quarantines costs one call, not one per address.
+ */
+static void test_pool4_hard(void **state)
+{
+	static const uint8_t given[] = { K_HARD, K_RESERVED, K_HELD | K_QUARANTINED, 0 };
+	static const uint8_t kind_of[3] = { K_HELD, K_RESERVED, K_QUARANTINED };
+	static struct kinds p;
+	struct in_addr first = { htonl(0x0a000000) }, last = { htonl(0x0a000000 + PSIZE - 1) };
+	struct in_addr shorter = { htonl(0x0a000000 + PSIZE - 2) };
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	struct pool4 *other = pool4_new(first, shorter); /* another range's: ignored */
+
+	(void)state;
+	p.lo = 0x0a000000;
+	for (uint32_t i = 0; i < PSIZE - 1; i++)
+		pool4_set_held(other, (struct in_addr){ htonl(p.lo + i) }, true);
+	for (int round = 0; round < 7; round++) {
+		struct pool4 *bits[3], *avoid;
+
+		for (uint32_t i = 0; i < PSIZE; i++) {
+			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+			p.k[i] = kinds_at(round, i, rng);
+		}
+		for (int b = 0; b < 3; b++)
+			bits[b] = kind_bitmap(&p, kind_of[b], first, last);
+		avoid = kind_bitmap(&p, K_AVOIDED, first, last);
+		for (size_t g = 0; g < sizeof(given); g++) {
+			struct pool4_skip skip = { .avoid = avoid };
+			size_t slot = POOL4_SKIP_MAX;
+
+			/* The given bitmaps from the last slot down, another range's first. */
+			for (int b = 0; b < 3; b++)
+				if (given[g] & kind_of[b])
+					skip.hard[--slot] = bits[b];
+			skip.hard[0] = other;
+			p.given = given[g];
+			for (int k = 0; k < 200; k++) {
+				struct in_addr a = { 0 };
+				uint32_t want = 0;
+				uint64_t start;
+				bool wr, wa;
+
+				rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+				start = k < 3 ? (uint64_t)k * (PSIZE - 1) : rng;
+				p.calls = 0;
+				wr = ref_pick_kinds(&p, start, &want);
+				wa = pool4_pick(first, last, &skip, start, usable_kinds, &p, &a);
+				assert_int_equal(wa, wr);
+				if (wr)
+					assert_int_equal(ntohl(a.s_addr), p.lo + want);
+				/* Nothing refused but the bitmaps' own: the first candidate is taken. */
+				if (given[g] == K_HARD && (round == 0 || round == 6))
+					assert_int_equal(p.calls, 1);
+				if (given[g] == K_HARD && round == 5)
+					assert_int_equal(p.calls, 0);
+			}
+		}
+		for (int b = 0; b < 3; b++)
+			pool4_free(bits[b]);
+		pool4_free(avoid);
+	}
+	pool4_free(other);
+}
+
+/* The quarantine bitmap says exactly what lease_is_quarantined() says at now. */
+static void assert_quarantine_in_step(struct lease_table *t, struct in_addr first,
+				      struct in_addr last, time_t now)
+{
+	const struct pool4 *q = lease_table_quarantine4(t, first, last, now);
+
+	assert_non_null(q);
+	for (uint32_t h = ntohl(first.s_addr); h <= ntohl(last.s_addr); h++) {
+		struct in_addr a = { htonl(h) };
+
+		assert_int_equal(pool4_is_held(q, a),
+				 lease_is_quarantined(t, (struct lease_addr){ .family = AF_INET,
+									       .v4 = a }, now));
+	}
+}
+
+/*
+ * A tracked range's quarantine bitmap follows lease_quarantine, the
+ * purge of lease_expire, and time alone: a quarantine that has run out
+ * frees its address without any purge being called.
+ */
+static void test_table_tracks_quarantine(void **state)
+{
+	struct lease_table *t = lease_table_new();
+	struct in_addr first = { htonl(0x0a000302) }, last = { htonl(0x0a0003fe) };
+	const time_t T = 1700000000;
+	const struct pool4 *q;
+
+	(void)state;
+	lease_quarantine(t, a4("10.0.3.9"), T + 100); /* loaded before tracking began */
+	assert_non_null(lease_table_track4(t, first, last));
+	q = lease_table_quarantine4(t, first, last, T);
+	assert_true(pool4_is_held(q, a4("10.0.3.9").v4));
+	lease_quarantine(t, a4("10.0.3.10"), T + 50);
+	lease_quarantine(t, a4("10.0.3.200"), T + 300);
+	lease_quarantine(t, a4("10.0.3.201"), T - 1); /* over already */
+	lease_quarantine(t, a4("10.0.4.1"), T + 300); /* another range */
+	lease_quarantine(t, a6("fd42::9"), T + 300);
+	assert_quarantine_in_step(t, first, last, T);
+	assert_true(pool4_is_held(q, a4("10.0.3.200").v4));
+	assert_false(pool4_is_held(q, a4("10.0.3.201").v4));
+	/* Time passes, nobody purges: the ended quarantine is gone from the bitmap. */
+	assert_quarantine_in_step(t, first, last, T + 50);
+	assert_false(pool4_is_held(q, a4("10.0.3.10").v4));
+	assert_true(pool4_is_held(q, a4("10.0.3.9").v4));
+	/* lease_expire's purge clears bits too. */
+	assert_int_equal(lease_expire(t, T + 100), 0);
+	assert_false(pool4_is_held(q, a4("10.0.3.9").v4));
+	/* Quarantined again, for less time. */
+	lease_quarantine(t, a4("10.0.3.200"), T + 150);
+	assert_quarantine_in_step(t, first, last, T + 149);
+	assert_true(pool4_is_held(q, a4("10.0.3.200").v4));
+	assert_quarantine_in_step(t, first, last, T + 150);
+	assert_false(pool4_is_held(q, a4("10.0.3.200").v4));
+	/* A run of them (the map grows, rebuilt): all in, then all out at their end. */
+	for (int i = 20; i < 220; i++) {
+		char s[32];
+
+		snprintf(s, sizeof(s), "10.0.3.%d", i);
+		lease_quarantine(t, a4(s), T + 1000 + i);
+	}
+	assert_quarantine_in_step(t, first, last, T + 1000);
+	assert_true(pool4_is_held(q, a4("10.0.3.20").v4));
+	assert_true(pool4_is_held(q, a4("10.0.3.219").v4));
+	assert_quarantine_in_step(t, first, last, T + 1120);
+	assert_false(pool4_is_held(q, a4("10.0.3.120").v4)); /* until T + 1120: over */
+	assert_true(pool4_is_held(q, a4("10.0.3.121").v4));
+	assert_quarantine_in_step(t, first, last, T + 1220);
+	assert_false(pool4_is_held(q, a4("10.0.3.219").v4));
+	assert_null(lease_table_quarantine4(t, first, a4("10.0.3.100").v4, T));
+	lease_table_free(t);
 }
 
 /* The table keeps a tracked range's bitmap in step with commits and removals. */
@@ -624,6 +842,8 @@ int main(void)
 		cmocka_unit_test(test_pool4),
 		cmocka_unit_test(test_pool4_bitmap),
 		cmocka_unit_test(test_pool4_avoid),
+		cmocka_unit_test(test_pool4_hard),
+		cmocka_unit_test(test_table_tracks_quarantine),
 		cmocka_unit_test(test_table_tracks_held),
 		cmocka_unit_test(test_pool6),
 	};
