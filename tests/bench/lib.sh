@@ -19,6 +19,9 @@ user_ticks() { stat_sum '$12' "$@"; }
 # minflt PID...: minor page faults so far.
 minflt() { stat_sum '$8' "$@"; }
 
+# core_busy N: jiffies CPU N spent on anything but idle and iowait.
+core_busy() { awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
 # median: the middle of the numbers on stdin (space-separated), the lower one of two.
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 

@@ -368,7 +368,7 @@ declare -A R    # results: R[key,server] (medians) and R[key,server,round]
 # measure KEY ARGS...: one perfdhcp run against the running server with
 # its CPU time around it; results go to R[KEY.metric,SERVER,ROUND].
 measure() {
-	local key=$1 pids kids c0 c1 k0 k1 k f0 f1 u0 u1 prec
+	local key=$1 pids kids c0 c1 k0 k1 k f0 f1 u0 u1 prec b0 b1
 	shift
 	local offers_only=""
 	[[ " $* " == *" -i "* ]] && offers_only=1
@@ -380,6 +380,7 @@ measure() {
 	k0=$(cpu_ticks $kids)
 	# shellcheck disable=SC2086
 	f0=$(minflt $pids)
+	b0=$(core_busy 1)
 	# shellcheck disable=SC2086
 	u0=$(user_ticks $pids)
 	if [ -n "$PERF_DIR" ]; then
@@ -392,6 +393,7 @@ measure() {
 	[ -n "$PERF_DIR" ] && { kill -INT "$prec"; wait "$prec"; }
 	# shellcheck disable=SC2086
 	f1=$(minflt $pids)
+	b1=$(core_busy 1)
 	# shellcheck disable=SC2086
 	u1=$(user_ticks $pids)
 	# perfdhcp -i: DISCOVER/OFFER only; an OFFER is what completes.
@@ -408,6 +410,12 @@ measure() {
 	R[$key.cpu,$SNAME]=$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" -v a="$P_ARCVD" \
 		'BEGIN { if (a > 0) printf "%.0f", t / hz / a * 1e6; else printf "n/a (%.2fs)", t / hz }')
 	R[$key.acks,$SNAME]=$P_ARCVD
+	# Everything the server's core did (pinned): the server, children it
+	# does not wait for (leased's lease-file snapshot), its packets'
+	# softirq work; less noisy than the rate, which perfdhcp sets.
+	R[$key.core,$SNAME]=n/a
+	[ "$PIN" = 1 ] && R[$key.core,$SNAME]=$(awk -v t=$((b1 - b0)) -v hz="$CLK_TCK" -v a="$P_ARCVD" \
+		'BEGIN { if (a > 0) printf "%.0f", t / hz / a * 1e6; else print "n/a" }')
 	# User time alone: the server's own work, without the kernel's
 	# (syscalls, packets, and in a VM its exits), which varies run to run.
 	R[$key.user,$SNAME]=$(awk -v t=$((u1 - u0)) -v hz="$CLK_TCK" -v a="$P_ARCVD" \
@@ -421,7 +429,7 @@ measure() {
 		"server load ${R[$key.load,$SNAME]}, perfdhcp load ${R[$key.gen,$SNAME]}," \
 		"minor faults $(awk -v f=$((f1 - f0)) -v a="$P_ARCVD" 'BEGIN { if (a > 0) printf "%.2f", f / a }')/exchange" \
 		"($P_DSENT discovers, $P_ORCVD offers, $P_RSENT requests, $P_ARCVD acks in ${P_WALL}s)"
-	for k in rate drop cpu user kcpu load gen; do
+	for k in rate drop cpu user core kcpu load gen; do
 		R[$key.$k,$SNAME,$ROUND]=${R[$key.$k,$SNAME]}
 		unset "R[$key.$k,$SNAME]"
 	done
@@ -430,7 +438,7 @@ measure() {
 # no_answer KEY SERVER: a server that never started serving in this round.
 no_answer() {
 	local k
-	for k in rate drop cpu user kcpu load gen; do R[$1.$k,$2,$ROUND]="no answer"; done
+	for k in rate drop cpu user core kcpu load gen; do R[$1.$k,$2,$ROUND]="no answer"; done
 }
 
 # median V...: the median of the numeric values (a trailing % kept), else
@@ -500,7 +508,7 @@ for ROUND in $(seq "$ROUNDS"); do
 		stop_server
 	done
 done
-summarize a rate drop cpu user kcpu load gen
+summarize a rate drop cpu user core kcpu load gen
 
 # --- (b) new clients on a /15 with leases already held ------------------------
 
@@ -558,7 +566,7 @@ for ROUND in $(seq "$ROUNDS"); do
 	done
 done
 for n in $HELD_LIST; do
-	summarize "b$n" rate drop cpu user kcpu load gen
+	summarize "b$n" rate drop cpu user core kcpu load gen
 	for s in $SERVERS; do
 		vals=()
 		for r in $(seq "$ROUNDS"); do
@@ -587,6 +595,7 @@ for n in $HELD_LIST; do
 	paired "b$n" rate "$B_BASE"
 	paired "b$n" cpu "$B_BASE"
 	paired "b$n" user "$B_BASE"
+	paired "b$n" core "$B_BASE"
 done
 
 # --- (c) DISCOVERs on a /24 that is 99% full -----------------------------------
@@ -721,7 +730,8 @@ report() {
 	echo "(b) N / 0 held: the median of each round's ratio (the two runs seconds apart)"
 	echo "rate: 4-way exchanges/s (perfdhcp); drop: DISCOVERs without an ACK; cpu: server utime+stime per ACK;"
 	echo "user: utime alone, the server's own code (the rest is the kernel's: syscalls, packets, and"
-	echo "in a VM its exits, which vary from run to run by 20% and more);"
+	echo "in a VM its exits, which vary from run to run by 20% and more); server core: all CPU 1 did"
+	echo "per ACK when pinned (the server, leased's lease-file snapshot child, softirq work);"
 	echo "CPU load: CPU seconds per second of the run (100% = one core busy); perfdhcp near 100% means"
 	echo "the load generator, not the server, set the pace"
 	echo
@@ -753,6 +763,7 @@ report() {
 		row "    drop" "b$n.drop" -
 		row "    cpu us/exchange" "b$n.cpu"
 		row "     of which user" "b$n.user"
+		row "    server core us/exchange" "b$n.core"
 		[[ " $SERVERS " == *" leased "* ]] && printf '%-34s %12s\n' "     of which leased's writer" "${R[b$n.kcpu,leased]:--}"
 		row "    server CPU load" "b$n.load" -
 		row "    perfdhcp CPU load" "b$n.gen" -
@@ -770,6 +781,7 @@ report() {
 		row "(b) $n / ${B_BASE#b} held, rate" "b$n.rate.vs" -
 		row "    cpu us/exchange" "b$n.cpu.vs" -
 		row "     of which user" "b$n.user.vs" -
+		row "    server core us/exchange" "b$n.core.vs" -
 	done
 	full=${FULL_HELD##* }
 	if [ "$full" != "${FULL_HELD%% *}" ]; then
