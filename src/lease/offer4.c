@@ -127,26 +127,15 @@ static int32_t find_client(const struct offer4_table *o, uint64_t client)
 	return NONE;
 }
 
-/* The index of first..last in ranges[]; nranges when it has none. */
-static size_t find_range(const struct offer4_table *o, struct in_addr first, struct in_addr last)
-{
-	size_t i;
-
-	for (i = 0; i < o->nranges; i++)
-		if (o->ranges[i].first.s_addr == first.s_addr &&
-		    o->ranges[i].last.s_addr == last.s_addr)
-			break;
-	return i;
-}
-
 /* The index of first..last in ranges[], made on first use; nranges if none can be. */
 static uint32_t range_index(struct offer4_table *o, struct in_addr first, struct in_addr last)
 {
-	size_t i = find_range(o, first, last);
 	struct pool4 *bits;
 
-	if (i < o->nranges)
-		return (uint32_t)i;
+	for (size_t i = 0; i < o->nranges; i++)
+		if (o->ranges[i].first.s_addr == first.s_addr &&
+		    o->ranges[i].last.s_addr == last.s_addr)
+			return (uint32_t)i;
 	bits = pool4_new(first, last);
 	if (!bits)
 		return (uint32_t)o->nranges;
@@ -225,13 +214,16 @@ bool offer4_held_for_other(struct offer4_table *o, struct in_addr addr, uint64_t
 const struct pool4 *offer4_avoid(struct offer4_table *o, struct in_addr first,
 				 struct in_addr last, time_t now)
 {
-	size_t i;
-
 	if (!o || !o->live)
 		return NULL;
 	expire(o, now);
-	i = find_range(o, first, last);
-	return o->live && i < o->nranges ? o->ranges[i].bits : NULL;
+	if (!o->live)
+		return NULL;
+	for (size_t i = 0; i < o->nranges; i++)
+		if (o->ranges[i].first.s_addr == first.s_addr &&
+		    o->ranges[i].last.s_addr == last.s_addr)
+			return o->ranges[i].bits;
+	return NULL;
 }
 
 size_t offer4_count(const struct offer4_table *o)
